@@ -1,0 +1,137 @@
+/*
+ * fileio.c - see fileio.h.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fileio.h"
+
+int file_read(char **out, size_t *out_len, const char *path, size_t limit,
+	      ulf_err *err)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0, cap;
+	ssize_t got;
+	int fd = -1, rc = 0;
+
+	*out = NULL;
+	*out_len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = ulf_err_set(err, ULF_EIO, "%s: cannot open: %s", path, strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		rc = ulf_err_set(err, ULF_EIO, "%s: not a regular file", path);
+		goto out;
+	}
+	if (limit && (size_t)st.st_size > limit) {
+		rc = ulf_err_set(err, ULF_ELIMIT,
+			"%s: %lld bytes exceeds the limit of %zu bytes",
+			path, (long long)st.st_size, limit);
+		goto out;
+	}
+	/* the file may grow while we read it: read until EOF, within the cap */
+	cap = (size_t)st.st_size + 1;
+	buf = malloc(cap + 1);
+	if (!buf) {
+		rc = ulf_err_set(err, ULF_ENOMEM, "%s: out of memory", path);
+		goto out;
+	}
+	for (;;) {
+		if (len == cap) {
+			char *nb;
+			if (limit && cap > limit) {
+				rc = ulf_err_set(err, ULF_ELIMIT,
+					"%s: exceeds the limit of %zu bytes", path, limit);
+				goto out;
+			}
+			nb = realloc(buf, cap * 2 + 1);
+			if (!nb) {
+				rc = ulf_err_set(err, ULF_ENOMEM, "%s: out of memory", path);
+				goto out;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		got = read(fd, buf + len, cap - len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			rc = ulf_err_set(err, ULF_EIO, "%s: read failed: %s", path, strerror(errno));
+			goto out;
+		}
+		if (got == 0)
+			break;
+		len += (size_t)got;
+	}
+	if (limit && len > limit) {
+		rc = ulf_err_set(err, ULF_ELIMIT,
+			"%s: exceeds the limit of %zu bytes", path, limit);
+		goto out;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*out_len = len;
+	buf = NULL;
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len,
+		      ulf_err *err)
+{
+	char tmp[4096];
+	const char *p = data;
+	int fd = -1, rc = 0, n;
+
+	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return ulf_err_set(err, ULF_EINVAL, "%s: path too long", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		rc = ulf_err_set(err, ULF_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+		goto out;
+	}
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			rc = ulf_err_set(err, ULF_EIO, "%s: write failed: %s", tmp, strerror(errno));
+			goto out;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if (fsync(fd) < 0) {
+		rc = ulf_err_set(err, ULF_EIO, "%s: fsync failed: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		rc = ulf_err_set(err, ULF_EIO, "%s: close failed: %s", tmp, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		rc = ulf_err_set(err, ULF_EIO, "%s: rename failed: %s", path, strerror(errno));
+		goto out;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc)
+		unlink(tmp);
+	return rc;
+}

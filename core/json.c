@@ -1,0 +1,95 @@
+/*
+ * json.c - the jansson wrapper.  See json.h.
+ */
+#include <jansson.h>
+
+#include "json.h"
+
+ujson *ujson_object(void) { return json_object(); }
+ujson *ujson_array(void) { return json_array(); }
+ujson *ujson_string(const char *s) { return s ? json_string(s) : json_null(); }
+ujson *ujson_integer(int64_t v) { return json_integer((json_int_t)v); }
+ujson *ujson_bool(bool v) { return json_boolean(v); }
+ujson *ujson_null(void) { return json_null(); }
+
+int ujson_set_new(ujson *obj, const char *key, ujson *value)
+{
+	if (!value)
+		value = json_null();
+	return json_object_set_new(obj, key, value) == 0 ? 0 : ULF_ENOMEM;
+}
+
+int ujson_set_str(ujson *obj, const char *key, const char *s)
+{
+	return ujson_set_new(obj, key, ujson_string(s));
+}
+
+int ujson_set_int(ujson *obj, const char *key, int64_t v)
+{
+	return ujson_set_new(obj, key, json_integer((json_int_t)v));
+}
+
+int ujson_set_bool(ujson *obj, const char *key, bool v)
+{
+	return ujson_set_new(obj, key, json_boolean(v));
+}
+
+int ujson_append_new(ujson *arr, ujson *value)
+{
+	if (!value)
+		value = json_null();
+	return json_array_append_new(arr, value) == 0 ? 0 : ULF_ENOMEM;
+}
+
+void ujson_free(ujson *v)
+{
+	if (v)
+		json_decref(v);
+}
+
+char *ujson_dump(const ujson *v, int flags)
+{
+	size_t f = JSON_PRESERVE_ORDER;
+
+	if (flags & UJSON_COMPACT)
+		f |= JSON_COMPACT;
+	else
+		f |= JSON_INDENT(2);
+	if (flags & UJSON_SORTED)
+		f = (f & ~(size_t)JSON_PRESERVE_ORDER) | JSON_SORT_KEYS;
+	return json_dumps(v, f);
+}
+
+int ujson_parse(ujson **out, const char *text, size_t len, const char *name, ulf_err *err)
+{
+	json_error_t e;
+
+	*out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
+	if (!*out)
+		return ulf_err_set(err, ULF_EPARSE, "%s: line %d column %d: %s",
+				   name ? name : "<json>", e.line, e.column, e.text);
+	return 0;
+}
+
+ujson *ujson_get(const ujson *obj, const char *key)
+{
+	return json_is_object(obj) ? json_object_get(obj, key) : NULL;
+}
+
+const char *ujson_get_str(const ujson *obj, const char *key)
+{
+	return json_string_value(ujson_get(obj, key));
+}
+
+int64_t ujson_get_int(const ujson *obj, const char *key, int64_t dflt)
+{
+	ujson *v = ujson_get(obj, key);
+
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : dflt;
+}
+
+bool ujson_is_object(const ujson *v) { return json_is_object(v); }
+bool ujson_is_array(const ujson *v) { return json_is_array(v); }
+size_t ujson_array_size(const ujson *arr) { return json_array_size(arr); }
+ujson *ujson_array_get(const ujson *arr, size_t i) { return json_array_get(arr, i); }
+const char *ujson_str_value(const ujson *v) { return json_string_value(v); }

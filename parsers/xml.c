@@ -1,0 +1,401 @@
+/*
+ * xml.c - libxml2 behind ulf's own API.  See xml.h.
+ *
+ * The only file that includes libxml2's headers.  A parse gets its own
+ * parser context whose SAX handler is patched: a DOCTYPE stops the parse,
+ * element depth is counted against our cap, and libxml2's errors are caught
+ * into our error object instead of being printed.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+
+#include "xml.h"
+
+typedef struct parse_state {
+	const xml_limits *limits;
+	const char *name;
+	ulf_err *err;
+	int code;
+	startElementNsSAX2Func start;
+} parse_state;
+
+#define NODE(n) ((const xmlNode *)(const void *)(n))
+#define WRAP(n) ((const xml_node *)(const void *)(n))
+
+void xml_global_init(void)
+{
+	xmlInitParser();
+}
+
+void xml_global_cleanup(void)
+{
+	xmlCleanupParser();
+}
+
+static void fail(xmlParserCtxtPtr ctxt, int code, const char *what)
+{
+	parse_state *st = ctxt->_private;
+
+	if (!st->code) {
+		st->code = code;
+		ulf_err_set(st->err, code, "%s: line %d: %s", st->name,
+			    xmlSAX2GetLineNumber(ctxt), what);
+	}
+	xmlStopParser(ctxt);
+}
+
+static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *ext,
+		       const xmlChar *sys)
+{
+	(void)name; (void)ext; (void)sys;
+	fail(ctx, ULF_ELIMIT,
+	     "DOCTYPE is not allowed (no DTDs, external or internal entities)");
+}
+
+static void on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
+		     const xmlChar *uri, int nns, const xmlChar **nss,
+		     int nattrs, int ndefaulted, const xmlChar **attrs)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	parse_state *st = ctxt->_private;
+
+	/* nameNr counts the open elements, this one included */
+	if ((unsigned)ctxt->nameNr > st->limits->max_depth) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "elements nested deeper than %u",
+			 st->limits->max_depth);
+		fail(ctxt, ULF_ELIMIT, msg);
+		return;
+	}
+	st->start(ctx, local, prefix, uri, nns, nss, nattrs, ndefaulted, attrs);
+}
+
+static void on_error(void *ctx, xmlErrorPtr e)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	parse_state *st;
+	char msg[256];
+	size_t len;
+
+	if (!ctxt || !e || e->level < XML_ERR_ERROR)
+		return;
+	st = ctxt->_private;
+	if (!st || st->code)
+		return;
+	snprintf(msg, sizeof(msg), "%s", e->message ? e->message : "malformed XML");
+	len = strlen(msg);
+	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+		msg[--len] = '\0';
+	st->code = ULF_EPARSE;
+	ulf_err_set(st->err, ULF_EPARSE, "%s: line %d: %s", st->name,
+		    e->line > 0 ? e->line : xmlSAX2GetLineNumber(ctxt), msg);
+}
+
+int xml_parse(xml_doc **out, const char *buf, size_t len, const char *name,
+	      const xml_limits *limits, ulf_err *err)
+{
+	static const xml_limits defaults = {
+		XML_DEFAULT_MAX_BYTES, XML_DEFAULT_MAX_DEPTH
+	};
+	xmlParserCtxtPtr ctxt = NULL;
+	xmlDocPtr doc = NULL;
+	parse_state st;
+	int rc = 0;
+
+	*out = NULL;
+	if (!limits)
+		limits = &defaults;
+	if (!name)
+		name = "<input>";
+	if (len == 0)
+		return ulf_err_set(err, ULF_EPARSE, "%s: empty document", name);
+	if (len > limits->max_bytes || len > INT_MAX)
+		return ulf_err_set(err, ULF_ELIMIT,
+			"%s: %zu bytes exceeds the document limit of %zu bytes",
+			name, len, limits->max_bytes);
+
+	ctxt = xmlNewParserCtxt();
+	if (!ctxt)
+		return ulf_err_set(err, ULF_ENOMEM, "%s: out of memory", name);
+	memset(&st, 0, sizeof(st));
+	st.limits = limits;
+	st.name = name;
+	st.err = err;
+	st.start = ctxt->sax->startElementNs;
+	ctxt->_private = &st;
+	ctxt->sax->internalSubset = on_doctype;
+	ctxt->sax->externalSubset = on_doctype;
+	ctxt->sax->startElementNs = on_start;
+	ctxt->sax->serror = on_error;
+	ctxt->sax->error = NULL;
+	ctxt->sax->warning = NULL;
+	ctxt->vctxt.error = NULL;
+	ctxt->vctxt.warning = NULL;
+
+	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL,
+		XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT |
+		XML_PARSE_BIG_LINES | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (st.code || !doc || !ctxt->wellFormed) {
+		rc = st.code ? st.code
+			     : ulf_err_set(err, ULF_EPARSE, "%s: line %d: malformed XML",
+					   name, xmlSAX2GetLineNumber(ctxt));
+		goto out;
+	}
+	if (!xmlDocGetRootElement(doc)) {
+		rc = ulf_err_set(err, ULF_EPARSE, "%s: no root element", name);
+		goto out;
+	}
+	*out = (xml_doc *)(void *)doc;
+	doc = NULL;
+out:
+	if (doc)
+		xmlFreeDoc(doc);
+	ctxt->_private = NULL;
+	xmlFreeParserCtxt(ctxt);
+	return rc;
+}
+
+void xml_doc_free(xml_doc *doc)
+{
+	if (doc)
+		xmlFreeDoc((xmlDocPtr)(void *)doc);
+}
+
+const xml_node *xml_root(const xml_doc *doc)
+{
+	return WRAP(xmlDocGetRootElement((const xmlDoc *)(const void *)doc));
+}
+
+const char *xml_name(const xml_node *n)
+{
+	return n ? (const char *)NODE(n)->name : NULL;
+}
+
+const char *xml_ns(const xml_node *n)
+{
+	return n && NODE(n)->ns ? (const char *)NODE(n)->ns->href : NULL;
+}
+
+unsigned xml_line(const xml_node *n)
+{
+	return n ? (unsigned)xmlGetLineNo(NODE(n)) : 0;
+}
+
+const xml_node *xml_parent(const xml_node *n)
+{
+	const xmlNode *p = n ? NODE(n)->parent : NULL;
+
+	return p && p->type == XML_ELEMENT_NODE ? WRAP(p) : NULL;
+}
+
+static bool matches(const xmlNode *c, const char *ns, const char *name)
+{
+	if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, name) != 0)
+		return false;
+	if (!ns)
+		return c->ns == NULL;
+	return c->ns && strcmp((const char *)c->ns->href, ns) == 0;
+}
+
+bool xml_is(const xml_node *n, const char *ns, const char *name)
+{
+	return n && matches(NODE(n), ns, name);
+}
+
+const xml_node *xml_child(const xml_node *parent, const char *ns, const char *name)
+{
+	const xmlNode *c;
+
+	if (!parent)
+		return NULL;
+	for (c = NODE(parent)->children; c; c = c->next)
+		if (matches(c, ns, name))
+			return WRAP(c);
+	return NULL;
+}
+
+const xml_node *xml_next(const xml_node *n, const char *ns, const char *name)
+{
+	const xmlNode *c;
+
+	if (!n)
+		return NULL;
+	for (c = NODE(n)->next; c; c = c->next)
+		if (matches(c, ns, name))
+			return WRAP(c);
+	return NULL;
+}
+
+size_t xml_count(const xml_node *parent, const char *ns, const char *name)
+{
+	const xml_node *c;
+	size_t k = 0;
+
+	for (c = xml_child(parent, ns, name); c; c = xml_next(c, ns, name))
+		k++;
+	return k;
+}
+
+const xml_node *xml_first_element(const xml_node *parent)
+{
+	const xmlNode *c;
+
+	if (!parent)
+		return NULL;
+	for (c = NODE(parent)->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			return WRAP(c);
+	return NULL;
+}
+
+const xml_node *xml_next_element(const xml_node *n)
+{
+	const xmlNode *c;
+
+	if (!n)
+		return NULL;
+	for (c = NODE(n)->next; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			return WRAP(c);
+	return NULL;
+}
+
+static size_t text_len(const xmlNode *n)
+{
+	const xmlNode *c;
+	size_t k = 0;
+
+	for (c = n->children; c; c = c->next) {
+		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)
+			k += c->content ? strlen((const char *)c->content) : 0;
+		else if (c->type == XML_ELEMENT_NODE)
+			k += text_len(c);
+	}
+	return k;
+}
+
+static char *text_join(char *p, const xmlNode *n)
+{
+	const xmlNode *c;
+
+	for (c = n->children; c; c = c->next) {
+		if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
+		    c->content) {
+			size_t k = strlen((const char *)c->content);
+			memcpy(p, c->content, k);
+			p += k;
+		} else if (c->type == XML_ELEMENT_NODE) {
+			p = text_join(p, c);
+		}
+	}
+	return p;
+}
+
+const char *xml_text(const xml_node *n, arena *a, size_t *len_out)
+{
+	const xmlNode *x = NODE(n), *c;
+	size_t len;
+	char *buf;
+
+	if (len_out)
+		*len_out = 0;
+	if (!x)
+		return "";
+	c = x->children;
+	if (!c)
+		return "";
+	if (!c->next && c->type == XML_TEXT_NODE) {
+		const char *s = c->content ? (const char *)c->content : "";
+		if (len_out)
+			*len_out = strlen(s);
+		return s;
+	}
+	len = text_len(x);
+	buf = arena_alloc(a, len + 1);
+	if (!buf)
+		return NULL;
+	*text_join(buf, x) = '\0';
+	if (len_out)
+		*len_out = len;
+	return buf;
+}
+
+const char *xml_attr(const xml_node *n, const char *name)
+{
+	const xmlAttr *at;
+
+	if (!n)
+		return NULL;
+	for (at = NODE(n)->properties; at; at = at->next) {
+		if (at->ns || strcmp((const char *)at->name, name) != 0)
+			continue;
+		if (at->children && at->children->type == XML_TEXT_NODE &&
+		    !at->children->next)
+			return at->children->content ? (const char *)at->children->content : "";
+		return "";
+	}
+	return NULL;
+}
+
+bool xml_is_empty(const xml_node *n)
+{
+	const xmlNode *c;
+	const unsigned char *p;
+
+	for (c = NODE(n)->children; c; c = c->next) {
+		if (c->type == XML_ELEMENT_NODE)
+			return false;
+		if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
+		    c->content)
+			for (p = c->content; *p; p++)
+				if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+					return false;
+	}
+	return true;
+}
+
+size_t xml_path(char *buf, size_t n, const xml_node *node)
+{
+	const xmlNode *chain[64], *x, *s;
+	size_t depth = 0, len = 0;
+	int w;
+
+	if (n == 0)
+		return 0;
+	buf[0] = '\0';
+	for (x = NODE(node); x && x->type == XML_ELEMENT_NODE && depth < 64; x = x->parent)
+		chain[depth++] = x;
+	while (depth-- > 0) {
+		unsigned pos = 0, same = 0;
+		x = chain[depth];
+		/* position among same-named siblings, shown only when it matters */
+		for (s = x->parent ? x->parent->children : NULL; s; s = s->next) {
+			if (s->type != XML_ELEMENT_NODE || s->ns != x->ns ||
+			    strcmp((const char *)s->name, (const char *)x->name) != 0)
+				continue;
+			same++;
+			if (s == x)
+				pos = same;
+		}
+		if (x->ns && x->ns->prefix)
+			w = snprintf(buf + len, n - len, "/%s:%s", x->ns->prefix, x->name);
+		else
+			w = snprintf(buf + len, n - len, "/%s", x->name);
+		if (w < 0 || (size_t)w >= n - len)
+			break;
+		len += (size_t)w;
+		if (same > 1) {
+			w = snprintf(buf + len, n - len, "[%u]", pos);
+			if (w < 0 || (size_t)w >= n - len)
+				break;
+			len += (size_t)w;
+		}
+	}
+	return strlen(buf);
+}

@@ -1,0 +1,20 @@
+/*
+ * cli.h - the subcommands of the `ulf` binary.  Each takes the arguments
+ * after its own name (argv[0] is the subcommand) and returns the process
+ * exit status.
+ */
+#ifndef ULF_CLI_H
+#define ULF_CLI_H
+
+/* Exit statuses shared by the subcommands. */
+enum {
+	CLI_OK = 0,        /* everything read (and valid, where that is asked) */
+	CLI_FINDINGS = 1,  /* read, but something was found (validation) */
+	CLI_UNREADABLE = 2,/* at least one input could not be read */
+	CLI_USAGE = 64     /* bad command line (EX_USAGE) */
+};
+
+int cli_parse(int argc, char **argv);
+int cli_config(int argc, char **argv);
+
+#endif

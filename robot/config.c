@@ -1,0 +1,316 @@
+/*
+ * config.c - the settings table and the file parser.  See config.h.
+ *
+ * To add a setting: a field in struct ulf_config and one row in `settings`.
+ * Nothing else knows the list.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "core/fileio.h"
+
+typedef enum { T_STRING, T_INT, T_SIZE } setting_type;
+
+typedef struct setting {
+	const char *name;
+	setting_type type;
+	size_t offset;          /* into struct ulf_config */
+	size_t size;            /* of a string field */
+	const char *dflt;       /* as written in a config file */
+	bool reloadable;
+	int (*validate)(const void *value, char *why, size_t n);
+	const char *doc;
+} setting;
+
+static int v_backend(const void *value, char *why, size_t n)
+{
+	const char *s = value;
+
+	if (strcmp(s, "sqlite") == 0 || strcmp(s, "postgresql") == 0)
+		return 0;
+	snprintf(why, n, "must be sqlite or postgresql");
+	return -1;
+}
+
+static int v_nonempty(const void *value, char *why, size_t n)
+{
+	if (*(const char *)value)
+		return 0;
+	snprintf(why, n, "must not be empty");
+	return -1;
+}
+
+static int v_depth(const void *value, char *why, size_t n)
+{
+	long d = *(const long *)value;
+
+	if (d >= 8 && d <= 1000)
+		return 0;
+	snprintf(why, n, "must be between 8 and 1000");
+	return -1;
+}
+
+static int v_bytes(const void *value, char *why, size_t n)
+{
+	size_t b = *(const size_t *)value;
+
+	if (b >= 1024 && b <= (size_t)1 << 31)
+		return 0;
+	snprintf(why, n, "must be between 1K and 2G");
+	return -1;
+}
+
+static int v_log_level(const void *value, char *why, size_t n)
+{
+	const char *s = value;
+
+	if (!strcmp(s, "error") || !strcmp(s, "warning") || !strcmp(s, "info") ||
+	    !strcmp(s, "debug"))
+		return 0;
+	snprintf(why, n, "must be error, warning, info or debug");
+	return -1;
+}
+
+#define STR(f) T_STRING, offsetof(ulf_config, f), sizeof(((ulf_config *)0)->f)
+#define NUM(t, f) t, offsetof(ulf_config, f), 0
+
+static const setting settings[] = {
+	{ "store_backend", STR(store_backend), "sqlite", false, v_backend,
+	  "Where invoices, their states and the audit trail are kept: sqlite (one\n"
+	  "# robot, embedded) or postgresql (several robots sharing one store)." },
+	{ "store_path", STR(store_path), "ulf.db", false, v_nonempty,
+	  "The SQLite database file, or a PostgreSQL connection string." },
+	{ "inbox_dir", STR(inbox_dir), "inbox", false, v_nonempty,
+	  "Folder watched for incoming e-invoices and care attachments." },
+	{ "xml_max_bytes", NUM(T_SIZE, xml_max_bytes), "64M", true, v_bytes,
+	  "Largest document accepted; larger ones go to the exception queue." },
+	{ "xml_max_depth", NUM(T_INT, xml_max_depth), "64", true, v_depth,
+	  "Deepest element nesting accepted (invoices nest about 8 deep)." },
+	{ "attachment_max_bytes", NUM(T_SIZE, attachment_max_bytes), "32M", true, v_bytes,
+	  "Largest decoded embedded attachment accepted." },
+	{ "model_max_bytes", NUM(T_SIZE, model_max_bytes), "16M", true, v_bytes,
+	  "Most memory one invoice's model may take, attachments excluded." },
+	{ "log_level", STR(log_level), "info", true, v_log_level,
+	  "error, warning, info or debug.  Personal identity numbers are never logged." },
+};
+
+#define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
+
+static int parse_size(size_t *out, const char *s)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (end == s || errno || *s == '-')
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		shift = 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30, end++;
+	if (*end || v > (SIZE_MAX >> shift))
+		return -1;
+	*out = (size_t)(v << shift);
+	return 0;
+}
+
+static int parse_long(long *out, const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || *end || errno)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Sets one setting from text; `why` gets the reason on failure. */
+static int apply(ulf_config *cfg, const setting *st, const char *value,
+		 char *why, size_t n)
+{
+	void *field = (char *)cfg + st->offset;
+
+	switch (st->type) {
+	case T_STRING:
+		if (strlen(value) >= st->size) {
+			snprintf(why, n, "longer than %zu characters", st->size - 1);
+			return -1;
+		}
+		memcpy(field, value, strlen(value) + 1);
+		break;
+	case T_INT:
+		if (parse_long(field, value) < 0) {
+			snprintf(why, n, "'%s' is not a whole number", value);
+			return -1;
+		}
+		break;
+	case T_SIZE:
+		if (parse_size(field, value) < 0) {
+			snprintf(why, n, "'%s' is not a size (e.g. 512K, 64M)", value);
+			return -1;
+		}
+		break;
+	}
+	return st->validate ? st->validate(field, why, n) : 0;
+}
+
+static const setting *find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NSETTINGS; i++)
+		if (strcmp(settings[i].name, name) == 0)
+			return &settings[i];
+	return NULL;
+}
+
+void config_init(ulf_config *cfg)
+{
+	char why[128];
+	size_t i;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (i = 0; i < NSETTINGS; i++)
+		(void)apply(cfg, &settings[i], settings[i].dflt, why, sizeof(why));
+}
+
+/* Splits "name value # comment" in place; value may be "quoted". */
+static int split_line(char *line, char **name, char **value)
+{
+	char *p = line, *e;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '#' || *p == '\0')
+		return 0;
+	*name = p;
+	while (*p && *p != ' ' && *p != '\t')
+		p++;
+	if (!*p)
+		return -1;
+	*p++ = '\0';
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '"') {
+		*value = ++p;
+		e = strchr(p, '"');
+		if (!e)
+			return -1;
+		*e = '\0';
+		return 1;
+	}
+	*value = p;
+	e = strchr(p, '#');
+	if (e)
+		*e = '\0';
+	e = p + strlen(p);
+	while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return **value ? 1 : -1;
+}
+
+int config_load(ulf_config *out, const char *path, ulf_err *err)
+{
+	ulf_config cfg;
+	bool seen[NSETTINGS] = { false };
+	char *text = NULL, *line, *next, *name, *value, why[160];
+	size_t len, lineno = 0;
+	int rc;
+
+	config_init(&cfg);
+	rc = file_read(&text, &len, path, 1u << 20, err);
+	if (rc)
+		return rc;
+	for (line = text; line; line = next) {
+		const setting *st;
+		int k;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		k = split_line(line, &name, &value);
+		if (k == 0)
+			continue;
+		if (k < 0) {
+			rc = ulf_err_set(err, ULF_EPARSE, "%s:%zu: expected 'name value'", path, lineno);
+			goto out;
+		}
+		st = find(name);
+		if (!st) {
+			rc = ulf_err_set(err, ULF_EPARSE, "%s:%zu: unknown setting '%s'", path, lineno, name);
+			goto out;
+		}
+		if (seen[st - settings]) {
+			rc = ulf_err_set(err, ULF_EPARSE, "%s:%zu: '%s' is set twice", path, lineno, name);
+			goto out;
+		}
+		seen[st - settings] = true;
+		if (apply(&cfg, st, value, why, sizeof(why)) < 0) {
+			rc = ulf_err_set(err, ULF_EINVAL, "%s:%zu: %s: %s", path, lineno, name, why);
+			goto out;
+		}
+	}
+	*out = cfg;
+out:
+	free(text);
+	return rc;
+}
+
+int config_reload(ulf_config *out, const ulf_config *current, const char *path,
+		  ulf_err *err)
+{
+	ulf_config cfg;
+	size_t i;
+	int rc = config_load(&cfg, path, err);
+
+	if (rc)
+		return rc;
+	for (i = 0; i < NSETTINGS; i++) {
+		const setting *st = &settings[i];
+		const char *a = (const char *)&cfg + st->offset;
+		const char *b = (const char *)current + st->offset;
+		bool same = st->type == T_STRING ? strcmp(a, b) == 0
+			  : st->type == T_INT ? *(const long *)(const void *)a == *(const long *)(const void *)b
+			  : *(const size_t *)(const void *)a == *(const size_t *)(const void *)b;
+		if (!st->reloadable && !same)
+			return ulf_err_set(err, ULF_EINVAL,
+				"%s: '%s' cannot change on reload; restart ulf to change it",
+				path, st->name);
+	}
+	*out = cfg;
+	return 0;
+}
+
+void config_write_sample(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "# ulf configuration.  Generated by `ulf config sample`: every setting\n"
+		     "# with its default.  Settings marked [reload] take effect on SIGHUP;\n"
+		     "# the others need a restart.\n");
+	for (i = 0; i < NSETTINGS; i++)
+		fprintf(out, "\n# %s%s\n%s %s\n", settings[i].doc,
+			settings[i].reloadable ? " [reload]" : "",
+			settings[i].name, settings[i].dflt);
+}
+
+void config_reader_opts(reader_opts *out, const ulf_config *cfg)
+{
+	reader_opts_init(out);
+	out->xml.max_bytes = cfg->xml_max_bytes;
+	out->xml.max_depth = (unsigned)cfg->xml_max_depth;
+	out->inv.max_attachment_bytes = cfg->attachment_max_bytes;
+	out->inv.max_model_bytes = cfg->model_max_bytes;
+}

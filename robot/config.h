@@ -1,0 +1,63 @@
+/*
+ * config.h - ulf's configuration, driven by one table of settings.
+ *
+ * Each setting is declared once (config.c: name, type, default, whether a
+ * SIGHUP reload may change it, a validator, and its documentation).  That
+ * table parses the file, checks values, fills struct ulf_config, and writes
+ * the documented sample configuration (`ulf config sample`).  A reload
+ * builds a complete new ulf_config and swaps it in only when it is valid.
+ *
+ * File format: one "name value" per line; '#' starts a comment; values may
+ * be double-quoted; sizes take K, M or G suffixes.
+ */
+#ifndef ULF_CONFIG_H
+#define ULF_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/err.h"
+#include "parsers/reader.h"
+
+#define CONFIG_STR_MAX 1024
+
+typedef struct ulf_config {
+	/* store */
+	char store_backend[32];
+	char store_path[CONFIG_STR_MAX];
+	/* intake */
+	char inbox_dir[CONFIG_STR_MAX];
+	/* limits on documents from outside */
+	size_t xml_max_bytes;
+	long xml_max_depth;
+	size_t attachment_max_bytes;
+	size_t model_max_bytes;
+	/* logging */
+	char log_level[16];
+} ulf_config;
+
+/* Every setting at its default. */
+void config_init(ulf_config *cfg);
+
+/*
+ * Reads `path` over the defaults into *out.  Unknown names, bad values and
+ * duplicates are errors naming file and line; *out is only written when the
+ * whole file is valid.
+ */
+int config_load(ulf_config *out, const char *path, ulf_err *err);
+
+/*
+ * Like config_load, for a reload: additionally refuses a change to a
+ * setting that is not reloadable (compared with `current`).
+ */
+int config_reload(ulf_config *out, const ulf_config *current, const char *path,
+		  ulf_err *err);
+
+/* Writes the documented sample configuration (every setting, default). */
+void config_write_sample(FILE *out);
+
+/* The reader limits the configuration asks for. */
+void config_reader_opts(reader_opts *out, const ulf_config *cfg);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * main.c - the `ulf` binary: finds the subcommand and runs it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "parsers/xml.h"
+#include "robot/cli.h"
+
+typedef struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} command;
+
+static const command commands[] = {
+	{ "parse",  cli_parse,  "read invoices and show them (text or JSON Lines)" },
+	{ "config", cli_config, "print the documented sample configuration, or check one" },
+};
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: ulf <command> [options] [args]\n\ncommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'ulf <command> --help' describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+	int rc = CLI_USAGE;
+
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return CLI_OK;
+	}
+	xml_global_init();
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			rc = commands[i].run(argc - 1, argv + 1);
+			goto out;
+		}
+	}
+	fprintf(stderr, "ulf: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+out:
+	xml_global_cleanup();
+	return rc;
+}
