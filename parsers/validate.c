@@ -1,0 +1,137 @@
+/*
+ * validate.c - running rule tables and collecting findings.  See validate.h.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "validate.h"
+
+#define FINDINGS_MAX 10000   /* a hostile document cannot make us hold more */
+
+void findings_init(findings *f)
+{
+	memset(f, 0, sizeof(*f));
+	arena_init(&f->mem, 8u << 20);
+}
+
+void findings_release(findings *f)
+{
+	if (!f)
+		return;
+	free(f->items);
+	arena_release(&f->mem);
+	memset(f, 0, sizeof(*f));
+}
+
+bool findings_fatal(const findings *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (f->items[i].flag == VFLAG_FATAL)
+			return true;
+	return false;
+}
+
+void vreport(vctx *c, const rule_def *r, uint32_t line, const xml_node *node,
+	     const char *fmt, ...)
+{
+	findings *f = c->out;
+	finding *it;
+	char msg[512], path[512];
+	va_list ap;
+
+	if (c->rc || f->n >= FINDINGS_MAX)
+		return;
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 16;
+		finding *items = realloc(f->items, cap * sizeof(*items));
+		if (!items) {
+			c->rc = ULF_ENOMEM;
+			return;
+		}
+		f->items = items;
+		f->cap = cap;
+	}
+	it = &f->items[f->n];
+	it->rule = r->id;
+	it->flag = r->flag;
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		va_end(ap);
+		it->message = arena_strdup(&f->mem, msg);
+	} else {
+		it->message = r->text;
+	}
+	if (node && !line)
+		line = xml_line(node);
+	it->line = line;
+	it->location = NULL;
+	if (node) {
+		xml_path(path, sizeof(path), node);
+		it->location = arena_strdup(&f->mem, path);
+	}
+	if (!it->message) {
+		c->rc = ULF_ENOMEM;
+		return;
+	}
+	f->n++;
+}
+
+static const struct {
+	const rule_def *rules;
+	const size_t *count;
+} tables[] = {
+	{ rules_en16931, &rules_en16931_count },
+	{ rules_peppol, &rules_peppol_count },
+	{ rules_se, &rules_se_count },
+	{ rules_svefaktura, &rules_svefaktura_count },
+};
+
+const rule_def *validate_rule(const char *id)
+{
+	size_t t, i;
+
+	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+		for (i = 0; i < *tables[t].count; i++)
+			if (strcmp(tables[t].rules[i].id, id) == 0)
+				return &tables[t].rules[i];
+	return NULL;
+}
+
+static void run(vctx *c, const rule_def *rules, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && !c->rc; i++)
+		rules[i].check(c, &rules[i]);
+}
+
+int validate_invoice(findings *out, const invoice *inv, const xml_doc *xml,
+		     const validate_opts *opts, ulf_err *err)
+{
+	unsigned sets = opts ? opts->sets : 0;
+	vctx c;
+
+	if (!sets)
+		sets = inv->syntax == INV_SYNTAX_SVEFAKTURA
+		     ? VSET_SVEFAKTURA : (VSET_EN16931 | VSET_PEPPOL | VSET_SE);
+	memset(&c, 0, sizeof(c));
+	c.inv = inv;
+	c.xml = xml;
+	c.out = out;
+	if (sets & VSET_EN16931)
+		run(&c, rules_en16931, rules_en16931_count);
+	if (sets & VSET_PEPPOL)
+		run(&c, rules_peppol, rules_peppol_count);
+	if (sets & VSET_SE)
+		run(&c, rules_se, rules_se_count);
+	if (sets & VSET_SVEFAKTURA)
+		run(&c, rules_svefaktura, rules_svefaktura_count);
+	if (c.rc)
+		return ulf_err_set(err, c.rc, "out of memory while validating");
+	return 0;
+}
