@@ -1,0 +1,247 @@
+/*
+ * db.c - backend dispatch and schema migrations.  See db.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "robot/db.h"
+
+extern const db_backend db_sqlite_backend;
+extern const db_backend db_postgresql_backend;
+
+static const db_backend *const backends[] = {
+	&db_sqlite_backend,
+	&db_postgresql_backend,
+};
+
+struct db {
+	const db_backend *be;
+	void *conn;
+};
+
+struct db_stmt {
+	db *d;
+	void *st;
+};
+
+const db_backend *db_backend_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+		if (strcmp(backends[i]->name, name) == 0)
+			return backends[i];
+	return NULL;
+}
+
+int db_open(db **out, const char *backend, const char *target, ulf_err *err)
+{
+	const db_backend *be = db_backend_find(backend);
+	db *d;
+	int rc;
+
+	*out = NULL;
+	if (!be)
+		return ulf_err_set(err, ULF_EINVAL, "unknown store backend '%s'", backend);
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	d->be = be;
+	rc = be->open(&d->conn, target, err);
+	if (rc) {
+		free(d);
+		return rc;
+	}
+	*out = d;
+	return 0;
+}
+
+void db_close(db *d)
+{
+	if (!d)
+		return;
+	d->be->close(d->conn);
+	free(d);
+}
+
+const char *db_backend_name(const db *d)
+{
+	return d->be->name;
+}
+
+int db_exec(db *d, const char *sql, ulf_err *err)
+{
+	return d->be->exec(d->conn, sql, err);
+}
+
+int db_begin(db *d, ulf_err *err)
+{
+	return d->be->exec(d->conn, strcmp(d->be->name, "sqlite") == 0
+				    ? "BEGIN IMMEDIATE" : "BEGIN", err);
+}
+
+int db_commit(db *d, ulf_err *err)
+{
+	return d->be->exec(d->conn, "COMMIT", err);
+}
+
+void db_rollback(db *d)
+{
+	d->be->exec(d->conn, "ROLLBACK", NULL);
+}
+
+int db_prepare(db_stmt **out, db *d, const char *sql, ulf_err *err)
+{
+	db_stmt *s = calloc(1, sizeof(*s));
+	int rc;
+
+	*out = NULL;
+	if (!s)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	s->d = d;
+	rc = d->be->prepare(&s->st, d->conn, sql, err);
+	if (rc) {
+		free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+int db_bind_text(db_stmt *st, int idx, const char *s)
+{
+	return s ? st->d->be->bind_text(st->st, idx, s) : st->d->be->bind_null(st->st, idx);
+}
+
+int db_bind_int(db_stmt *st, int idx, int64_t v)
+{
+	return st->d->be->bind_int(st->st, idx, v);
+}
+
+int db_bind_blob(db_stmt *st, int idx, const void *p, size_t n)
+{
+	return st->d->be->bind_blob(st->st, idx, p, n);
+}
+
+int db_bind_null(db_stmt *st, int idx)
+{
+	return st->d->be->bind_null(st->st, idx);
+}
+
+int db_step(db_stmt *st, ulf_err *err)
+{
+	return st->d->be->step(st->st, err);
+}
+
+bool db_col_null(db_stmt *st, int col)
+{
+	return st->d->be->col_null(st->st, col);
+}
+
+const char *db_col_text(db_stmt *st, int col)
+{
+	return st->d->be->col_text(st->st, col);
+}
+
+int64_t db_col_int(db_stmt *st, int col)
+{
+	return st->d->be->col_int(st->st, col);
+}
+
+const void *db_col_blob(db_stmt *st, int col, size_t *len)
+{
+	return st->d->be->col_blob(st->st, col, len);
+}
+
+int db_reset(db_stmt *st)
+{
+	return st->d->be->reset(st->st);
+}
+
+void db_finalize(db_stmt *st)
+{
+	if (!st)
+		return;
+	st->d->be->finalize(st->st);
+	free(st);
+}
+
+int64_t db_changes(db *d)
+{
+	return d->be->changes(d->conn);
+}
+
+bool db_is_conflict(db *d)
+{
+	return d->be->is_conflict(d->conn);
+}
+
+static int current_version(int64_t *out, db *d, const char *module, ulf_err *err)
+{
+	db_stmt *st = NULL;
+	int rc;
+
+	*out = 0;
+	rc = db_prepare(&st, d, "SELECT version FROM schema_version WHERE module = ?", err);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, module);
+	rc = db_step(st, err);
+	if (rc == 1) {
+		*out = db_col_int(st, 0);
+		rc = 0;
+	}
+	db_finalize(st);
+	return rc;
+}
+
+int db_migrate(db *d, const char *module, const char *const *steps, size_t nsteps,
+	       ulf_err *err)
+{
+	db_stmt *st = NULL;
+	int64_t v;
+	int rc;
+
+	rc = db_exec(d, "CREATE TABLE IF NOT EXISTS schema_version ("
+			" module TEXT PRIMARY KEY, version INTEGER NOT NULL)", err);
+	if (rc)
+		return rc;
+	for (;;) {
+		rc = db_begin(d, err);
+		if (rc)
+			return rc;
+		/* read inside the write transaction: another robot may migrate too */
+		rc = current_version(&v, d, module, err);
+		if (rc || v >= (int64_t)nsteps)
+			goto done;
+		rc = db_exec(d, steps[v], err);
+		if (rc)
+			goto done;
+		rc = db_prepare(&st, d, v == 0
+			? "INSERT INTO schema_version (module, version) VALUES (?, ?)"
+			: "UPDATE schema_version SET version = ? WHERE module = ?", err);
+		if (rc)
+			goto done;
+		if (v == 0) {
+			db_bind_text(st, 1, module);
+			db_bind_int(st, 2, v + 1);
+		} else {
+			db_bind_int(st, 1, v + 1);
+			db_bind_text(st, 2, module);
+		}
+		rc = db_step(st, err);
+		db_finalize(st);
+		st = NULL;
+		if (rc < 0)
+			goto done;
+		rc = db_commit(d, err);
+		if (rc)
+			return rc;
+	}
+done:
+	if (rc) {
+		db_rollback(d);
+		return rc;
+	}
+	return db_commit(d, err);
+}

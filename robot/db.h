@@ -1,0 +1,91 @@
+/*
+ * db.h - a small SQL interface with pluggable backends.
+ *
+ * The store, the reference data and the care table are written once, in
+ * SQL that SQLite and PostgreSQL both accept, against this interface.  A
+ * backend is a table of function pointers (as OpenSMTPD's table_backend),
+ * chosen by name from the configuration: "sqlite" (embedded, the default)
+ * or "postgresql" (several robots sharing one store).  Each backend is the
+ * only file that includes its library's header.
+ *
+ * Statements use '?' placeholders numbered from 1; a backend that wants
+ * another style rewrites them.  Columns are numbered from 0.
+ */
+#ifndef ULF_DB_H
+#define ULF_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+typedef struct db db;
+typedef struct db_stmt db_stmt;
+
+typedef struct db_backend {
+	const char *name;
+	int (*open)(void **out, const char *target, ulf_err *err);
+	void (*close)(void *conn);
+	int (*exec)(void *conn, const char *sql, ulf_err *err);
+	int (*prepare)(void **out, void *conn, const char *sql, ulf_err *err);
+	int (*bind_text)(void *st, int idx, const char *s);
+	int (*bind_int)(void *st, int idx, int64_t v);
+	int (*bind_blob)(void *st, int idx, const void *p, size_t n);
+	int (*bind_null)(void *st, int idx);
+	int (*step)(void *st, ulf_err *err);
+	bool (*col_null)(void *st, int col);
+	const char *(*col_text)(void *st, int col);
+	int64_t (*col_int)(void *st, int col);
+	const void *(*col_blob)(void *st, int col, size_t *len);
+	int (*reset)(void *st);
+	void (*finalize)(void *st);
+	int64_t (*changes)(void *conn);
+	bool (*is_conflict)(void *conn);   /* last failure was a unique violation */
+} db_backend;
+
+/* The backend registered under `name`, or NULL. */
+const db_backend *db_backend_find(const char *name);
+
+/* Opens `target` (a file for sqlite, a conninfo string for postgresql). */
+int db_open(db **out, const char *backend, const char *target, ulf_err *err);
+void db_close(db *d);
+const char *db_backend_name(const db *d);
+
+/* Runs one or more statements without results. */
+int db_exec(db *d, const char *sql, ulf_err *err);
+
+/* Transactions.  db_begin takes the write lock at once (SQLite: BEGIN
+ * IMMEDIATE) so two robots never deadlock upgrading a read lock. */
+int db_begin(db *d, ulf_err *err);
+int db_commit(db *d, ulf_err *err);
+void db_rollback(db *d);
+
+int db_prepare(db_stmt **out, db *d, const char *sql, ulf_err *err);
+int db_bind_text(db_stmt *st, int idx, const char *s);   /* NULL binds NULL */
+int db_bind_int(db_stmt *st, int idx, int64_t v);
+int db_bind_blob(db_stmt *st, int idx, const void *p, size_t n);
+int db_bind_null(db_stmt *st, int idx);
+/* 1: a row is ready; 0: done; negative: error (err set). */
+int db_step(db_stmt *st, ulf_err *err);
+bool db_col_null(db_stmt *st, int col);
+const char *db_col_text(db_stmt *st, int col);   /* NULL for SQL NULL */
+int64_t db_col_int(db_stmt *st, int col);
+const void *db_col_blob(db_stmt *st, int col, size_t *len);
+int db_reset(db_stmt *st);
+void db_finalize(db_stmt *st);
+
+/* Rows changed by the last statement. */
+int64_t db_changes(db *d);
+/* True when the last failed step broke a UNIQUE / PRIMARY KEY constraint. */
+bool db_is_conflict(db *d);
+
+/*
+ * Brings module `module`'s tables to the newest of `steps` (an array of SQL
+ * scripts; step i takes version i to i+1), each in its own transaction,
+ * recording the version in table schema_version.  Idempotent.
+ */
+int db_migrate(db *d, const char *module, const char *const *steps, size_t nsteps,
+	       ulf_err *err);
+
+#endif

@@ -1,0 +1,227 @@
+/*
+ * db_sqlite.c - the embedded store backend.  The only file that includes
+ * <sqlite3.h>.
+ *
+ * The database runs in WAL mode with synchronous=FULL: a commit is on disk
+ * when it returns, which is what "stored durably before it is acknowledged"
+ * needs, and readers (the dashboard, `ulf queue list`) never block the
+ * robot's writes.  A busy timeout lets several processes share the file.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "robot/db.h"
+
+typedef struct sq_conn {
+	sqlite3 *h;
+	int last_rc;
+} sq_conn;
+
+typedef struct sq_stmt {
+	sq_conn *c;
+	sqlite3_stmt *st;
+} sq_stmt;
+
+static int fail(sq_conn *c, int rc, ulf_err *err, const char *what)
+{
+	int code;
+
+	c->last_rc = rc;
+	switch (rc & 0xff) {
+	case SQLITE_FULL:     code = ULF_EIO; break;
+	case SQLITE_IOERR:    code = ULF_EIO; break;
+	case SQLITE_READONLY: code = ULF_EIO; break;
+	case SQLITE_NOMEM:    code = ULF_ENOMEM; break;
+	case SQLITE_CONSTRAINT: code = ULF_EEXISTS; break;
+	default:              code = ULF_ESTORE; break;
+	}
+	return ulf_err_set(err, code, "sqlite: %s: %s", what,
+			   c->h ? sqlite3_errmsg(c->h) : sqlite3_errstr(rc));
+}
+
+static int sq_open(void **out, const char *target, ulf_err *err)
+{
+	sq_conn *c = calloc(1, sizeof(*c));
+	int rc;
+
+	*out = NULL;
+	if (!c)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	rc = sqlite3_open_v2(target, &c->h,
+		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		rc = fail(c, rc, err, target);
+		goto out;
+	}
+	sqlite3_busy_timeout(c->h, 10000);
+	sqlite3_extended_result_codes(c->h, 1);
+	rc = sqlite3_exec(c->h, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+				"PRAGMA foreign_keys=ON;", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		rc = fail(c, rc, err, target);
+		goto out;
+	}
+	*out = c;
+	return 0;
+out:
+	sqlite3_close(c->h);
+	free(c);
+	return rc;
+}
+
+static void sq_close(void *conn)
+{
+	sq_conn *c = conn;
+
+	if (!c)
+		return;
+	sqlite3_close(c->h);
+	free(c);
+}
+
+static int sq_exec(void *conn, const char *sql, ulf_err *err)
+{
+	sq_conn *c = conn;
+	int rc = sqlite3_exec(c->h, sql, NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK)
+		return fail(c, rc, err, "exec");
+	c->last_rc = rc;
+	return 0;
+}
+
+static int sq_prepare(void **out, void *conn, const char *sql, ulf_err *err)
+{
+	sq_conn *c = conn;
+	sq_stmt *s = calloc(1, sizeof(*s));
+	int rc;
+
+	*out = NULL;
+	if (!s)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	s->c = c;
+	rc = sqlite3_prepare_v2(c->h, sql, -1, &s->st, NULL);
+	if (rc != SQLITE_OK) {
+		free(s);
+		return fail(c, rc, err, "prepare");
+	}
+	*out = s;
+	return 0;
+}
+
+static int bind_rc(int rc)
+{
+	return rc == SQLITE_OK ? 0 : ULF_ESTORE;
+}
+
+static int sq_bind_text(void *st, int idx, const char *s)
+{
+	return bind_rc(sqlite3_bind_text(((sq_stmt *)st)->st, idx, s, -1, SQLITE_TRANSIENT));
+}
+
+static int sq_bind_int(void *st, int idx, int64_t v)
+{
+	return bind_rc(sqlite3_bind_int64(((sq_stmt *)st)->st, idx, v));
+}
+
+static int sq_bind_blob(void *st, int idx, const void *p, size_t n)
+{
+	return bind_rc(sqlite3_bind_blob64(((sq_stmt *)st)->st, idx, p ? p : "",
+					   n, SQLITE_TRANSIENT));
+}
+
+static int sq_bind_null(void *st, int idx)
+{
+	return bind_rc(sqlite3_bind_null(((sq_stmt *)st)->st, idx));
+}
+
+static int sq_step(void *st, ulf_err *err)
+{
+	sq_stmt *s = st;
+	int rc = sqlite3_step(s->st);
+
+	s->c->last_rc = rc;
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return fail(s->c, rc, err, "step");
+}
+
+static bool sq_col_null(void *st, int col)
+{
+	return sqlite3_column_type(((sq_stmt *)st)->st, col) == SQLITE_NULL;
+}
+
+static const char *sq_col_text(void *st, int col)
+{
+	return (const char *)sqlite3_column_text(((sq_stmt *)st)->st, col);
+}
+
+static int64_t sq_col_int(void *st, int col)
+{
+	return sqlite3_column_int64(((sq_stmt *)st)->st, col);
+}
+
+static const void *sq_col_blob(void *st, int col, size_t *len)
+{
+	sqlite3_stmt *s = ((sq_stmt *)st)->st;
+	const void *p = sqlite3_column_blob(s, col);
+
+	*len = (size_t)sqlite3_column_bytes(s, col);
+	return p;
+}
+
+static int sq_reset(void *st)
+{
+	sq_stmt *s = st;
+
+	sqlite3_reset(s->st);
+	sqlite3_clear_bindings(s->st);
+	return 0;
+}
+
+static void sq_finalize(void *st)
+{
+	sq_stmt *s = st;
+
+	if (!s)
+		return;
+	sqlite3_finalize(s->st);
+	free(s);
+}
+
+static int64_t sq_changes(void *conn)
+{
+	return sqlite3_changes(((sq_conn *)conn)->h);
+}
+
+static bool sq_is_conflict(void *conn)
+{
+	int rc = ((sq_conn *)conn)->last_rc;
+
+	return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY;
+}
+
+const db_backend db_sqlite_backend = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.exec = sq_exec,
+	.prepare = sq_prepare,
+	.bind_text = sq_bind_text,
+	.bind_int = sq_bind_int,
+	.bind_blob = sq_bind_blob,
+	.bind_null = sq_bind_null,
+	.step = sq_step,
+	.col_null = sq_col_null,
+	.col_text = sq_col_text,
+	.col_int = sq_col_int,
+	.col_blob = sq_col_blob,
+	.reset = sq_reset,
+	.finalize = sq_finalize,
+	.changes = sq_changes,
+	.is_conflict = sq_is_conflict,
+};

@@ -1,0 +1,126 @@
+/*
+ * store.h - where every document, its state and its history are kept.
+ *
+ * The store is the robot's memory and its promise that nothing is lost:
+ * a document is written (and synced) here before it is acknowledged to the
+ * sender or moved out of the inbox, and every step the pipeline takes is a
+ * compare-and-set state transition recorded with its time and result.  A
+ * restart asks the store for every document not in a final state and
+ * resumes it where it stopped.
+ *
+ * It runs on db.h, so the same code serves SQLite (default) and PostgreSQL.
+ *
+ * States (docs/states.md has the diagram):
+ *   received  -> read -> validated -> matched -> ready -> posting -> posted
+ *   any step  -> exception  (the queue: a person decides)
+ *   read/validated -> waiting  (a care invoice or claim waiting for its partner)
+ *   exception -> ready  (resolved by a handler)   exception -> rejected
+ *   exception -> received  (retry after rules or reference data changed)
+ * posted and rejected are final.
+ */
+#ifndef ULF_STORE_H
+#define ULF_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "robot/db.h"
+
+typedef struct store store;
+
+typedef enum doc_state {
+	ST_RECEIVED = 1,
+	ST_READ,
+	ST_VALIDATED,
+	ST_WAITING,
+	ST_MATCHED,
+	ST_READY,
+	ST_POSTING,
+	ST_POSTED,
+	ST_EXCEPTION,
+	ST_REJECTED,
+	ST_COUNT_
+} doc_state;
+
+const char *store_state_name(doc_state s);
+/* 0 when `name` is no state. */
+doc_state store_state_parse(const char *name);
+bool store_state_final(doc_state s);
+/* Whether the state machine allows from -> to. */
+bool store_transition_allowed(doc_state from, doc_state to);
+
+/* Opens (creating or upgrading the schema) the store named by backend
+ * ("sqlite" / "postgresql") and target (file / conninfo). */
+int store_open(store **out, const char *backend, const char *target, ulf_err *err);
+void store_close(store *s);
+
+/* The connection, for modules with tables of their own (reference data,
+ * care claims), which migrate them with db_migrate. */
+db *store_db(store *s);
+
+/*
+ * Stores a received document durably in state `received`.  The same bytes
+ * (SHA-256) stored before give *out_dup = true and the earlier id: a file
+ * dropped twice in the inbox is one document.
+ */
+int store_receive(int64_t *out_id, bool *out_dup, store *s, const char *source,
+		  const char *name, const void *data, size_t len, int64_t now,
+		  ulf_err *err);
+
+/* The bytes and name of a document; the caller frees both. */
+int store_load(void **out_data, size_t *out_len, char **out_name, store *s,
+	       int64_t id, ulf_err *err);
+
+/* The current state of a document. */
+int store_state(doc_state *out, store *s, int64_t id, ulf_err *err);
+
+/*
+ * Moves a document from `from` to `to`, only if it is in `from` (another
+ * worker may have moved it: ULF_ENOTFOUND), and only along an allowed edge
+ * (ULF_EINVAL).  The step's name, duration and a detail text (JSON) are
+ * recorded as an event in the same transaction.
+ */
+int store_transition(store *s, int64_t id, doc_state from, doc_state to,
+		     const char *step, int64_t duration_us, const char *detail,
+		     int64_t now, ulf_err *err);
+
+/* What the pipeline has learnt about a document, for lists and dashboards.
+ * NULL fields are left as they are. */
+typedef struct store_summary {
+	const char *syntax;        /* peppol-bis3, svefaktura-1.0 */
+	const char *kind;          /* invoice, credit-note */
+	const char *invoice_number;
+	const char *seller_org;
+	const char *seller_name;
+	const char *buyer_org;
+	const char *issue_date;
+	const char *currency;
+	const char *payable;       /* exact decimal text */
+	const char *flow;          /* po, non-po, recurring, care */
+	const char *decision;      /* auto, exception */
+	const char *reasons;       /* JSON array of reason codes */
+	const char *result;        /* JSON: findings, match, suggestion */
+} store_summary;
+
+int store_set_summary(store *s, int64_t id, const store_summary *sum, int64_t now,
+		      ulf_err *err);
+
+/* Ids of documents in any of `states`, oldest first, at most `limit`.
+ * *out is malloc'd (caller frees). */
+int store_list(int64_t **out, size_t *out_n, store *s, const doc_state *states,
+	       size_t nstates, size_t limit, ulf_err *err);
+
+/* How many documents are in each state: counts[state]. */
+int store_count_states(int64_t counts[ST_COUNT_], store *s, ulf_err *err);
+
+/*
+ * Appends to the audit trail (who did what to which document, and why).
+ * The trail cannot be changed afterwards: the schema refuses UPDATE and
+ * DELETE on it.
+ */
+int store_audit(store *s, int64_t id, const char *who, const char *action,
+		const char *detail, int64_t now, ulf_err *err);
+
+#endif

@@ -1,0 +1,195 @@
+/*
+ * test_store.c - the store's promises: durable intake with dedupe by
+ * content, compare-and-set state transitions along allowed edges only, the
+ * resume list, state counts, and an audit trail that cannot be edited.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "robot/store.h"
+
+typedef struct fixture {
+	char path[64];
+	store *s;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	ulf_err err;
+	int fd;
+
+	ulf_err_clear(&err);
+	snprintf(f->path, sizeof(f->path), "/tmp/ulf-store-XXXXXX");
+	fd = mkstemp(f->path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(store_open(&f->s, "sqlite", f->path, &err), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	char wal[80];
+
+	store_close(f->s);
+	unlink(f->path);
+	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	unlink(wal);
+	snprintf(wal, sizeof(wal), "%s-shm", f->path);
+	unlink(wal);
+	free(f);
+	return 0;
+}
+
+static void test_receive_dedupes_by_content(void **state)
+{
+	fixture *f = *state;
+	int64_t a, b, c;
+	bool dup;
+	ulf_err err;
+	void *data;
+	size_t len;
+	char *name;
+
+	ulf_err_clear(&err);
+	assert_int_equal(store_receive(&a, &dup, f->s, "inbox", "a.xml", "<x/>", 4, 100, &err), 0);
+	assert_false(dup);
+	assert_int_equal(store_receive(&b, &dup, f->s, "inbox", "copy.xml", "<x/>", 4, 101, &err), 0);
+	assert_true(dup);
+	assert_int_equal(a, b);
+	assert_int_equal(store_receive(&c, &dup, f->s, "http", "b.xml", "<y/>", 4, 102, &err), 0);
+	assert_false(dup);
+	assert_true(c != a);
+	assert_int_equal(store_load(&data, &len, &name, f->s, a, &err), 0);
+	assert_int_equal(len, 4);
+	assert_memory_equal(data, "<x/>", 4);
+	assert_string_equal(name, "a.xml");
+	free(data);
+	free(name);
+}
+
+static void test_transitions_are_compare_and_set(void **state)
+{
+	fixture *f = *state;
+	doc_state st;
+	int64_t id;
+	bool dup;
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	assert_int_equal(store_receive(&id, &dup, f->s, "inbox", "a.xml", "abc", 3, 1, &err), 0);
+	assert_int_equal(store_transition(f->s, id, ST_RECEIVED, ST_READ, "read", 10, NULL, 2, &err), 0);
+	assert_int_equal(store_state(&st, f->s, id, &err), 0);
+	assert_int_equal(st, ST_READ);
+
+	/* a second worker that still believes "received" loses */
+	ulf_err_clear(&err);
+	assert_int_equal(store_transition(f->s, id, ST_RECEIVED, ST_READ, "read", 10, NULL, 3, &err),
+			 ULF_ENOTFOUND);
+	/* edges the state machine does not have are refused */
+	ulf_err_clear(&err);
+	assert_int_equal(store_transition(f->s, id, ST_READ, ST_POSTED, "post", 0, NULL, 3, &err),
+			 ULF_EINVAL);
+	assert_non_null(strstr(err.msg, "read -> posted"));
+	/* anything may go to the queue; final states stay final */
+	ulf_err_clear(&err);
+	assert_int_equal(store_transition(f->s, id, ST_READ, ST_EXCEPTION, "validate", 0,
+					  "{\"reasons\":[\"INVALID\"]}", 4, &err), 0);
+	assert_int_equal(store_transition(f->s, id, ST_EXCEPTION, ST_REJECTED, "reject", 0, NULL, 5, &err), 0);
+	assert_false(store_transition_allowed(ST_REJECTED, ST_READY));
+	assert_false(store_transition_allowed(ST_POSTED, ST_EXCEPTION));
+}
+
+static void test_list_and_counts(void **state)
+{
+	fixture *f = *state;
+	doc_state unfinished[] = { ST_RECEIVED, ST_READ };
+	int64_t counts[ST_COUNT_], *ids, id[3];
+	size_t n;
+	bool dup;
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	assert_int_equal(store_receive(&id[0], &dup, f->s, "inbox", "1", "1", 1, 1, &err), 0);
+	assert_int_equal(store_receive(&id[1], &dup, f->s, "inbox", "2", "2", 1, 1, &err), 0);
+	assert_int_equal(store_receive(&id[2], &dup, f->s, "inbox", "3", "3", 1, 1, &err), 0);
+	assert_int_equal(store_transition(f->s, id[1], ST_RECEIVED, ST_READ, "read", 0, NULL, 2, &err), 0);
+	assert_int_equal(store_transition(f->s, id[2], ST_RECEIVED, ST_EXCEPTION, "read", 0, NULL, 2, &err), 0);
+	assert_int_equal(store_list(&ids, &n, f->s, unfinished, 2, 100, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(ids[0], id[0]);
+	assert_int_equal(ids[1], id[1]);
+	free(ids);
+	assert_int_equal(store_count_states(counts, f->s, &err), 0);
+	assert_int_equal(counts[ST_RECEIVED], 1);
+	assert_int_equal(counts[ST_READ], 1);
+	assert_int_equal(counts[ST_EXCEPTION], 1);
+}
+
+static void test_audit_is_append_only(void **state)
+{
+	fixture *f = *state;
+	int64_t id;
+	bool dup;
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	assert_int_equal(store_receive(&id, &dup, f->s, "inbox", "a", "a", 1, 1, &err), 0);
+	assert_int_equal(store_audit(f->s, id, "anna", "reject", "wrong buyer", 5, &err), 0);
+	assert_int_not_equal(db_exec(store_db(f->s), "UPDATE audit SET who = 'eve'", &err), 0);
+	assert_non_null(strstr(err.msg, "append-only"));
+	ulf_err_clear(&err);
+	assert_int_not_equal(db_exec(store_db(f->s), "DELETE FROM audit", &err), 0);
+}
+
+static void test_reopen_keeps_schema_and_data(void **state)
+{
+	fixture *f = *state;
+	int64_t id, again;
+	bool dup;
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	assert_int_equal(store_receive(&id, &dup, f->s, "inbox", "a", "zz", 2, 1, &err), 0);
+	store_close(f->s);
+	assert_int_equal(store_open(&f->s, "sqlite", f->path, &err), 0);
+	assert_int_equal(store_receive(&again, &dup, f->s, "inbox", "a", "zz", 2, 1, &err), 0);
+	assert_true(dup);
+	assert_int_equal(id, again);
+}
+
+static void test_unknown_backend(void **state)
+{
+	store *s;
+	ulf_err err;
+
+	(void)state;
+	ulf_err_clear(&err);
+	assert_int_equal(store_open(&s, "oracle", "x", &err), ULF_EINVAL);
+	assert_null(s);
+	assert_non_null(strstr(err.msg, "oracle"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_receive_dedupes_by_content, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transitions_are_compare_and_set, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_and_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_is_append_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reopen_keeps_schema_and_data, setup, teardown),
+		cmocka_unit_test(test_unknown_backend),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
