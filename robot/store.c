@@ -5,6 +5,7 @@
  * (identity columns, blobs, the append-only guard); every statement the
  * robot runs is shared.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -428,6 +429,43 @@ int store_set_summary(store *s, int64_t id, const store_summary *sum, int64_t no
 	rc = db_step(st, err);
 	db_finalize(st);
 	return rc < 0 ? rc : 0;
+}
+
+int store_get_text(char **out, store *s, int64_t id, const char *column, ulf_err *err)
+{
+	static const char *const columns[] = {
+		"syntax", "kind", "invoice_number", "seller_org", "seller_name", "buyer_org",
+		"issue_date", "currency", "payable", "flow", "decision", "reasons", "result",
+		"name", "source", "state",
+	};
+	char sql[96];
+	db_stmt *st = NULL;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	for (i = 0; i < sizeof(columns) / sizeof(columns[0]); i++)
+		if (strcmp(columns[i], column) == 0)
+			break;
+	if (i == sizeof(columns) / sizeof(columns[0]))
+		return ulf_err_set(err, ULF_EINVAL, "no document column '%s'", column);
+	/* the column name comes from the list above, never from the caller */
+	snprintf(sql, sizeof(sql), "SELECT %s FROM documents WHERE id = ?", columns[i]);
+	rc = db_prepare(&st, s->d, sql, err);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, id);
+	rc = db_step(st, err);
+	if (rc == 0) {
+		rc = ulf_err_set(err, ULF_ENOTFOUND, "document %lld not found", (long long)id);
+	} else if (rc == 1) {
+		const char *v = db_col_text(st, 0);
+		rc = 0;
+		if (v && !(*out = strdup(v)))
+			rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	}
+	db_finalize(st);
+	return rc;
 }
 
 int store_list(int64_t **out, size_t *out_n, store *s, const doc_state *states,

@@ -107,6 +107,14 @@ typedef struct store_summary {
 int store_set_summary(store *s, int64_t id, const store_summary *sum, int64_t now,
 		      ulf_err *err);
 
+/*
+ * One summary column of a document (syntax, kind, invoice_number,
+ * seller_org, seller_name, buyer_org, issue_date, currency, payable, flow,
+ * decision, reasons, result, name, source); *out is malloc'd or NULL when
+ * the column is empty.
+ */
+int store_get_text(char **out, store *s, int64_t id, const char *column, ulf_err *err);
+
 /* Ids of documents in any of `states`, oldest first, at most `limit`.
  * *out is malloc'd (caller frees). */
 int store_list(int64_t **out, size_t *out_n, store *s, const doc_state *states,

@@ -1,0 +1,54 @@
+/*
+ * pipeline.h - the road every document takes through the robot.
+ *
+ *   received -> read -> validated -> matched -> ready -> posting -> posted
+ *
+ * Each step is a stage: it runs on a document in its stage's state and
+ * moves it, with a compare-and-set transition in the store, to the next
+ * state or to the exception queue with reason codes.  Because the state is
+ * in the store after every step, a document interrupted anywhere (a crash,
+ * SIGKILL, a full disk) is picked up at its last recorded state by the next
+ * pipeline_process(); nothing is carried only in memory.
+ */
+#ifndef ULF_PIPELINE_H
+#define ULF_PIPELINE_H
+
+#include <stdint.h>
+
+#include "core/err.h"
+#include "parsers/reader.h"
+#include "robot/store.h"
+
+typedef struct pipeline pipeline;
+
+typedef struct pipeline_opts {
+	reader_opts reader;
+} pipeline_opts;
+
+int pipeline_new(pipeline **out, store *s, const pipeline_opts *opts, ulf_err *err);
+void pipeline_free(pipeline *p);
+
+/*
+ * Advances document `id` through every stage it can take now and returns
+ * the state it stopped in (*out_state): a final state, the exception queue,
+ * waiting for a partner, or a stage that must be retried later.  A document
+ * that breaks something is an outcome, not an error: errors are for the
+ * store itself failing (then the document stays where it was).
+ */
+int pipeline_process(doc_state *out_state, pipeline *p, int64_t id, int64_t now,
+		     ulf_err *err);
+
+/*
+ * Stores the bytes of a newly received document and processes it.  Returns
+ * the id; *out_dup tells that the same bytes were already there (nothing
+ * more is done for them).
+ */
+int pipeline_receive(int64_t *out_id, bool *out_dup, doc_state *out_state, pipeline *p,
+		     const char *source, const char *name, const void *data, size_t len,
+		     int64_t now, ulf_err *err);
+
+/* Processes every document not in a final or waiting state, oldest first
+ * (what a restart does).  *out_n gets how many were advanced. */
+int pipeline_resume(size_t *out_n, pipeline *p, int64_t now, ulf_err *err);
+
+#endif
