@@ -17,6 +17,7 @@ static const command commands[] = {
 	{ "parse",  cli_parse,  "read invoices and show them (text or JSON Lines)" },
 	{ "config", cli_config, "print the documented sample configuration, or check one" },
 	{ "run",    cli_run,    "the robot: take invoices from the inbox and process them" },
+	{ "queue",  cli_queue,  "the exception queue: list, show, resolve, reject, retry" },
 };
 
 static void usage(FILE *out)

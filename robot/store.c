@@ -147,10 +147,14 @@ static const char *const postgresql_v1 =
 	" sha256 TEXT NOT NULL UNIQUE, bytes BYTEA NOT NULL);"
 	"CREATE INDEX care_claims_keys ON care_claims(claim_id, invoice_number, seller_org);";
 
+/* Version 2: the booking a handler corrected or completed, kept apart
+ * from the robot's own suggestion in `result`. */
+static const char *const v2 = "ALTER TABLE documents ADD COLUMN booking TEXT;";
+
 int store_open(store **out, const char *backend, const char *target, ulf_err *err)
 {
 	store *s = calloc(1, sizeof(*s));
-	const char *steps[1];
+	const char *steps[2];
 	int rc;
 
 	*out = NULL;
@@ -160,7 +164,8 @@ int store_open(store **out, const char *backend, const char *target, ulf_err *er
 	if (rc)
 		goto out;
 	steps[0] = strcmp(backend, "postgresql") == 0 ? postgresql_v1 : sqlite_v1;
-	rc = db_migrate(s->d, "store", steps, 1, err);
+	steps[1] = v2;
+	rc = db_migrate(s->d, "store", steps, 2, err);
 	if (rc)
 		goto out;
 	*out = s;
@@ -341,41 +346,34 @@ int store_state(doc_state *out, store *s, int64_t id, ulf_err *err)
 	return rc;
 }
 
-int store_transition(store *s, int64_t id, doc_state from, doc_state to,
-		     const char *step, int64_t duration_us, const char *detail,
-		     int64_t now, ulf_err *err)
+/* The transition and its event, inside the caller's transaction. */
+static int transition_locked(store *s, int64_t id, doc_state from, doc_state to,
+			     const char *step, int64_t duration_us, const char *detail,
+			     int64_t now, ulf_err *err)
 {
 	db_stmt *st = NULL;
 	int rc;
 
-	if (!store_transition_allowed(from, to))
-		return ulf_err_set(err, ULF_EINVAL, "document %lld: %s -> %s is not allowed",
-				   (long long)id, store_state_name(from), store_state_name(to));
-	rc = db_begin(s->d, err);
-	if (rc)
-		return rc;
 	rc = db_prepare(&st, s->d, "UPDATE documents SET state = ?, updated_at = ?"
 			" WHERE id = ? AND state = ?", err);
 	if (rc)
-		goto out;
+		return rc;
 	db_bind_text(st, 1, store_state_name(to));
 	db_bind_int(st, 2, now);
 	db_bind_int(st, 3, id);
 	db_bind_text(st, 4, store_state_name(from));
 	rc = db_step(st, err);
-	if (rc < 0)
-		goto out;
-	if (db_changes(s->d) != 1) {
-		rc = ulf_err_set(err, ULF_ENOTFOUND, "document %lld is no longer %s",
-				 (long long)id, store_state_name(from));
-		goto out;
-	}
 	db_finalize(st);
 	st = NULL;
+	if (rc < 0)
+		return rc;
+	if (db_changes(s->d) != 1)
+		return ulf_err_set(err, ULF_ENOTFOUND, "document %lld is no longer %s",
+				   (long long)id, store_state_name(from));
 	rc = db_prepare(&st, s->d, "INSERT INTO events (doc_id, at, step, from_state,"
 			" to_state, duration_us, detail) VALUES (?, ?, ?, ?, ?, ?, ?)", err);
 	if (rc)
-		goto out;
+		return rc;
 	db_bind_int(st, 1, id);
 	db_bind_int(st, 2, now);
 	db_bind_text(st, 3, step);
@@ -384,10 +382,69 @@ int store_transition(store *s, int64_t id, doc_state from, doc_state to,
 	db_bind_int(st, 6, duration_us);
 	db_bind_text(st, 7, detail);
 	rc = db_step(st, err);
-	if (rc > 0)
-		rc = 0;
-out:
 	db_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int audit_locked(store *s, int64_t id, const char *who, const char *action,
+			const char *detail, int64_t now, ulf_err *err)
+{
+	db_stmt *st = NULL;
+	int rc;
+
+	rc = db_prepare(&st, s->d, "INSERT INTO audit (doc_id, at, who, action, detail)"
+			" VALUES (?, ?, ?, ?, ?)", err);
+	if (rc)
+		return rc;
+	if (id > 0)
+		db_bind_int(st, 1, id);
+	else
+		db_bind_null(st, 1);
+	db_bind_int(st, 2, now);
+	db_bind_text(st, 3, who);
+	db_bind_text(st, 4, action);
+	db_bind_text(st, 5, detail);
+	rc = db_step(st, err);
+	db_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+int store_transition(store *s, int64_t id, doc_state from, doc_state to,
+		     const char *step, int64_t duration_us, const char *detail,
+		     int64_t now, ulf_err *err)
+{
+	int rc;
+
+	if (!store_transition_allowed(from, to))
+		return ulf_err_set(err, ULF_EINVAL, "document %lld: %s -> %s is not allowed",
+				   (long long)id, store_state_name(from), store_state_name(to));
+	rc = db_begin(s->d, err);
+	if (rc)
+		return rc;
+	rc = transition_locked(s, id, from, to, step, duration_us, detail, now, err);
+	if (rc) {
+		db_rollback(s->d);
+		return rc;
+	}
+	return db_commit(s->d, err);
+}
+
+int store_transition_audited(store *s, int64_t id, doc_state from, doc_state to,
+			     const char *who, const char *action, const char *detail,
+			     int64_t now, ulf_err *err)
+{
+	int rc;
+
+	if (!store_transition_allowed(from, to))
+		return ulf_err_set(err, ULF_EINVAL, "document %lld: %s -> %s is not allowed",
+				   (long long)id, store_state_name(from), store_state_name(to));
+	rc = db_begin(s->d, err);
+	if (rc)
+		return rc;
+	/* the event names the handler's action; the audit row names the handler */
+	rc = transition_locked(s, id, from, to, "handler", 0, action, now, err);
+	if (rc == 0)
+		rc = audit_locked(s, id, who, action, detail, now, err);
 	if (rc) {
 		db_rollback(s->d);
 		return rc;
@@ -436,7 +493,7 @@ int store_get_text(char **out, store *s, int64_t id, const char *column, ulf_err
 	static const char *const columns[] = {
 		"syntax", "kind", "invoice_number", "seller_org", "seller_name", "buyer_org",
 		"issue_date", "currency", "payable", "flow", "decision", "reasons", "result",
-		"name", "source", "state",
+		"name", "source", "state", "booking", "sha256",
 	};
 	char sql[96];
 	db_stmt *st = NULL;
@@ -466,6 +523,28 @@ int store_get_text(char **out, store *s, int64_t id, const char *column, ulf_err
 	}
 	db_finalize(st);
 	return rc;
+}
+
+int store_set_booking(store *s, int64_t id, const char *booking_json, int64_t now,
+		      ulf_err *err)
+{
+	db_stmt *st = NULL;
+	int rc;
+
+	rc = db_prepare(&st, s->d, "UPDATE documents SET booking = ?, updated_at = ? WHERE id = ?",
+			err);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, booking_json);
+	db_bind_int(st, 2, now);
+	db_bind_int(st, 3, id);
+	rc = db_step(st, err);
+	db_finalize(st);
+	if (rc < 0)
+		return rc;
+	if (db_changes(s->d) != 1)
+		return ulf_err_set(err, ULF_ENOTFOUND, "document %lld not found", (long long)id);
+	return 0;
 }
 
 int store_list(int64_t **out, size_t *out_n, store *s, const doc_state *states,
@@ -534,22 +613,90 @@ int store_count_states(int64_t counts[ST_COUNT_], store *s, ulf_err *err)
 int store_audit(store *s, int64_t id, const char *who, const char *action,
 		const char *detail, int64_t now, ulf_err *err)
 {
+	return audit_locked(s, id, who, action, detail, now, err);
+}
+
+int store_docs(store *s, const doc_state *states, size_t nstates, size_t limit,
+	       store_doc_fn fn, void *ctx, ulf_err *err)
+{
+	static const char cols[] =
+		"SELECT id, received_at, updated_at, state, name, source, syntax, kind,"
+		" invoice_number, seller_org, seller_name, currency, payable, flow, decision,"
+		" reasons FROM documents";
 	db_stmt *st = NULL;
+	store_doc_row r;
+	size_t i, done = 0;
+	int rc = 0;
+	char sql[512];
+
+	snprintf(sql, sizeof(sql), "%s%s ORDER BY id LIMIT ?", cols,
+		 nstates ? " WHERE state = ?" : "");
+	for (i = 0; i < (nstates ? nstates : 1) && done < limit; i++) {
+		rc = db_prepare(&st, s->d, sql, err);
+		if (rc)
+			return rc;
+		if (nstates) {
+			db_bind_text(st, 1, store_state_name(states[i]));
+			db_bind_int(st, 2, (int64_t)(limit - done));
+		} else {
+			db_bind_int(st, 1, (int64_t)limit);
+		}
+		while ((rc = db_step(st, err)) == 1) {
+			r.id = db_col_int(st, 0);
+			r.received_at = db_col_int(st, 1);
+			r.updated_at = db_col_int(st, 2);
+			r.state = db_col_text(st, 3);
+			r.name = db_col_text(st, 4);
+			r.source = db_col_text(st, 5);
+			r.syntax = db_col_text(st, 6);
+			r.kind = db_col_text(st, 7);
+			r.invoice_number = db_col_text(st, 8);
+			r.seller_org = db_col_text(st, 9);
+			r.seller_name = db_col_text(st, 10);
+			r.currency = db_col_text(st, 11);
+			r.payable = db_col_text(st, 12);
+			r.flow = db_col_text(st, 13);
+			r.decision = db_col_text(st, 14);
+			r.reasons = db_col_text(st, 15);
+			fn(&r, ctx);
+			done++;
+		}
+		db_finalize(st);
+		st = NULL;
+		if (rc < 0)
+			return rc;
+		rc = 0;
+	}
+	return rc;
+}
+
+int store_history(store *s, int64_t id, store_history_fn fn, void *ctx, ulf_err *err)
+{
+	db_stmt *st = NULL;
+	store_history_row row;
 	int rc;
 
-	rc = db_prepare(&st, s->d, "INSERT INTO audit (doc_id, at, who, action, detail)"
-			" VALUES (?, ?, ?, ?, ?)", err);
+	/* events and audit interleaved by time: what happened, in order */
+	rc = db_prepare(&st, s->d,
+		"SELECT at, 'robot', step, from_state, to_state, duration_us, detail, 0 AS k, id"
+		" FROM events WHERE doc_id = ?"
+		" UNION ALL SELECT at, who, action, NULL, NULL, 0, detail, 1 AS k, id"
+		" FROM audit WHERE doc_id = ? ORDER BY 1, 8, 9", err);
 	if (rc)
 		return rc;
-	if (id > 0)
-		db_bind_int(st, 1, id);
-	else
-		db_bind_null(st, 1);
-	db_bind_int(st, 2, now);
-	db_bind_text(st, 3, who);
-	db_bind_text(st, 4, action);
-	db_bind_text(st, 5, detail);
-	rc = db_step(st, err);
+	db_bind_int(st, 1, id);
+	db_bind_int(st, 2, id);
+	while ((rc = db_step(st, err)) == 1) {
+		row.at = db_col_int(st, 0);
+		row.who = db_col_text(st, 1);
+		row.what = db_col_text(st, 2);
+		row.from = db_col_text(st, 3);
+		row.to = db_col_text(st, 4);
+		row.duration_us = db_col_int(st, 5);
+		row.detail = db_col_text(st, 6);
+		row.is_audit = db_col_int(st, 7) == 1;
+		fn(&row, ctx);
+	}
 	db_finalize(st);
 	return rc < 0 ? rc : 0;
 }

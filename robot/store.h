@@ -86,6 +86,14 @@ int store_transition(store *s, int64_t id, doc_state from, doc_state to,
 		     const char *step, int64_t duration_us, const char *detail,
 		     int64_t now, ulf_err *err);
 
+/*
+ * A person's action on a document: the transition and its audit record in
+ * one transaction, so neither can exist without the other.
+ */
+int store_transition_audited(store *s, int64_t id, doc_state from, doc_state to,
+			     const char *who, const char *action, const char *detail,
+			     int64_t now, ulf_err *err);
+
 /* What the pipeline has learnt about a document, for lists and dashboards.
  * NULL fields are left as they are. */
 typedef struct store_summary {
@@ -110,10 +118,14 @@ int store_set_summary(store *s, int64_t id, const store_summary *sum, int64_t no
 /*
  * One summary column of a document (syntax, kind, invoice_number,
  * seller_org, seller_name, buyer_org, issue_date, currency, payable, flow,
- * decision, reasons, result, name, source); *out is malloc'd or NULL when
+ * decision, reasons, result, name, source, state, booking, sha256); *out is malloc'd or NULL when
  * the column is empty.
  */
 int store_get_text(char **out, store *s, int64_t id, const char *column, ulf_err *err);
+
+/* Sets the handler's booking (JSON) for a document. */
+int store_set_booking(store *s, int64_t id, const char *booking_json, int64_t now,
+		      ulf_err *err);
 
 /* Ids of documents in any of `states`, oldest first, at most `limit`.
  * *out is malloc'd (caller frees). */
@@ -130,5 +142,37 @@ int store_count_states(int64_t counts[ST_COUNT_], store *s, ulf_err *err);
  */
 int store_audit(store *s, int64_t id, const char *who, const char *action,
 		const char *detail, int64_t now, ulf_err *err);
+
+/* A document as lists show it. */
+typedef struct store_doc_row {
+	int64_t id;
+	int64_t received_at, updated_at;
+	const char *state, *name, *source, *syntax, *kind, *invoice_number;
+	const char *seller_org, *seller_name, *currency, *payable, *flow;
+	const char *decision, *reasons;
+} store_doc_row;
+
+typedef void (*store_doc_fn)(const store_doc_row *row, void *ctx);
+
+/* Calls fn for each document in any of `states` (all when nstates is 0),
+ * oldest first, at most `limit`. */
+int store_docs(store *s, const doc_state *states, size_t nstates, size_t limit,
+	       store_doc_fn fn, void *ctx, ulf_err *err);
+
+/* One line of a document's history: a robot step or a person's action. */
+typedef struct store_history_row {
+	int64_t at;
+	const char *who;           /* "robot" for pipeline steps */
+	const char *what;          /* step or action */
+	const char *from, *to;     /* states, NULL for audit-only rows */
+	int64_t duration_us;
+	const char *detail;
+	bool is_audit;
+} store_history_row;
+
+typedef void (*store_history_fn)(const store_history_row *row, void *ctx);
+
+/* Calls fn for each event and audit record of the document, in time order. */
+int store_history(store *s, int64_t id, store_history_fn fn, void *ctx, ulf_err *err);
 
 #endif
