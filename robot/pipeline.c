@@ -287,17 +287,21 @@ int pipeline_resume(size_t *out_n, pipeline *p, int64_t now, ulf_err *err)
 		ST_RECEIVED, ST_READ, ST_VALIDATED, ST_MATCHED, ST_READY, ST_POSTING
 	};
 	int64_t *ids = NULL;
-	size_t n = 0, i;
-	doc_state st;
+	size_t n = 0, i, advanced = 0;
+	doc_state before, after;
 	int rc;
 
 	*out_n = 0;
 	rc = store_list(&ids, &n, p->s, unfinished, sizeof(unfinished) / sizeof(unfinished[0]),
 			1000000, err);
-	for (i = 0; rc == 0 && i < n; i++)
-		rc = pipeline_process(&st, p, ids[i], now, err);
+	for (i = 0; rc == 0 && i < n; i++) {
+		rc = store_state(&before, p->s, ids[i], err);
+		if (rc == 0)
+			rc = pipeline_process(&after, p, ids[i], now, err);
+		if (rc == 0 && after != before)
+			advanced++;
+	}
 	free(ids);
-	if (rc == 0)
-		*out_n = n;
+	*out_n = advanced;
 	return rc;
 }
