@@ -6,7 +6,6 @@
  * $2, ... (outside quoted literals).  Parameters travel as text, blobs as
  * binary; results come back as text, bytea decoded from its hex form.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +51,13 @@ static int fail_res(pg_conn *c, PGresult *res, ulf_err *err, const char *what)
 	return ulf_err_set(err, code, "postgresql: %s: %s", what, msg ? msg : "failed");
 }
 
+/* NOTICEs ("relation already exists, skipping") are not for stderr. */
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 static int pg_open(void **out, const char *target, ulf_err *err)
 {
 	pg_conn *c = calloc(1, sizeof(*c));
@@ -68,6 +74,7 @@ static int pg_open(void **out, const char *target, ulf_err *err)
 		free(c);
 		return rc;
 	}
+	PQsetNoticeProcessor(c->h, ignore_notice, NULL);
 	*out = c;
 	return 0;
 }

@@ -17,22 +17,39 @@
 #include "robot/store.h"
 
 typedef struct fixture {
-	char path[64];
+	char path[1024];
+	const char *backend;
 	store *s;
 } fixture;
 
+/*
+ * The same tests run on SQLite (a temporary file) and, when
+ * ULF_TEST_PG_CONNINFO names a database (tests/cli/store_postgresql.sh
+ * starts a throwaway server), on PostgreSQL with an emptied schema.
+ */
 static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof(*f));
+	const char *pg = getenv("ULF_TEST_PG_CONNINFO");
 	ulf_err err;
 	int fd;
 
 	ulf_err_clear(&err);
-	snprintf(f->path, sizeof(f->path), "/tmp/ulf-store-XXXXXX");
-	fd = mkstemp(f->path);
-	assert_true(fd >= 0);
-	close(fd);
-	assert_int_equal(store_open(&f->s, "sqlite", f->path, &err), 0);
+	if (pg && *pg) {
+		db *d;
+		f->backend = "postgresql";
+		snprintf(f->path, sizeof(f->path), "%s", pg);
+		assert_int_equal(db_open(&d, "postgresql", pg, &err), 0);
+		assert_int_equal(db_exec(d, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;", &err), 0);
+		db_close(d);
+	} else {
+		f->backend = "sqlite";
+		snprintf(f->path, sizeof(f->path), "/tmp/ulf-store-XXXXXX");
+		fd = mkstemp(f->path);
+		assert_true(fd >= 0);
+		close(fd);
+	}
+	assert_int_equal(store_open(&f->s, f->backend, f->path, &err), 0);
 	*state = f;
 	return 0;
 }
@@ -40,9 +57,13 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
-	char wal[80];
+	char wal[1040];
 
 	store_close(f->s);
+	if (strcmp(f->backend, "sqlite") != 0) {
+		free(f);
+		return 0;
+	}
 	unlink(f->path);
 	snprintf(wal, sizeof(wal), "%s-wal", f->path);
 	unlink(wal);
@@ -163,7 +184,7 @@ static void test_reopen_keeps_schema_and_data(void **state)
 	ulf_err_clear(&err);
 	assert_int_equal(store_receive(&id, &dup, f->s, "inbox", "a", "zz", 2, 1, &err), 0);
 	store_close(f->s);
-	assert_int_equal(store_open(&f->s, "sqlite", f->path, &err), 0);
+	assert_int_equal(store_open(&f->s, f->backend, f->path, &err), 0);
 	assert_int_equal(store_receive(&again, &dup, f->s, "inbox", "a", "zz", 2, 1, &err), 0);
 	assert_true(dup);
 	assert_int_equal(id, again);
