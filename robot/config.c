@@ -64,6 +64,26 @@ static int v_bytes(const void *value, char *why, size_t n)
 	return -1;
 }
 
+static int v_listen(const void *value, char *why, size_t n)
+{
+	const char *s = value, *colon = strrchr(s, ':');
+	char *end;
+	long port;
+
+	if (!*s)
+		return 0;
+	if (!colon || colon == s) {
+		snprintf(why, n, "must be address:port, e.g. 127.0.0.1:8480");
+		return -1;
+	}
+	port = strtol(colon + 1, &end, 10);
+	if (*end || port < 0 || port > 65535) {
+		snprintf(why, n, "'%s' is not a port", colon + 1);
+		return -1;
+	}
+	return 0;
+}
+
 static int v_log_level(const void *value, char *why, size_t n)
 {
 	const char *s = value;
@@ -94,6 +114,13 @@ static const setting settings[] = {
 	  "Largest decoded embedded attachment accepted." },
 	{ "model_max_bytes", NUM(T_SIZE, model_max_bytes), "16M", true, v_bytes,
 	  "Most memory one invoice's model may take, attachments excluded." },
+	{ "http_listen", STR(http_listen), "\"\"", false, v_listen,
+	  "Address:port where `ulf run` accepts documents by HTTP POST and serves\n"
+	  "# /health and /metrics, e.g. 127.0.0.1:8480.  Empty: no HTTP." },
+	{ "http_cert_file", STR(http_cert_file), "\"\"", false, NULL,
+	  "PEM certificate for HTTPS on http_listen; empty: plain HTTP (loopback only)." },
+	{ "http_key_file", STR(http_key_file), "\"\"", false, NULL,
+	  "PEM private key for http_cert_file." },
 	{ "log_level", STR(log_level), "info", true, v_log_level,
 	  "error, warning, info or debug.  Personal identity numbers are never logged." },
 };
@@ -181,8 +208,11 @@ void config_init(ulf_config *cfg)
 	size_t i;
 
 	memset(cfg, 0, sizeof(*cfg));
-	for (i = 0; i < NSETTINGS; i++)
-		(void)apply(cfg, &settings[i], settings[i].dflt, why, sizeof(why));
+	for (i = 0; i < NSETTINGS; i++) {
+		/* defaults are written as in a file: "" is the empty string */
+		const char *d = settings[i].dflt;
+		(void)apply(cfg, &settings[i], strcmp(d, "\"\"") == 0 ? "" : d, why, sizeof(why));
+	}
 }
 
 /* Splits "name value # comment" in place; value may be "quoted". */

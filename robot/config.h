@@ -33,6 +33,10 @@ typedef struct ulf_config {
 	long xml_max_depth;
 	size_t attachment_max_bytes;
 	size_t model_max_bytes;
+	/* HTTP intake, health and metrics */
+	char http_listen[64];
+	char http_cert_file[CONFIG_STR_MAX];
+	char http_key_file[CONFIG_STR_MAX];
 	/* logging */
 	char log_level[16];
 } ulf_config;

@@ -2,6 +2,7 @@
  * service.c - the long-running robot.  See service.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <signal.h>
@@ -12,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/json.h"
+#include "robot/httpd.h"
 #include "robot/inbox.h"
 #include "robot/pipeline.h"
 #include "robot/service.h"
@@ -24,6 +27,9 @@ typedef struct service {
 	pipeline *p;
 	inbox_opts inbox;
 	int inotify_fd;
+	httpd *http;
+	store *http_store;      /* used only on the HTTP thread */
+	int wake[2];            /* the HTTP thread tells the loop there is work */
 	volatile sig_atomic_t stop;
 	volatile sig_atomic_t reload;
 } service;
@@ -103,14 +109,176 @@ static void do_reload(service *sv)
 	log_line("info", "configuration reloaded from %s", sv->config_path);
 }
 
-static void drain_inotify(service *sv)
+static void drain(int fd)
 {
 	char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
-	ssize_t n;
 
 	/* events only say "look again": the scan decides what is settled */
-	while ((n = read(sv->inotify_fd, buf, sizeof(buf))) > 0)
+	while (read(fd, buf, sizeof(buf)) > 0)
 		;
+}
+
+static void metrics(httpd_response *out, service *sv)
+{
+	int64_t counts[ST_COUNT_], automatic = 0, decided = 0;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	ulf_err err;
+	int i;
+
+	ulf_err_clear(&err);
+	if (store_count_states(counts, sv->http_store, &err) ||
+	    store_automation(&automatic, &decided, sv->http_store, &err)) {
+		httpd_reply(out, 503, "text/plain", err.msg);
+		return;
+	}
+	f = open_memstream(&text, &len);
+	if (!f) {
+		httpd_reply(out, 500, "text/plain", "out of memory\n");
+		return;
+	}
+	fprintf(f, "# HELP ulf_documents Documents in the store by state.\n"
+		   "# TYPE ulf_documents gauge\n");
+	for (i = 1; i < ST_COUNT_; i++)
+		fprintf(f, "ulf_documents{state=\"%s\"} %lld\n", store_state_name((doc_state)i),
+			(long long)counts[i]);
+	fprintf(f, "# HELP ulf_posted_untouched Documents posted with no person's action.\n"
+		   "# TYPE ulf_posted_untouched gauge\nulf_posted_untouched %lld\n"
+		   "# HELP ulf_decided Documents posted, rejected or in the exception queue.\n"
+		   "# TYPE ulf_decided gauge\nulf_decided %lld\n",
+		(long long)automatic, (long long)decided);
+	/* the rate in integer ten-thousandths: no floating point in ulf */
+	if (decided) {
+		int64_t r = automatic * 10000 / decided;
+		fprintf(f, "# HELP ulf_automation_rate Share of decided documents that needed no hand.\n"
+			   "# TYPE ulf_automation_rate gauge\nulf_automation_rate %lld.%04lld\n",
+			(long long)(r / 10000), (long long)(r % 10000));
+	}
+	fclose(f);
+	out->status = 200;
+	out->content_type = "text/plain; version=0.0.4";
+	out->body = text;
+	out->body_len = len;
+}
+
+static void receive(httpd_response *out, const httpd_request *req, service *sv)
+{
+	const char *name = httpd_query(req, "name");
+	size_t len;
+	const char *body = httpd_body(req, &len);
+	int64_t id;
+	bool dup;
+	ulf_err err;
+	ujson *o;
+	char *text;
+
+	ulf_err_clear(&err);
+	if (len == 0) {
+		httpd_reply(out, 400, "application/json", "{\"error\":\"empty body\"}\n");
+		return;
+	}
+	/* stored and synced before the sender hears 202: then it is ours */
+	if (store_receive(&id, &dup, sv->http_store, "http", name ? name : "http-post",
+			  body, len, (int64_t)time(NULL), &err)) {
+		log_line("error", "HTTP intake refused: %s", err.msg);
+		o = ujson_object();
+		ujson_set_str(o, "error", err.msg);
+		text = ujson_dump(o, UJSON_COMPACT);
+		ujson_free(o);
+		httpd_reply(out, 503, "application/json", text ? text : "{}");
+		free(text);
+		return;
+	}
+	if (write(sv->wake[1], "w", 1) < 0) {
+		/* the loop's next tick finds it anyway */
+	}
+	o = ujson_object();
+	ujson_set_int(o, "id", id);
+	ujson_set_bool(o, "duplicate", dup);
+	text = ujson_dump(o, UJSON_COMPACT);
+	ujson_free(o);
+	httpd_reply(out, dup ? 200 : 202, "application/json", text ? text : "{}");
+	free(text);
+}
+
+static void document(httpd_response *out, const char *idtext, service *sv)
+{
+	static const char *const fields[] = {
+		"state", "invoice_number", "seller_org", "payable", "currency", "decision", "reasons",
+	};
+	char *end, *v, *text;
+	int64_t id = strtoll(idtext, &end, 10);
+	ujson *o;
+	size_t i;
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	if (*end || id <= 0) {
+		httpd_reply(out, 404, "application/json", "{\"error\":\"no such document\"}\n");
+		return;
+	}
+	o = ujson_object();
+	ujson_set_int(o, "id", id);
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (store_get_text(&v, sv->http_store, id, fields[i], &err)) {
+			ujson_free(o);
+			httpd_reply(out, err.code == ULF_ENOTFOUND ? 404 : 503, "application/json",
+				    "{\"error\":\"no such document\"}\n");
+			return;
+		}
+		ujson_set_str(o, fields[i], v);
+		free(v);
+	}
+	text = ujson_dump(o, UJSON_COMPACT);
+	ujson_free(o);
+	httpd_reply(out, 200, "application/json", text ? text : "{}");
+	free(text);
+}
+
+static void on_http(httpd_response *out, const httpd_request *req, void *ctx)
+{
+	service *sv = ctx;
+	const char *m = httpd_method(req), *path = httpd_path(req);
+
+	if (!strcmp(m, "POST") && !strcmp(path, "/documents"))
+		receive(out, req, sv);
+	else if (!strcmp(m, "GET") && !strcmp(path, "/health"))
+		httpd_reply(out, 200, "text/plain", "ok\n");
+	else if (!strcmp(m, "GET") && !strcmp(path, "/metrics"))
+		metrics(out, sv);
+	else if (!strcmp(m, "GET") && !strncmp(path, "/documents/", 11))
+		document(out, path + 11, sv);
+	else
+		httpd_reply(out, 404, "application/json", "{\"error\":\"not found\"}\n");
+}
+
+static int start_http(service *sv, ulf_err *err)
+{
+	char host[64];
+	const char *colon = strrchr(sv->cfg.http_listen, ':');
+	httpd_opts o;
+	int rc;
+
+	if (!sv->cfg.http_listen[0])
+		return 0;
+	snprintf(host, sizeof(host), "%.*s", (int)(colon - sv->cfg.http_listen),
+		 sv->cfg.http_listen);
+	memset(&o, 0, sizeof(o));
+	o.bind = host;
+	o.port = (uint16_t)strtol(colon + 1, NULL, 10);
+	o.cert_file = sv->cfg.http_cert_file[0] ? sv->cfg.http_cert_file : NULL;
+	o.key_file = sv->cfg.http_key_file[0] ? sv->cfg.http_key_file : NULL;
+	o.max_body = sv->cfg.xml_max_bytes;
+	rc = store_open(&sv->http_store, sv->cfg.store_backend, sv->cfg.store_path, err);
+	if (rc)
+		return rc;
+	rc = httpd_start(&sv->http, &o, on_http, sv, err);
+	if (rc)
+		return rc;
+	log_line("info", "listening on %s:%u%s", host, httpd_port(sv->http),
+		 o.cert_file ? " (HTTPS)" : "");
+	return 0;
 }
 
 int service_run(const ulf_config *cfg, const char *config_path, bool keep)
@@ -126,7 +294,12 @@ int service_run(const ulf_config *cfg, const char *config_path, bool keep)
 	sv.cfg = *cfg;
 	sv.config_path = config_path;
 	sv.inotify_fd = -1;
+	sv.wake[0] = sv.wake[1] = -1;
 	ulf_err_clear(&err);
+	if (pipe2(sv.wake, O_NONBLOCK | O_CLOEXEC) < 0) {
+		ulf_err_set(&err, ULF_EIO, "pipe: %s", strerror(errno));
+		goto fail;
+	}
 
 	if (store_open(&sv.s, sv.cfg.store_backend, sv.cfg.store_path, &err))
 		goto fail;
@@ -159,26 +332,34 @@ int service_run(const ulf_config *cfg, const char *config_path, bool keep)
 
 	log_line("info", "started: store %s:%s, inbox %s", sv.cfg.store_backend,
 		 sv.cfg.store_path, sv.cfg.inbox_dir);
+	if (start_http(&sv, &err))
+		goto fail;
 	if (pipeline_resume(&n, sv.p, wall_ms() / 1000, &err))
 		goto fail;
 	if (n)
 		log_line("info", "resumed %zu unfinished document%s", n, n == 1 ? "" : "s");
 
 	while (!sv.stop) {
-		struct pollfd pfd = { .fd = sv.inotify_fd, .events = POLLIN };
+		struct pollfd pfd[2] = {
+			{ .fd = sv.inotify_fd, .events = POLLIN },
+			{ .fd = sv.wake[0], .events = POLLIN },
+		};
 
 		if (sv.reload) {
 			sv.reload = 0;
 			do_reload(&sv);
 		}
-		if (inbox_scan(&n, sv.p, &sv.inbox, wall_ms(), report, &sv, &err)) {
+		if (inbox_scan(&n, sv.p, &sv.inbox, wall_ms(), report, &sv, &err) ||
+		    pipeline_resume(&n, sv.p, wall_ms() / 1000, &err)) {
 			log_line("error", "%s", err.msg);
 			ulf_err_clear(&err);
 		}
 		if (sv.stop)
 			break;
-		if (poll(&pfd, 1, 1000) > 0)
-			drain_inotify(&sv);
+		if (poll(pfd, 2, 1000) > 0) {
+			drain(sv.inotify_fd);
+			drain(sv.wake[0]);
+		}
 	}
 	log_line("info", "stopping: work in hand finished");
 	goto out;
@@ -186,9 +367,16 @@ fail:
 	log_line("error", "%s", err.msg);
 	status = 2;
 out:
+	/* stop intake first: nothing is acknowledged that we will not keep */
+	httpd_stop(sv.http);
+	store_close(sv.http_store);
 	signal_target = NULL;
 	if (sv.inotify_fd >= 0)
 		close(sv.inotify_fd);
+	if (sv.wake[0] >= 0)
+		close(sv.wake[0]);
+	if (sv.wake[1] >= 0)
+		close(sv.wake[1]);
 	pipeline_free(sv.p);
 	store_close(sv.s);
 	return status;

@@ -610,6 +610,30 @@ int store_count_states(int64_t counts[ST_COUNT_], store *s, ulf_err *err)
 	return rc < 0 ? rc : 0;
 }
 
+int store_automation(int64_t *out_auto, int64_t *out_decided, store *s, ulf_err *err)
+{
+	db_stmt *st = NULL;
+	int rc;
+
+	*out_auto = *out_decided = 0;
+	rc = db_prepare(&st, s->d,
+		"SELECT"
+		" (SELECT COUNT(*) FROM documents d WHERE d.state = 'posted'"
+		"   AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.doc_id = d.id)),"
+		" (SELECT COUNT(*) FROM documents"
+		"   WHERE state IN ('posted', 'rejected', 'exception'))", err);
+	if (rc)
+		return rc;
+	rc = db_step(st, err);
+	if (rc == 1) {
+		*out_auto = db_col_int(st, 0);
+		*out_decided = db_col_int(st, 1);
+		rc = 0;
+	}
+	db_finalize(st);
+	return rc;
+}
+
 int store_audit(store *s, int64_t id, const char *who, const char *action,
 		const char *detail, int64_t now, ulf_err *err)
 {

@@ -136,6 +136,13 @@ int store_list(int64_t **out, size_t *out_n, store *s, const doc_state *states,
 int store_count_states(int64_t counts[ST_COUNT_], store *s, ulf_err *err);
 
 /*
+ * The automation rate's two terms: documents posted with no person's
+ * action on them (*out_auto), and documents that reached a decision:
+ * posted, rejected or waiting in the exception queue (*out_decided).
+ */
+int store_automation(int64_t *out_auto, int64_t *out_decided, store *s, ulf_err *err);
+
+/*
  * Appends to the audit trail (who did what to which document, and why).
  * The trail cannot be changed afterwards: the schema refuses UPDATE and
  * DELETE on it.

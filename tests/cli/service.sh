@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# ulf run as a service: inbox by inotify, documents by HTTP POST (stored
+# before the 202), /health and /metrics, SIGHUP reload that refuses a bad
+# configuration and keeps running, SIGTERM that exits cleanly, and a file
+# that is still being written is not taken until it is complete.
+set -u
+fail() { echo "FAIL: $*"; echo "--- service log:"; cat "$work/log" 2>/dev/null; exit 1; }
+[ -x "${ULF:-}" ] || exit 77
+command -v curl >/dev/null || { echo "service test skipped: no curl"; exit 77; }
+work=$(mktemp -d)
+pid=
+trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$work"' EXIT
+mkdir -p "$work/inbox"
+cat > "$work/ulf.conf" <<CONF
+store_path $work/ulf.db
+inbox_dir $work/inbox
+http_listen 127.0.0.1:0
+CONF
+
+wait_for() {  # wait_for SECONDS COMMAND...: bounded polling
+  local end=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do [ $SECONDS -ge $end ] && return 1; sleep 0.1; done
+}
+
+"$ULF" run --config "$work/ulf.conf" 2>"$work/log" &
+pid=$!
+wait_for 10 grep -q "listening on" "$work/log" || fail "service did not start"
+port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/log" | head -n 1)
+base=http://127.0.0.1:$port
+
+[ "$(curl -s "$base/health")" = "ok" ] || fail "/health"
+
+# HTTP intake: 202 with an id, then processed by the loop
+resp=$(curl -s -w ' %{http_code}' -H 'Content-Type: application/xml' \
+  --data-binary @"$ULF_SAMPLES/invoices/peppol-invoice-sormland.xml" "$base/documents?name=sormland.xml")
+echo "$resp" | grep -q ' 202$' || fail "POST not accepted: $resp"
+id=$(echo "$resp" | sed 's/.*"id":\([0-9]*\).*/\1/')
+wait_for 10 sh -c "curl -s $base/documents/$id | grep -q '\"state\":\"validated\"'" \
+  || fail "document $id not processed: $(curl -s "$base/documents/$id")"
+resp=$(curl -s -w ' %{http_code}' --data-binary @"$ULF_SAMPLES/invoices/peppol-invoice-sormland.xml" "$base/documents")
+echo "$resp" | grep -q '"duplicate":true.* 200$' || fail "same bytes again not a duplicate: $resp"
+
+# inbox: a file written slowly is taken only when complete
+f=$work/inbox/slow.xml
+head -c 200 "$ULF_SAMPLES/invoices/peppol-creditnote-vastmanland.xml" > "$f"
+sleep 0.5
+tail -c +201 "$ULF_SAMPLES/invoices/peppol-creditnote-vastmanland.xml" >> "$f"
+wait_for 10 test -e "$work/inbox/.taken" || fail "inbox file not taken"
+wait_for 10 sh -c "ls $work/inbox/.taken | grep -q slow.xml" || fail "slow.xml not taken"
+grep -q "slow.xml: document [0-9]* validated" "$work/log" || fail "slow.xml was taken before it was complete"
+
+metrics=$(curl -s "$base/metrics")
+echo "$metrics" | grep -q 'ulf_documents{state="validated"} 2' || fail "metrics: $metrics"
+
+# a bad reload is refused and the service keeps running
+echo "xml_max_depth 3" >> "$work/ulf.conf"
+kill -HUP $pid
+wait_for 5 grep -q "reload refused" "$work/log" || fail "bad reload not refused"
+[ "$(curl -s "$base/health")" = "ok" ] || fail "service died on a bad reload"
+sed -i '$d' "$work/ulf.conf"
+echo "xml_max_depth 80" >> "$work/ulf.conf"
+kill -HUP $pid
+wait_for 5 grep -q "configuration reloaded" "$work/log" || fail "good reload not taken"
+
+kill -TERM $pid
+for _ in $(seq 50); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+kill -0 $pid 2>/dev/null && fail "did not stop on SIGTERM"
+wait $pid; rc=$?
+pid=
+[ $rc -eq 0 ] || fail "exit status $rc after SIGTERM"
+grep -q "stopping" "$work/log" || fail "no clean stop"
+echo "service: ok"
