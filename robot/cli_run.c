@@ -58,13 +58,18 @@ static void report(const inbox_event *ev, void *arg)
 		printf("  %-44s not stored: %s\n", base, ev->error);
 		return;
 	}
+	if (ev->stored_but) {
+		rc->failed++;
+		printf("  %-44s #%-4lld stored; processing resumes next run: %s\n", base,
+		       (long long)ev->id, ev->stored_but);
+		return;
+	}
 	ulf_err_clear(&err);
 	store_get_text(&reasons, rc->s, ev->id, "reasons", &err);
 	store_get_text(&number, rc->s, ev->id, "invoice_number", &err);
-	printf("  %-44s #%-4lld %-10s %s%s%s\n", base, (long long)ev->id,
+	printf("  %-44s #%-4lld %-10s %s%s\n", base, (long long)ev->id,
 	       store_state_name(ev->state), number ? number : "",
-	       ev->duplicate ? " (same bytes as an earlier document)" : "",
-	       reasons ? "" : "");
+	       ev->duplicate ? " (same bytes as an earlier document)" : "");
 	if (reasons)
 		printf("  %-44s       reasons %s\n", "", reasons);
 	free(reasons);

@@ -37,6 +37,11 @@ static int fail(sq_conn *c, int rc, ulf_err *err, const char *what)
 	case SQLITE_CONSTRAINT: code = ULF_EEXISTS; break;
 	default:              code = ULF_ESTORE; break;
 	}
+	/* "disk I/O error" alone does not tell an operator where to look */
+	if (c->h && ((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_FULL))
+		return ulf_err_set(err, code, "sqlite: %s: %s: the store cannot write"
+				   " (disk full, quota, file size limit or a failing disk?)",
+				   what, sqlite3_errmsg(c->h));
 	return ulf_err_set(err, code, "sqlite: %s: %s", what,
 			   c->h ? sqlite3_errmsg(c->h) : sqlite3_errstr(rc));
 }

@@ -54,11 +54,17 @@ int inbox_take(inbox_event *ev, pipeline *p, const inbox_opts *opts, const char 
 	rc = pipeline_receive(&ev->id, &ev->duplicate, &ev->state, p, "inbox", name,
 			      data, len, now_ms / 1000, err);
 	free(data);
-	if (rc)
-		return rc;
-	if (!opts->keep)
-		rc = move_taken(opts, name, ev->id, err);
-	return rc;
+	if (ev->id == 0)
+		return rc;   /* not stored: the file stays */
+	ev->stored_but = rc ? err->msg : NULL;
+	/* stored durably: the file may go even if processing must be resumed */
+	if (!opts->keep) {
+		ulf_err mv;
+		ulf_err_clear(&mv);
+		if (move_taken(opts, name, ev->id, &mv) && !rc)
+			return ulf_err_set(err, mv.code, "%s", mv.msg);
+	}
+	return 0;
 }
 
 int inbox_scan(size_t *out_taken, pipeline *p, const inbox_opts *opts, int64_t now_ms,
@@ -110,11 +116,10 @@ int inbox_scan(size_t *out_taken, pipeline *p, const inbox_opts *opts, int64_t n
 
 		ulf_err_clear(&why);
 		snprintf(path, sizeof(path), "%s/%s", opts->dir, names[i]);
-		if (inbox_take(&ev, p, opts, names[i], now_ms, &why) == 0) {
+		if (inbox_take(&ev, p, opts, names[i], now_ms, &why) == 0)
 			(*out_taken)++;
-		} else {
+		else
 			ev.error = why.msg;
-		}
 		ev.path = path;
 		if (report)
 			report(&ev, ctx);

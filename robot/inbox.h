@@ -30,6 +30,7 @@ typedef struct inbox_event {
 	bool duplicate;
 	doc_state state;
 	const char *error;      /* set when the file could not be stored */
+	const char *stored_but; /* stored, but processing stopped: why */
 } inbox_event;
 
 typedef void (*inbox_report_fn)(const inbox_event *ev, void *ctx);

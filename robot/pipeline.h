@@ -41,7 +41,9 @@ int pipeline_process(doc_state *out_state, pipeline *p, int64_t id, int64_t now,
 /*
  * Stores the bytes of a newly received document and processes it.  Returns
  * the id; *out_dup tells that the same bytes were already there (nothing
- * more is done for them).
+ * more is done for them).  When storing succeeded but processing failed,
+ * *out_id is set and the error returned: the document is safe, and the
+ * next pipeline_resume() takes it up.
  */
 int pipeline_receive(int64_t *out_id, bool *out_dup, doc_state *out_state, pipeline *p,
 		     const char *source, const char *name, const void *data, size_t len,

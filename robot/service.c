@@ -84,6 +84,9 @@ static void report(const inbox_event *ev, void *ctx)
 	(void)ctx;
 	if (ev->error)
 		log_line("warning", "%s: left in the inbox: %s", ev->path, ev->error);
+	else if (ev->stored_but)
+		log_line("warning", "%s: stored as document %lld; processing resumes later: %s",
+			 ev->path, (long long)ev->id, ev->stored_but);
 	else
 		log_line("info", "%s: document %lld %s%s", ev->path, (long long)ev->id,
 			 store_state_name(ev->state), ev->duplicate ? " (duplicate bytes)" : "");

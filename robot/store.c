@@ -273,12 +273,15 @@ int store_receive(int64_t *out_id, bool *out_dup, store *s, const char *source,
 		rc = 0;
 out:
 	db_finalize(st);
+	if (rc == 0)
+		rc = db_commit(s->d, err);
 	if (rc) {
+		/* not committed, not ours: the sender still holds it */
 		db_rollback(s->d);
 		*out_id = 0;
-		return rc;
+		*out_dup = false;
 	}
-	return db_commit(s->d, err);
+	return rc;
 }
 
 int store_load(void **out_data, size_t *out_len, char **out_name, store *s,
