@@ -293,7 +293,7 @@ int pipeline_resume(size_t *out_n, pipeline *p, int64_t now, ulf_err *err)
 
 	*out_n = 0;
 	rc = store_list(&ids, &n, p->s, unfinished, sizeof(unfinished) / sizeof(unfinished[0]),
-			1000000, err);
+			1000000, now, err);
 	for (i = 0; rc == 0 && i < n; i++) {
 		rc = store_state(&before, p->s, ids[i], err);
 		if (rc == 0)

@@ -551,7 +551,7 @@ int store_set_booking(store *s, int64_t id, const char *booking_json, int64_t no
 }
 
 int store_list(int64_t **out, size_t *out_n, store *s, const doc_state *states,
-	       size_t nstates, size_t limit, ulf_err *err)
+	       size_t nstates, size_t limit, int64_t due_by, ulf_err *err)
 {
 	db_stmt *st = NULL;
 	int64_t *ids = NULL;
@@ -561,12 +561,16 @@ int store_list(int64_t **out, size_t *out_n, store *s, const doc_state *states,
 	*out = NULL;
 	*out_n = 0;
 	for (i = 0; i < nstates; i++) {
-		rc = db_prepare(&st, s->d, "SELECT id FROM documents WHERE state = ?"
-				" ORDER BY id LIMIT ?", err);
+		rc = db_prepare(&st, s->d, "SELECT d.id FROM documents d"
+				" LEFT JOIN postings p ON p.doc_id = d.id"
+				" WHERE d.state = ? AND (? = 0 OR p.next_at IS NULL OR p.next_at <= ?)"
+				" ORDER BY d.id LIMIT ?", err);
 		if (rc)
 			goto out;
 		db_bind_text(st, 1, store_state_name(states[i]));
-		db_bind_int(st, 2, (int64_t)(limit - n));
+		db_bind_int(st, 2, due_by);
+		db_bind_int(st, 3, due_by);
+		db_bind_int(st, 4, (int64_t)(limit - n));
 		while (n < limit && (rc = db_step(st, err)) == 1) {
 			if (n == cap) {
 				size_t ncap = cap ? cap * 2 : 64;
@@ -592,6 +596,128 @@ int store_list(int64_t **out, size_t *out_n, store *s, const doc_state *states,
 out:
 	db_finalize(st);
 	free(ids);
+	return rc;
+}
+
+/* The posting row's answer, inside the caller's transaction. */
+static int posting_answer(store *s, int64_t id, const char *state, int http_status,
+			  const char *response, int64_t next_at, int64_t now, ulf_err *err)
+{
+	db_stmt *st = NULL;
+	int rc;
+
+	rc = db_prepare(&st, s->d, "UPDATE postings SET state = ?, http_status = ?,"
+			" response = ?, next_at = ?, answered_at = ? WHERE doc_id = ?", err);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, state);
+	db_bind_int(st, 2, http_status);
+	db_bind_text(st, 3, response);
+	db_bind_int(st, 4, next_at);
+	db_bind_int(st, 5, now);
+	db_bind_int(st, 6, id);
+	rc = db_step(st, err);
+	db_finalize(st);
+	if (rc < 0)
+		return rc;
+	if (db_changes(s->d) != 1)
+		return ulf_err_set(err, ULF_ENOTFOUND, "document %lld has no posting", (long long)id);
+	return 0;
+}
+
+int store_posting_begin(store *s, int64_t id, const char *idem_key, int64_t now,
+			ulf_err *err)
+{
+	db_stmt *st = NULL;
+	int rc;
+
+	rc = db_begin(s->d, err);
+	if (rc)
+		return rc;
+	rc = transition_locked(s, id, ST_READY, ST_POSTING, "post", 0, idem_key, now, err);
+	if (rc)
+		goto out;
+	/* a retry keeps its key: the ERP must see the same request again */
+	rc = db_prepare(&st, s->d, "INSERT INTO postings (doc_id, idem_key, state, attempts,"
+			" next_at, sent_at) VALUES (?, ?, 'sent', 1, 0, ?)"
+			" ON CONFLICT (doc_id) DO UPDATE SET state = 'sent',"
+			" attempts = postings.attempts + 1, sent_at = excluded.sent_at", err);
+	if (rc)
+		goto out;
+	db_bind_int(st, 1, id);
+	db_bind_text(st, 2, idem_key);
+	db_bind_int(st, 3, now);
+	rc = db_step(st, err);
+	if (rc > 0)
+		rc = 0;
+out:
+	db_finalize(st);
+	if (rc == 0)
+		rc = db_commit(s->d, err);
+	if (rc)
+		db_rollback(s->d);
+	return rc;
+}
+
+static int posting_end(store *s, int64_t id, doc_state to, const char *state,
+		       int http_status, const char *response, int64_t next_at, int64_t now,
+		       ulf_err *err)
+{
+	int rc = db_begin(s->d, err);
+
+	if (rc)
+		return rc;
+	rc = posting_answer(s, id, state, http_status, response, next_at, now, err);
+	if (rc == 0)
+		rc = transition_locked(s, id, ST_POSTING, to, "post", 0, response, now, err);
+	if (rc == 0)
+		rc = db_commit(s->d, err);
+	if (rc)
+		db_rollback(s->d);
+	return rc;
+}
+
+int store_posting_accepted(store *s, int64_t id, int http_status, const char *response,
+			   int64_t now, ulf_err *err)
+{
+	return posting_end(s, id, ST_POSTED, "accepted", http_status, response, 0, now, err);
+}
+
+int store_posting_rejected(store *s, int64_t id, int http_status, const char *response,
+			   int64_t now, ulf_err *err)
+{
+	return posting_end(s, id, ST_EXCEPTION, "rejected", http_status, response, 0, now, err);
+}
+
+int store_posting_retry(store *s, int64_t id, int http_status, const char *response,
+			int64_t next_at, int64_t now, ulf_err *err)
+{
+	return posting_end(s, id, ST_READY, "retry", http_status, response, next_at, now, err);
+}
+
+int store_posting_get(store_posting *out, store *s, int64_t id, ulf_err *err)
+{
+	db_stmt *st = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = db_prepare(&st, s->d, "SELECT idem_key, attempts, next_at, http_status, state"
+			" FROM postings WHERE doc_id = ?", err);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, id);
+	rc = db_step(st, err);
+	if (rc == 1) {
+		snprintf(out->idem_key, sizeof(out->idem_key), "%s", db_col_text(st, 0));
+		out->attempts = db_col_int(st, 1);
+		out->next_at = db_col_int(st, 2);
+		out->http_status = (int)db_col_int(st, 3);
+		snprintf(out->state, sizeof(out->state), "%s", db_col_text(st, 4));
+		rc = 0;
+	} else if (rc == 0) {
+		rc = ulf_err_set(err, ULF_ENOTFOUND, "document %lld was never sent", (long long)id);
+	}
+	db_finalize(st);
 	return rc;
 }
 

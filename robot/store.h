@@ -127,10 +127,39 @@ int store_get_text(char **out, store *s, int64_t id, const char *column, ulf_err
 int store_set_booking(store *s, int64_t id, const char *booking_json, int64_t now,
 		      ulf_err *err);
 
-/* Ids of documents in any of `states`, oldest first, at most `limit`.
+/* Ids of documents in any of `states`, oldest first, at most `limit`,
+ * leaving out documents whose posting is not due before `due_by` (0: all).
  * *out is malloc'd (caller frees). */
 int store_list(int64_t **out, size_t *out_n, store *s, const doc_state *states,
-	       size_t nstates, size_t limit, ulf_err *err);
+	       size_t nstates, size_t limit, int64_t due_by, ulf_err *err);
+
+/*
+ * Posting to the ERP, exactly once.  The idempotency key is recorded as
+ * sent, and the document moved ready -> posting, in one transaction before
+ * the request leaves; after a crash the same key is sent again and the ERP
+ * answers it with its first answer.
+ */
+typedef struct store_posting {
+	char idem_key[96];
+	int64_t attempts;
+	int64_t next_at;
+	int http_status;
+	char state[16];       /* sent, accepted, rejected, retry */
+} store_posting;
+
+int store_posting_begin(store *s, int64_t id, const char *idem_key, int64_t now,
+			ulf_err *err);
+/* The ERP's answer: accepted (posting -> posted), rejected (posting ->
+ * exception, reason ERP_REJECTED), or try again at next_at (posting ->
+ * ready).  `response` is what the ERP said (kept for the handler). */
+int store_posting_accepted(store *s, int64_t id, int http_status, const char *response,
+			   int64_t now, ulf_err *err);
+int store_posting_rejected(store *s, int64_t id, int http_status, const char *response,
+			   int64_t now, ulf_err *err);
+int store_posting_retry(store *s, int64_t id, int http_status, const char *response,
+			int64_t next_at, int64_t now, ulf_err *err);
+/* ULF_ENOTFOUND when the document was never sent. */
+int store_posting_get(store_posting *out, store *s, int64_t id, ulf_err *err);
 
 /* How many documents are in each state: counts[state]. */
 int store_count_states(int64_t counts[ST_COUNT_], store *s, ulf_err *err);

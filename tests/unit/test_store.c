@@ -147,7 +147,7 @@ static void test_list_and_counts(void **state)
 	assert_int_equal(store_receive(&id[2], &dup, f->s, "inbox", "3", "3", 1, 1, &err), 0);
 	assert_int_equal(store_transition(f->s, id[1], ST_RECEIVED, ST_READ, "read", 0, NULL, 2, &err), 0);
 	assert_int_equal(store_transition(f->s, id[2], ST_RECEIVED, ST_EXCEPTION, "read", 0, NULL, 2, &err), 0);
-	assert_int_equal(store_list(&ids, &n, f->s, unfinished, 2, 100, &err), 0);
+	assert_int_equal(store_list(&ids, &n, f->s, unfinished, 2, 100, 0, &err), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(ids[0], id[0]);
 	assert_int_equal(ids[1], id[1]);
@@ -190,6 +190,103 @@ static void test_reopen_keeps_schema_and_data(void **state)
 	assert_int_equal(id, again);
 }
 
+/* walks a document to `ready` the way the pipeline does */
+static int64_t ready_document(store *s, const char *bytes)
+{
+	static const doc_state path[] = { ST_RECEIVED, ST_READ, ST_VALIDATED, ST_MATCHED, ST_READY };
+	int64_t id;
+	bool dup;
+	ulf_err err;
+	size_t i;
+
+	ulf_err_clear(&err);
+	assert_int_equal(store_receive(&id, &dup, s, "inbox", "x", bytes, strlen(bytes), 1, &err), 0);
+	for (i = 0; i + 1 < sizeof(path) / sizeof(path[0]); i++)
+		assert_int_equal(store_transition(s, id, path[i], path[i + 1], "t", 0, NULL, 1, &err), 0);
+	return id;
+}
+
+static void test_posting_keeps_its_key_and_waits_for_its_time(void **state)
+{
+	fixture *f = *state;
+	doc_state ready[] = { ST_READY }, st;
+	store_posting p;
+	int64_t id = ready_document(f->s, "posting"), *ids;
+	size_t n;
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	assert_int_equal(store_posting_get(&p, f->s, id, &err), ULF_ENOTFOUND);
+	ulf_err_clear(&err);
+	assert_int_equal(store_posting_begin(f->s, id, "key-1", 10, &err), 0);
+	assert_int_equal(store_posting_get(&p, f->s, id, &err), 0);
+	assert_string_equal(p.idem_key, "key-1");
+	assert_int_equal(p.attempts, 1);
+	assert_string_equal(p.state, "sent");
+
+	/* a 503: back to ready, not due before t=100 */
+	assert_int_equal(store_posting_retry(f->s, id, 503, "busy", 100, 11, &err), 0);
+	assert_int_equal(store_list(&ids, &n, f->s, ready, 1, 10, 50, &err), 0);
+	assert_int_equal(n, 0);
+	free(ids);
+	assert_int_equal(store_list(&ids, &n, f->s, ready, 1, 10, 100, &err), 0);
+	assert_int_equal(n, 1);
+	free(ids);
+
+	/* the second attempt sends the first key again, whatever it is given */
+	assert_int_equal(store_posting_begin(f->s, id, "key-2", 100, &err), 0);
+	assert_int_equal(store_posting_get(&p, f->s, id, &err), 0);
+	assert_string_equal(p.idem_key, "key-1");
+	assert_int_equal(p.attempts, 2);
+	assert_int_equal(store_posting_accepted(f->s, id, 201, "{\"voucher\":\"V1\"}", 101, &err), 0);
+	assert_int_equal(store_state(&st, f->s, id, &err), 0);
+	assert_int_equal(st, ST_POSTED);
+	/* posted is final: no second posting */
+	ulf_err_clear(&err);
+	assert_int_not_equal(store_posting_begin(f->s, id, "key-1", 102, &err), 0);
+}
+
+static void test_posting_rejected_goes_to_the_queue(void **state)
+{
+	fixture *f = *state;
+	int64_t id = ready_document(f->s, "rejected"), autom, decided;
+	doc_state st;
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	assert_int_equal(store_posting_begin(f->s, id, "k", 1, &err), 0);
+	assert_int_equal(store_posting_rejected(f->s, id, 422, "unknown account 9999", 2, &err), 0);
+	assert_int_equal(store_state(&st, f->s, id, &err), 0);
+	assert_int_equal(st, ST_EXCEPTION);
+	assert_int_equal(store_automation(&autom, &decided, f->s, &err), 0);
+	assert_int_equal(autom, 0);
+	assert_int_equal(decided, 1);
+}
+
+static void test_automation_counts_untouched_postings(void **state)
+{
+	fixture *f = *state;
+	int64_t a = ready_document(f->s, "a"), b = ready_document(f->s, "b");
+	int64_t c, autom, decided;
+	bool dup;
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	assert_int_equal(store_posting_begin(f->s, a, "ka", 1, &err), 0);
+	assert_int_equal(store_posting_accepted(f->s, a, 200, "ok", 2, &err), 0);
+	/* b went through a person before it was posted */
+	assert_int_equal(store_transition(f->s, b, ST_READY, ST_EXCEPTION, "t", 0, NULL, 2, &err), 0);
+	assert_int_equal(store_transition_audited(f->s, b, ST_EXCEPTION, ST_READY, "anna",
+						  "resolve", NULL, 3, &err), 0);
+	assert_int_equal(store_posting_begin(f->s, b, "kb", 4, &err), 0);
+	assert_int_equal(store_posting_accepted(f->s, b, 200, "ok", 5, &err), 0);
+	assert_int_equal(store_receive(&c, &dup, f->s, "inbox", "c", "c", 1, 6, &err), 0);
+	assert_int_equal(store_transition(f->s, c, ST_RECEIVED, ST_EXCEPTION, "read", 0, NULL, 6, &err), 0);
+	assert_int_equal(store_automation(&autom, &decided, f->s, &err), 0);
+	assert_int_equal(autom, 1);
+	assert_int_equal(decided, 3);
+}
+
 static void test_unknown_backend(void **state)
 {
 	store *s;
@@ -210,6 +307,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list_and_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_is_append_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_schema_and_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_posting_keeps_its_key_and_waits_for_its_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_posting_rejected_goes_to_the_queue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_automation_counts_untouched_postings, setup, teardown),
 		cmocka_unit_test(test_unknown_backend),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
