@@ -17,6 +17,7 @@ static const db_backend *const backends[] = {
 struct db {
 	const db_backend *be;
 	void *conn;
+	bool durable;
 };
 
 struct db_stmt {
@@ -47,6 +48,7 @@ int db_open(db **out, const char *backend, const char *target, ulf_err *err)
 	if (!d)
 		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
 	d->be = be;
+	d->durable = true;
 	rc = be->open(&d->conn, target, err);
 	if (rc) {
 		free(d);
@@ -164,6 +166,18 @@ void db_finalize(db_stmt *st)
 		return;
 	st->d->be->finalize(st->st);
 	free(st);
+}
+
+int db_set_durable(db *d, bool durable, ulf_err *err)
+{
+	int rc;
+
+	if (d->durable == durable)
+		return 0;
+	rc = d->be->set_durable(d->conn, durable, err);
+	if (rc == 0)
+		d->durable = durable;
+	return rc;
 }
 
 int64_t db_changes(db *d)

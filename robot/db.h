@@ -42,6 +42,7 @@ typedef struct db_backend {
 	void (*finalize)(void *st);
 	int64_t (*changes)(void *conn);
 	bool (*is_conflict)(void *conn);   /* last failure was a unique violation */
+	int (*set_durable)(void *conn, bool durable, ulf_err *err);
 } db_backend;
 
 /* The backend registered under `name`, or NULL. */
@@ -74,6 +75,15 @@ int64_t db_col_int(db_stmt *st, int col);
 const void *db_col_blob(db_stmt *st, int col, size_t *len);
 int db_reset(db_stmt *st);
 void db_finalize(db_stmt *st);
+
+/*
+ * Whether the next commits must be on disk when they return (durable) or
+ * may reach it a moment later, in order, with the next durable commit or
+ * checkpoint.  A commit that acknowledges something to the outside (a
+ * received document) must be durable; a state change that can be redone
+ * from what is stored need not be.  Default: durable.
+ */
+int db_set_durable(db *d, bool durable, ulf_err *err);
 
 /* Rows changed by the last statement. */
 int64_t db_changes(db *d);

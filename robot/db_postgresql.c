@@ -296,6 +296,12 @@ static bool pg_is_conflict(void *conn)
 	return strcmp(((pg_conn *)conn)->sqlstate, "23505") == 0;
 }
 
+static int pg_set_durable(void *conn, bool durable, ulf_err *err)
+{
+	return pg_exec(conn, durable ? "SET synchronous_commit TO on"
+				     : "SET synchronous_commit TO off", err);
+}
+
 const db_backend db_postgresql_backend = {
 	.name = "postgresql",
 	.open = pg_open,
@@ -315,4 +321,5 @@ const db_backend db_postgresql_backend = {
 	.finalize = pg_finalize,
 	.changes = pg_changes,
 	.is_conflict = pg_is_conflict,
+	.set_durable = pg_set_durable,
 };

@@ -210,6 +210,15 @@ static bool sq_is_conflict(void *conn)
 	return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY;
 }
 
+/* In WAL mode, NORMAL commits are written in order and synced with the
+ * next FULL commit or checkpoint: a crash of the process loses nothing, a
+ * power cut may lose the newest non-durable commits. */
+static int sq_set_durable(void *conn, bool durable, ulf_err *err)
+{
+	return sq_exec(conn, durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
+		       err);
+}
+
 const db_backend db_sqlite_backend = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -229,4 +238,5 @@ const db_backend db_sqlite_backend = {
 	.finalize = sq_finalize,
 	.changes = sq_changes,
 	.is_conflict = sq_is_conflict,
+	.set_durable = sq_set_durable,
 };

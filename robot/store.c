@@ -226,6 +226,10 @@ int store_receive(int64_t *out_id, bool *out_dup, store *s, const char *source,
 	*out_dup = false;
 	if (digest_sha256_hex(sha, data, len))
 		return ulf_err_set(err, ULF_ERROR, "%s: cannot fingerprint", name);
+	/* this commit is the receipt: it must be on disk when it returns */
+	rc = db_set_durable(s->d, true, err);
+	if (rc)
+		return rc;
 	rc = db_begin(s->d, err);
 	if (rc)
 		return rc;
@@ -280,8 +284,10 @@ out:
 		db_rollback(s->d);
 		*out_id = 0;
 		*out_dup = false;
+		return rc;
 	}
-	return rc;
+	/* what follows can be redone from the stored bytes */
+	return db_set_durable(s->d, false, err);
 }
 
 int store_load(void **out_data, size_t *out_len, char **out_name, store *s,
