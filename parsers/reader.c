@@ -14,6 +14,7 @@ void reader_opts_init(reader_opts *opts)
 	opts->xml.max_depth = XML_DEFAULT_MAX_DEPTH;
 	opts->inv.max_attachment_bytes = INV_DEFAULT_MAX_ATTACHMENT;
 	opts->inv.max_model_bytes = INV_DEFAULT_MAX_MODEL;
+	opts->claims = false;
 }
 
 int reader_read(ulf_document *out, const char *buf, size_t len, const char *name,
@@ -42,6 +43,9 @@ int reader_read(ulf_document *out, const char *buf, size_t len, const char *name
 	} else if (svefaktura_is_envelope(xml)) {
 		out->kind = DOC_SVE_ENVELOPE;
 		rc = svefaktura_envelope_read(&out->env, xml, name, &opts->inv, err);
+	} else if (opts->claims && claim_is_claim(xml)) {
+		out->kind = DOC_CLAIM;
+		rc = claim_read(&out->claim, xml, name, &opts->inv, err);
 	} else {
 		rc = ulf_err_set(err, ULF_ESYNTAX, "%s: not an invoice: root is {%s}%s",
 				 name, xml_ns(root) ? xml_ns(root) : "", xml_name(root));
@@ -78,6 +82,19 @@ void reader_document_release(ulf_document *doc)
 		return;
 	invoice_free(doc->inv);
 	svefaktura_envelope_free(doc->env);
+	claim_free(doc->claim);
 	xml_doc_free(doc->xml);
 	memset(doc, 0, sizeof(*doc));
+}
+
+int reader_read_claim(claim **out, const void *buf, size_t len, const char *name,
+		      const reader_opts *opts, ulf_err *err)
+{
+	reader_opts defaults;
+
+	if (!opts) {
+		reader_opts_init(&defaults);
+		opts = &defaults;
+	}
+	return claim_read_buffer(out, buf, len, name, &opts->xml, &opts->inv, err);
 }

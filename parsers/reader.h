@@ -8,6 +8,7 @@
 #ifndef ULF_READER_H
 #define ULF_READER_H
 
+#include "claim.h"
 #include "invoice.h"
 #include "svefaktura.h"
 #include "xml.h"
@@ -15,12 +16,18 @@
 typedef enum doc_kind {
 	DOC_UNKNOWN = 0,
 	DOC_INVOICE,         /* UBL Invoice/CreditNote or Svefaktura invoice */
-	DOC_SVE_ENVELOPE     /* Svefaktura ObjectEnvelope */
+	DOC_SVE_ENVELOPE,    /* Svefaktura ObjectEnvelope */
+	DOC_CLAIM            /* ProcessClaimSpecification (care attachment), only
+			        when reader_opts.claims is set */
 } doc_kind;
 
 typedef struct reader_opts {
 	xml_limits xml;
 	inv_limits inv;
+	/* Also read care claims (DOC_CLAIM).  Off by default: a caller that
+	 * only knows invoices and envelopes keeps getting ULF_ESYNTAX for a
+	 * claim instead of a document kind it would mishandle. */
+	bool claims;
 } reader_opts;
 
 /* Defaults for every limit. */
@@ -30,6 +37,7 @@ typedef struct ulf_document {
 	doc_kind kind;
 	invoice *inv;          /* DOC_INVOICE */
 	sve_envelope *env;     /* DOC_SVE_ENVELOPE */
+	claim *claim;          /* DOC_CLAIM */
 	xml_doc *xml;          /* kept only when asked for (validation) */
 } ulf_document;
 
@@ -46,5 +54,13 @@ int reader_read_file(ulf_document *out, const char *path, const reader_opts *opt
 		     bool keep_xml, ulf_err *err);
 
 void reader_document_release(ulf_document *doc);
+
+/*
+ * Reads a claim from a decoded attachment (an envelope object, an embedded
+ * binary object, a message body) with the limits of `opts` (NULL: the
+ * defaults).  ULF_ESYNTAX when the bytes are XML but no claim.
+ */
+int reader_read_claim(claim **out, const void *buf, size_t len, const char *name,
+		      const reader_opts *opts, ulf_err *err);
 
 #endif
