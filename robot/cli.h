@@ -14,6 +14,17 @@ enum {
 	CLI_USAGE = 64     /* bad command line (EX_USAGE) */
 };
 
+#include "core/err.h"
+#include "robot/config.h"
+
+/*
+ * The configuration a command runs with: the defaults, over them the file
+ * (when config_path is given), over that the command line's --store and
+ * --inbox (when given).
+ */
+int cli_load_config(ulf_config *out, const char *config_path, const char *store_path,
+		    const char *inbox_dir, ulf_err *err);
+
 int cli_parse(int argc, char **argv);
 int cli_config(int argc, char **argv);
 int cli_run(int argc, char **argv);

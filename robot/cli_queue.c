@@ -230,12 +230,8 @@ int cli_queue(int argc, char **argv)
 	if (!a.by)
 		a.by = getenv("USER");
 	ulf_err_clear(&err);
-	config_init(&cfg);
-	if (a.config && config_load(&cfg, a.config, &err))
-		goto fail;
-	if (a.store)
-		snprintf(cfg.store_path, sizeof(cfg.store_path), "%s", a.store);
-	if (store_open(&s, cfg.store_backend, cfg.store_path, &err))
+	if (cli_load_config(&cfg, a.config, a.store, NULL, &err) ||
+	    store_open(&s, cfg.store_backend, cfg.store_path, &err))
 		goto fail;
 
 	if (!strcmp(verb, "list")) {

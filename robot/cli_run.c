@@ -136,19 +136,8 @@ int cli_run(int argc, char **argv)
 		return CLI_USAGE;
 	}
 	ulf_err_clear(&err);
-	config_init(&cfg);
-	if (config_path && config_load(&cfg, config_path, &err)) {
+	if (cli_load_config(&cfg, config_path, store_path, inbox_dir, &err)) {
 		fprintf(stderr, "ulf run: %s\n", err.msg);
-		return CLI_USAGE;
-	}
-	if (store_path && snprintf(cfg.store_path, sizeof(cfg.store_path), "%s", store_path) >=
-			  (int)sizeof(cfg.store_path)) {
-		fprintf(stderr, "ulf run: --store: path too long\n");
-		return CLI_USAGE;
-	}
-	if (inbox_dir && snprintf(cfg.inbox_dir, sizeof(cfg.inbox_dir), "%s", inbox_dir) >=
-			 (int)sizeof(cfg.inbox_dir)) {
-		fprintf(stderr, "ulf run: --inbox: path too long\n");
 		return CLI_USAGE;
 	}
 	if (!once)

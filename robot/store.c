@@ -290,6 +290,29 @@ out:
 	return db_set_durable(s->d, false, err);
 }
 
+/*
+ * Prepares `sql` (one '?' for the document id) and steps to its row.
+ * ULF_ENOTFOUND, with *out finalized, when the document has no row.
+ */
+static int select_by_id(db_stmt **out, store *s, const char *sql, int64_t id,
+			const char *what, ulf_err *err)
+{
+	int rc;
+
+	rc = db_prepare(out, s->d, sql, err);
+	if (rc)
+		return rc;
+	db_bind_int(*out, 1, id);
+	rc = db_step(*out, err);
+	if (rc == 1)
+		return 0;
+	db_finalize(*out);
+	*out = NULL;
+	if (rc == 0)
+		return ulf_err_set(err, ULF_ENOTFOUND, "document %lld %s", (long long)id, what);
+	return rc;
+}
+
 int store_load(void **out_data, size_t *out_len, char **out_name, store *s,
 	       int64_t id, ulf_err *err)
 {
@@ -301,17 +324,10 @@ int store_load(void **out_data, size_t *out_len, char **out_name, store *s,
 	*out_data = NULL;
 	*out_len = 0;
 	*out_name = NULL;
-	rc = db_prepare(&st, s->d, "SELECT bytes, name FROM documents WHERE id = ?", err);
+	rc = select_by_id(&st, s, "SELECT bytes, name FROM documents WHERE id = ?", id,
+			  "not found", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, id);
-	rc = db_step(st, err);
-	if (rc == 0) {
-		rc = ulf_err_set(err, ULF_ENOTFOUND, "document %lld not found", (long long)id);
-		goto out;
-	}
-	if (rc < 0)
-		goto out;
 	p = db_col_blob(st, 0, &n);
 	*out_data = malloc(n + 1);
 	*out_name = strdup(db_col_text(st, 1) ? db_col_text(st, 1) : "");
@@ -340,19 +356,13 @@ int store_state(doc_state *out, store *s, int64_t id, ulf_err *err)
 	int rc;
 
 	*out = 0;
-	rc = db_prepare(&st, s->d, "SELECT state FROM documents WHERE id = ?", err);
+	rc = select_by_id(&st, s, "SELECT state FROM documents WHERE id = ?", id, "not found",
+			  err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, id);
-	rc = db_step(st, err);
-	if (rc == 1) {
-		*out = store_state_parse(db_col_text(st, 0));
-		rc = 0;
-	} else if (rc == 0) {
-		rc = ulf_err_set(err, ULF_ENOTFOUND, "document %lld not found", (long long)id);
-	}
+	*out = store_state_parse(db_col_text(st, 0));
 	db_finalize(st);
-	return rc;
+	return 0;
 }
 
 /* The transition and its event, inside the caller's transaction. */
@@ -505,6 +515,7 @@ int store_get_text(char **out, store *s, int64_t id, const char *column, ulf_err
 		"name", "source", "state", "booking", "sha256",
 	};
 	char sql[96];
+	const char *v;
 	db_stmt *st = NULL;
 	size_t i;
 	int rc;
@@ -517,19 +528,12 @@ int store_get_text(char **out, store *s, int64_t id, const char *column, ulf_err
 		return ulf_err_set(err, ULF_EINVAL, "no document column '%s'", column);
 	/* the column name comes from the list above, never from the caller */
 	snprintf(sql, sizeof(sql), "SELECT %s FROM documents WHERE id = ?", columns[i]);
-	rc = db_prepare(&st, s->d, sql, err);
+	rc = select_by_id(&st, s, sql, id, "not found", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, id);
-	rc = db_step(st, err);
-	if (rc == 0) {
-		rc = ulf_err_set(err, ULF_ENOTFOUND, "document %lld not found", (long long)id);
-	} else if (rc == 1) {
-		const char *v = db_col_text(st, 0);
-		rc = 0;
-		if (v && !(*out = strdup(v)))
-			rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
-	}
+	v = db_col_text(st, 0);
+	if (v && !(*out = strdup(v)))
+		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
 	db_finalize(st);
 	return rc;
 }
@@ -707,24 +711,17 @@ int store_posting_get(store_posting *out, store *s, int64_t id, ulf_err *err)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = db_prepare(&st, s->d, "SELECT idem_key, attempts, next_at, http_status, state"
-			" FROM postings WHERE doc_id = ?", err);
+	rc = select_by_id(&st, s, "SELECT idem_key, attempts, next_at, http_status, state"
+			  " FROM postings WHERE doc_id = ?", id, "was never sent", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, id);
-	rc = db_step(st, err);
-	if (rc == 1) {
-		snprintf(out->idem_key, sizeof(out->idem_key), "%s", db_col_text(st, 0));
-		out->attempts = db_col_int(st, 1);
-		out->next_at = db_col_int(st, 2);
-		out->http_status = (int)db_col_int(st, 3);
-		snprintf(out->state, sizeof(out->state), "%s", db_col_text(st, 4));
-		rc = 0;
-	} else if (rc == 0) {
-		rc = ulf_err_set(err, ULF_ENOTFOUND, "document %lld was never sent", (long long)id);
-	}
+	snprintf(out->idem_key, sizeof(out->idem_key), "%s", db_col_text(st, 0));
+	out->attempts = db_col_int(st, 1);
+	out->next_at = db_col_int(st, 2);
+	out->http_status = (int)db_col_int(st, 3);
+	snprintf(out->state, sizeof(out->state), "%s", db_col_text(st, 4));
 	db_finalize(st);
-	return rc;
+	return 0;
 }
 
 int store_count_states(int64_t counts[ST_COUNT_], store *s, ulf_err *err)
