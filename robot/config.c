@@ -95,6 +95,16 @@ static int v_log_level(const void *value, char *why, size_t n)
 	return -1;
 }
 
+static int v_wait_days(const void *value, char *why, size_t n)
+{
+	long d = *(const long *)value;
+
+	if (d >= 1 && d <= 365)
+		return 0;
+	snprintf(why, n, "must be between 1 and 365 days");
+	return -1;
+}
+
 #define STR(f) T_STRING, offsetof(ulf_config, f), sizeof(((ulf_config *)0)->f)
 #define NUM(t, f) t, offsetof(ulf_config, f), 0
 
@@ -123,6 +133,11 @@ static const setting settings[] = {
 	  "PEM private key for http_cert_file." },
 	{ "log_level", STR(log_level), "info", true, v_log_level,
 	  "error, warning, info or debug.  Personal identity numbers are never logged." },
+	{ "care_wait_days", NUM(T_INT, care_wait_days), "30", true, v_wait_days,
+	  "Days a care claim specification or care invoice waits for its partner\n"
+	  "# before it becomes an exception (CARE-030); never dropped silently." },
+	{ "care_rules_file", STR(care_rules_file), "builtin", true, v_nonempty,
+	  "Booking rules for care lines (docs/care.md), or builtin for the example table." },
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))

@@ -39,6 +39,9 @@ typedef struct ulf_config {
 	char http_key_file[CONFIG_STR_MAX];
 	/* logging */
 	char log_level[16];
+	/* out-of-county care */
+	long care_wait_days;
+	char care_rules_file[CONFIG_STR_MAX];
 } ulf_config;
 
 /* Every setting at its default. */
