@@ -29,5 +29,6 @@ int cli_parse(int argc, char **argv);
 int cli_config(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_queue(int argc, char **argv);
+int cli_care(int argc, char **argv);
 
 #endif

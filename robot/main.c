@@ -18,6 +18,7 @@ static const command commands[] = {
 	{ "config", cli_config, "print the documented sample configuration, or check one" },
 	{ "run",    cli_run,    "the robot: take invoices from the inbox and process them" },
 	{ "queue",  cli_queue,  "the exception queue: list, show, resolve, reject, retry" },
+	{ "care",   cli_care,   "out-of-county care: join claim specifications and invoices, reconcile, book" },
 };
 
 static void usage(FILE *out)
