@@ -1,0 +1,803 @@
+/*
+ * erp.c - the ERP client on libcurl.  See erp.h; docs/erp.md describes the
+ * protocol.  The only file that includes <curl/curl.h>.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "connectors/erp.h"
+#include "core/digest.h"
+#include "core/fileio.h"
+#include "core/json.h"
+
+#define BODY_MAX (1u << 20)          /* bytes of an answer kept; the rest is read and dropped */
+#define SECRET_MAX (64u << 10)
+#define TOKEN_MAX 8192
+#define USER_AGENT "ulf/0.1"
+
+typedef struct body {
+	char *data;
+	size_t len, cap;
+} body;
+
+struct erp_client {
+	CURL *h;
+	char *url, *ca_file, *client_cert, *client_key;
+	char *token_url, *client_id, *client_secret, *scope;
+	long timeout_ms, connect_timeout_ms;
+	/* the cached access token */
+	char *token;
+	int64_t token_renew_at;      /* monotonic ms: fetch a new one from here on */
+	char errbuf[CURL_ERROR_SIZE];
+	body resp;
+	bool replayed;               /* the answer had Idempotent-Replayed: true */
+};
+
+const char *erp_outcome_name(erp_outcome o)
+{
+	switch (o) {
+	case ERP_ACCEPTED: return "accepted";
+	case ERP_REJECTED: return "rejected";
+	case ERP_RETRY:    return "retry";
+	case ERP_FAILED:   return "failed";
+	}
+	return "unknown";
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool empty(const char *s)
+{
+	return !s || !*s;
+}
+
+static bool is_https(const char *url)
+{
+	return url && strncasecmp(url, "https://", 8) == 0 && url[8];
+}
+
+/* A copy of s, or NULL for NULL/""; *failed set when memory ran out. */
+static char *dup_opt(const char *s, bool *failed)
+{
+	char *d;
+
+	if (empty(s))
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		*failed = true;
+	return d;
+}
+
+/*
+ * Copies text for a message: at most n-1 bytes, cut on a UTF-8 boundary,
+ * control characters (NUL included) turned into spaces unless keep_lines
+ * (then LF and TAB stay), leading and trailing white space dropped.
+ */
+static void copy_text(char *dst, size_t n, const char *src, size_t len, bool keep_lines)
+{
+	size_t i, o = 0;
+
+	while (len && isspace((unsigned char)*src))
+		src++, len--;
+	while (len && isspace((unsigned char)src[len - 1]))
+		len--;
+	if (len > n - 1) {
+		len = n - 1;
+		while (len && ((unsigned char)src[len] & 0xC0) == 0x80)
+			len--;   /* do not cut a character in two */
+	}
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)src[i];
+		if (c < 0x20 || c == 0x7f)
+			c = (keep_lines && (c == '\n' || c == '\t')) ? c : ' ';
+		dst[o++] = (char)c;
+	}
+	dst[o] = '\0';
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+	body *b = arg;
+	size_t n = size * nmemb, take = n;
+
+	/* past the cap the answer is read but not kept, so the status is known */
+	if (b->len + take > BODY_MAX)
+		take = BODY_MAX - b->len;
+	if (take && b->len + take + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		char *nd;
+		while (cap < b->len + take + 1)
+			cap *= 2;
+		nd = realloc(b->data, cap);
+		if (!nd)
+			return 0;    /* curl reports CURLE_WRITE_ERROR */
+		b->data = nd;
+		b->cap = cap;
+	}
+	if (take) {
+		memcpy(b->data + b->len, data, take);
+		b->len += take;
+		b->data[b->len] = '\0';
+	}
+	return n;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+	erp_client *c = arg;
+	size_t n = size * nmemb;
+	static const char name[] = "idempotent-replayed:";
+	size_t k = sizeof(name) - 1, i;
+
+	if (n > k && strncasecmp(data, name, k) == 0) {
+		for (i = k; i < n && (data[i] == ' ' || data[i] == '\t'); i++)
+			;
+		c->replayed = n - i >= 4 && strncasecmp(data + i, "true", 4) == 0;
+	}
+	return n;
+}
+
+void erp_client_free(erp_client *c)
+{
+	if (!c)
+		return;
+	if (c->h)
+		curl_easy_cleanup(c->h);
+	free(c->url);
+	free(c->ca_file);
+	free(c->client_cert);
+	free(c->client_key);
+	free(c->token_url);
+	free(c->client_id);
+	if (c->client_secret) {
+		explicit_bzero(c->client_secret, strlen(c->client_secret));
+		free(c->client_secret);
+	}
+	free(c->scope);
+	if (c->token) {
+		explicit_bzero(c->token, strlen(c->token));
+		free(c->token);
+	}
+	free(c->resp.data);
+	free(c);
+	curl_global_cleanup();   /* reference counted: balances erp_client_new */
+}
+
+static int check_readable(const char *path, const char *what, ulf_err *err)
+{
+	if (!empty(path) && access(path, R_OK) != 0)
+		return ulf_err_set(err, ULF_EIO, "erp: %s '%s': %s", what, path, strerror(errno));
+	return 0;
+}
+
+static int read_secret(erp_client *c, const char *path, ulf_err *err)
+{
+	char *text = NULL;
+	size_t len, n;
+	int rc;
+
+	rc = file_read(&text, &len, path, SECRET_MAX, err);
+	if (rc)
+		return rc;
+	n = strcspn(text, "\r\n");     /* the first line is the secret */
+	while (n && (text[n - 1] == ' ' || text[n - 1] == '\t'))
+		n--;
+	if (n == 0) {
+		rc = ulf_err_set(err, ULF_EINVAL, "erp: client secret file '%s' is empty", path);
+		goto out;
+	}
+	c->client_secret = strndup(text, n);
+	if (!c->client_secret)
+		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+out:
+	explicit_bzero(text, len);
+	free(text);
+	return rc;
+}
+
+int erp_client_new(erp_client **out, const erp_config *cfg, ulf_err *err)
+{
+	erp_client *c;
+	bool failed = false;
+	int rc = 0;
+
+	*out = NULL;
+	if (!is_https(cfg->url))
+		return ulf_err_set(err, ULF_EINVAL, "erp: the URL must be https://...: '%s'",
+				   cfg->url ? cfg->url : "");
+	if (!empty(cfg->token_url) && !is_https(cfg->token_url))
+		return ulf_err_set(err, ULF_EINVAL, "erp: the token URL must be https://...: '%s'",
+				   cfg->token_url);
+	if (!empty(cfg->token_url) && (empty(cfg->client_id) || empty(cfg->client_secret_file)))
+		return ulf_err_set(err, ULF_EINVAL,
+				   "erp: a token URL needs a client id and a client secret file");
+	if (empty(cfg->client_cert) && !empty(cfg->client_key))
+		return ulf_err_set(err, ULF_EINVAL, "erp: a client key needs a client certificate");
+	if (cfg->timeout_ms < 0 || cfg->connect_timeout_ms < 0)
+		return ulf_err_set(err, ULF_EINVAL, "erp: timeouts cannot be negative");
+	rc = check_readable(cfg->ca_file, "CA file", err);
+	if (rc == 0)
+		rc = check_readable(cfg->client_cert, "client certificate", err);
+	if (rc == 0)
+		rc = check_readable(cfg->client_key, "client key", err);
+	if (rc)
+		return rc;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return ulf_err_set(err, ULF_ERROR, "erp: libcurl would not initialise");
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		curl_global_cleanup();
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	}
+	c->url = dup_opt(cfg->url, &failed);
+	c->ca_file = dup_opt(cfg->ca_file, &failed);
+	c->client_cert = dup_opt(cfg->client_cert, &failed);
+	c->client_key = dup_opt(cfg->client_key, &failed);
+	c->token_url = dup_opt(cfg->token_url, &failed);
+	c->client_id = dup_opt(cfg->client_id, &failed);
+	c->scope = dup_opt(cfg->scope, &failed);
+	c->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : 30000;
+	c->connect_timeout_ms = cfg->connect_timeout_ms ? cfg->connect_timeout_ms
+			      : c->timeout_ms < 10000 ? c->timeout_ms : 10000;
+	c->h = curl_easy_init();
+	if (failed || !c->h) {
+		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (c->token_url) {
+		rc = read_secret(c, cfg->client_secret_file, err);
+		if (rc)
+			goto out;
+	}
+	*out = c;
+	c = NULL;
+out:
+	erp_client_free(c);
+	return rc;
+}
+
+/* Options every request has: TLS, timeouts, where the answer goes. */
+static int setup(erp_client *c, const char *url, ulf_err *err)
+{
+	CURL *h = c->h;
+	CURLcode e = CURLE_OK;
+
+	curl_easy_reset(h);     /* keeps the connection and TLS session caches */
+	c->resp.len = 0;
+	if (c->resp.data)
+		c->resp.data[0] = '\0';
+	c->replayed = false;
+	c->errbuf[0] = '\0';
+#define SET(opt, val) do { if (e == CURLE_OK) e = curl_easy_setopt(h, opt, val); } while (0)
+	SET(CURLOPT_URL, url);
+	SET(CURLOPT_PROTOCOLS_STR, "https");
+	SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	if (c->ca_file)
+		SET(CURLOPT_CAINFO, c->ca_file);
+	if (c->client_cert) {
+		SET(CURLOPT_SSLCERT, c->client_cert);
+		SET(CURLOPT_SSLCERTTYPE, "PEM");
+	}
+	if (c->client_key) {
+		SET(CURLOPT_SSLKEY, c->client_key);
+		SET(CURLOPT_SSLKEYTYPE, "PEM");
+	}
+	SET(CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	SET(CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+	SET(CURLOPT_ERRORBUFFER, c->errbuf);
+	SET(CURLOPT_WRITEFUNCTION, on_body);
+	SET(CURLOPT_WRITEDATA, &c->resp);
+	SET(CURLOPT_HEADERFUNCTION, on_header);
+	SET(CURLOPT_HEADERDATA, c);
+	SET(CURLOPT_USERAGENT, USER_AGENT);
+#undef SET
+	if (e != CURLE_OK)
+		return ulf_err_set(err, e == CURLE_OUT_OF_MEMORY ? ULF_ENOMEM : ULF_ERROR,
+				   "erp: libcurl refused an option: %s", curl_easy_strerror(e));
+	return 0;
+}
+
+/*
+ * A transport failure (no HTTP answer): which outcome it is.  Failures
+ * that retrying cannot mend - certificates, TLS verification, the URL -
+ * are ERP_FAILED; the rest (connect, resolve, timeouts, a connection
+ * dropped mid-way, a handshake broken off) are worth another try.
+ */
+static erp_outcome transport_outcome(CURLcode e)
+{
+	switch (e) {
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+	case CURLE_NOT_BUILT_IN:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+	case CURLE_SSL_CLIENTCERT:
+	case CURLE_USE_SSL_FAILED:
+	case CURLE_TOO_MANY_REDIRECTS:
+		return ERP_FAILED;
+	default:
+		return ERP_RETRY;
+	}
+}
+
+static void transport_message(erp_result *out, erp_client *c, const char *what, CURLcode e)
+{
+	snprintf(out->message, sizeof(out->message), "%s: %s (curl error %d)", what,
+		 c->errbuf[0] ? c->errbuf : curl_easy_strerror(e), (int)e);
+}
+
+/* The ERP's own words from an answer: problem+json detail or title, or a
+ * message / error_description / error member, or the text itself. */
+static void answer_message(char *dst, size_t n, const body *b, int status)
+{
+	static const char *const keys[] = { "detail", "title", "message", "error_description",
+					    "error" };
+	ujson *j = NULL;
+	ulf_err err;
+	size_t i;
+
+	dst[0] = '\0';
+	ulf_err_clear(&err);
+	if (b->len && ujson_parse(&j, b->data, b->len, "answer", &err) == 0) {
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && !dst[0]; i++) {
+			const char *s = ujson_get_str(j, keys[i]);
+			if (s && *s)
+				copy_text(dst, n, s, strlen(s), false);
+		}
+		ujson_free(j);
+		if (dst[0])
+			return;
+	}
+	if (b->len)
+		copy_text(dst, n, b->data, b->len, false);
+	if (!dst[0])
+		snprintf(dst, n, "HTTP %d with no message", status);
+}
+
+/* The voucher id from an accepted answer: "voucher_id", a string or a number. */
+static void answer_voucher(char *dst, size_t n, const body *b)
+{
+	ujson *j = NULL, *v;
+	ulf_err err;
+
+	dst[0] = '\0';
+	ulf_err_clear(&err);
+	if (!b->len || ujson_parse(&j, b->data, b->len, "answer", &err) != 0)
+		return;
+	v = ujson_get(j, "voucher_id");
+	if (ujson_str_value(v))
+		copy_text(dst, n, ujson_str_value(v), strlen(ujson_str_value(v)), false);
+	else if (ujson_get_int(j, "voucher_id", -1) >= 0)
+		snprintf(dst, n, "%lld", (long long)ujson_get_int(j, "voucher_id", -1));
+	ujson_free(j);
+}
+
+/* Token characters that may go in a header as they are (RFC 6750 b64token
+ * is stricter; anything visible ASCII is let through). */
+static bool token_ok(const char *t)
+{
+	size_t n = 0;
+
+	for (; *t; t++, n++)
+		if (*t < 0x21 || *t > 0x7e)
+			return false;
+	return n > 0 && n < TOKEN_MAX;
+}
+
+static void drop_token(erp_client *c)
+{
+	if (c->token) {
+		explicit_bzero(c->token, strlen(c->token));
+		free(c->token);
+		c->token = NULL;
+	}
+}
+
+static void add_header(struct curl_slist **list, const char *h, bool *failed)
+{
+	struct curl_slist *n;
+
+	if (*failed)
+		return;
+	n = curl_slist_append(*list, h);
+	if (n)
+		*list = n;
+	else
+		*failed = true;
+}
+
+/*
+ * Fetches an access token (RFC 6749 4.4, client authentication by HTTP
+ * Basic as 2.3.1 asks).  Returns 0 with the token cached, 0 with
+ * out->outcome set when the token endpoint did not give one (RETRY or
+ * FAILED), or a negative code.
+ */
+static int fetch_token(erp_result *out, erp_client *c, bool *got, ulf_err *err)
+{
+	char *id = NULL, *secret = NULL, *scope = NULL, *form = NULL;
+	struct curl_slist *hdrs = NULL;
+	bool failed = false;
+	ujson *j = NULL;
+	ulf_err perr;
+	const char *tok, *type;
+	int64_t ttl, now;
+	long status = 0;
+	CURLcode e;
+	int rc;
+
+	*got = false;
+	rc = setup(c, c->token_url, err);
+	if (rc)
+		return rc;
+	/* the client id and secret are form-encoded before Basic (RFC 6749 2.3.1) */
+	id = curl_easy_escape(c->h, c->client_id, 0);
+	secret = curl_easy_escape(c->h, c->client_secret, 0);
+	if (c->scope)
+		scope = curl_easy_escape(c->h, c->scope, 0);
+	form = malloc(64 + (scope ? strlen(scope) : 0));
+	add_header(&hdrs, "Accept: application/json", &failed);
+	if (!id || !secret || (c->scope && !scope) || !form || failed) {
+		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+		goto out;
+	}
+	sprintf(form, "grant_type=client_credentials%s%s", scope ? "&scope=" : "",
+		scope ? scope : "");
+	if (curl_easy_setopt(c->h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) ||
+	    curl_easy_setopt(c->h, CURLOPT_USERNAME, id) ||
+	    curl_easy_setopt(c->h, CURLOPT_PASSWORD, secret) ||
+	    curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, hdrs) ||
+	    curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, form)) {
+		rc = ulf_err_set(err, ULF_ENOMEM, "erp: libcurl refused an option");
+		goto out;
+	}
+	e = curl_easy_perform(c->h);
+	/* the credentials do not stay in the handle */
+	curl_easy_setopt(c->h, CURLOPT_USERNAME, NULL);
+	curl_easy_setopt(c->h, CURLOPT_PASSWORD, NULL);
+	if (e == CURLE_OUT_OF_MEMORY) {
+		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (e != CURLE_OK) {
+		out->outcome = transport_outcome(e);
+		transport_message(out, c, "erp: token endpoint", e);
+		goto out;
+	}
+	curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &status);
+	if (status < 200 || status > 299) {
+		char msg[ERP_MESSAGE_MAX - 64];
+		answer_message(msg, sizeof(msg), &c->resp, (int)status);
+		/* 400/401 are invalid_client and friends: the credentials are wrong */
+		out->outcome = status >= 500 || status == 408 || status == 429 ? ERP_RETRY
+			     : ERP_FAILED;
+		out->http_status = (int)status;
+		snprintf(out->message, sizeof(out->message),
+			 "erp: the token endpoint answered %ld: %s", status, msg);
+		goto out;
+	}
+	ulf_err_clear(&perr);
+	if (ujson_parse(&j, c->resp.data ? c->resp.data : "", c->resp.len, "token answer",
+			&perr) != 0 ||
+	    !(tok = ujson_get_str(j, "access_token")) || !token_ok(tok) ||
+	    !(type = ujson_get_str(j, "token_type")) || strcasecmp(type, "bearer") != 0) {
+		out->outcome = ERP_FAILED;
+		snprintf(out->message, sizeof(out->message),
+			 "erp: the token endpoint's answer holds no usable bearer token%s%s",
+			 perr.code ? ": " : "", perr.msg);
+		goto out;
+	}
+	/* no expires_in: assume five minutes (RFC 6749 leaves it to the server) */
+	ttl = ujson_get_int(j, "expires_in", 300);
+	if (ttl < 1)
+		ttl = 1;
+	if (ttl > 86400 * 365)
+		ttl = 86400 * 365;
+	drop_token(c);
+	c->token = strdup(tok);
+	if (!c->token) {
+		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* renew before expiry: a fifth of the lifetime early, at most a minute */
+	now = mono_ms();
+	ttl *= 1000;
+	c->token_renew_at = now + ttl - (ttl / 5 < 60000 ? ttl / 5 : 60000);
+	*got = true;
+out:
+	ujson_free(j);
+	curl_slist_free_all(hdrs);
+	if (secret) {
+		explicit_bzero(secret, strlen(secret));
+		curl_free(secret);
+	}
+	curl_free(id);
+	curl_free(scope);
+	free(form);
+	return rc;
+}
+
+/* What an HTTP status means for the posting (401 is handled before). */
+static erp_outcome status_outcome(long status)
+{
+	if (status >= 200 && status <= 299)
+		return ERP_ACCEPTED;
+	if (status >= 500 || status == 408 || status == 409 || status == 425 || status == 429)
+		return ERP_RETRY;
+	switch (status) {
+	case 401: case 403: case 404: case 405: case 406: case 407:
+	case 411: case 413: case 414: case 415: case 431:
+		return ERP_FAILED;
+	}
+	if (status >= 400)
+		return ERP_REJECTED;
+	return ERP_FAILED;  /* 1xx or 3xx: redirects are not followed */
+}
+
+static bool key_ok(const char *k)
+{
+	size_t n = 0;
+
+	if (!k)
+		return false;
+	for (; *k; k++, n++)
+		if (*k < 0x20 || *k > 0x7e || *k == '"' || *k == '\\')
+			return false;
+	return n > 0 && n < ERP_IDEM_KEY_MAX;
+}
+
+/* One POST of the payload with the current token. */
+static int send_once(erp_result *out, erp_client *c, const char *idem_key,
+		     const char *json, long *status, ulf_err *err)
+{
+	struct curl_slist *hdrs = NULL;
+	char line[ERP_IDEM_KEY_MAX + 32], *auth = NULL;
+	bool failed = false;
+	CURLcode e;
+	int rc;
+
+	*status = 0;
+	rc = setup(c, c->url, err);
+	if (rc)
+		return rc;
+	snprintf(line, sizeof(line), "Idempotency-Key: \"%s\"", idem_key);
+	if (c->token) {
+		auth = malloc(strlen(c->token) + 32);
+		if (auth)
+			sprintf(auth, "Authorization: Bearer %s", c->token);
+	}
+	add_header(&hdrs, "Content-Type: application/json", &failed);
+	add_header(&hdrs, "Accept: application/json, application/problem+json", &failed);
+	add_header(&hdrs, "Expect:", &failed);   /* no 100-continue round trip */
+	add_header(&hdrs, line, &failed);
+	if (c->token)
+		add_header(&hdrs, auth ? auth : "", &failed);
+	if (failed || (c->token && !auth)) {
+		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, hdrs) ||
+	    curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, json) ||
+	    curl_easy_setopt(c->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(json))) {
+		rc = ulf_err_set(err, ULF_ENOMEM, "erp: libcurl refused an option");
+		goto out;
+	}
+	e = curl_easy_perform(c->h);
+	if (e == CURLE_OUT_OF_MEMORY || e == CURLE_WRITE_ERROR) {
+		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory reading the ERP's answer");
+		goto out;
+	}
+	if (e != CURLE_OK) {
+		out->outcome = transport_outcome(e);
+		transport_message(out, c, "erp", e);
+		goto out;
+	}
+	curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, status);
+out:
+	curl_slist_free_all(hdrs);
+	if (auth) {
+		explicit_bzero(auth, strlen(auth));
+		free(auth);
+	}
+	return rc;
+}
+
+int erp_post(erp_result *out, erp_client *c, const char *idem_key, const char *json_payload,
+	     ulf_err *err)
+{
+	bool renewed = false, got;
+	long status = 0;
+	curl_off_t ra = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->retry_after_ms = -1;
+	if (!key_ok(idem_key))
+		return ulf_err_set(err, ULF_EINVAL,
+				   "erp: the idempotency key must be 1-%d printable ASCII characters without quotes or backslashes",
+				   ERP_IDEM_KEY_MAX - 1);
+	if (!json_payload || !*json_payload)
+		return ulf_err_set(err, ULF_EINVAL, "erp: empty payload");
+	for (;;) {
+		if (c->token_url && (!c->token || mono_ms() >= c->token_renew_at)) {
+			rc = fetch_token(out, c, &got, err);
+			if (rc || !got)
+				return rc;
+			renewed = true;
+		}
+		rc = send_once(out, c, idem_key, json_payload, &status, err);
+		if (rc || status == 0)
+			return rc;
+		if (status != 401 || !c->token_url || renewed)
+			break;
+		/* the ERP no longer takes our token (revoked, restarted): one fresh one */
+		drop_token(c);
+	}
+	out->http_status = (int)status;
+	out->replayed = c->replayed;
+	out->outcome = status_outcome(status);
+	if (c->resp.len)
+		copy_text(out->response, sizeof(out->response), c->resp.data, c->resp.len, true);
+	if (out->outcome == ERP_ACCEPTED) {
+		answer_voucher(out->voucher_id, sizeof(out->voucher_id), &c->resp);
+		return 0;
+	}
+	if (status != 401) {
+		answer_message(out->message, sizeof(out->message), &c->resp, (int)status);
+	} else {
+		char m[ERP_MESSAGE_MAX - 96];
+		answer_message(m, sizeof(m), &c->resp, (int)status);
+		snprintf(out->message, sizeof(out->message), "%s: %s",
+			 c->token_url ? "the ERP refused a fresh token"
+				      : "the ERP asks for a token and no token URL is configured", m);
+		drop_token(c);
+	}
+	if (out->outcome == ERP_RETRY &&
+	    curl_easy_getinfo(c->h, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
+		out->retry_after_ms = ra > ERP_RETRY_AFTER_MAX_MS / 1000 ? ERP_RETRY_AFTER_MAX_MS
+				    : (long)ra * 1000;
+	return 0;
+}
+
+int erp_idempotency_key(char out[ERP_IDEM_KEY_MAX], const char *seller_id,
+			const char *type_code, const char *invoice_number,
+			const char *issue_date, unsigned revision, ulf_err *err)
+{
+	char hex[DIGEST_HEX_LEN + 1], *text;
+	size_t n;
+	int rc;
+
+	out[0] = '\0';
+	if (empty(seller_id) || empty(type_code) || empty(invoice_number) || empty(issue_date))
+		return ulf_err_set(err, ULF_EINVAL,
+				   "erp: an idempotency key needs seller, type code, invoice number and issue date");
+	/* length-prefixed fields: no two different invoices give the same text */
+	n = strlen(seller_id) + strlen(type_code) + strlen(invoice_number) +
+	    strlen(issue_date) + 128;
+	text = malloc(n);
+	if (!text)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	snprintf(text, n, "ulf-erp-posting/1|%zu:%s|%zu:%s|%zu:%s|%zu:%s|%u",
+		 strlen(seller_id), seller_id, strlen(type_code), type_code,
+		 strlen(invoice_number), invoice_number, strlen(issue_date), issue_date,
+		 revision);
+	rc = digest_sha256_hex(hex, text, strlen(text));
+	free(text);
+	if (rc)
+		return ulf_err_set(err, rc, "erp: cannot compute the idempotency key");
+	snprintf(out, ERP_IDEM_KEY_MAX, "ulf1-%s", hex);
+	return 0;
+}
+
+long erp_backoff_ms(unsigned attempt, long base_ms, long cap_ms, uint64_t random)
+{
+	long ceiling, half;
+	unsigned i;
+
+	if (base_ms <= 0)
+		return 0;
+	if (cap_ms < base_ms)
+		cap_ms = base_ms;
+	ceiling = base_ms;
+	for (i = 1; i < attempt && ceiling < cap_ms; i++)
+		ceiling = ceiling > cap_ms / 2 ? cap_ms : ceiling * 2;
+	if (ceiling > cap_ms)
+		ceiling = cap_ms;
+	half = ceiling / 2;
+	return half + (long)(random % (uint64_t)(ceiling - half + 1));
+}
+
+long erp_retry_delay_ms(const erp_result *r, unsigned attempt, long base_ms, long cap_ms,
+			uint64_t random)
+{
+	long d = erp_backoff_ms(attempt, base_ms, cap_ms, random), ra;
+
+	if (r && r->retry_after_ms > 0) {
+		ra = r->retry_after_ms > ERP_RETRY_AFTER_MAX_MS ? ERP_RETRY_AFTER_MAX_MS
+								: r->retry_after_ms;
+		if (ra > d)
+			d = ra;
+	}
+	return d;
+}
+
+static uint64_t splitmix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return z ^ (z >> 31);
+}
+
+int erp_post_with_retries(erp_result *out, unsigned *attempts, erp_client *c,
+			  const char *idem_key, const char *json_payload,
+			  const erp_retry_policy *p, ulf_err *err)
+{
+	uint64_t rng = p->seed;
+	unsigned attempt;
+	int rc = 0;
+
+	if (attempts)
+		*attempts = 0;
+	if (p->max_attempts < 1)
+		return ulf_err_set(err, ULF_EINVAL, "erp: at least one attempt is needed");
+	if (rng == 0 && getrandom(&rng, sizeof(rng), 0) != (ssize_t)sizeof(rng))
+		rng = (uint64_t)time(NULL) ^ (uint64_t)getpid();
+	for (attempt = 1; attempt <= p->max_attempts; attempt++) {
+		long wait;
+		int64_t until;
+
+		rc = erp_post(out, c, idem_key, json_payload, err);
+		if (attempts)
+			*attempts = attempt;
+		if (rc || out->outcome != ERP_RETRY || attempt == p->max_attempts)
+			break;
+		wait = erp_retry_delay_ms(out, attempt, p->base_ms, p->cap_ms, splitmix64(&rng));
+		until = mono_ms() + wait;
+		/* sleep in short slices, so a stop request is seen promptly */
+		while (!(p->stop && *p->stop)) {
+			int64_t left = until - mono_ms();
+			struct timespec ts;
+			if (left <= 0)
+				break;
+			if (left > 50)
+				left = 50;
+			ts.tv_sec = 0;
+			ts.tv_nsec = (long)left * 1000000L;
+			nanosleep(&ts, NULL);
+		}
+		if (p->stop && *p->stop)
+			break;
+	}
+	return rc;
+}

@@ -1,0 +1,147 @@
+/*
+ * erp.h - posting a booking suggestion to the ERP over HTTPS, exactly once.
+ *
+ * The only module that includes <curl/curl.h>.  One POST of a JSON payload
+ * (connectors/erp_payload.h) to the ERP's postings endpoint, with:
+ *
+ *  - TLS through libcurl and OpenSSL, peer and host name verification always
+ *    on, an optional CA bundle, an optional client certificate (mTLS);
+ *  - an optional OAuth2 client-credentials token, fetched on first use,
+ *    cached, renewed before it expires and once more when the ERP answers
+ *    401;
+ *  - the idempotency key in the `Idempotency-Key` header (IETF HTTPAPI
+ *    draft: a structured-field string, so sent in double quotes).  The ERP
+ *    answers a key it has seen with its first answer and books nothing
+ *    more, which is what makes a resend after a crash or a lost answer safe.
+ *
+ * erp_post sends once and classifies what happened; it never sleeps or
+ * loops (apart from the one renewal on 401).  Retrying is the caller's:
+ * the pipeline records the key as sent before the request (store.h:
+ * store_posting_begin), and on ERP_RETRY schedules the next attempt at
+ * now + erp_retry_delay_ms(...).  erp_post_with_retries is the blocking
+ * loop for the command line.
+ *
+ * A client is not thread-safe: one client per thread.  docs/erp.md has the
+ * payload, the headers, the answers and the simulator.
+ */
+#ifndef ULF_ERP_H
+#define ULF_ERP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+/* Longest idempotency key sent (the store keeps 96 bytes). */
+#define ERP_IDEM_KEY_MAX 80
+#define ERP_VOUCHER_MAX 128
+#define ERP_MESSAGE_MAX 1024
+#define ERP_RESPONSE_MAX 4096
+/* The longest Retry-After honoured: a longer one is cut to this. */
+#define ERP_RETRY_AFTER_MAX_MS (3600L * 1000)
+
+typedef struct erp_config {
+	const char *url;            /* required: https:// URL of the postings endpoint */
+	const char *ca_file;        /* PEM CA bundle; NULL or "": the system's */
+	const char *client_cert;    /* PEM client certificate for mTLS; NULL or "": none */
+	const char *client_key;     /* PEM key of client_cert (unencrypted) */
+	const char *token_url;      /* OAuth2 token endpoint; NULL or "": no token */
+	const char *client_id;      /* with token_url */
+	const char *client_secret_file; /* file holding the client secret (first line) */
+	const char *scope;          /* optional OAuth2 scope */
+	long timeout_ms;            /* whole request, token fetch alike; 0: 30000 */
+	long connect_timeout_ms;    /* TCP + TLS handshake; 0: min(timeout_ms, 10000) */
+} erp_config;
+
+typedef enum erp_outcome {
+	ERP_ACCEPTED = 1, /* booked, now or by an earlier request with the same key */
+	ERP_REJECTED,     /* a final 4xx answer about this posting: do not resend */
+	ERP_RETRY,        /* transient: network error, timeout, 5xx, 408/409/425/429 */
+	ERP_FAILED        /* the connection cannot work as configured: TLS verification,
+			   * certificates, credentials (401 after a fresh token, 403),
+			   * wrong URL (404/405).  Not about the invoice; resending the
+			   * same key once a person has fixed the setup is safe. */
+} erp_outcome;
+
+typedef struct erp_result {
+	erp_outcome outcome;
+	int http_status;               /* 0 when no HTTP answer came */
+	bool replayed;                 /* the ERP answered from its record of the key */
+	long retry_after_ms;           /* ERP_RETRY: the ERP's Retry-After, or -1 */
+	char voucher_id[ERP_VOUCHER_MAX];  /* ERP_ACCEPTED: the ERP's voucher, may be "" */
+	char message[ERP_MESSAGE_MAX]; /* what went wrong (the ERP's own words for 4xx) */
+	char response[ERP_RESPONSE_MAX];   /* the answer's body, cut at the size (for the store) */
+} erp_result;
+
+typedef struct erp_client erp_client;
+
+/* Checks the configuration and reads the client secret; nothing is sent. */
+int erp_client_new(erp_client **out, const erp_config *cfg, ulf_err *err);
+void erp_client_free(erp_client *c);   /* NULL does nothing */
+
+/*
+ * Sends one posting.  Returns 0 with *out filled when the request ran to an
+ * outcome (any of the four), or a negative ULF_E* with `err` set when it
+ * could not be tried (a bad key, no memory); whether anything reached the
+ * ERP is then unknown, and resending the same key is the answer.
+ *
+ * idem_key: printable ASCII without '"' and '\\', 1..ERP_IDEM_KEY_MAX-1
+ * characters (erp_idempotency_key makes one).
+ */
+int erp_post(erp_result *out, erp_client *c, const char *idem_key, const char *json_payload,
+	     ulf_err *err);
+
+/*
+ * The idempotency key of a posting, derived from the invoice alone so that
+ * a resend after a crash, or the same invoice arriving twice, carries the
+ * same key: "ulf1-" and the SHA-256 (hex) of the seller's identifier, the
+ * type code, the invoice number, the issue date and `revision` (0 for the
+ * first booking; a person's corrected re-booking of a rejected posting
+ * needs a new revision, since the ERP answers the old key with its old
+ * answer).  out must hold ERP_IDEM_KEY_MAX bytes.
+ */
+int erp_idempotency_key(char out[ERP_IDEM_KEY_MAX], const char *seller_id,
+			const char *type_code, const char *invoice_number,
+			const char *issue_date, unsigned revision, ulf_err *err);
+
+/*
+ * Exponential backoff with jitter, a pure function: attempt 1 is the wait
+ * after the first failure.  The ceiling grows as base_ms * 2^(attempt-1),
+ * capped at cap_ms; the wait is half the ceiling plus a random part of the
+ * other half ("equal jitter"), so resends never bunch up yet never come
+ * sooner than half the ceiling.  `random` is any uniformly random number.
+ */
+long erp_backoff_ms(unsigned attempt, long base_ms, long cap_ms, uint64_t random);
+
+/*
+ * The wait before the next attempt after an ERP_RETRY result: the backoff,
+ * or the ERP's Retry-After when that is longer (itself cut at
+ * ERP_RETRY_AFTER_MAX_MS).
+ */
+long erp_retry_delay_ms(const erp_result *r, unsigned attempt, long base_ms, long cap_ms,
+			uint64_t random);
+
+typedef struct erp_retry_policy {
+	unsigned max_attempts;    /* requests in all, >= 1 */
+	long base_ms;             /* first backoff ceiling */
+	long cap_ms;              /* largest backoff */
+	uint64_t seed;            /* jitter; 0: from the system's random source */
+	/* optional: set (e.g. by a signal handler) to stop waiting early */
+	volatile const int *stop;
+} erp_retry_policy;
+
+/*
+ * Blocking: erp_post until an outcome other than ERP_RETRY, or max_attempts
+ * requests, sleeping erp_retry_delay_ms between them.  *out holds the last
+ * result (ERP_RETRY when attempts ran out); *attempts (optional) how many
+ * requests were made.  For the command line; the pipeline schedules its
+ * retries through the store instead of sleeping.
+ */
+int erp_post_with_retries(erp_result *out, unsigned *attempts, erp_client *c,
+			  const char *idem_key, const char *json_payload,
+			  const erp_retry_policy *policy, ulf_err *err);
+
+const char *erp_outcome_name(erp_outcome o);   /* "accepted", "rejected", ... */
+
+#endif
