@@ -30,5 +30,7 @@ int cli_config(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_queue(int argc, char **argv);
 int cli_care(int argc, char **argv);
+int cli_erpsim(int argc, char **argv);
+int cli_erppost(int argc, char **argv);
 
 #endif

@@ -105,6 +105,36 @@ static int v_wait_days(const void *value, char *why, size_t n)
 	return -1;
 }
 
+static int v_https(const void *value, char *why, size_t n)
+{
+	const char *s = value;
+
+	if (!*s || strncmp(s, "https://", 8) == 0)
+		return 0;
+	snprintf(why, n, "must be an https:// URL (or empty)");
+	return -1;
+}
+
+static int v_ms(const void *value, char *why, size_t n)
+{
+	long v = *(const long *)value;
+
+	if (v >= 10 && v <= 3600000)
+		return 0;
+	snprintf(why, n, "must be between 10 and 3600000 (milliseconds)");
+	return -1;
+}
+
+static int v_attempts(const void *value, char *why, size_t n)
+{
+	long v = *(const long *)value;
+
+	if (v >= 1 && v <= 100)
+		return 0;
+	snprintf(why, n, "must be between 1 and 100");
+	return -1;
+}
+
 #define STR(f) T_STRING, offsetof(ulf_config, f), sizeof(((ulf_config *)0)->f)
 #define NUM(t, f) t, offsetof(ulf_config, f), 0
 
@@ -138,6 +168,36 @@ static const setting settings[] = {
 	  "# before it becomes an exception (CARE-030); never dropped silently." },
 	{ "care_rules_file", STR(care_rules_file), "builtin", true, v_nonempty,
 	  "Booking rules for care lines (docs/care.md), or builtin for the example table." },
+	{ "erp_url", STR(erp_url), "\"\"", false, v_https,
+	  "The ERP's postings endpoint (https://...) where booking suggestions go.\n"
+	  "# Empty: nothing is posted.  docs/erp.md describes the protocol." },
+	{ "erp_ca_file", STR(erp_ca_file), "\"\"", false, NULL,
+	  "PEM CA bundle that signs the ERP's certificate; empty: the system's CAs.\n"
+	  "# The certificate and host name are always verified." },
+	{ "erp_client_cert", STR(erp_client_cert), "\"\"", false, NULL,
+	  "PEM client certificate for mutual TLS with the ERP; empty: none." },
+	{ "erp_client_key", STR(erp_client_key), "\"\"", false, NULL,
+	  "PEM private key of erp_client_cert (empty: in the certificate file)." },
+	{ "erp_token_url", STR(erp_token_url), "\"\"", false, v_https,
+	  "OAuth2 token endpoint (client credentials); empty: no token is sent." },
+	{ "erp_client_id", STR(erp_client_id), "\"\"", false, NULL,
+	  "OAuth2 client id, with erp_token_url." },
+	{ "erp_client_secret_file", STR(erp_client_secret_file), "\"\"", false, NULL,
+	  "File holding the OAuth2 client secret on its first line (keep it 0600)." },
+	{ "erp_scope", STR(erp_scope), "\"\"", false, NULL,
+	  "OAuth2 scope to ask for; empty: none." },
+	{ "erp_timeout_ms", NUM(T_INT, erp_timeout_ms), "30000", false, v_ms,
+	  "Longest one request to the ERP (or its token endpoint) may take." },
+	{ "erp_max_attempts", NUM(T_INT, erp_max_attempts), "8", true, v_attempts,
+	  "Requests per posting before it goes to the exception queue; network\n"
+	  "# errors, timeouts, 5xx and 429 are retried, a 4xx answer is final." },
+	{ "erp_backoff_ms", NUM(T_INT, erp_backoff_ms), "2000", true, v_ms,
+	  "First wait before a retry; it doubles per attempt, with jitter." },
+	{ "erp_backoff_max_ms", NUM(T_INT, erp_backoff_max_ms), "300000", true, v_ms,
+	  "Longest wait between retries (a longer Retry-After is honoured, up to 1 h)." },
+	{ "erp_link_base", STR(erp_link_base), "\"\"", true, NULL,
+	  "Base URL of ulf's document view; a posting links back to its invoice as\n"
+	  "# this followed by the document id." },
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))

@@ -42,6 +42,20 @@ typedef struct ulf_config {
 	/* out-of-county care */
 	long care_wait_days;
 	char care_rules_file[CONFIG_STR_MAX];
+	/* the ERP (connectors/erp.h, docs/erp.md) */
+	char erp_url[CONFIG_STR_MAX];
+	char erp_ca_file[CONFIG_STR_MAX];
+	char erp_client_cert[CONFIG_STR_MAX];
+	char erp_client_key[CONFIG_STR_MAX];
+	char erp_token_url[CONFIG_STR_MAX];
+	char erp_client_id[256];
+	char erp_client_secret_file[CONFIG_STR_MAX];
+	char erp_scope[256];
+	long erp_timeout_ms;
+	long erp_max_attempts;
+	long erp_backoff_ms;
+	long erp_backoff_max_ms;
+	char erp_link_base[CONFIG_STR_MAX];
 } ulf_config;
 
 /* Every setting at its default. */

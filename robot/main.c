@@ -19,6 +19,8 @@ static const command commands[] = {
 	{ "run",    cli_run,    "the robot: take invoices from the inbox and process them" },
 	{ "queue",  cli_queue,  "the exception queue: list, show, resolve, reject, retry" },
 	{ "care",   cli_care,   "out-of-county care: join claim specifications and invoices, reconcile, book" },
+	{ "erp-post", cli_erppost, "post one booking suggestion to the ERP (docs/erp.md)" },
+	{ "erp-sim", cli_erpsim, "the ERP simulator for the demo and the tests (HTTPS on loopback)" },
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,361 @@
+/*
+ * cli_erpsim.c - `ulf erp-sim`, the ERP simulator, and `ulf erp-post`,
+ * one posting by hand (docs/erp.md).
+ *
+ *   ulf erp-sim --cert F --key F --log FILE [--port N] [--ca F --require-client-cert]
+ *               [--client-id ID --client-secret-file F] [--token-ttl S]
+ *               [--fail-rate R] [--stall-rate R] [--stall-ms M] [--drop-rate R]
+ *               [--fail-first N] [--stall-first N] [--drop-first N] [--busy-first N]
+ *               [--reject-invoice NUMBER] [--seed N] [--exit-after S] [--verbose]
+ *
+ *   ulf erp-post [--config FILE] [--key KEY] [--revision N] PAYLOAD.json
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "connectors/erp.h"
+#include "core/fileio.h"
+#include "core/json.h"
+#include "robot/cli.h"
+#include "robot/config.h"
+#include "robot/erpsim.h"
+
+/* erp-post's exit statuses (docs/erp.md) */
+enum {
+	POST_ACCEPTED = 0,
+	POST_REJECTED = 1,     /* the ERP said no (4xx) */
+	POST_UNREADABLE = 2,   /* the payload or configuration could not be used */
+	POST_UNDELIVERED = 3,  /* still failing transiently after every attempt */
+	POST_FAILED = 4        /* TLS, certificates, credentials, URL: fix the setup */
+};
+
+static volatile sig_atomic_t stop_flag;
+static volatile int stop_int;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+	stop_int = 1;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+static int parse_uint(unsigned *out, const char *s, unsigned max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *end || errno || *s == '-' || v > max)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static void sim_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: ulf erp-sim --cert FILE --key FILE --log FILE [options]\n"
+		"  An ERP on https://127.0.0.1:PORT for the demo and the tests (docs/erp.md).\n"
+		"  Prints the port it listens on, then serves until SIGTERM or SIGINT.\n"
+		"  --port N                 port (0, the default: any free one)\n"
+		"  --log FILE               append-only log of bookings, one JSON line each\n"
+		"  --ca FILE                CA for client certificates\n"
+		"  --require-client-cert    403 without a client certificate signed by --ca\n"
+		"  --client-id ID --client-secret-file FILE\n"
+		"                           OAuth2 client credentials at /oauth/token; postings\n"
+		"                           then need the bearer token\n"
+		"  --token-ttl S            token lifetime in seconds (300)\n"
+		"  --fail-rate R            answer 503 to this share of postings (0..1)\n"
+		"  --stall-rate R --stall-ms M   answer this share M ms late (2000)\n"
+		"  --drop-rate R            book, then close the connection without an answer\n"
+		"  --fail-first N, --stall-first N, --drop-first N, --busy-first N (429)\n"
+		"                           the same for the first N postings\n"
+		"  --reject-invoice NUMBER  answer 422 to postings of this invoice\n"
+		"  --seed N                 seed of the fault generator (1)\n"
+		"  --exit-after S           stop by itself after S seconds (a safety net)\n"
+		"  --verbose                log requests on stderr\n");
+}
+
+int cli_erpsim(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ "cert", required_argument, NULL, 'c' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "ca", required_argument, NULL, 'a' },
+		{ "require-client-cert", no_argument, NULL, 'R' },
+		{ "client-id", required_argument, NULL, 'i' },
+		{ "client-secret-file", required_argument, NULL, 'S' },
+		{ "token-ttl", required_argument, NULL, 't' },
+		{ "fail-rate", required_argument, NULL, 'f' },
+		{ "stall-rate", required_argument, NULL, 's' },
+		{ "stall-ms", required_argument, NULL, 'm' },
+		{ "drop-rate", required_argument, NULL, 'd' },
+		{ "fail-first", required_argument, NULL, 'F' },
+		{ "stall-first", required_argument, NULL, 'T' },
+		{ "drop-first", required_argument, NULL, 'D' },
+		{ "busy-first", required_argument, NULL, 'B' },
+		{ "reject-invoice", required_argument, NULL, 'r' },
+		{ "seed", required_argument, NULL, 'e' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "exit-after", required_argument, NULL, 'x' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	erpsim_opts o;
+	erpsim_stats st;
+	erpsim *sim = NULL;
+	char *secret = NULL;
+	const char *secret_file = NULL;
+	unsigned port = 0, exit_after = 0, seed32 = 1;
+	time_t started;
+	ulf_err err;
+	int c, bad = 0;
+
+	memset(&o, 0, sizeof(o));
+	ulf_err_clear(&err);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p': bad |= parse_uint(&port, optarg, 65535); break;
+		case 'c': o.cert_file = optarg; break;
+		case 'k': o.key_file = optarg; break;
+		case 'a': o.client_ca_file = optarg; break;
+		case 'R': o.require_client_cert = true; break;
+		case 'i': o.client_id = optarg; break;
+		case 'S': secret_file = optarg; break;
+		case 't': bad |= parse_uint(&o.token_ttl_s, optarg, 86400 * 7); break;
+		case 'f': bad |= erpsim_parse_rate(&o.fail_permille, optarg, &err); break;
+		case 's': bad |= erpsim_parse_rate(&o.stall_permille, optarg, &err); break;
+		case 'd': bad |= erpsim_parse_rate(&o.drop_permille, optarg, &err); break;
+		case 'm': bad |= parse_uint(&o.stall_ms, optarg, 600000); break;
+		case 'F': bad |= parse_uint(&o.fail_first, optarg, 1000000); break;
+		case 'T': bad |= parse_uint(&o.stall_first, optarg, 1000000); break;
+		case 'D': bad |= parse_uint(&o.drop_first, optarg, 1000000); break;
+		case 'B': bad |= parse_uint(&o.busy_first, optarg, 1000000); break;
+		case 'r': o.reject_invoice = optarg; break;
+		case 'e': bad |= parse_uint(&seed32, optarg, UINT_MAX); break;
+		case 'l': o.log_file = optarg; break;
+		case 'x': bad |= parse_uint(&exit_after, optarg, 86400 * 7); break;
+		case 'v': o.verbose = true; break;
+		case 'h': sim_usage(stdout); return CLI_OK;
+		default: sim_usage(stderr); return CLI_USAGE;
+		}
+		if (bad) {
+			fprintf(stderr, "ulf erp-sim: %s: %s\n", argv[optind - 1],
+				err.code ? err.msg : "not a valid number");
+			return CLI_USAGE;
+		}
+	}
+	if (optind != argc || !o.cert_file || !o.key_file || !o.log_file ||
+	    (o.require_client_cert && !o.client_ca_file) || (!o.client_id != !secret_file)) {
+		sim_usage(stderr);
+		return CLI_USAGE;
+	}
+	o.port = (uint16_t)port;
+	o.seed = seed32;
+	if (secret_file) {
+		size_t len;
+		if (file_read(&secret, &len, secret_file, 65536, &err) != 0) {
+			fprintf(stderr, "ulf erp-sim: %s\n", err.msg);
+			return CLI_UNREADABLE;
+		}
+		secret[strcspn(secret, "\r\n")] = '\0';
+		o.client_secret = secret;
+	}
+	catch_signals();
+	if (erpsim_start(&sim, &o, &err) != 0) {
+		fprintf(stderr, "ulf erp-sim: %s\n", err.msg);
+		free(secret);
+		return CLI_UNREADABLE;
+	}
+	printf("%u\n", erpsim_port(sim));
+	fflush(stdout);
+	fprintf(stderr, "erp-sim: listening on https://127.0.0.1:%u%s%s\n", erpsim_port(sim),
+		o.require_client_cert ? ", client certificates required" : "",
+		o.client_id ? ", OAuth2 tokens required" : "");
+	started = time(NULL);
+	while (!stop_flag && (exit_after == 0 || time(NULL) - started < (time_t)exit_after)) {
+		struct timespec ts = { 0, 100 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	erpsim_stats_get(sim, &st);
+	erpsim_stop(sim);
+	free(secret);
+	fprintf(stderr, "erp-sim: stopping: %lu postings received, %lu booked, %lu replayed, "
+		"%lu rejected, %lu 503, %lu 429, %lu dropped, %lu stalled, %lu tokens\n",
+		st.requests, st.bookings, st.replays, st.rejected, st.failed, st.busy, st.drops,
+		st.stalls, st.tokens);
+	return CLI_OK;
+}
+
+static void post_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: ulf erp-post [--config FILE] [--key KEY] [--revision N] PAYLOAD.json\n"
+		"  Posts one booking suggestion (docs/erp.md) to erp_url, retrying network\n"
+		"  errors, timeouts, 5xx and 429 as the erp_* settings say.\n"
+		"  --key KEY       the idempotency key (default: derived from the payload's\n"
+		"                  supplier, type code, invoice number and issue date)\n"
+		"  --revision N    with the derived key: a corrected re-booking (0)\n"
+		"  exit 0 accepted, 1 rejected by the ERP, 2 unreadable input, 3 not\n"
+		"  delivered after every attempt, 4 the connection is misconfigured\n");
+}
+
+/* The key derived from the payload: seller org number (or name), type code,
+ * invoice number and issue date. */
+static int key_from_payload(char key[ERP_IDEM_KEY_MAX], const char *json, size_t len,
+			    unsigned revision, ulf_err *err)
+{
+	ujson *j = NULL;
+	const ujson *sup, *inv;
+	const char *seller;
+	int rc = ujson_parse(&j, json, len, "payload", err);
+
+	if (rc)
+		return rc;
+	sup = ujson_get(j, "supplier");
+	inv = ujson_get(j, "invoice");
+	seller = ujson_get_str(sup, "org_number");
+	if (!seller || !*seller)
+		seller = ujson_get_str(sup, "name");
+	rc = erp_idempotency_key(key, seller, ujson_get_str(inv, "type_code"),
+				 ujson_get_str(inv, "number"), ujson_get_str(inv, "issue_date"),
+				 revision, err);
+	ujson_free(j);
+	return rc;
+}
+
+int cli_erppost(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "revision", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *config_path = NULL, *key_arg = NULL;
+	char key[ERP_IDEM_KEY_MAX], *json = NULL;
+	unsigned revision = 0, attempts = 0;
+	ulf_config cfg;
+	erp_config ec;
+	erp_retry_policy pol;
+	erp_client *client = NULL;
+	erp_result res;
+	size_t len;
+	ulf_err err;
+	int c, status;
+
+	ulf_err_clear(&err);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config_path = optarg; break;
+		case 'k': key_arg = optarg; break;
+		case 'r':
+			if (parse_uint(&revision, optarg, 1000000) != 0) {
+				fprintf(stderr, "ulf erp-post: --revision: not a number\n");
+				return CLI_USAGE;
+			}
+			break;
+		case 'h': post_usage(stdout); return CLI_OK;
+		default: post_usage(stderr); return CLI_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		post_usage(stderr);
+		return CLI_USAGE;
+	}
+	config_init(&cfg);
+	if (config_path && config_load(&cfg, config_path, &err) != 0) {
+		fprintf(stderr, "ulf erp-post: %s\n", err.msg);
+		return POST_UNREADABLE;
+	}
+	if (!cfg.erp_url[0]) {
+		fprintf(stderr, "ulf erp-post: erp_url is not set in the configuration\n");
+		return POST_UNREADABLE;
+	}
+	if (file_read(&json, &len, argv[optind], 16u << 20, &err) != 0) {
+		fprintf(stderr, "ulf erp-post: %s\n", err.msg);
+		return POST_UNREADABLE;
+	}
+	if (key_arg) {
+		snprintf(key, sizeof(key), "%s", key_arg);
+	} else if (key_from_payload(key, json, len, revision, &err) != 0) {
+		fprintf(stderr, "ulf erp-post: %s: %s\n", argv[optind], err.msg);
+		status = POST_UNREADABLE;
+		goto out;
+	}
+	memset(&ec, 0, sizeof(ec));
+	ec.url = cfg.erp_url;
+	ec.ca_file = cfg.erp_ca_file;
+	ec.client_cert = cfg.erp_client_cert;
+	ec.client_key = cfg.erp_client_key;
+	ec.token_url = cfg.erp_token_url;
+	ec.client_id = cfg.erp_client_id;
+	ec.client_secret_file = cfg.erp_client_secret_file;
+	ec.scope = cfg.erp_scope;
+	ec.timeout_ms = cfg.erp_timeout_ms;
+	memset(&pol, 0, sizeof(pol));
+	pol.max_attempts = (unsigned)cfg.erp_max_attempts;
+	pol.base_ms = cfg.erp_backoff_ms;
+	pol.cap_ms = cfg.erp_backoff_max_ms;
+	pol.stop = &stop_int;
+	catch_signals();
+	if (erp_client_new(&client, &ec, &err) != 0 ||
+	    erp_post_with_retries(&res, &attempts, client, key, json, &pol, &err) != 0) {
+		fprintf(stderr, "ulf erp-post: %s\n", err.msg);
+		status = POST_UNREADABLE;
+		goto out;
+	}
+	switch (res.outcome) {
+	case ERP_ACCEPTED:
+		printf("accepted %s (key %s, %u attempt%s%s)\n",
+		       res.voucher_id[0] ? res.voucher_id : "-", key, attempts,
+		       attempts == 1 ? "" : "s", res.replayed ? ", answered from the ERP's record" : "");
+		status = POST_ACCEPTED;
+		break;
+	case ERP_REJECTED:
+		fprintf(stderr, "ulf erp-post: rejected (HTTP %d): %s\n", res.http_status,
+			res.message);
+		status = POST_REJECTED;
+		break;
+	case ERP_RETRY:
+		fprintf(stderr, "ulf erp-post: not delivered after %u attempt%s: %s\n", attempts,
+			attempts == 1 ? "" : "s", res.message);
+		status = POST_UNDELIVERED;
+		break;
+	default:
+		if (res.http_status)
+			fprintf(stderr, "ulf erp-post: failed (HTTP %d): %s\n", res.http_status,
+				res.message);
+		else
+			fprintf(stderr, "ulf erp-post: failed: %s\n", res.message);
+		status = POST_FAILED;
+		break;
+	}
+out:
+	erp_client_free(client);
+	free(json);
+	return status;
+}
