@@ -1,0 +1,818 @@
+/*
+ * test_erp_client.c - the ERP client (connectors/erp.c) against the ERP
+ * simulator (robot/erpsim.c), both in this process, over HTTPS on
+ * 127.0.0.1 with a port the system picks.  Certificates are made for the
+ * run with the openssl command (tests/data/erp/mkcerts.sh) in a temporary
+ * folder that is removed at the end.
+ *
+ * Covered: an accepted posting and its replay (one booking, one log line);
+ * the same key with another payload; TLS verification refusing a
+ * self-signed certificate, one from another CA, one for another host name,
+ * and the test CA when the client trusts only the system's; mTLS required
+ * (with a good certificate, none, one from another CA); OAuth2 tokens
+ * (fetched once, renewed before expiry, renewed on a 401, wrong secret);
+ * retries with backoff over 503s, a dropped connection after booking, a
+ * stalled answer and its 409, a 429 with Retry-After; a 4xx rejection with
+ * the ERP's message; a restarted simulator answering from its log.
+ *
+ * Every wait is bounded: request timeouts, attempt counts, and polling
+ * loops with a deadline.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "connectors/erp.h"
+#include "connectors/erp_payload.h"
+#include "core/fileio.h"
+#include "robot/erpsim.h"
+
+static char dir[256];          /* certificates, logs, the secret */
+static bool have_certs;
+static int log_no;
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static const char *file_in(char *buf, size_t n, const char *name)
+{
+	snprintf(buf, n, "%s/%s", dir, name);
+	return buf;
+}
+
+static int setup_all(void **state)
+{
+	const char *data = getenv("ULF_TESTDATA");
+	char cmd[1024], path[512];
+	FILE *f;
+
+	(void)state;
+	/* never through a proxy: everything here is on loopback */
+	setenv("no_proxy", "127.0.0.1,localhost", 1);
+	setenv("NO_PROXY", "127.0.0.1,localhost", 1);
+	snprintf(dir, sizeof(dir), "/tmp/ulf-erp-test-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	if (!data || system("command -v openssl >/dev/null 2>&1") != 0) {
+		print_message("no openssl command or ULF_TESTDATA: the client tests are skipped\n");
+		return 0;
+	}
+	snprintf(cmd, sizeof(cmd), "bash '%s/erp/mkcerts.sh' '%s'", data, dir);
+	if (system(cmd) != 0) {
+		print_message("making test certificates failed: the client tests are skipped\n");
+		return 0;
+	}
+	f = fopen(file_in(path, sizeof(path), "secret"), "w");
+	if (!f)
+		return -1;
+	fputs("s3cr&t +pass:word\n", f);   /* characters that need form-encoding */
+	fclose(f);
+	have_certs = true;
+	return 0;
+}
+
+static int teardown_all(void **state)
+{
+	char cmd[512];
+
+	(void)state;
+	if (dir[0]) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		(void)!system(cmd);
+	}
+	return 0;
+}
+
+/* ---- simulator and client helpers ---------------------------------------- */
+
+typedef struct sim {
+	erpsim *s;
+	char log[512];
+	char url[128], token_url[128];
+} sim;
+
+static char cert_buf[512], key_buf[512];
+
+/* Default simulator options: the good server certificate, a fresh log. */
+static erpsim_opts sim_opts(sim *sm)
+{
+	erpsim_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.cert_file = file_in(cert_buf, sizeof(cert_buf), "server.pem");
+	o.key_file = file_in(key_buf, sizeof(key_buf), "server.key");
+	snprintf(sm->log, sizeof(sm->log), "%s/bookings-%d.jsonl", dir, ++log_no);
+	o.log_file = sm->log;
+	o.seed = 7;
+	return o;
+}
+
+static void sim_start(sim *sm, const erpsim_opts *o)
+{
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	if (erpsim_start(&sm->s, o, &err) != 0)
+		fail_msg("simulator: %s", err.msg);
+	snprintf(sm->url, sizeof(sm->url), "https://127.0.0.1:%u/postings", erpsim_port(sm->s));
+	snprintf(sm->token_url, sizeof(sm->token_url), "https://127.0.0.1:%u/oauth/token",
+		 erpsim_port(sm->s));
+}
+
+static erpsim_stats stats(sim *sm)
+{
+	erpsim_stats st;
+
+	erpsim_stats_get(sm->s, &st);
+	return st;
+}
+
+static char ca_path[512], ccert[512], ckey[512], secret_path[512];
+
+/* A client trusting the test CA, nothing else set. */
+static erp_config client_cfg(const sim *sm)
+{
+	erp_config c;
+
+	memset(&c, 0, sizeof(c));
+	c.url = sm->url;
+	c.ca_file = file_in(ca_path, sizeof(ca_path), "ca.pem");
+	c.timeout_ms = 5000;
+	return c;
+}
+
+static erp_client *client_new(const erp_config *c)
+{
+	erp_client *cl = NULL;
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	if (erp_client_new(&cl, c, &err) != 0)
+		fail_msg("client: %s", err.msg);
+	return cl;
+}
+
+static size_t log_lines(const char *path)
+{
+	char *text = NULL, *p;
+	size_t len, n = 0;
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	if (access(path, F_OK) != 0)
+		return 0;
+	assert_int_equal(file_read(&text, &len, path, 1 << 20, &err), 0);
+	for (p = text; *p; p++)
+		n += *p == '\n';
+	free(text);
+	return n;
+}
+
+static const char PAYLOAD[] =
+	"{\"schema\":\"ulf.erp.posting/1\",\"source\":{\"system\":\"ulf\",\"document_id\":1,"
+	"\"invoice_url\":\"https://ulf.example/documents/1\"},\"supplier\":{\"name\":\"ACME AB\","
+	"\"org_number\":\"5560000001\"},\"invoice\":{\"number\":\"%s\",\"type_code\":\"380\","
+	"\"issue_date\":\"2024-03-01\",\"currency\":\"SEK\",\"total_net\":\"100.00\","
+	"\"total_vat\":\"25.00\",\"payable\":\"125.00\"},\"lines\":[{\"line\":1,"
+	"\"account\":\"4010\",\"cost_centre\":\"7301\",\"vat_code\":\"MP1\","
+	"\"net_amount\":\"100.00\",\"vat_amount\":\"25.00\"}]}";
+
+static char payload_buf[2048];
+
+static const char *payload(const char *number)
+{
+	snprintf(payload_buf, sizeof(payload_buf), PAYLOAD, number);
+	return payload_buf;
+}
+
+/* One erp_post that must run to an outcome. */
+static erp_result post(erp_client *cl, const char *key, const char *json)
+{
+	erp_result r;
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	if (erp_post(&r, cl, key, json, &err) != 0)
+		fail_msg("erp_post: %s", err.msg);
+	return r;
+}
+
+static void expect_outcome(const erp_result *r, erp_outcome want, const char *words)
+{
+	if (r->outcome != want || (words && !strstr(r->message, words)))
+		fail_msg("outcome %s (HTTP %d): '%s'; expected %s with '%s'",
+			 erp_outcome_name(r->outcome), r->http_status, r->message,
+			 erp_outcome_name(want), words ? words : "");
+}
+
+#define NEED_CERTS() do { if (!have_certs) skip(); } while (0)
+
+/* ---- tests --------------------------------------------------------------- */
+
+static void test_accepted_once(void **state)
+{
+	sim sm;
+	erpsim_opts o;
+	erp_config c;
+	erp_client *cl;
+	erp_result r;
+	char voucher[ERP_VOUCHER_MAX];
+
+	(void)state;
+	NEED_CERTS();
+	o = sim_opts(&sm);
+	sim_start(&sm, &o);
+	c = client_cfg(&sm);
+	cl = client_new(&c);
+
+	r = post(cl, "key-1", payload("INV-1"));
+	expect_outcome(&r, ERP_ACCEPTED, NULL);
+	assert_int_equal(r.http_status, 201);
+	assert_false(r.replayed);
+	assert_string_equal(r.voucher_id, "SIM-000001");
+	assert_non_null(strstr(r.response, "\"voucher_id\":\"SIM-000001\""));
+	snprintf(voucher, sizeof(voucher), "%s", r.voucher_id);
+
+	/* the same key again (a resend after a crash): the first answer, no booking */
+	r = post(cl, "key-1", payload("INV-1"));
+	expect_outcome(&r, ERP_ACCEPTED, NULL);
+	assert_true(r.replayed);
+	assert_string_equal(r.voucher_id, voucher);
+	assert_int_equal(stats(&sm).bookings, 1);
+	assert_int_equal(stats(&sm).replays, 1);
+	assert_int_equal(log_lines(sm.log), 1);
+
+	/* the same key with another payload is a client error, not a booking */
+	r = post(cl, "key-1", payload("INV-2"));
+	expect_outcome(&r, ERP_REJECTED, "different payload");
+	assert_int_equal(r.http_status, 422);
+
+	/* another key is another booking */
+	r = post(cl, "key-2", payload("INV-2"));
+	expect_outcome(&r, ERP_ACCEPTED, NULL);
+	assert_string_equal(r.voucher_id, "SIM-000002");
+	assert_int_equal(stats(&sm).bookings, 2);
+	assert_int_equal(log_lines(sm.log), 2);
+
+	erp_client_free(cl);
+	erpsim_stop(sm.s);
+}
+
+/* The simulator with `cert`; the client trusting the test CA (or, with
+ * system_ca, only the system's) must refuse to talk. */
+static void tls_refused(const char *cert, const char *key, bool system_ca)
+{
+	sim sm;
+	erpsim_opts o;
+	erp_config c;
+	erp_client *cl;
+	erp_result r;
+	char cb[512], kb[512];
+
+	o = sim_opts(&sm);
+	o.cert_file = file_in(cb, sizeof(cb), cert);
+	o.key_file = file_in(kb, sizeof(kb), key);
+	sim_start(&sm, &o);
+	c = client_cfg(&sm);
+	if (system_ca)
+		c.ca_file = NULL;
+	cl = client_new(&c);
+	r = post(cl, "key-tls", payload("INV-TLS"));
+	expect_outcome(&r, ERP_FAILED, NULL);
+	assert_int_equal(r.http_status, 0);
+	if (!strstr(r.message, "certificate") && !strstr(r.message, "SSL"))
+		fail_msg("no word of the certificate: %s", r.message);
+	assert_int_equal(stats(&sm).requests, 0);   /* nothing reached the ERP */
+	assert_int_equal(log_lines(sm.log), 0);
+	erp_client_free(cl);
+	erpsim_stop(sm.s);
+}
+
+static void test_tls_self_signed(void **state)
+{
+	(void)state;
+	NEED_CERTS();
+	tls_refused("rogue.pem", "rogue.key", false);
+}
+
+static void test_tls_wrong_ca(void **state)
+{
+	(void)state;
+	NEED_CERTS();
+	tls_refused("othersrv.pem", "othersrv.key", false);
+}
+
+static void test_tls_wrong_host(void **state)
+{
+	(void)state;
+	NEED_CERTS();
+	tls_refused("wronghost.pem", "wronghost.key", false);
+}
+
+static void test_tls_not_in_system_store(void **state)
+{
+	(void)state;
+	NEED_CERTS();
+	tls_refused("server.pem", "server.key", true);
+}
+
+static void test_mtls(void **state)
+{
+	sim sm;
+	erpsim_opts o;
+	erp_config c;
+	erp_client *cl;
+	erp_result r;
+	char cab[512];
+
+	(void)state;
+	NEED_CERTS();
+	o = sim_opts(&sm);
+	o.client_ca_file = file_in(cab, sizeof(cab), "ca.pem");
+	o.require_client_cert = true;
+	sim_start(&sm, &o);
+
+	/* with the robot's certificate: booked */
+	c = client_cfg(&sm);
+	c.client_cert = file_in(ccert, sizeof(ccert), "client.pem");
+	c.client_key = file_in(ckey, sizeof(ckey), "client.key");
+	cl = client_new(&c);
+	r = post(cl, "key-mtls", payload("INV-M"));
+	expect_outcome(&r, ERP_ACCEPTED, NULL);
+	erp_client_free(cl);
+
+	/* without one: refused, and it is the setup, not the invoice */
+	c = client_cfg(&sm);
+	cl = client_new(&c);
+	r = post(cl, "key-mtls-2", payload("INV-M2"));
+	expect_outcome(&r, ERP_FAILED, "client certificate is required");
+	assert_int_equal(r.http_status, 403);
+	erp_client_free(cl);
+
+	/* with one from a CA the ERP does not trust: refused */
+	c.client_cert = file_in(ccert, sizeof(ccert), "rogueclient.pem");
+	c.client_key = file_in(ckey, sizeof(ckey), "rogueclient.key");
+	cl = client_new(&c);
+	r = post(cl, "key-mtls-3", payload("INV-M3"));
+	expect_outcome(&r, ERP_FAILED, "not signed by a trusted CA");
+	erp_client_free(cl);
+
+	assert_int_equal(stats(&sm).bookings, 1);
+	assert_int_equal(stats(&sm).forbidden, 2);
+	erpsim_stop(sm.s);
+}
+
+static void test_tokens(void **state)
+{
+	sim sm;
+	erpsim_opts o;
+	erp_config c;
+	erp_client *cl;
+	erp_result r;
+	char bad_secret[512];
+	FILE *f;
+
+	(void)state;
+	NEED_CERTS();
+	o = sim_opts(&sm);
+	o.client_id = "ulf robot";
+	o.client_secret = "s3cr&t +pass:word";
+	o.token_ttl_s = 2;
+	sim_start(&sm, &o);
+	c = client_cfg(&sm);
+	c.token_url = sm.token_url;
+	c.client_id = "ulf robot";
+	c.client_secret_file = file_in(secret_path, sizeof(secret_path), "secret");
+	cl = client_new(&c);
+
+	/* first posting fetches a token; the second reuses it */
+	r = post(cl, "key-t1", payload("INV-T1"));
+	expect_outcome(&r, ERP_ACCEPTED, NULL);
+	r = post(cl, "key-t2", payload("INV-T2"));
+	expect_outcome(&r, ERP_ACCEPTED, NULL);
+	assert_int_equal(stats(&sm).tokens, 1);
+	assert_int_equal(stats(&sm).unauthorized, 0);
+
+	/* near expiry (2 s lifetime, renewed from 1.6 s): a new token first,
+	 * never a 401 */
+	sleep_ms(1700);
+	r = post(cl, "key-t3", payload("INV-T3"));
+	expect_outcome(&r, ERP_ACCEPTED, NULL);
+	assert_int_equal(stats(&sm).tokens, 2);
+	assert_int_equal(stats(&sm).unauthorized, 0);
+
+	/* the ERP forgets its tokens: one 401, a new token, the posting goes */
+	erpsim_revoke_tokens(sm.s);
+	r = post(cl, "key-t4", payload("INV-T4"));
+	expect_outcome(&r, ERP_ACCEPTED, NULL);
+	assert_int_equal(stats(&sm).tokens, 3);
+	assert_int_equal(stats(&sm).unauthorized, 1);
+	assert_int_equal(stats(&sm).bookings, 4);
+	erp_client_free(cl);
+
+	/* a wrong secret: the token endpoint says invalid_client; FAILED */
+	f = fopen(file_in(bad_secret, sizeof(bad_secret), "bad-secret"), "w");
+	assert_non_null(f);
+	fputs("guess\n", f);
+	fclose(f);
+	c.client_secret_file = bad_secret;
+	cl = client_new(&c);
+	r = post(cl, "key-t5", payload("INV-T5"));
+	expect_outcome(&r, ERP_FAILED, "unknown client or wrong secret");
+	assert_int_equal(r.http_status, 401);
+	erp_client_free(cl);
+
+	/* no token configured at all: the ERP's 401 is FAILED, not a rejection */
+	c = client_cfg(&sm);
+	cl = client_new(&c);
+	r = post(cl, "key-t6", payload("INV-T6"));
+	expect_outcome(&r, ERP_FAILED, "no token URL is configured");
+	erp_client_free(cl);
+	assert_int_equal(stats(&sm).bookings, 4);
+	erpsim_stop(sm.s);
+}
+
+static erp_retry_policy quick_policy(unsigned attempts)
+{
+	erp_retry_policy p;
+
+	memset(&p, 0, sizeof(p));
+	p.max_attempts = attempts;
+	p.base_ms = 20;
+	p.cap_ms = 100;
+	p.seed = 99;
+	return p;
+}
+
+static void test_retry_5xx(void **state)
+{
+	sim sm;
+	erpsim_opts o;
+	erp_config c;
+	erp_client *cl;
+	erp_result r;
+	erp_retry_policy p = quick_policy(5);
+	unsigned attempts = 0;
+	ulf_err err;
+
+	(void)state;
+	NEED_CERTS();
+	o = sim_opts(&sm);
+	o.fail_first = 2;
+	sim_start(&sm, &o);
+	c = client_cfg(&sm);
+	cl = client_new(&c);
+
+	/* one request: a 503 is RETRY, with nothing booked */
+	r = post(cl, "key-5xx", payload("INV-5"));
+	expect_outcome(&r, ERP_RETRY, "unavailable");
+	assert_int_equal(r.http_status, 503);
+	assert_int_equal(stats(&sm).bookings, 0);
+
+	/* the loop: one more 503, then booked, on the third request */
+	ulf_err_clear(&err);
+	assert_int_equal(erp_post_with_retries(&r, &attempts, cl, "key-5xx", payload("INV-5"), &p,
+					       &err), 0);
+	expect_outcome(&r, ERP_ACCEPTED, NULL);
+	assert_int_equal(attempts, 2);
+	assert_int_equal(stats(&sm).failed, 2);
+	assert_int_equal(stats(&sm).bookings, 1);
+	erp_client_free(cl);
+	erpsim_stop(sm.s);
+
+	/* always failing: RETRY after exactly max_attempts requests */
+	o = sim_opts(&sm);
+	o.fail_permille = 1000;
+	sim_start(&sm, &o);
+	c = client_cfg(&sm);
+	cl = client_new(&c);
+	p = quick_policy(3);
+	assert_int_equal(erp_post_with_retries(&r, &attempts, cl, "key-5xx-2", payload("INV-6"), &p,
+					       &err), 0);
+	expect_outcome(&r, ERP_RETRY, NULL);
+	assert_int_equal(attempts, 3);
+	assert_int_equal(stats(&sm).requests, 3);
+	assert_int_equal(stats(&sm).bookings, 0);
+	erp_client_free(cl);
+	erpsim_stop(sm.s);
+}
+
+static void test_fault_rate_reproducible(void **state)
+{
+	unsigned long failed[2];
+	int run;
+
+	(void)state;
+	NEED_CERTS();
+	/* the same seed gives the same faults: two runs, the same count */
+	for (run = 0; run < 2; run++) {
+		sim sm;
+		erpsim_opts o = sim_opts(&sm);
+		erp_config c;
+		erp_client *cl;
+		erp_result r;
+		erp_retry_policy p = quick_policy(20);
+		unsigned attempts;
+		char key[32], number[32];
+		ulf_err err;
+		int i;
+
+		o.fail_permille = 330;
+		o.seed = 12345;
+		sim_start(&sm, &o);
+		c = client_cfg(&sm);
+		cl = client_new(&c);
+		for (i = 0; i < 10; i++) {
+			snprintf(key, sizeof(key), "key-rate-%d", i);
+			snprintf(number, sizeof(number), "INV-R%d", i);
+			ulf_err_clear(&err);
+			assert_int_equal(erp_post_with_retries(&r, &attempts, cl, key, payload(number),
+							       &p, &err), 0);
+			expect_outcome(&r, ERP_ACCEPTED, NULL);
+		}
+		failed[run] = stats(&sm).failed;
+		assert_int_equal(stats(&sm).bookings, 10);
+		assert_int_equal(stats(&sm).requests, 10 + failed[run]);
+		erp_client_free(cl);
+		erpsim_stop(sm.s);
+	}
+	assert_true(failed[0] > 0);
+	assert_int_equal(failed[0], failed[1]);
+}
+
+static void test_dropped_connection(void **state)
+{
+	sim sm;
+	erpsim_opts o;
+	erp_config c;
+	erp_client *cl;
+	erp_result r;
+	erp_retry_policy p = quick_policy(5);
+	unsigned attempts = 0;
+	ulf_err err;
+
+	(void)state;
+	NEED_CERTS();
+	o = sim_opts(&sm);
+	o.drop_first = 1;
+	sim_start(&sm, &o);
+	c = client_cfg(&sm);
+	cl = client_new(&c);
+
+	/* booked, but the answer is lost: RETRY; the resend gets the first
+	 * answer and the ERP has booked once */
+	ulf_err_clear(&err);
+	assert_int_equal(erp_post_with_retries(&r, &attempts, cl, "key-drop", payload("INV-D"), &p,
+					       &err), 0);
+	expect_outcome(&r, ERP_ACCEPTED, NULL);
+	assert_int_equal(attempts, 2);
+	assert_true(r.replayed);
+	assert_string_equal(r.voucher_id, "SIM-000001");
+	assert_int_equal(stats(&sm).drops, 1);
+	assert_int_equal(stats(&sm).bookings, 1);
+	assert_int_equal(log_lines(sm.log), 1);
+	erp_client_free(cl);
+	erpsim_stop(sm.s);
+}
+
+static void test_stall_timeout(void **state)
+{
+	sim sm;
+	erpsim_opts o;
+	erp_config c;
+	erp_client *cl;
+	erp_result r;
+	int i;
+
+	(void)state;
+	NEED_CERTS();
+	o = sim_opts(&sm);
+	o.stall_first = 1;
+	o.stall_ms = 1500;
+	sim_start(&sm, &o);
+	c = client_cfg(&sm);
+	c.timeout_ms = 300;
+	cl = client_new(&c);
+
+	/* the answer is late: our timeout, RETRY */
+	r = post(cl, "key-stall", payload("INV-S"));
+	expect_outcome(&r, ERP_RETRY, "timed out");
+	/* resent while the ERP still works on it: 409, RETRY */
+	r = post(cl, "key-stall", payload("INV-S"));
+	expect_outcome(&r, ERP_RETRY, "being processed");
+	assert_int_equal(r.http_status, 409);
+	/* once the ERP is done, the resend gets its answer */
+	for (i = 0; i < 100 && stats(&sm).bookings == 0; i++)
+		sleep_ms(50);
+	r = post(cl, "key-stall", payload("INV-S"));
+	expect_outcome(&r, ERP_ACCEPTED, NULL);
+	assert_true(r.replayed);
+	assert_int_equal(stats(&sm).bookings, 1);
+	assert_int_equal(stats(&sm).stalls, 1);
+	erp_client_free(cl);
+	erpsim_stop(sm.s);
+}
+
+static void test_rejected_with_message(void **state)
+{
+	sim sm;
+	erpsim_opts o;
+	erp_config c;
+	erp_client *cl;
+	erp_result r;
+	erp_retry_policy p = quick_policy(5);
+	unsigned attempts = 0;
+	ulf_err err;
+
+	(void)state;
+	NEED_CERTS();
+	o = sim_opts(&sm);
+	o.reject_invoice = "INV-BAD";
+	sim_start(&sm, &o);
+	c = client_cfg(&sm);
+	cl = client_new(&c);
+
+	/* a 4xx is final: one request, not retried, the ERP's words kept */
+	ulf_err_clear(&err);
+	assert_int_equal(erp_post_with_retries(&r, &attempts, cl, "key-rej", payload("INV-BAD"), &p,
+					       &err), 0);
+	expect_outcome(&r, ERP_REJECTED,
+		       "invoice INV-BAD cannot be booked: the ERP refuses it (simulated rejection)");
+	assert_int_equal(r.http_status, 422);
+	assert_int_equal(attempts, 1);
+	/* resent: the same answer from the record */
+	r = post(cl, "key-rej", payload("INV-BAD"));
+	expect_outcome(&r, ERP_REJECTED, "cannot be booked");
+	assert_true(r.replayed);
+	assert_int_equal(stats(&sm).bookings, 0);
+	assert_int_equal(log_lines(sm.log), 0);
+
+	/* a payload the ERP cannot read: 400, REJECTED */
+	r = post(cl, "key-rej-2", "{\"schema\":\"ulf.erp.posting/1\"}");
+	expect_outcome(&r, ERP_REJECTED, "invoice.number is missing");
+	assert_int_equal(r.http_status, 400);
+	erp_client_free(cl);
+	erpsim_stop(sm.s);
+}
+
+static void test_busy_retry_after(void **state)
+{
+	sim sm;
+	erpsim_opts o;
+	erp_config c;
+	erp_client *cl;
+	erp_result r;
+
+	(void)state;
+	NEED_CERTS();
+	o = sim_opts(&sm);
+	o.busy_first = 1;
+	sim_start(&sm, &o);
+	c = client_cfg(&sm);
+	cl = client_new(&c);
+	r = post(cl, "key-busy", payload("INV-B"));
+	expect_outcome(&r, ERP_RETRY, NULL);
+	assert_int_equal(r.http_status, 429);
+	assert_int_equal(r.retry_after_ms, 1000);
+	/* the wait honours the ERP's Retry-After over a shorter backoff */
+	assert_int_equal(erp_retry_delay_ms(&r, 1, 20, 100, 0), 1000);
+	r = post(cl, "key-busy", payload("INV-B"));
+	expect_outcome(&r, ERP_ACCEPTED, NULL);
+	assert_false(r.replayed);
+	erp_client_free(cl);
+	erpsim_stop(sm.s);
+}
+
+static void test_restart_keeps_record(void **state)
+{
+	sim sm, sm2;
+	erpsim_opts o;
+	erp_config c;
+	erp_client *cl;
+	erp_result r;
+
+	(void)state;
+	NEED_CERTS();
+	o = sim_opts(&sm);
+	sim_start(&sm, &o);
+	c = client_cfg(&sm);
+	cl = client_new(&c);
+	r = post(cl, "key-restart", payload("INV-RS"));
+	expect_outcome(&r, ERP_ACCEPTED, NULL);
+	erp_client_free(cl);
+	erpsim_stop(sm.s);
+
+	/* a new simulator over the same log: the key is known */
+	o = sim_opts(&sm2);
+	o.log_file = sm.log;
+	sim_start(&sm2, &o);
+	c = client_cfg(&sm2);
+	cl = client_new(&c);
+	r = post(cl, "key-restart", payload("INV-RS"));
+	expect_outcome(&r, ERP_ACCEPTED, NULL);
+	assert_true(r.replayed);
+	assert_string_equal(r.voucher_id, "SIM-000001");
+	r = post(cl, "key-restart-2", payload("INV-RS2"));
+	assert_string_equal(r.voucher_id, "SIM-000002");   /* numbering goes on */
+	assert_int_equal(stats(&sm2).bookings, 1);
+	assert_int_equal(log_lines(sm.log), 2);
+	erp_client_free(cl);
+	erpsim_stop(sm2.s);
+}
+
+static void test_unreachable(void **state)
+{
+	sim sm;
+	erpsim_opts o;
+	erp_config c;
+	erp_client *cl;
+	erp_result r;
+
+	(void)state;
+	NEED_CERTS();
+	/* a port nobody listens on any more */
+	o = sim_opts(&sm);
+	sim_start(&sm, &o);
+	erpsim_stop(sm.s);
+	c = client_cfg(&sm);
+	cl = client_new(&c);
+	r = post(cl, "key-gone", payload("INV-G"));
+	expect_outcome(&r, ERP_RETRY, NULL);
+	assert_int_equal(r.http_status, 0);
+	erp_client_free(cl);
+}
+
+static void test_bad_arguments(void **state)
+{
+	sim sm;
+	erp_config c;
+	erp_client *cl = NULL;
+	erp_result r;
+	ulf_err err;
+
+	(void)state;
+	NEED_CERTS();
+	snprintf(sm.url, sizeof(sm.url), "https://127.0.0.1:9/postings");
+	c = client_cfg(&sm);
+
+	c.url = "http://127.0.0.1:9/postings";      /* never in the clear */
+	ulf_err_clear(&err);
+	assert_int_equal(erp_client_new(&cl, &c, &err), ULF_EINVAL);
+	assert_null(cl);
+	c.url = sm.url;
+	c.token_url = "https://127.0.0.1:9/token";   /* no client id or secret */
+	ulf_err_clear(&err);
+	assert_int_equal(erp_client_new(&cl, &c, &err), ULF_EINVAL);
+	c.token_url = NULL;
+	c.ca_file = "/nonexistent/ca.pem";
+	ulf_err_clear(&err);
+	assert_int_equal(erp_client_new(&cl, &c, &err), ULF_EIO);
+	assert_non_null(strstr(err.msg, "/nonexistent/ca.pem"));
+
+	c = client_cfg(&sm);
+	cl = client_new(&c);
+	/* a key that would break the header: refused before anything is sent */
+	ulf_err_clear(&err);
+	assert_int_equal(erp_post(&r, cl, "bad\"key", "{}", &err), ULF_EINVAL);
+	ulf_err_clear(&err);
+	assert_int_equal(erp_post(&r, cl, "bad\r\nX-Evil: 1", "{}", &err), ULF_EINVAL);
+	ulf_err_clear(&err);
+	assert_int_equal(erp_post(&r, cl, "", "{}", &err), ULF_EINVAL);
+	erp_client_free(cl);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_accepted_once),
+		cmocka_unit_test(test_tls_self_signed),
+		cmocka_unit_test(test_tls_wrong_ca),
+		cmocka_unit_test(test_tls_wrong_host),
+		cmocka_unit_test(test_tls_not_in_system_store),
+		cmocka_unit_test(test_mtls),
+		cmocka_unit_test(test_tokens),
+		cmocka_unit_test(test_retry_5xx),
+		cmocka_unit_test(test_fault_rate_reproducible),
+		cmocka_unit_test(test_dropped_connection),
+		cmocka_unit_test(test_stall_timeout),
+		cmocka_unit_test(test_rejected_with_message),
+		cmocka_unit_test(test_busy_retry_after),
+		cmocka_unit_test(test_restart_keeps_record),
+		cmocka_unit_test(test_unreachable),
+		cmocka_unit_test(test_bad_arguments),
+	};
+
+	return cmocka_run_group_tests(tests, setup_all, teardown_all);
+}

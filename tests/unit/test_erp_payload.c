@@ -1,0 +1,298 @@
+/*
+ * test_erp_payload.c - the pure parts of the ERP connector: the booking
+ * payload (fields, exact amounts as strings, the balance check, escaping),
+ * the idempotency key, the backoff policy and the simulator's rate parser.
+ * No network here; test_erp_client.c talks to the simulator.
+ */
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "connectors/erp.h"
+#include "connectors/erp_payload.h"
+#include "core/json.h"
+#include "robot/erpsim.h"
+
+static dec D(const char *s)
+{
+	dec d;
+
+	assert_int_equal(dec_parse(&d, s, strlen(s)), 0);
+	return d;
+}
+
+static erp_booking_line lines[2];
+
+static erp_posting sample(void)
+{
+	erp_posting p;
+
+	memset(lines, 0, sizeof(lines));
+	lines[0].invoice_line_id = "1";
+	lines[0].description = "Gloves, nitrile";
+	lines[0].account = "4010";
+	lines[0].cost_centre = "7301";
+	lines[0].activity = "310";
+	lines[0].vat_code = "MP1";
+	lines[0].net_amount = D("800");
+	lines[0].vat_amount = D("200.00");
+	lines[1].invoice_line_id = "2";
+	lines[1].account = "4011";
+	lines[1].cost_centre = "7301";
+	lines[1].project = "";
+	lines[1].vat_code = "MP2";
+	lines[1].net_amount = D("200.5");
+	lines[1].vat_amount = D("24.06");
+	memset(&p, 0, sizeof(p));
+	p.document_id = 42;
+	p.invoice_url = "https://ulf.example/documents/42";
+	p.supplier_erp_id = "L1001";
+	p.supplier_name = "Sjukvårdsmaterial \"AB\"\n<Eskilstuna>";
+	p.supplier_org_number = "5560000001";
+	p.supplier_vat_number = "SE556000000101";
+	p.invoice_number = "INV-2024-17";
+	p.type_code = "380";
+	p.issue_date = "2024-03-01";
+	p.due_date = "2024-03-31";
+	p.currency = "SEK";
+	p.order_reference = "DLL1234567";
+	p.total_net = D("1000.50");
+	p.total_vat = D("224.06");
+	p.payable = D("1224.56");
+	p.lines = lines;
+	p.nlines = 2;
+	return p;
+}
+
+static void test_payload_fields(void **state)
+{
+	erp_posting p = sample();
+	char *json = NULL;
+	ujson *j = NULL, *inv, *l0, *l1;
+	ulf_err err;
+
+	(void)state;
+	ulf_err_clear(&err);
+	assert_int_equal(erp_payload_build(&json, &p, &err), 0);
+	assert_non_null(json);
+	assert_null(strchr(json, '\n'));   /* compact: one line */
+	assert_int_equal(ujson_parse(&j, json, strlen(json), "payload", &err), 0);
+	assert_string_equal(ujson_get_str(j, "schema"), ERP_PAYLOAD_SCHEMA);
+	assert_int_equal(ujson_get_int(ujson_get(j, "source"), "document_id", 0), 42);
+	assert_string_equal(ujson_get_str(ujson_get(j, "source"), "invoice_url"),
+			    "https://ulf.example/documents/42");
+	/* text with quotes, newline, markup and non-ASCII comes back as it was */
+	assert_string_equal(ujson_get_str(ujson_get(j, "supplier"), "name"),
+			    "Sjukvårdsmaterial \"AB\"\n<Eskilstuna>");
+	inv = ujson_get(j, "invoice");
+	assert_string_equal(ujson_get_str(inv, "number"), "INV-2024-17");
+	assert_string_equal(ujson_get_str(inv, "currency"), "SEK");
+	/* amounts: strings with exactly two decimals, never JSON numbers */
+	assert_string_equal(ujson_get_str(inv, "total_net"), "1000.50");
+	assert_string_equal(ujson_get_str(inv, "payable"), "1224.56");
+	assert_null(ujson_get_str(inv, "buyer_reference"));
+	assert_non_null(ujson_get(inv, "buyer_reference"));   /* present, null */
+	assert_int_equal(ujson_array_size(ujson_get(j, "lines")), 2);
+	l0 = ujson_array_get(ujson_get(j, "lines"), 0);
+	l1 = ujson_array_get(ujson_get(j, "lines"), 1);
+	assert_int_equal(ujson_get_int(l0, "line", 0), 1);
+	assert_string_equal(ujson_get_str(l0, "account"), "4010");
+	assert_string_equal(ujson_get_str(l0, "cost_centre"), "7301");
+	assert_string_equal(ujson_get_str(l0, "activity"), "310");
+	assert_string_equal(ujson_get_str(l0, "vat_code"), "MP1");
+	assert_string_equal(ujson_get_str(l0, "net_amount"), "800.00");
+	assert_string_equal(ujson_get_str(l1, "net_amount"), "200.50");
+	assert_string_equal(ujson_get_str(l1, "vat_amount"), "24.06");
+	assert_null(ujson_get_str(l1, "project"));            /* "" is null */
+	ujson_free(j);
+	free(json);
+}
+
+/* Builds p, expects ULF_EINVAL and `words` in the message, nothing out. */
+static void expect_refused(const erp_posting *p, const char *words)
+{
+	char *json = (char *)"x";
+	ulf_err err;
+	int rc;
+
+	ulf_err_clear(&err);
+	rc = erp_payload_build(&json, p, &err);
+	if (rc != ULF_EINVAL || !strstr(err.msg, words))
+		fail_msg("rc %d, message '%s', expected '%s'", rc, err.msg, words);
+	assert_null(json);
+}
+
+static void test_payload_refused(void **state)
+{
+	erp_posting p;
+
+	(void)state;
+	p = sample(); p.total_net = D("1000.49");
+	expect_refused(&p, "net amounts add up to 1000.50");
+	p = sample(); p.total_vat = D("224.07");
+	expect_refused(&p, "VAT amounts add up to 224.06");
+	p = sample(); lines[0].net_amount = D("800.001"); p.total_net = D("1000.501");
+	expect_refused(&p, "line 1: net amount has more than two decimals");
+	p = sample(); p.payable = D("1224.555");
+	expect_refused(&p, "payable amount has more than two decimals");
+	p = sample(); lines[1].account = "";
+	expect_refused(&p, "line 2: account is missing");
+	p = sample(); lines[0].vat_code = NULL;
+	expect_refused(&p, "line 1: VAT code is missing");
+	p = sample(); p.invoice_url = NULL;
+	expect_refused(&p, "invoice_url is missing");
+	p = sample(); p.issue_date = "2024-13-01";
+	expect_refused(&p, "not YYYY-MM-DD");
+	p = sample(); p.due_date = "31/03/2024";
+	expect_refused(&p, "due date");
+	p = sample(); p.currency = "kr";
+	expect_refused(&p, "ISO 4217");
+	p = sample(); p.nlines = 0;
+	expect_refused(&p, "no booking lines");
+}
+
+static void test_payload_credit_and_negative(void **state)
+{
+	erp_posting p = sample();
+	char *json = NULL;
+	ulf_err err;
+
+	(void)state;
+	/* a document-level allowance is a negative line; totals still balance */
+	lines[1].net_amount = D("-100");
+	lines[1].vat_amount = D("-25");
+	p.total_net = D("700");
+	p.total_vat = D("175");
+	p.payable = D("875");
+	p.type_code = "381";
+	ulf_err_clear(&err);
+	assert_int_equal(erp_payload_build(&json, &p, &err), 0);
+	assert_non_null(strstr(json, "\"net_amount\":\"-100.00\""));
+	assert_non_null(strstr(json, "\"type_code\":\"381\""));
+	free(json);
+}
+
+static void test_idempotency_key(void **state)
+{
+	char a[ERP_IDEM_KEY_MAX], b[ERP_IDEM_KEY_MAX];
+	ulf_err err;
+	size_t i;
+
+	(void)state;
+	ulf_err_clear(&err);
+	assert_int_equal(erp_idempotency_key(a, "5560000001", "380", "INV-1", "2024-03-01", 0, &err), 0);
+	assert_int_equal(strlen(a), 5 + 64);
+	assert_memory_equal(a, "ulf1-", 5);
+	for (i = 5; i < strlen(a); i++)
+		assert_non_null(strchr("0123456789abcdef", a[i]));
+	/* the same invoice: the same key, every time */
+	assert_int_equal(erp_idempotency_key(b, "5560000001", "380", "INV-1", "2024-03-01", 0, &err), 0);
+	assert_string_equal(a, b);
+	/* anything else: another key */
+	assert_int_equal(erp_idempotency_key(b, "5560000001", "380", "INV-1", "2024-03-01", 1, &err), 0);
+	assert_string_not_equal(a, b);
+	assert_int_equal(erp_idempotency_key(b, "5560000001", "381", "INV-1", "2024-03-01", 0, &err), 0);
+	assert_string_not_equal(a, b);
+	/* fields are delimited: moving a character across a boundary changes it */
+	assert_int_equal(erp_idempotency_key(a, "AB", "380", "C", "2024-03-01", 0, &err), 0);
+	assert_int_equal(erp_idempotency_key(b, "A", "380", "BC", "2024-03-01", 0, &err), 0);
+	assert_string_not_equal(a, b);
+	assert_int_equal(erp_idempotency_key(a, "5560000001", "380", "", "2024-03-01", 0, &err),
+			 ULF_EINVAL);
+	assert_string_equal(a, "");
+}
+
+static void test_backoff(void **state)
+{
+	unsigned attempt;
+	long d, prev_ceiling = 0;
+
+	(void)state;
+	/* equal jitter: within [ceiling/2, ceiling], ceiling = base * 2^(n-1) <= cap */
+	for (attempt = 1; attempt <= 12; attempt++) {
+		long ceiling = 1000L << (attempt - 1);
+		uint64_t r;
+		if (ceiling > 60000)
+			ceiling = 60000;
+		assert_true(ceiling >= prev_ceiling);
+		prev_ceiling = ceiling;
+		for (r = 0; r < 2000; r += 7) {
+			d = erp_backoff_ms(attempt, 1000, 60000, r * 0x9E3779B97F4A7C15ull);
+			assert_true(d >= ceiling / 2 && d <= ceiling);
+		}
+		assert_int_equal(erp_backoff_ms(attempt, 1000, 60000, 0), ceiling / 2);
+		assert_int_equal(erp_backoff_ms(attempt, 1000, 60000, (uint64_t)(ceiling - ceiling / 2)),
+				 ceiling);
+	}
+	/* huge attempt counts and caps do not overflow */
+	d = erp_backoff_ms(UINT_MAX, 1000, LONG_MAX, UINT64_MAX);
+	assert_true(d >= LONG_MAX / 2 && d <= LONG_MAX);
+	assert_int_equal(erp_backoff_ms(0, 1000, 60000, 0), 500);   /* 0 counts as the first */
+	assert_int_equal(erp_backoff_ms(3, 0, 60000, 12345), 0);
+	assert_int_equal(erp_backoff_ms(3, 5000, 10, 0), 2500);      /* cap below base: base */
+}
+
+static void test_retry_delay(void **state)
+{
+	erp_result r;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.outcome = ERP_RETRY;
+	r.retry_after_ms = -1;
+	assert_int_equal(erp_retry_delay_ms(&r, 1, 1000, 60000, 0), 500);
+	r.retry_after_ms = 7000;     /* the ERP asks for longer: it gets it */
+	assert_int_equal(erp_retry_delay_ms(&r, 1, 1000, 60000, 0), 7000);
+	r.retry_after_ms = 100;      /* shorter than the backoff: the backoff */
+	assert_int_equal(erp_retry_delay_ms(&r, 3, 1000, 60000, 0), 2000);
+	r.retry_after_ms = 86400L * 1000;   /* a day: cut to the hour */
+	assert_int_equal(erp_retry_delay_ms(&r, 1, 1000, 60000, 0), ERP_RETRY_AFTER_MAX_MS);
+	assert_int_equal(erp_retry_delay_ms(NULL, 1, 1000, 60000, 0), 500);
+}
+
+static void test_rates(void **state)
+{
+	static const struct { const char *text; unsigned want; } good[] = {
+		{ "0", 0 }, { "1", 1000 }, { "0.33", 330 }, { "0.333", 333 }, { " 0.5 ", 500 },
+		{ "1.000", 1000 }, { ".25", 250 },
+	};
+	static const char *const bad[] = { "1.5", "-0.1", "0.3333", "abc", "1e-3", "", "0,5" };
+	unsigned pm;
+	ulf_err err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ulf_err_clear(&err);
+		pm = 9999;
+		if (erpsim_parse_rate(&pm, good[i].text, &err) != 0)
+			fail_msg("'%s': %s", good[i].text, err.msg);
+		assert_int_equal(pm, good[i].want);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ulf_err_clear(&err);
+		if (erpsim_parse_rate(&pm, bad[i], &err) != ULF_EINVAL)
+			fail_msg("'%s' was taken as a rate", bad[i]);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_payload_fields),
+		cmocka_unit_test(test_payload_refused),
+		cmocka_unit_test(test_payload_credit_and_negative),
+		cmocka_unit_test(test_idempotency_key),
+		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_retry_delay),
+		cmocka_unit_test(test_rates),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
