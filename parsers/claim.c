@@ -669,7 +669,7 @@ static int try_attachment(claim **out, const unsigned char *data, size_t size,
 
 /* Shared walk of invoice attachments and envelope objects. */
 typedef struct carried {
-	const char *mime, *filename;
+	const char *mime;
 	const unsigned char *data;
 	size_t size;
 } carried;
@@ -687,8 +687,9 @@ static int from_carried(claim **out, const carried *items, size_t n, const char 
 	for (i = 0; i < n; i++) {
 		if (!items[i].data || !maybe_xml(items[i].mime, items[i].data, items[i].size))
 			continue;
-		snprintf(label, sizeof(label), "%s#%s", name,
-			 items[i].filename && *items[i].filename ? items[i].filename : "attachment");
+		/* by position, not by the sender's file name, which could be
+		 * anything - a patient's number included */
+		snprintf(label, sizeof(label), "%s#attachment %zu", name, i + 1);
 		ulf_err_clear(&why);
 		rc = try_attachment(out, items[i].data, items[i].size, label, xl, limits, &why);
 		if (rc == 0)
@@ -724,7 +725,6 @@ int claim_from_invoice(claim **out, const invoice *inv, const char *name,
 		if (!a)
 			continue;
 		items[n].mime = a->mime;
-		items[n].filename = a->filename;
 		items[n].data = a->data;
 		items[n].size = a->size;
 		n++;
@@ -751,7 +751,6 @@ int claim_from_envelope(claim **out, const sve_envelope *env, const char *name,
 		return ulf_err_set(err, ULF_ENOMEM, "%s: out of memory", name);
 	for (i = 0; i < env->nobjects; i++) {
 		items[i].mime = env->objects[i].mime;
-		items[i].filename = env->objects[i].filename;
 		items[i].data = env->objects[i].data;
 		items[i].size = env->objects[i].size;
 	}

@@ -309,7 +309,7 @@ fi
 if [ -f "$D/invoice-broken-claim.xml" ]; then
 	run broken "$D/invoice-broken-claim.xml"
 	expect_rc broken 2
-	expect_err broken 'invoice-broken-claim.xml#ZVF23210000242505009001.xml: line'
+	expect_err broken 'invoice-broken-claim.xml#attachment 1: line'
 fi
 if [ -d "$D" ]; then
 	for f in "$D"/*.xml; do

@@ -303,7 +303,7 @@ static void test_envelope_objects(void **state)
 	objs[1].size = strlen((const char *)objs[1].data);
 	ulf_err_clear(&err);
 	assert_int_equal(claim_from_envelope(&c, &env, "env.xml", NULL, NULL, &err), ULF_EPARSE);
-	assert_non_null(strstr(err.msg, "env.xml#attachment"));
+	assert_non_null(strstr(err.msg, "env.xml#attachment 2: line"));
 	free(text);
 }
 
