@@ -389,7 +389,7 @@ static void test_tokens(void **state)
 	o = sim_opts(&sm);
 	o.client_id = "ulf robot";
 	o.client_secret = "s3cr&t +pass:word";
-	o.token_ttl_s = 2;
+	o.token_ttl_s = 3;
 	sim_start(&sm, &o);
 	c = client_cfg(&sm);
 	c.token_url = sm.token_url;
@@ -405,9 +405,9 @@ static void test_tokens(void **state)
 	assert_int_equal(stats(&sm).tokens, 1);
 	assert_int_equal(stats(&sm).unauthorized, 0);
 
-	/* near expiry (2 s lifetime, renewed from 1.6 s): a new token first,
+	/* near expiry (3 s lifetime, renewed from 2.4 s): a new token first,
 	 * never a 401 */
-	sleep_ms(1700);
+	sleep_ms(2500);
 	r = post(cl, "key-t3", payload("INV-T3"));
 	expect_outcome(&r, ERP_ACCEPTED, NULL);
 	assert_int_equal(stats(&sm).tokens, 2);
@@ -600,7 +600,7 @@ static void test_stall_timeout(void **state)
 	NEED_CERTS();
 	o = sim_opts(&sm);
 	o.stall_first = 1;
-	o.stall_ms = 1500;
+	o.stall_ms = 2500;
 	sim_start(&sm, &o);
 	c = client_cfg(&sm);
 	c.timeout_ms = 300;
@@ -614,7 +614,7 @@ static void test_stall_timeout(void **state)
 	expect_outcome(&r, ERP_RETRY, "being processed");
 	assert_int_equal(r.http_status, 409);
 	/* once the ERP is done, the resend gets its answer */
-	for (i = 0; i < 100 && stats(&sm).bookings == 0; i++)
+	for (i = 0; i < 200 && stats(&sm).bookings == 0; i++)
 		sleep_ms(50);
 	r = post(cl, "key-stall", payload("INV-S"));
 	expect_outcome(&r, ERP_ACCEPTED, NULL);
