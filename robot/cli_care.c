@@ -468,10 +468,8 @@ static void print_text(const ccase *k, size_t index, const run_opts *o)
 	}
 	if (k->c)
 		care_claim_text(stdout, k->c->claim, k->c->file, o->unmask);
-	if (k->i && k->i != k->c)
+	if (k->i)
 		invoice_text(stdout, k->i);
-	else if (k->i)
-		fprintf(stdout, "  carried by invoice %s\n", or_dash(k->i->inv->id.v));
 	if (k->f.n) {
 		fprintf(stdout, "  findings:\n");
 		care_findings_text(stdout, &k->f, "    ");
