@@ -27,6 +27,7 @@
 #ifndef ULF_ERP_H
 #define ULF_ERP_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -95,11 +96,12 @@ int erp_post(erp_result *out, erp_client *c, const char *idem_key, const char *j
 /*
  * The idempotency key of a posting, derived from the invoice alone so that
  * a resend after a crash, or the same invoice arriving twice, carries the
- * same key: "ulf1-" and the SHA-256 (hex) of the seller's identifier, the
- * type code, the invoice number, the issue date and `revision` (0 for the
- * first booking; a person's corrected re-booking of a rejected posting
- * needs a new revision, since the ERP answers the old key with its old
- * answer).  out must hold ERP_IDEM_KEY_MAX bytes.
+ * same key: "ulf1-" and the SHA-256 (hex) of the seller's identifier (the
+ * organisation number BT-30, else the VAT number BT-31 - the same choice
+ * every time), the type code, the invoice number, the issue date and
+ * `revision`: 0 for the first booking; a person's corrected re-booking of
+ * a rejected posting needs a new revision, since the ERP answers the old
+ * key with its old answer.  out must hold ERP_IDEM_KEY_MAX bytes.
  */
 int erp_idempotency_key(char out[ERP_IDEM_KEY_MAX], const char *seller_id,
 			const char *type_code, const char *invoice_number,
@@ -128,7 +130,7 @@ typedef struct erp_retry_policy {
 	long cap_ms;              /* largest backoff */
 	uint64_t seed;            /* jitter; 0: from the system's random source */
 	/* optional: set (e.g. by a signal handler) to stop waiting early */
-	volatile const int *stop;
+	const volatile sig_atomic_t *stop;
 } erp_retry_policy;
 
 /*

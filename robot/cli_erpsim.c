@@ -36,13 +36,11 @@ enum {
 };
 
 static volatile sig_atomic_t stop_flag;
-static volatile int stop_int;
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	stop_flag = 1;
-	stop_int = 1;
 }
 
 static void catch_signals(void)
@@ -237,6 +235,8 @@ static int key_from_payload(char key[ERP_IDEM_KEY_MAX], const char *json, size_t
 	inv = ujson_get(j, "invoice");
 	seller = ujson_get_str(sup, "org_number");
 	if (!seller || !*seller)
+		seller = ujson_get_str(sup, "vat_number");
+	if (!seller || !*seller)
 		seller = ujson_get_str(sup, "name");
 	rc = erp_idempotency_key(key, seller, ujson_get_str(inv, "type_code"),
 				 ujson_get_str(inv, "number"), ujson_get_str(inv, "issue_date"),
@@ -320,7 +320,7 @@ int cli_erppost(int argc, char **argv)
 	pol.max_attempts = (unsigned)cfg.erp_max_attempts;
 	pol.base_ms = cfg.erp_backoff_ms;
 	pol.cap_ms = cfg.erp_backoff_max_ms;
-	pol.stop = &stop_int;
+	pol.stop = &stop_flag;
 	catch_signals();
 	if (erp_client_new(&client, &ec, &err) != 0 ||
 	    erp_post_with_retries(&res, &attempts, client, key, json, &pol, &err) != 0) {

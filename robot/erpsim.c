@@ -813,7 +813,7 @@ static enum MHD_Result on_posting(erpsim *s, struct MHD_Connection *conn, const 
 		free(answer);
 		return MHD_NO;
 	}
-	return settle(s, conn, key, 201, answer, MHD_HTTP_HEADER_LOCATION, "/postings");
+	return settle(s, conn, key, 201, answer, NULL, NULL);
 }
 
 /* ---- the server ---------------------------------------------------------- */
