@@ -21,6 +21,19 @@ static i128 pow10_128(int e)
 	return p;
 }
 
+/* *x *= 10^e; false when the product does not fit in 128 bits. */
+static bool mul_pow10(i128 *x, int e)
+{
+	const i128 max = (i128)(((unsigned __int128)1 << 127) - 1) / 10;
+
+	while (e-- > 0) {
+		if (*x > max || *x < -max)
+			return false;
+		*x *= 10;
+	}
+	return true;
+}
+
 static int narrow(dec *out, i128 v, int scale)
 {
 	/* Too many decimals for the mantissa: drop trailing zeros only. */
@@ -151,9 +164,13 @@ int dec_mul_round(dec *out, dec a, dec b, int places)
 
 	if (places < 0)
 		places = 0;
+	if (places > DEC_MAX_SCALE)
+		places = DEC_MAX_SCALE;
 	if (s > places)
 		return narrow(out, div_round_signed(p, pow10_128(s - places)), places);
-	return narrow(out, p * pow10_128(places - s), places);
+	if (!mul_pow10(&p, places - s))
+		return ULF_ERANGE;
+	return narrow(out, p, places);
 }
 
 int dec_div_round(dec *out, dec a, dec b, int places)
@@ -169,9 +186,11 @@ int dec_div_round(dec *out, dec a, dec b, int places)
 		places = DEC_MAX_SCALE;
 	/* a/b * 10^places = a.v * 10^(b.scale + places - a.scale) / b.v */
 	e = b.scale + places - a.scale;
-	if (e >= 0)
-		num *= pow10_128(e);
-	else
+	if (e >= 0) {
+		/* too big for 128 bits is too big a quotient for 64 */
+		if (!mul_pow10(&num, e))
+			return ULF_ERANGE;
+	} else
 		den *= pow10_128(-e);
 	return narrow(out, div_round_signed(num, den), places);
 }

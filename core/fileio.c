@@ -23,7 +23,8 @@ int file_read(char **out, size_t *out_len, const char *path, size_t limit,
 
 	*out = NULL;
 	*out_len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		rc = ulf_err_set(err, ULF_EIO, "%s: cannot open: %s", path, strerror(errno));
 		goto out;

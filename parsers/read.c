@@ -197,8 +197,8 @@ int rd_attachment(rd *r, inv_attachment **out, const xml_node *n,
 		rd_problem(r, n, "attachment %s: %s", filename ? filename : "", local.msg);
 		return 0;
 	}
-	rc = invoice_add_attachment(out, r->inv, mime, filename, data, size, r->err);
+	rc = invoice_add_attachment(out, r->inv, mime, filename, data, size, NULL);
 	if (rc)
-		r->rc = rc;
-	return rc;
+		return rd_nomem(r);
+	return 0;
 }

@@ -65,8 +65,8 @@ static void on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	xmlParserCtxtPtr ctxt = ctx;
 	parse_state *st = ctxt->_private;
 
-	/* nameNr counts the open elements, this one included */
-	if ((unsigned)ctxt->nameNr > st->limits->max_depth) {
+	/* nameNr counts the open ancestors: this element is pushed after */
+	if ((unsigned)ctxt->nameNr >= st->limits->max_depth) {
 		char msg[96];
 		snprintf(msg, sizeof(msg), "elements nested deeper than %u",
 			 st->limits->max_depth);
@@ -80,7 +80,7 @@ static void on_error(void *ctx, xmlErrorPtr e)
 {
 	xmlParserCtxtPtr ctxt = ctx;
 	parse_state *st;
-	char msg[256];
+	char msg[256], *p;
 	size_t len;
 
 	if (!ctxt || !e || e->level < XML_ERR_ERROR)
@@ -92,6 +92,9 @@ static void on_error(void *ctx, xmlErrorPtr e)
 	len = strlen(msg);
 	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
 		msg[--len] = '\0';
+	/* some libxml2 messages run over two lines; ours are one */
+	for (p = msg; (p = strchr(p, '\n')) != NULL; )
+		*p = ' ';
 	st->code = ULF_EPARSE;
 	ulf_err_set(st->err, ULF_EPARSE, "%s: line %d: %s", st->name,
 		    e->line > 0 ? e->line : xmlSAX2GetLineNumber(ctxt), msg);
@@ -138,9 +141,13 @@ int xml_parse(xml_doc **out, const char *buf, size_t len, const char *name,
 	ctxt->vctxt.error = NULL;
 	ctxt->vctxt.warning = NULL;
 
+	/* errors raised without a parser context (encoding conversion) go to
+	 * libxml2's global channels: catch them too, for this parse only */
+	xmlSetStructuredErrorFunc(ctxt, on_error);
 	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL,
 		XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT |
 		XML_PARSE_BIG_LINES | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlSetStructuredErrorFunc(NULL, NULL);
 	if (st.code || !doc || !ctxt->wellFormed) {
 		rc = st.code ? st.code
 			     : ulf_err_set(err, ULF_EPARSE, "%s: line %d: malformed XML",
@@ -360,42 +367,66 @@ bool xml_is_empty(const xml_node *n)
 	return true;
 }
 
+static bool same_ns(const xmlNs *a, const xmlNs *b)
+{
+	if (a == b)
+		return true;
+	return a && b && a->href && b->href &&
+	       strcmp((const char *)a->href, (const char *)b->href) == 0;
+}
+
+/* Appends x's path to buf[len..n); returns the new length, or n when full. */
+static size_t path_append(char *buf, size_t n, size_t len, const xmlNode *x)
+{
+	const xmlNode *s;
+	unsigned pos = 0, same = 0;
+	int w;
+
+	if (x->parent && x->parent->type == XML_ELEMENT_NODE)
+		len = path_append(buf, n, len, x->parent);
+	if (len >= n)
+		return n;
+	for (s = x->parent ? x->parent->children : NULL; s; s = s->next) {
+		if (s->type != XML_ELEMENT_NODE || !same_ns(s->ns, x->ns) ||
+		    strcmp((const char *)s->name, (const char *)x->name) != 0)
+			continue;
+		same++;
+		if (s == x)
+			pos = same;
+	}
+	if (x->ns && x->ns->prefix)
+		w = snprintf(buf + len, n - len, "/%s:%s", x->ns->prefix, x->name);
+	else
+		w = snprintf(buf + len, n - len, "/%s", x->name);
+	if (w < 0 || (size_t)w >= n - len)
+		return n;
+	len += (size_t)w;
+	if (same > 1) {
+		w = snprintf(buf + len, n - len, "[%u]", pos);
+		if (w < 0 || (size_t)w >= n - len)
+			return n;
+		len += (size_t)w;
+	}
+	return len;
+}
+
 size_t xml_path(char *buf, size_t n, const xml_node *node)
 {
-	const xmlNode *chain[64], *x, *s;
-	size_t depth = 0, len = 0;
-	int w;
+	size_t len;
 
 	if (n == 0)
 		return 0;
 	buf[0] = '\0';
-	for (x = NODE(node); x && x->type == XML_ELEMENT_NODE && depth < 64; x = x->parent)
-		chain[depth++] = x;
-	while (depth-- > 0) {
-		unsigned pos = 0, same = 0;
-		x = chain[depth];
-		/* position among same-named siblings, shown only when it matters */
-		for (s = x->parent ? x->parent->children : NULL; s; s = s->next) {
-			if (s->type != XML_ELEMENT_NODE || s->ns != x->ns ||
-			    strcmp((const char *)s->name, (const char *)x->name) != 0)
-				continue;
-			same++;
-			if (s == x)
-				pos = same;
-		}
-		if (x->ns && x->ns->prefix)
-			w = snprintf(buf + len, n - len, "/%s:%s", x->ns->prefix, x->name);
-		else
-			w = snprintf(buf + len, n - len, "/%s", x->name);
-		if (w < 0 || (size_t)w >= n - len)
-			break;
-		len += (size_t)w;
-		if (same > 1) {
-			w = snprintf(buf + len, n - len, "[%u]", pos);
-			if (w < 0 || (size_t)w >= n - len)
-				break;
-			len += (size_t)w;
-		}
+	if (!node || NODE(node)->type != XML_ELEMENT_NODE)
+		return 0;
+	len = path_append(buf, n, 0, NODE(node));
+	if (len >= n) {
+		/* cut at the last whole step that fitted */
+		char *slash;
+		buf[n - 1] = '\0';
+		slash = strrchr(buf, '/');
+		if (slash)
+			*slash = '\0';
 	}
 	return strlen(buf);
 }
