@@ -151,10 +151,15 @@ static const char *const postgresql_v1 =
  * from the robot's own suggestion in `result`. */
 static const char *const v2 = "ALTER TABLE documents ADD COLUMN booking TEXT;";
 
+/* Version 3: a booking corrected after the ERP rejected it is a new
+ * posting with a new idempotency key; the revision counts them. */
+static const char *const v3 =
+	"ALTER TABLE postings ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;";
+
 int store_open(store **out, const char *backend, const char *target, ulf_err *err)
 {
 	store *s = calloc(1, sizeof(*s));
-	const char *steps[2];
+	const char *steps[3];
 	int rc;
 
 	*out = NULL;
@@ -165,7 +170,8 @@ int store_open(store **out, const char *backend, const char *target, ulf_err *er
 		goto out;
 	steps[0] = strcmp(backend, "postgresql") == 0 ? postgresql_v1 : sqlite_v1;
 	steps[1] = v2;
-	rc = db_migrate(s->d, "store", steps, 2, err);
+	steps[2] = v3;
+	rc = db_migrate(s->d, "store", steps, 3, err);
 	if (rc)
 		goto out;
 	*out = s;
@@ -635,8 +641,8 @@ static int posting_answer(store *s, int64_t id, const char *state, int http_stat
 	return 0;
 }
 
-int store_posting_begin(store *s, int64_t id, const char *idem_key, int64_t now,
-			ulf_err *err)
+int store_posting_begin(store *s, int64_t id, const char *idem_key, int64_t revision,
+			int64_t now, ulf_err *err)
 {
 	db_stmt *st = NULL;
 	int rc;
@@ -647,16 +653,24 @@ int store_posting_begin(store *s, int64_t id, const char *idem_key, int64_t now,
 	rc = transition_locked(s, id, ST_READY, ST_POSTING, "post", 0, idem_key, now, err);
 	if (rc)
 		goto out;
-	/* a retry keeps its key: the ERP must see the same request again */
-	rc = db_prepare(&st, s->d, "INSERT INTO postings (doc_id, idem_key, state, attempts,"
-			" next_at, sent_at) VALUES (?, ?, 'sent', 1, 0, ?)"
+	/* A retry keeps its key: the ERP must see the same request again.  Only
+	 * a newer revision (a re-booking after a rejection) brings a new key. */
+	rc = db_prepare(&st, s->d, "INSERT INTO postings (doc_id, idem_key, revision, state,"
+			" attempts, next_at, sent_at) VALUES (?, ?, ?, 'sent', 1, 0, ?)"
 			" ON CONFLICT (doc_id) DO UPDATE SET state = 'sent',"
-			" attempts = postings.attempts + 1, sent_at = excluded.sent_at", err);
+			" attempts = CASE WHEN excluded.revision > postings.revision THEN 1"
+			"  ELSE postings.attempts + 1 END,"
+			" idem_key = CASE WHEN excluded.revision > postings.revision"
+			"  THEN excluded.idem_key ELSE postings.idem_key END,"
+			" revision = CASE WHEN excluded.revision > postings.revision"
+			"  THEN excluded.revision ELSE postings.revision END,"
+			" sent_at = excluded.sent_at", err);
 	if (rc)
 		goto out;
 	db_bind_int(st, 1, id);
 	db_bind_text(st, 2, idem_key);
-	db_bind_int(st, 3, now);
+	db_bind_int(st, 3, revision);
+	db_bind_int(st, 4, now);
 	rc = db_step(st, err);
 	if (rc > 0)
 		rc = 0;
@@ -705,14 +719,20 @@ int store_posting_retry(store *s, int64_t id, int http_status, const char *respo
 	return posting_end(s, id, ST_READY, "retry", http_status, response, next_at, now, err);
 }
 
+int store_posting_failed(store *s, int64_t id, int http_status, const char *response,
+			 int64_t now, ulf_err *err)
+{
+	return posting_end(s, id, ST_EXCEPTION, "failed", http_status, response, 0, now, err);
+}
+
 int store_posting_get(store_posting *out, store *s, int64_t id, ulf_err *err)
 {
 	db_stmt *st = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = select_by_id(&st, s, "SELECT idem_key, attempts, next_at, http_status, state"
-			  " FROM postings WHERE doc_id = ?", id, "was never sent", err);
+	rc = select_by_id(&st, s, "SELECT idem_key, attempts, next_at, http_status, state,"
+			  " revision FROM postings WHERE doc_id = ?", id, "was never sent", err);
 	if (rc)
 		return rc;
 	snprintf(out->idem_key, sizeof(out->idem_key), "%s", db_col_text(st, 0));
@@ -720,6 +740,7 @@ int store_posting_get(store_posting *out, store *s, int64_t id, ulf_err *err)
 	out->next_at = db_col_int(st, 2);
 	out->http_status = (int)db_col_int(st, 3);
 	snprintf(out->state, sizeof(out->state), "%s", db_col_text(st, 4));
+	out->revision = db_col_int(st, 5);
 	db_finalize(st);
 	return 0;
 }

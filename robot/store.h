@@ -144,11 +144,14 @@ typedef struct store_posting {
 	int64_t attempts;
 	int64_t next_at;
 	int http_status;
-	char state[16];       /* sent, accepted, rejected, retry */
+	char state[16];       /* sent, accepted, rejected, retry, failed */
+	int64_t revision;     /* 0, then one more per re-booking after a rejection */
 } store_posting;
 
-int store_posting_begin(store *s, int64_t id, const char *idem_key, int64_t now,
-			ulf_err *err);
+/* A revision newer than the recorded one replaces the key (a person's
+ * re-booking after a rejection); otherwise the recorded key stays. */
+int store_posting_begin(store *s, int64_t id, const char *idem_key, int64_t revision,
+			int64_t now, ulf_err *err);
 /* The ERP's answer: accepted (posting -> posted), rejected (posting ->
  * exception, reason ERP_REJECTED), or try again at next_at (posting ->
  * ready).  `response` is what the ERP said (kept for the handler). */
@@ -158,6 +161,10 @@ int store_posting_rejected(store *s, int64_t id, int http_status, const char *re
 			   int64_t now, ulf_err *err);
 int store_posting_retry(store *s, int64_t id, int http_status, const char *response,
 			int64_t next_at, int64_t now, ulf_err *err);
+/* The connection could not work as configured (TLS, credentials, URL):
+ * posting -> exception for a person; the same key may be sent again. */
+int store_posting_failed(store *s, int64_t id, int http_status, const char *response,
+			 int64_t now, ulf_err *err);
 /* ULF_ENOTFOUND when the document was never sent. */
 int store_posting_get(store_posting *out, store *s, int64_t id, ulf_err *err);
 

@@ -218,7 +218,7 @@ static void test_posting_keeps_its_key_and_waits_for_its_time(void **state)
 	ulf_err_clear(&err);
 	assert_int_equal(store_posting_get(&p, f->s, id, &err), ULF_ENOTFOUND);
 	ulf_err_clear(&err);
-	assert_int_equal(store_posting_begin(f->s, id, "key-1", 10, &err), 0);
+	assert_int_equal(store_posting_begin(f->s, id, "key-1", 0, 10, &err), 0);
 	assert_int_equal(store_posting_get(&p, f->s, id, &err), 0);
 	assert_string_equal(p.idem_key, "key-1");
 	assert_int_equal(p.attempts, 1);
@@ -234,7 +234,7 @@ static void test_posting_keeps_its_key_and_waits_for_its_time(void **state)
 	free(ids);
 
 	/* the second attempt sends the first key again, whatever it is given */
-	assert_int_equal(store_posting_begin(f->s, id, "key-2", 100, &err), 0);
+	assert_int_equal(store_posting_begin(f->s, id, "key-2", 0, 100, &err), 0);
 	assert_int_equal(store_posting_get(&p, f->s, id, &err), 0);
 	assert_string_equal(p.idem_key, "key-1");
 	assert_int_equal(p.attempts, 2);
@@ -243,7 +243,7 @@ static void test_posting_keeps_its_key_and_waits_for_its_time(void **state)
 	assert_int_equal(st, ST_POSTED);
 	/* posted is final: no second posting */
 	ulf_err_clear(&err);
-	assert_int_not_equal(store_posting_begin(f->s, id, "key-1", 102, &err), 0);
+	assert_int_not_equal(store_posting_begin(f->s, id, "key-1", 0, 102, &err), 0);
 }
 
 static void test_posting_rejected_goes_to_the_queue(void **state)
@@ -254,10 +254,24 @@ static void test_posting_rejected_goes_to_the_queue(void **state)
 	ulf_err err;
 
 	ulf_err_clear(&err);
-	assert_int_equal(store_posting_begin(f->s, id, "k", 1, &err), 0);
+	assert_int_equal(store_posting_begin(f->s, id, "k", 0, 1, &err), 0);
 	assert_int_equal(store_posting_rejected(f->s, id, 422, "unknown account 9999", 2, &err), 0);
 	assert_int_equal(store_state(&st, f->s, id, &err), 0);
 	assert_int_equal(st, ST_EXCEPTION);
+	/* a person corrects the booking: revision 1 brings a new key */
+	{
+		store_posting p;
+		assert_int_equal(store_transition_audited(f->s, id, ST_EXCEPTION, ST_READY, "anna",
+							  "resolve", NULL, 3, &err), 0);
+		assert_int_equal(store_posting_begin(f->s, id, "k-rev1", 1, 4, &err), 0);
+		assert_int_equal(store_posting_get(&p, f->s, id, &err), 0);
+		assert_string_equal(p.idem_key, "k-rev1");
+		assert_int_equal(p.revision, 1);
+		assert_int_equal(p.attempts, 1);
+		assert_int_equal(store_posting_failed(f->s, id, 0, "certificate", 5, &err), 0);
+		assert_int_equal(store_state(&st, f->s, id, &err), 0);
+		assert_int_equal(st, ST_EXCEPTION);
+	}
 	assert_int_equal(store_automation(&autom, &decided, f->s, &err), 0);
 	assert_int_equal(autom, 0);
 	assert_int_equal(decided, 1);
@@ -272,13 +286,13 @@ static void test_automation_counts_untouched_postings(void **state)
 	ulf_err err;
 
 	ulf_err_clear(&err);
-	assert_int_equal(store_posting_begin(f->s, a, "ka", 1, &err), 0);
+	assert_int_equal(store_posting_begin(f->s, a, "ka", 0, 1, &err), 0);
 	assert_int_equal(store_posting_accepted(f->s, a, 200, "ok", 2, &err), 0);
 	/* b went through a person before it was posted */
 	assert_int_equal(store_transition(f->s, b, ST_READY, ST_EXCEPTION, "t", 0, NULL, 2, &err), 0);
 	assert_int_equal(store_transition_audited(f->s, b, ST_EXCEPTION, ST_READY, "anna",
 						  "resolve", NULL, 3, &err), 0);
-	assert_int_equal(store_posting_begin(f->s, b, "kb", 4, &err), 0);
+	assert_int_equal(store_posting_begin(f->s, b, "kb", 0, 4, &err), 0);
 	assert_int_equal(store_posting_accepted(f->s, b, 200, "ok", 5, &err), 0);
 	assert_int_equal(store_receive(&c, &dup, f->s, "inbox", "c", "c", 1, 6, &err), 0);
 	assert_int_equal(store_transition(f->s, c, ST_RECEIVED, ST_EXCEPTION, "read", 0, NULL, 6, &err), 0);
