@@ -246,6 +246,29 @@ static bool number_ok(const char *s)
 	return number_sign(s, &sign);
 }
 
+/*
+ * Reports r at n with its text and the offending value quoted after
+ * `what`; a long value is cut at a character boundary, so that messages
+ * stay valid UTF-8 (JSON output refuses anything else).
+ */
+static void report_value(vctx *c, const rule_def *r, const xml_node *n, const char *what,
+			 const char *value)
+{
+	char v[48];
+	size_t k = strlen(value);
+
+	if (k >= sizeof(v)) {
+		k = sizeof(v) - 4;
+		while (k > 0 && ((unsigned char)value[k] & 0xC0) == 0x80)
+			k--;
+		memcpy(v + k, "...", 4);
+	} else {
+		v[k] = '\0';
+	}
+	memcpy(v, value, k);
+	vreport(c, r, 0, n, "%s (%s'%s')", r->text, what, v);
+}
+
 /* ---- exact decimals ------------------------------------------------------ */
 
 /* A decimal with a 128-bit mantissa, for the sums and products of the
@@ -679,7 +702,7 @@ static void visit_r005(vctx *c, const rule_def *r, const xml_node *n)
 	    !nspace(b, sizeof(b), str(c, xml_child(xml_parent(n), CBC, "DocumentCurrencyCode"))))
 		return;
 	if (strcmp(a, b) == 0)
-		vreport(c, r, 0, n, "%s (both are '%s')", r->text, a);
+		report_value(c, r, n, "both are ", a);
 }
 
 /* cbc:TaxCurrencyCode differs from ../cbc:DocumentCurrencyCode */
@@ -885,7 +908,7 @@ static void visit_r051(vctx *c, const rule_def *r, const xml_node *n)
 	     dcc = xml_next(dcc, CBC, "DocumentCurrencyCode"))
 		if (strcmp(str(c, dcc), cur) == 0)
 			return;
-	vreport(c, r, 0, n, "%s (currencyID '%.16s')", r->text, cur ? cur : "");
+	report_value(c, r, n, "currencyID ", cur ? cur : "");
 }
 
 /* @currencyID = $documentCurrencyCode */
@@ -914,9 +937,10 @@ static void line_period(vctx *c, const rule_def *r, const char *which, int want)
 		ld = child2(line, "InvoicePeriod", which);
 		if (!ld)
 			continue;
-		if (!parse_date(str(c, ld), &own) || !parse_date(str(c, dd), &doc))
-			vreport(c, r, 0, ld, "%s (not a date: '%.20s' / '%.20s')", r->text,
-				str(c, ld), str(c, dd));
+		if (!parse_date(str(c, ld), &own))
+			report_value(c, r, ld, "not a date: ", str(c, ld));
+		else if (!parse_date(str(c, dd), &doc))
+			report_value(c, r, ld, "the invoice period's is not a date: ", str(c, dd));
 		else if (date_cmp(own, doc) == want)
 			vreport(c, r, 0, ld, NULL);
 	}
@@ -1024,7 +1048,7 @@ static void visit_r120(vctx *c, const rule_def *r, const xml_node *n)
 	if (line_net_ok(c, n, &ok, &bad) || (!ok && !bad))
 		return;
 	if (bad)
-		vreport(c, r, 0, bad, "%s ('%.30s' is not a decimal)", r->text, str(c, bad));
+		report_value(c, r, bad, "not a decimal: ", str(c, bad));
 	else
 		vreport(c, r, 0, xml_child(n, CBC, "LineExtensionAmount") ?
 			xml_child(n, CBC, "LineExtensionAmount") : n, NULL);
@@ -1138,7 +1162,7 @@ static void visit_r130(vctx *c, const rule_def *r, const xml_node *n)
 		if (qunit && strcmp(qunit, unit) == 0)
 			return;
 	}
-	vreport(c, r, 0, n, "%s (unitCode '%.16s')", r->text, unit);
+	report_value(c, r, n, "unitCode ", unit);
 }
 
 /* Price/BaseQuantity/@unitCode = the line quantity's @unitCode */
@@ -1388,7 +1412,7 @@ static void visit_icd(vctx *c, const rule_def *r, const xml_node *n)
 		return;
 	v = str(c, n);
 	if (!ir->ok(v))
-		vreport(c, r, 0, n, "%s ('%.40s')", r->text, v);
+		report_value(c, r, n, "", v);
 }
 
 /* One check for the whole family: the row's ID picks scheme and format. */
@@ -1481,7 +1505,7 @@ static void visit_cl001(vctx *c, const rule_def *r, const xml_node *n)
 	const char *mime = xml_attr(n, "mimeCode");
 
 	if (xml_is(n, CBC, "EmbeddedDocumentBinaryObject") && mime && !IN(mime_codes, mime))
-		vreport(c, r, 0, n, "%s ('%.60s')", r->text, mime);
+		report_value(c, r, n, "", mime);
 }
 
 static void check_cl001(vctx *c, const rule_def *r)
@@ -1508,7 +1532,7 @@ static void reason_codes(vctx *c, const rule_def *r, const xml_node *n, const ch
 	for (rc = xml_child(n, CBC, "AllowanceChargeReasonCode"); rc;
 	     rc = xml_next(rc, CBC, "AllowanceChargeReasonCode"))
 		if (!nspace(code, sizeof(code), str(c, rc)) || !in_list(list, nlist, code))
-			vreport(c, r, 0, rc, "%s ('%.20s')", r->text, str(c, rc));
+			report_value(c, r, rc, "", str(c, rc));
 }
 
 static void visit_cl002(vctx *c, const rule_def *r, const xml_node *n)
@@ -1538,7 +1562,7 @@ static void visit_cl006(vctx *c, const rule_def *r, const xml_node *n)
 	if (!xml_is(n, CBC, "DescriptionCode") || !xml_is(xml_parent(n), CAC, "InvoicePeriod"))
 		return;
 	if (!nspace(code, sizeof(code), str(c, n)) || !IN(uncl2005, code))
-		vreport(c, r, 0, n, "%s ('%.20s')", r->text, str(c, n));
+		report_value(c, r, n, "", str(c, n));
 }
 
 static void check_cl006(vctx *c, const rule_def *r)
@@ -1554,7 +1578,7 @@ static void visit_cl007(vctx *c, const rule_def *r, const xml_node *n)
 		return;
 	cur = xml_attr(n, "currencyID");
 	if (!cur || !IN(iso4217, cur))
-		vreport(c, r, 0, n, "%s (currencyID '%.16s')", r->text, cur ? cur : "");
+		report_value(c, r, n, "currencyID ", cur ? cur : "");
 }
 
 static void check_cl007(vctx *c, const rule_def *r)
@@ -1578,7 +1602,7 @@ static void type_code(vctx *c, const rule_def *r, const char *name,
 		if (!xml_is(n, CBC, name))
 			continue;
 		if (!nspace(code, sizeof(code), str(c, n)) || !in_list(list, nlist, code))
-			vreport(c, r, 0, n, "%s ('%.20s')", r->text, str(c, n));
+			report_value(c, r, n, "", str(c, n));
 	}
 }
 
@@ -1595,7 +1619,7 @@ static void visit_p0112(vctx *c, const rule_def *r, const xml_node *n)
 		return;
 	s = str(c, n);
 	if ((nspace_eq(s, "326") || nspace_eq(s, "384")) && !both_german(c))
-		vreport(c, r, 0, n, "%s ('%.20s')", r->text, s);
+		report_value(c, r, n, "", s);
 }
 
 /* 326 and 384 only between German parties */
@@ -1628,7 +1652,7 @@ static void visit_f001(vctx *c, const rule_def *r, const xml_node *n)
 		return;
 	s = str(c, n);
 	if (cp_len(s) != 10 || !parse_date(s, &d))
-		vreport(c, r, 0, n, "%s ('%.30s')", r->text, s);
+		report_value(c, r, n, "", s);
 }
 
 /* Dates anywhere: string-length 10 and castable as xs:date */
@@ -1642,7 +1666,7 @@ static void visit_cl008(vctx *c, const rule_def *r, const xml_node *n)
 	const char *scheme = xml_attr(n, "schemeID");
 
 	if (xml_is(n, CBC, "EndpointID") && scheme && !IN(eaid, scheme))
-		vreport(c, r, 0, n, "%s ('%.20s')", r->text, scheme);
+		report_value(c, r, n, "", scheme);
 }
 
 static void check_cl008(vctx *c, const rule_def *r)

@@ -147,6 +147,29 @@ static bool upper_nspace_eq(const char *s, const char *lit)
 }
 
 /*
+ * Reports r at n with its text and the offending value quoted after
+ * `what`; a long value is cut at a character boundary, so that messages
+ * stay valid UTF-8 (JSON output refuses anything else).
+ */
+static void report_value(vctx *c, const rule_def *r, const xml_node *n, const char *what,
+			 const char *value)
+{
+	char v[48];
+	size_t k = strlen(value);
+
+	if (k >= sizeof(v)) {
+		k = sizeof(v) - 4;
+		while (k > 0 && ((unsigned char)value[k] & 0xC0) == 0x80)
+			k--;
+		memcpy(v + k, "...", 4);
+	} else {
+		v[k] = '\0';
+	}
+	memcpy(v, value, k);
+	vreport(c, r, 0, n, "%s (%s'%s')", r->text, what, v);
+}
+
+/*
  * number(s) as digits and a power of ten: the value is (neg ? -1 : 1) *
  * digits * 10^exp, digits without leading or trailing zeros ("" for zero).
  * False when s is not in the xs:double lexical space (number() is NaN).
@@ -401,7 +424,7 @@ static void party_se_r001(vctx *c, const rule_def *r, const xml_node *party)
 	char buf[512];
 
 	if (!nspace(buf, sizeof(buf), str(c, id)) || cp_len(buf) != 14)
-		vreport(c, r, 0, id ? id : party, "%s ('%.40s')", r->text, str(c, id));
+		report_value(c, r, id ? id : party, "", str(c, id));
 }
 
 static void check_se_r001(vctx *c, const rule_def *r)
@@ -423,7 +446,7 @@ static void party_se_r002(vctx *c, const rule_def *r, const xml_node *party)
 		if (number_ok(part))
 			return;
 	}
-	vreport(c, r, 0, id ? id : party, "%s ('%.40s')", r->text, s);
+	report_value(c, r, id ? id : party, "", s);
 }
 
 static void check_se_r002(vctx *c, const rule_def *r)
@@ -452,7 +475,7 @@ static void each_legal_entity(vctx *c, const rule_def *r, orgnr_fn *ok)
 		     le = xml_next(le, CAC, "PartyLegalEntity")) {
 			id = xml_child(le, CBC, "CompanyID");
 			if (id && !ok(str(c, id)))
-				vreport(c, r, 0, id, "%s ('%.40s')", r->text, str(c, id));
+				report_value(c, r, id, "", str(c, id));
 		}
 	}
 }
@@ -509,7 +532,7 @@ static void check_se_r005(vctx *c, const rule_def *r)
 				continue;
 			for (id = xml_child(pts, CBC, "CompanyID"); id; id = xml_next(id, CBC, "CompanyID"))
 				if (!upper_nspace_eq(str(c, id), "GODKÄND FÖR F-SKATT"))
-					vreport(c, r, 0, id, "%s ('%.40s')", r->text, str(c, id));
+					report_value(c, r, id, "", str(c, id));
 		}
 	}
 }
@@ -530,8 +553,12 @@ static void check_se_r006(vctx *c, const rule_def *r)
 			continue;
 		pct = xml_child(n, CBC, "Percent");
 		s = str(c, pct);
-		if (!number_is(s, 25) && !number_is(s, 12) && !number_is(s, 6))
-			vreport(c, r, 0, pct ? pct : n, "%s (%.20s)", r->text, pct ? s : "no rate");
+		if (number_is(s, 25) || number_is(s, 12) || number_is(s, 6))
+			continue;
+		if (!pct)
+			vreport(c, r, 0, n, "%s (no rate)", r->text);
+		else
+			report_value(c, r, pct, "", s);
 	}
 }
 
@@ -563,7 +590,7 @@ static void each_giro_account(vctx *c, const rule_def *r, const char *giro, acco
 		for (; acct; acct = xml_next(acct, CAC, "PayeeFinancialAccount"))
 			for (id = xml_child(acct, CBC, "ID"); id; id = xml_next(id, CBC, "ID"))
 				if (!nspace(value, sizeof(value), str(c, id)) || !ok(value))
-					vreport(c, r, 0, id, "%s ('%.40s')", r->text, str(c, id));
+					report_value(c, r, id, "", str(c, id));
 	}
 }
 
