@@ -7,14 +7,19 @@
  * into our error object instead of being printed.
  */
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
+#include <libxml/xmlschemas.h>
 
+#include "ns.h"
 #include "xml.h"
 
 typedef struct parse_state {
@@ -429,4 +434,186 @@ size_t xml_path(char *buf, size_t n, const xml_node *node)
 			*slash = '\0';
 	}
 	return strlen(buf);
+}
+
+/* ---- the XSD layer ---------------------------------------------------------
+ * Appended for validation (ulf validate --schema-dir).  See xml.h. */
+
+static const struct {
+	const char *ns, *root, *file;
+} schema_files[] = {
+	{ NS_UBL_INVOICE, "Invoice", "ubl-2.1/maindoc/UBL-Invoice-2.1.xsd" },
+	{ NS_UBL_CREDITNOTE, "CreditNote", "ubl-2.1/maindoc/UBL-CreditNote-2.1.xsd" },
+	{ NS_SVE_INVOICE, "Invoice", "svefaktura-1.0/maindoc/SFTI-BasicInvoice-1.0.xsd" },
+	{ NS_SVE_ENVELOPE, "ObjectEnvelope", "svefaktura-1.0/maindoc/SFTI-ObjectEnvelope-1.0.xsd" },
+};
+
+#define NSCHEMAS (sizeof(schema_files) / sizeof(schema_files[0]))
+
+struct xml_schema {
+	pthread_mutex_t lock;        /* guards compiling, not validating */
+	char dir[PATH_MAX];
+	struct {
+		xmlSchemaPtr compiled;
+		bool present, tried;
+		char why[256];       /* the compile error, once tried and failed */
+	} s[NSCHEMAS];
+};
+
+int xml_schema_load(xml_schema **out, const char *dir, ulf_err *err)
+{
+	xml_schema *x;
+	char path[PATH_MAX];
+	bool any = false;
+	size_t i;
+
+	*out = NULL;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	if (snprintf(x->dir, sizeof(x->dir), "%s", dir) >= (int)sizeof(x->dir)) {
+		free(x);
+		return ulf_err_set(err, ULF_EINVAL, "%s: schema folder path too long", dir);
+	}
+	for (i = 0; i < NSCHEMAS; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, schema_files[i].file);
+		x->s[i].present = access(path, R_OK) == 0;
+		any |= x->s[i].present;
+	}
+	if (!any) {
+		free(x);
+		return ulf_err_set(err, ULF_ENOTFOUND,
+			"%s: no UBL 2.1 or Svefaktura 1.0 schema there (looked for %s, ...)",
+			dir, schema_files[0].file);
+	}
+	pthread_mutex_init(&x->lock, NULL);
+	*out = x;
+	return 0;
+}
+
+void xml_schema_free(xml_schema *x)
+{
+	size_t i;
+
+	if (!x)
+		return;
+	for (i = 0; i < NSCHEMAS; i++)
+		if (x->s[i].compiled)
+			xmlSchemaFree(x->s[i].compiled);
+	pthread_mutex_destroy(&x->lock);
+	free(x);
+}
+
+/* The first error of a schema compile, kept to explain the failure. */
+static void on_schema_parse_error(void *ctx, xmlErrorPtr e)
+{
+	char *why = ctx;
+	size_t len;
+
+	if (!e || e->level < XML_ERR_ERROR || why[0])
+		return;
+	snprintf(why, 256, "%s line %d: %s", e->file ? e->file : "", e->line,
+		 e->message ? e->message : "error");
+	len = strlen(why);
+	while (len > 0 && (why[len - 1] == '\n' || why[len - 1] == ' '))
+		why[--len] = '\0';
+}
+
+/* Compiles schema i once; NULL (and x->s[i].why) when it does not compile. */
+static xmlSchemaPtr schema_get(xml_schema *x, size_t i)
+{
+	xmlExternalEntityLoader loader;
+	xmlSchemaParserCtxtPtr pc;
+	char path[PATH_MAX];
+
+	pthread_mutex_lock(&x->lock);
+	if (!x->s[i].tried) {
+		x->s[i].tried = true;
+		if (snprintf(path, sizeof(path), "%s/%s", x->dir, schema_files[i].file) >=
+		    (int)sizeof(path))
+			path[0] = '\0';   /* load refused such a folder; cannot happen */
+		/* imports come from the folder, never from the network */
+		loader = xmlGetExternalEntityLoader();
+		xmlSetExternalEntityLoader(xmlNoNetExternalEntityLoader);
+		pc = xmlSchemaNewParserCtxt(path);
+		if (pc) {
+			xmlSchemaSetParserStructuredErrors(pc, on_schema_parse_error, x->s[i].why);
+			x->s[i].compiled = xmlSchemaParse(pc);
+			xmlSchemaFreeParserCtxt(pc);
+		}
+		xmlSetExternalEntityLoader(loader);
+		if (!x->s[i].compiled && !x->s[i].why[0] &&
+		    snprintf(x->s[i].why, sizeof(x->s[i].why), "%s: cannot be compiled",
+			     schema_files[i].file) < 0)
+			x->s[i].why[0] = '\0';
+	}
+	pthread_mutex_unlock(&x->lock);
+	return x->s[i].compiled;
+}
+
+typedef struct schema_state {
+	xml_schema_error_fn fn;
+	void *ctx;
+	int errors;
+} schema_state;
+
+static void on_schema_valid_error(void *ctx, xmlErrorPtr e)
+{
+	schema_state *st = ctx;
+	const xmlNode *node;
+	char msg[512], path[512];
+	size_t len;
+
+	if (!e || e->level < XML_ERR_ERROR)
+		return;
+	st->errors++;
+	snprintf(msg, sizeof(msg), "%s", e->message ? e->message : "schema error");
+	len = strlen(msg);
+	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+		msg[--len] = '\0';
+	node = e->node;
+	path[0] = '\0';
+	if (node && node->type == XML_ELEMENT_NODE)
+		xml_path(path, sizeof(path), WRAP(node));
+	if (st->fn)
+		st->fn(st->ctx, e->line > 0 ? (unsigned)e->line : xml_line(WRAP(node)),
+		       path[0] ? path : NULL, msg);
+}
+
+int xml_schema_validate(xml_schema *x, const xml_doc *doc, xml_schema_error_fn fn,
+			void *ctx, ulf_err *err)
+{
+	const xml_node *root = xml_root(doc);
+	xmlSchemaValidCtxtPtr vc;
+	xmlSchemaPtr schema;
+	schema_state st = { fn, ctx, 0 };
+	size_t i;
+	int rc;
+
+	for (i = 0; i < NSCHEMAS; i++)
+		if (x->s[i].present && xml_is(root, schema_files[i].ns, schema_files[i].root))
+			break;
+	if (i == NSCHEMAS)
+		return ulf_err_set(err, ULF_ESYNTAX, "no schema in %s for root {%s}%s", x->dir,
+				   xml_ns(root) ? xml_ns(root) : "", xml_name(root));
+	schema = schema_get(x, i);
+	if (!schema)
+		return ulf_err_set(err, ULF_EPARSE, "%s", x->s[i].why);
+	vc = xmlSchemaNewValidCtxt(schema);
+	if (!vc)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	xmlSchemaSetValidStructuredErrors(vc, on_schema_valid_error, &st);
+	/* validating only reads the tree (no default attributes are added
+	 * without XML_SCHEMA_VAL_VC_I_CREATE); the cast is libxml2's API */
+	rc = xmlSchemaValidateDoc(vc, (xmlDocPtr)(void *)doc);
+	xmlSchemaFreeValidCtxt(vc);
+	if (rc < 0)
+		return ulf_err_set(err, ULF_ERROR, "schema validation failed internally");
+	if (rc > 0 && st.errors == 0) {
+		/* invalid, yet no error was reported: still say so */
+		st.errors = 1;
+		if (fn)
+			fn(ctx, 0, NULL, "the document does not conform to its schema");
+	}
+	return st.errors;
 }

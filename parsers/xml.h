@@ -76,4 +76,37 @@ bool xml_is_empty(const xml_node *n);
 /* "/Invoice/cac:InvoiceLine[2]/cbc:ID" - where a finding points. */
 size_t xml_path(char *buf, size_t n, const xml_node *node);
 
+/*
+ * The XSD layer: documents checked against the UBL 2.1 and Svefaktura 1.0
+ * schemas in a folder laid out like shared/schemas
+ * (ubl-2.1/maindoc/UBL-Invoice-2.1.xsd, UBL-CreditNote-2.1.xsd,
+ * svefaktura-1.0/maindoc/SFTI-BasicInvoice-1.0.xsd,
+ * SFTI-ObjectEnvelope-1.0.xsd).  The root element picks the schema.
+ * Compiling one costs a third of a second, so a schema is compiled the
+ * first time a document needs it and kept for the life of the handle: a
+ * process compiles each at most once.  The handle may be shared between
+ * threads.  Schema files are trusted local files; their imports are read
+ * without network access.
+ */
+typedef struct xml_schema xml_schema;
+
+/* A handle on the schemas under dir; ULF_ENOTFOUND when dir holds none of
+ * them.  Nothing is compiled yet. */
+int xml_schema_load(xml_schema **out, const char *dir, ulf_err *err);
+void xml_schema_free(xml_schema *s);
+
+/* One schema error: its line (0 if unknown), the path of the element it
+ * is about (NULL if unknown) and libxml2's message. */
+typedef void (*xml_schema_error_fn)(void *ctx, unsigned line, const char *path,
+				    const char *message);
+
+/*
+ * Validates doc against the schema its root calls for, calling fn for each
+ * error.  Returns the number of errors (0: valid), ULF_ESYNTAX when no
+ * schema of the folder fits the root, ULF_EPARSE when that schema does not
+ * compile (the message says why; later calls fail the same way).
+ */
+int xml_schema_validate(xml_schema *s, const xml_doc *doc, xml_schema_error_fn fn,
+			void *ctx, ulf_err *err);
+
 #endif
