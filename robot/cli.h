@@ -26,6 +26,7 @@ int cli_load_config(ulf_config *out, const char *config_path, const char *store_
 		    const char *inbox_dir, ulf_err *err);
 
 int cli_parse(int argc, char **argv);
+int cli_validate(int argc, char **argv);
 int cli_config(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_queue(int argc, char **argv);

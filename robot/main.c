@@ -15,6 +15,7 @@ typedef struct command {
 
 static const command commands[] = {
 	{ "parse",  cli_parse,  "read invoices and show them (text or JSON Lines)" },
+	{ "validate", cli_validate, "check invoices against EN 16931, PEPPOL BIS 3, SE and XSD" },
 	{ "config", cli_config, "print the documented sample configuration, or check one" },
 	{ "run",    cli_run,    "the robot: take invoices from the inbox and process them" },
 	{ "queue",  cli_queue,  "the exception queue: list, show, resolve, reject, retry" },
