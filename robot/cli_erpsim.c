@@ -306,16 +306,7 @@ int cli_erppost(int argc, char **argv)
 		status = POST_UNREADABLE;
 		goto out;
 	}
-	memset(&ec, 0, sizeof(ec));
-	ec.url = cfg.erp_url;
-	ec.ca_file = cfg.erp_ca_file;
-	ec.client_cert = cfg.erp_client_cert;
-	ec.client_key = cfg.erp_client_key;
-	ec.token_url = cfg.erp_token_url;
-	ec.client_id = cfg.erp_client_id;
-	ec.client_secret_file = cfg.erp_client_secret_file;
-	ec.scope = cfg.erp_scope;
-	ec.timeout_ms = cfg.erp_timeout_ms;
+	config_erp(&ec, &cfg);
 	memset(&pol, 0, sizeof(pol));
 	pol.max_attempts = (unsigned)cfg.erp_max_attempts;
 	pol.base_ms = cfg.erp_backoff_ms;

@@ -184,7 +184,6 @@ int cli_queue(int argc, char **argv)
 	ulf_config cfg;
 	store *s = NULL;
 	pipeline *p = NULL;
-	pipeline_opts popts;
 	ulf_err err;
 	int c, status = CLI_OK;
 
@@ -270,8 +269,7 @@ int cli_queue(int argc, char **argv)
 		printf("document %" PRId64 " rejected by %s: %s\n", a.id, a.by, a.reason);
 	} else if (!strcmp(verb, "retry")) {
 		doc_state st;
-		config_reader_opts(&popts.reader, &cfg);
-		if (pipeline_new(&p, s, &popts, &err) ||
+		if (pipeline_new(&p, s, &cfg, &err) ||
 		    queue_retry(&st, s, p, a.id, a.by, now_s(), &err))
 			goto fail;
 		printf("document %" PRId64 " run again by %s: now %s\n", a.id, a.by,

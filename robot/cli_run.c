@@ -110,7 +110,6 @@ int cli_run(int argc, char **argv)
 	const char *config_path = NULL, *store_path = NULL, *inbox_dir = NULL;
 	bool once = false, keep = false;
 	ulf_config cfg;
-	pipeline_opts popts;
 	inbox_opts iopts;
 	pipeline *p = NULL;
 	store *s = NULL;
@@ -145,8 +144,7 @@ int cli_run(int argc, char **argv)
 
 	if (store_open(&s, cfg.store_backend, cfg.store_path, &err))
 		goto fail;
-	config_reader_opts(&popts.reader, &cfg);
-	if (pipeline_new(&p, s, &popts, &err))
+	if (pipeline_new(&p, s, &cfg, &err))
 		goto fail;
 	printf("ulf run: store %s:%s, inbox %s\n", cfg.store_backend, cfg.store_path,
 	       cfg.inbox_dir);

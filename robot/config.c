@@ -411,6 +411,20 @@ void config_write_sample(FILE *out)
 			settings[i].name, settings[i].dflt);
 }
 
+void config_erp(erp_config *out, const ulf_config *cfg)
+{
+	memset(out, 0, sizeof(*out));
+	out->url = cfg->erp_url;
+	out->ca_file = cfg->erp_ca_file;
+	out->client_cert = cfg->erp_client_cert;
+	out->client_key = cfg->erp_client_key;
+	out->token_url = cfg->erp_token_url;
+	out->client_id = cfg->erp_client_id;
+	out->client_secret_file = cfg->erp_client_secret_file;
+	out->scope = cfg->erp_scope;
+	out->timeout_ms = cfg->erp_timeout_ms;
+}
+
 void config_reader_opts(reader_opts *out, const ulf_config *cfg)
 {
 	reader_opts_init(out);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 
 #include "core/err.h"
+#include "connectors/erp.h"
 #include "parsers/reader.h"
 
 #define CONFIG_STR_MAX 1024
@@ -77,6 +78,10 @@ int config_reload(ulf_config *out, const ulf_config *current, const char *path,
 
 /* Writes the documented sample configuration (every setting, default). */
 void config_write_sample(FILE *out);
+
+/* The ERP client settings the configuration asks for; the strings point
+ * into cfg, which must outlive *out. */
+void config_erp(erp_config *out, const ulf_config *cfg);
 
 /* The reader limits the configuration asks for. */
 void config_reader_opts(reader_opts *out, const ulf_config *cfg);

@@ -9,14 +9,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "connectors/erp.h"
+#include "connectors/erp_payload.h"
 #include "core/json.h"
 #include "parsers/validate.h"
 #include "robot/pipeline.h"
 
 struct pipeline {
 	store *s;
-	pipeline_opts opts;
+	ulf_config cfg;
+	reader_opts reader;
+	erp_client *erp;          /* NULL: posting is off, documents wait in ready */
+	uint64_t jitter;          /* state of the backoff's random numbers */
 };
 
 typedef struct job {
@@ -29,6 +35,8 @@ typedef struct job {
 	bool validated;
 	ujson *detail;        /* what the stage tells the event log */
 	ujson *reasons;       /* reason codes when it goes to the queue */
+	bool recorded;        /* the stage wrote its own transition */
+	bool stop;            /* nothing more to do for now (a retry is scheduled) */
 } job;
 
 typedef int (*stage_fn)(doc_state *to, job *j, ulf_err *err);
@@ -67,7 +75,7 @@ static int ensure_read(job *j, ulf_err *err)
 	if (rc)
 		return rc;
 	/* the stage decides what an unreadable document means */
-	rc = reader_read(&j->doc, data, len, name, &j->p->opts.reader, true, err);
+	rc = reader_read(&j->doc, data, len, name, &j->p->reader, true, err);
 	free(data);
 	free(name);
 	j->read = rc == 0;
@@ -166,6 +174,287 @@ static int stage_validate(doc_state *to, job *j, ulf_err *err)
 	return 0;
 }
 
+/* The exception's reasons and detail on the document, for the queue. */
+static int record_exception(job *j, const char *detail, ulf_err *err)
+{
+	ujson *r = ujson_get(j->detail, "reasons");
+	char *codes = r ? ujson_dump(r, UJSON_COMPACT) : NULL;
+	store_summary sum;
+	int rc;
+
+	memset(&sum, 0, sizeof(sum));
+	sum.decision = "exception";
+	sum.reasons = codes;
+	sum.result = detail;
+	rc = store_set_summary(j->p->s, j->id, &sum, j->now, err);
+	free(codes);
+	return rc;
+}
+
+/* The booking to send: a person's, else the robot's suggestion. */
+static int load_booking(ujson **out, job *j, ulf_err *err)
+{
+	char *text = NULL;
+	ujson *parsed = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = store_get_text(&text, j->p->s, j->id, "booking", err);
+	if (rc == 0 && !text) {
+		rc = store_get_text(&text, j->p->s, j->id, "result", err);
+		if (rc == 0 && text && ujson_parse(&parsed, text, strlen(text), NULL, NULL) == 0) {
+			ujson *b = ujson_get(parsed, "booking");
+			free(text);
+			text = b ? ujson_dump(b, UJSON_COMPACT) : NULL;
+			ujson_free(parsed);
+		}
+	}
+	if (rc == 0 && text && ujson_parse(out, text, strlen(text), "booking", NULL) != 0)
+		*out = NULL;
+	free(text);
+	return rc;
+}
+
+static const char *json_str(ujson *o, const char *key)
+{
+	const char *s = ujson_get_str(o, key);
+
+	return s && *s ? s : NULL;
+}
+
+static bool json_dec(dec *out, ujson *o, const char *key)
+{
+	const char *s = ujson_get_str(o, key);
+
+	return s && dec_parse(out, s, strlen(s)) == 0;
+}
+
+/* The payload, or a reason why this booking cannot be sent. */
+static int build_payload(char **out, job *j, ujson *booking, char *why, size_t nwhy)
+{
+	const invoice *inv = j->doc.inv;
+	ujson *lines = ujson_get(booking, "lines");
+	erp_booking_line *bl = NULL;
+	const inv_payment *pay = invoice_payment(inv);
+	char url[CONFIG_STR_MAX + 48];
+	erp_posting p;
+	size_t i, n = ujson_array_size(lines);
+	ulf_err err;
+	int rc = ULF_EINVAL;
+
+	*out = NULL;
+	if (!ujson_is_array(lines) || n == 0) {
+		snprintf(why, nwhy, "the booking has no lines");
+		return rc;
+	}
+	bl = calloc(n, sizeof(*bl));
+	if (!bl)
+		return ULF_ENOMEM;
+	for (i = 0; i < n; i++) {
+		ujson *l = ujson_array_get(lines, i);
+		bl[i].invoice_line_id = json_str(l, "invoice_line_id");
+		bl[i].description = json_str(l, "description");
+		bl[i].account = json_str(l, "account");
+		bl[i].cost_centre = json_str(l, "cost_centre");
+		bl[i].activity = json_str(l, "activity");
+		bl[i].project = json_str(l, "project");
+		bl[i].vat_code = json_str(l, "vat_code");
+		if (!json_dec(&bl[i].net_amount, l, "net_amount") ||
+		    !json_dec(&bl[i].vat_amount, l, "vat_amount")) {
+			snprintf(why, nwhy, "booking line %zu: amounts must be decimal strings", i + 1);
+			goto out;
+		}
+	}
+	memset(&p, 0, sizeof(p));
+	p.document_id = j->id;
+	if (j->p->cfg.erp_link_base[0])
+		snprintf(url, sizeof(url), "%s/documents/%lld", j->p->cfg.erp_link_base,
+			 (long long)j->id);
+	else
+		snprintf(url, sizeof(url), "urn:ulf:document:%lld", (long long)j->id);
+	p.invoice_url = url;
+	p.supplier_erp_id = json_str(booking, "supplier_erp_id");
+	p.supplier_name = inv->seller.name.v ? inv->seller.name.v : inv->seller.trading_name.v;
+	p.supplier_org_number = inv->seller.legal_id.v;
+	p.supplier_vat_number = inv->seller.vat_id.v;
+	p.invoice_number = inv->id.v;
+	p.type_code = inv->type_code.v;
+	p.issue_date = inv->issue_date.v;
+	p.due_date = inv->due_date.v;
+	p.currency = inv->currency.v;
+	p.buyer_reference = inv->buyer_reference.v;
+	p.order_reference = inv->order_ref.v;
+	p.payment_reference = pay ? pay->remittance.v : NULL;
+	p.total_net = inv->totals.tax_exclusive.v;
+	p.total_vat = inv->totals.tax.v;
+	p.payable = inv->totals.payable.v;
+	p.lines = bl;
+	p.nlines = n;
+	ulf_err_clear(&err);
+	rc = erp_payload_build(out, &p, &err);
+	if (rc)
+		snprintf(why, nwhy, "%s", err.msg);
+out:
+	free(bl);
+	return rc;
+}
+
+/* The key of this document's posting and its revision. */
+static int posting_key(char key[ERP_IDEM_KEY_MAX], int64_t *revision, job *j,
+		       doc_state state, ulf_err *err)
+{
+	const invoice *inv = j->doc.inv;
+	store_posting sp;
+	ulf_err none;
+	int rc;
+
+	*revision = 0;
+	ulf_err_clear(&none);
+	rc = store_posting_get(&sp, j->p->s, j->id, &none);
+	if (rc && rc != ULF_ENOTFOUND)
+		return ulf_err_set(err, rc, "%s", none.msg);
+	if (rc == 0 && state == ST_POSTING) {
+		/* in flight when we stopped: the same request again */
+		size_t kl = strlen(sp.idem_key);
+		if (kl >= ERP_IDEM_KEY_MAX)
+			return ulf_err_set(err, ULF_ESTORE, "document %lld: recorded key too long",
+					   (long long)j->id);
+		memcpy(key, sp.idem_key, kl + 1);
+		*revision = sp.revision;
+		return 0;
+	}
+	if (rc == 0)
+		*revision = sp.revision + (strcmp(sp.state, "rejected") == 0);
+	return erp_idempotency_key(key, inv->seller.legal_id.v ? inv->seller.legal_id.v
+							       : inv->seller.vat_id.v,
+				   inv->type_code.v, inv->id.v, inv->issue_date.v,
+				   (unsigned)*revision, err);
+}
+
+/* Sends the document to the queue from the post stage, which records its
+ * own transitions. */
+static int post_exception(job *j, const char *reason, const erp_result *res, ulf_err *err)
+{
+	char *detail;
+	int rc;
+
+	j->reasons = ujson_array();
+	ujson_append_new(j->reasons, ujson_string(reason));
+	j->detail = ujson_object();
+	ujson_set_str(j->detail, "message", res->message);
+	ujson_set_int(j->detail, "http_status", res->http_status);
+	ujson_set_new(j->detail, "reasons", j->reasons);
+	j->reasons = NULL;
+	detail = ujson_dump(j->detail, UJSON_COMPACT);
+	rc = record_exception(j, detail, err);
+	if (rc == 0)
+		rc = res->outcome == ERP_REJECTED
+		     ? store_posting_rejected(j->p->s, j->id, res->http_status, res->message, j->now, err)
+		     : store_posting_failed(j->p->s, j->id, res->http_status, res->message, j->now, err);
+	free(detail);
+	return rc;
+}
+
+/*
+ * ready -> posting -> posted, exactly once: the key is recorded as sent
+ * before the request leaves; a document found in `posting` (we stopped
+ * mid-request) sends the recorded key again, and the ERP answers a known
+ * key with its first answer.
+ */
+static int stage_post(doc_state *to, job *j, ulf_err *err)
+{
+	char key[ERP_IDEM_KEY_MAX], why[512], *payload = NULL;
+	ujson *booking = NULL;
+	doc_state state = *to;
+	erp_result res;
+	store_posting sp;
+	int64_t revision;
+	ulf_err e2;
+	int rc;
+
+	if (!j->p->erp)
+		return 0;               /* posting is off: stay ready */
+	ulf_err_clear(&e2);
+	if (ensure_read(j, &e2)) {
+		to_queue(j, to, "UNREADABLE", e2.msg);
+		return 0;
+	}
+	rc = load_booking(&booking, j, err);
+	if (rc)
+		return rc;
+	if (!booking) {
+		to_queue(j, to, "NO_BOOKING", "there is no booking to post");
+		return 0;
+	}
+	rc = build_payload(&payload, j, booking, why, sizeof(why));
+	ujson_free(booking);
+	if (rc == ULF_ENOMEM)
+		return ulf_err_set(err, rc, "out of memory");
+	if (rc) {
+		to_queue(j, to, "BOOKING_INVALID", why);
+		return 0;
+	}
+	rc = posting_key(key, &revision, j, state, err);
+	if (rc == 0 && state == ST_READY)
+		rc = store_posting_begin(j->p->s, j->id, key, revision, j->now, err);
+	if (rc)
+		goto out;
+	j->recorded = true;
+	ulf_err_clear(&e2);
+	rc = erp_post(&res, j->p->erp, key, payload, &e2);
+	if (rc) {
+		/* nothing known about the request: posting stays, resumed later */
+		j->stop = true;
+		*to = ST_POSTING;
+		rc = 0;
+		goto out;
+	}
+	switch (res.outcome) {
+	case ERP_ACCEPTED:
+		rc = store_posting_accepted(j->p->s, j->id, res.http_status,
+					    res.voucher_id[0] ? res.voucher_id : res.response,
+					    j->now, err);
+		*to = ST_POSTED;
+		break;
+	case ERP_REJECTED:
+		rc = post_exception(j, "ERP_REJECTED", &res, err);
+		*to = ST_EXCEPTION;
+		break;
+	case ERP_FAILED:
+		rc = post_exception(j, "ERP_SETUP", &res, err);
+		*to = ST_EXCEPTION;
+		break;
+	case ERP_RETRY:
+	default:
+		rc = store_posting_get(&sp, j->p->s, j->id, err);
+		if (rc)
+			break;
+		if (sp.attempts >= j->p->cfg.erp_max_attempts) {
+			snprintf(res.message + strlen(res.message),
+				 sizeof(res.message) - strlen(res.message),
+				 " (after %lld attempts)", (long long)sp.attempts);
+			res.outcome = ERP_FAILED;
+			rc = post_exception(j, "ERP_UNREACHABLE", &res, err);
+			*to = ST_EXCEPTION;
+			break;
+		}
+		j->p->jitter = j->p->jitter * 6364136223846793005ULL + 1442695040888963407ULL;
+		{
+			long ms = erp_retry_delay_ms(&res, (unsigned)sp.attempts,
+						     j->p->cfg.erp_backoff_ms,
+						     j->p->cfg.erp_backoff_max_ms, j->p->jitter >> 11);
+			rc = store_posting_retry(j->p->s, j->id, res.http_status, res.message,
+						 j->now + (ms + 999) / 1000, j->now, err);
+		}
+		*to = ST_READY;
+		j->stop = true;
+		break;
+	}
+out:
+	free(payload);
+	return rc;
+}
+
 static const struct stage {
 	doc_state from;
 	const char *name;
@@ -173,6 +462,8 @@ static const struct stage {
 } stages[] = {
 	{ ST_RECEIVED, "read", stage_read },
 	{ ST_READ, "validate", stage_validate },
+	{ ST_READY, "post", stage_post },
+	{ ST_POSTING, "post", stage_post },
 };
 
 static const struct stage *stage_for(doc_state s)
@@ -185,24 +476,38 @@ static const struct stage *stage_for(doc_state s)
 	return NULL;
 }
 
-int pipeline_new(pipeline **out, store *s, const pipeline_opts *opts, ulf_err *err)
+int pipeline_new(pipeline **out, store *s, const ulf_config *cfg, ulf_err *err)
 {
 	pipeline *p = calloc(1, sizeof(*p));
+	struct timespec ts;
+	erp_config ec;
+	int rc;
 
 	*out = NULL;
 	if (!p)
 		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
 	p->s = s;
-	if (opts)
-		p->opts = *opts;
-	else
-		reader_opts_init(&p->opts.reader);
+	p->cfg = *cfg;
+	config_reader_opts(&p->reader, &p->cfg);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	p->jitter = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
+	if (p->cfg.erp_url[0]) {
+		config_erp(&ec, &p->cfg);
+		rc = erp_client_new(&p->erp, &ec, err);
+		if (rc) {
+			free(p);
+			return rc;
+		}
+	}
 	*out = p;
 	return 0;
 }
 
 void pipeline_free(pipeline *p)
 {
+	if (!p)
+		return;
+	erp_client_free(p->erp);
 	free(p);
 }
 
@@ -233,25 +538,26 @@ int pipeline_process(doc_state *out_state, pipeline *p, int64_t id, int64_t now,
 		char *detail = NULL;
 
 		to = state;
+		j.recorded = j.stop = false;
 		rc = st->run(&to, &j, err);
-		if (rc || to == state)
+		if (rc || (to == state && !j.recorded))
 			break;
+		if (j.recorded) {
+			/* the stage wrote its transitions itself */
+			ujson_free(j.detail);
+			j.detail = NULL;
+			state = to;
+			if (j.stop)
+				break;
+			continue;
+		}
 		if (to == ST_EXCEPTION && j.reasons) {
 			ujson_set_new(j.detail, "reasons", j.reasons);
 			j.reasons = NULL;
 		}
 		detail = j.detail ? ujson_dump(j.detail, UJSON_COMPACT) : NULL;
-		if (to == ST_EXCEPTION) {
-			ujson *r = ujson_get(j.detail, "reasons");
-			char *codes = r ? ujson_dump(r, UJSON_COMPACT) : NULL;
-			store_summary sum;
-			memset(&sum, 0, sizeof(sum));
-			sum.decision = "exception";
-			sum.reasons = codes;
-			sum.result = detail;
-			rc = store_set_summary(p->s, id, &sum, now, err);
-			free(codes);
-		}
+		if (to == ST_EXCEPTION)
+			rc = record_exception(&j, detail, err);
 		if (rc == 0)
 			rc = store_transition(p->s, id, state, to, st->name,
 					      monotonic_us() - t0, detail, now, err);

@@ -16,17 +16,32 @@
 #include <stdint.h>
 
 #include "core/err.h"
-#include "parsers/reader.h"
+#include "robot/config.h"
 #include "robot/store.h"
 
 typedef struct pipeline pipeline;
 
-typedef struct pipeline_opts {
-	reader_opts reader;
-} pipeline_opts;
-
-int pipeline_new(pipeline **out, store *s, const pipeline_opts *opts, ulf_err *err);
+/*
+ * A pipeline over store `s` with the configuration `cfg` (copied): the
+ * reader's limits, and, when erp_url is set, an ERP client for the post
+ * stage (without one, documents wait in `ready`).  One pipeline per thread.
+ */
+int pipeline_new(pipeline **out, store *s, const ulf_config *cfg, ulf_err *err);
 void pipeline_free(pipeline *p);
+
+/*
+ * The booking the post stage sends, as JSON, whether the robot suggested it
+ * (documents.result member "booking") or a person set it (documents.booking,
+ * which wins):
+ *   {"supplier_erp_id": "L1234",            optional
+ *    "lines": [{"invoice_line_id": "1",     optional
+ *               "description": "...",      optional
+ *               "account": "4010", "cost_centre": "...", "activity": "...",
+ *               "project": "...", "vat_code": "...",
+ *               "net_amount": "100.00", "vat_amount": "25.00"}]}
+ * The lines must add up to the invoice's net total (BT-109) and VAT total
+ * (BT-110), exactly; a booking that does not is never sent.
+ */
 
 /*
  * Advances document `id` through every stage it can take now and returns

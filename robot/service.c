@@ -288,7 +288,6 @@ int service_run(const ulf_config *cfg, const char *config_path, bool keep)
 {
 	service sv;
 	struct sigaction sa;
-	pipeline_opts popts;
 	size_t n;
 	ulf_err err;
 	int status = 0;
@@ -306,8 +305,7 @@ int service_run(const ulf_config *cfg, const char *config_path, bool keep)
 
 	if (store_open(&sv.s, sv.cfg.store_backend, sv.cfg.store_path, &err))
 		goto fail;
-	config_reader_opts(&popts.reader, &sv.cfg);
-	if (pipeline_new(&sv.p, sv.s, &popts, &err))
+	if (pipeline_new(&sv.p, sv.s, &sv.cfg, &err))
 		goto fail;
 	sv.inbox.dir = sv.cfg.inbox_dir;
 	sv.inbox.settle_ms = 1000;
