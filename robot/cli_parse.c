@@ -36,26 +36,57 @@ static void parse_usage(FILE *out)
 		"exit status: 0 all read, 2 some file could not be read\n");
 }
 
-/* Envelopes go to the first invoice among the files that they name. */
+/* Does the invoice point at one of the envelope's objects? */
+static bool references_object(const invoice *inv, const sve_envelope *env)
+{
+	static const char prefix[] = "urn:sfti:documents:object:";
+	size_t i, k;
+
+	for (i = 0; i < inv->ndocs; i++) {
+		const char *id = inv->docs[i].id.v;
+		if (!id || strncmp(id, prefix, sizeof(prefix) - 1) != 0)
+			continue;
+		for (k = 0; k < env->nobjects; k++)
+			if (env->objects[k].id &&
+			    strcmp(id + sizeof(prefix) - 1, env->objects[k].id) == 0)
+				return true;
+	}
+	return false;
+}
+
+/*
+ * Envelopes go to an invoice among the files that they name: one that
+ * also points at the envelope's objects first (several invoices may share
+ * a number and seller), else the first that they name.
+ */
 static void join_envelopes(parsed *p, size_t n)
 {
 	size_t i, j, moved;
 	ulf_err err;
 
 	for (i = 0; i < n; i++) {
+		size_t best = n;
+
 		if (p[i].rc || p[i].doc.kind != DOC_SVE_ENVELOPE)
 			continue;
 		for (j = 0; j < n; j++) {
 			if (p[j].rc || p[j].doc.kind != DOC_INVOICE ||
 			    !svefaktura_envelope_matches(p[i].doc.env, p[j].doc.inv))
 				continue;
-			ulf_err_clear(&err);
-			if (svefaktura_envelope_attach(&moved, p[j].doc.inv, p[i].doc.env, &err) == 0)
-				p[i].attached_to = p[j].file;
-			else
-				fprintf(stderr, "ulf parse: %s: %s\n", p[i].file, err.msg);
-			break;
+			if (references_object(p[j].doc.inv, p[i].doc.env)) {
+				best = j;
+				break;
+			}
+			if (best == n)
+				best = j;
 		}
+		if (best == n)
+			continue;
+		ulf_err_clear(&err);
+		if (svefaktura_envelope_attach(&moved, p[best].doc.inv, p[i].doc.env, &err) == 0)
+			p[i].attached_to = p[best].file;
+		else
+			fprintf(stderr, "ulf parse: %s: %s\n", p[i].file, err.msg);
 	}
 }
 
