@@ -166,6 +166,8 @@ static const setting settings[] = {
 	{ "care_wait_days", NUM(T_INT, care_wait_days), "30", true, v_wait_days,
 	  "Days a care claim specification or care invoice waits for its partner\n"
 	  "# before it becomes an exception (CARE-030); never dropped silently." },
+	{ "rounding_account", STR(rounding_account), "3740", true, v_nonempty,
+	  "Account for öre differences between a booking and the invoice (BAS 3740)." },
 	{ "care_rules_file", STR(care_rules_file), "builtin", true, v_nonempty,
 	  "Booking rules for care lines (docs/care.md), or builtin for the example table." },
 	{ "erp_url", STR(erp_url), "\"\"", false, v_https,

@@ -42,6 +42,7 @@ typedef struct ulf_config {
 	char log_level[16];
 	/* out-of-county care */
 	long care_wait_days;
+	char rounding_account[32];
 	char care_rules_file[CONFIG_STR_MAX];
 	/* the ERP (connectors/erp.h, docs/erp.md) */
 	char erp_url[CONFIG_STR_MAX];

@@ -14,7 +14,10 @@
 #include "connectors/erp.h"
 #include "connectors/erp_payload.h"
 #include "core/json.h"
+#include "parsers/claim.h"
 #include "parsers/validate.h"
+#include "robot/care.h"
+#include "robot/care_booking.h"
 #include "robot/pipeline.h"
 
 struct pipeline {
@@ -22,6 +25,7 @@ struct pipeline {
 	ulf_config cfg;
 	reader_opts reader;
 	erp_client *erp;          /* NULL: posting is off, documents wait in ready */
+	care_rules *care;         /* how care lines are booked */
 	uint64_t jitter;          /* state of the backoff's random numbers */
 };
 
@@ -36,6 +40,9 @@ typedef struct job {
 	ujson *detail;        /* what the stage tells the event log */
 	ujson *reasons;       /* reason codes when it goes to the queue */
 	bool recorded;        /* the stage wrote its own transition */
+	int64_t wake;         /* another document this one moved: process it next */
+	claim *env_claim;     /* a claim carried by an envelope document */
+	bool env_claim_tried;
 	bool stop;            /* nothing more to do for now (a retry is scheduled) */
 } job;
 
@@ -74,6 +81,16 @@ static int ensure_read(job *j, ulf_err *err)
 	rc = store_load(&data, &len, &name, j->p->s, j->id, err);
 	if (rc)
 		return rc;
+	if (len == 0) {
+		/* a care claim: its bytes live in the care table */
+		free(data);
+		data = NULL;
+		rc = store_care_bytes(&data, &len, j->p->s, j->id, err);
+		if (rc) {
+			free(name);
+			return rc;
+		}
+	}
 	/* the stage decides what an unreadable document means */
 	rc = reader_read(&j->doc, data, len, name, &j->p->reader, true, err);
 	free(data);
@@ -86,6 +103,7 @@ static int summarise(job *j, ulf_err *err)
 {
 	const invoice *inv = j->doc.inv;
 	store_summary sum;
+	care_keys keys;
 	char payable[DEC_STR_MAX];
 
 	memset(&sum, 0, sizeof(sum));
@@ -94,7 +112,10 @@ static int summarise(job *j, ulf_err *err)
 	sum.syntax = invoice_syntax_name(inv->syntax);
 	sum.kind = invoice_kind_name(inv->kind);
 	sum.invoice_number = inv->id.v;
-	sum.seller_org = inv->seller.legal_id.v ? inv->seller.legal_id.v : inv->seller.vat_id.v;
+	/* ten digits whatever the syntax: envelopes and claims join on it */
+	care_invoice_keys(&keys, inv);
+	sum.seller_org = keys.seller_org[0] ? keys.seller_org
+		       : inv->seller.legal_id.v ? inv->seller.legal_id.v : inv->seller.vat_id.v;
 	sum.seller_name = inv->seller.name.v ? inv->seller.name.v : inv->seller.trading_name.v;
 	sum.buyer_org = inv->buyer.legal_id.v ? inv->buyer.legal_id.v : inv->buyer.endpoint.v;
 	sum.issue_date = inv->issue_date.v;
@@ -105,6 +126,11 @@ static int summarise(job *j, ulf_err *err)
 	}
 	return store_set_summary(j->p->s, j->id, &sum, j->now, err);
 }
+
+static bool carries_claim(job *j);
+static int take_claim(doc_state *to, job *j, ulf_err *err);
+static int take_envelope(doc_state *to, job *j, ulf_err *err);
+static int adopt_envelopes(job *j, ulf_err *err);
 
 static int stage_read(doc_state *to, job *j, ulf_err *err)
 {
@@ -119,15 +145,15 @@ static int stage_read(doc_state *to, job *j, ulf_err *err)
 		to_queue(j, to, rc == ULF_ESYNTAX ? "NOT_AN_INVOICE" : "UNREADABLE", why.msg);
 		return 0;
 	}
-	if (j->doc.kind != DOC_INVOICE) {
-		/* envelopes and care attachments wait for their invoice */
-		j->detail = ujson_object();
-		ujson_set_str(j->detail, "kind", "attachment");
-		*to = ST_WAITING;
-		return 0;
-	}
+	if (j->doc.kind == DOC_CLAIM || carries_claim(j))
+		return take_claim(to, j, err);
+	if (j->doc.kind == DOC_SVE_ENVELOPE)
+		return take_envelope(to, j, err);
 	*to = ST_READ;
-	return summarise(j, err);
+	rc = summarise(j, err);
+	if (rc == 0)
+		rc = adopt_envelopes(j, err);
+	return rc;
 }
 
 static ujson *findings_json(const findings *f)
@@ -149,6 +175,32 @@ static ujson *findings_json(const findings *f)
 	return arr;
 }
 
+/*
+ * PEPPOL-EN16931-CL001 allows no XML attachments, yet an embedded care
+ * claim (application/xml) is one of the three ways regions send the care
+ * attachment.  When that is the only fatal finding and the attachment
+ * really is a claim, the invoice goes on; the finding stays on record.
+ */
+static bool only_claim_carrier_finding(job *j)
+{
+	claim *c = NULL;
+	ulf_err none;
+	size_t i;
+
+	for (i = 0; i < j->f.n; i++)
+		if (j->f.items[i].flag == VFLAG_FATAL &&
+		    strcmp(j->f.items[i].rule, "PEPPOL-EN16931-CL001") != 0)
+			return false;
+	ulf_err_clear(&none);
+	if (claim_from_invoice(&c, j->doc.inv, "invoice", &j->p->reader.xml,
+			       &j->p->reader.inv, &none) != 0)
+		return false;
+	claim_free(c);
+	ujson_set_str(j->detail, "note", "PEPPOL-EN16931-CL001 accepted: the XML attachment "
+		      "is a care claim (vardbilaga), an agreed carrier");
+	return true;
+}
+
 static int stage_validate(doc_state *to, job *j, ulf_err *err)
 {
 	ulf_err why;
@@ -166,7 +218,7 @@ static int stage_validate(doc_state *to, job *j, ulf_err *err)
 	j->validated = true;
 	j->detail = ujson_object();
 	ujson_set_new(j->detail, "findings", findings_json(&j->f));
-	if (findings_fatal(&j->f)) {
+	if (findings_fatal(&j->f) && !only_claim_carrier_finding(j)) {
 		to_queue(j, to, "INVALID", "the invoice breaks fatal business rules");
 		return 0;
 	}
@@ -455,6 +507,474 @@ out:
 	return rc;
 }
 
+
+/* ---- care claims and envelopes: partners that wait for each other ---- */
+
+/* A claim of the job's document (a claim, or an envelope carrying one),
+ * or NULL.  Owned by the job. */
+static claim *job_claim(job *j)
+{
+	ulf_err none;
+
+	if (j->doc.kind == DOC_CLAIM)
+		return j->doc.claim;
+	if (!j->env_claim && !j->env_claim_tried && j->doc.kind == DOC_SVE_ENVELOPE) {
+		j->env_claim_tried = true;
+		ulf_err_clear(&none);
+		if (claim_from_envelope(&j->env_claim, j->doc.env, "envelope", &j->p->reader.xml,
+					&j->p->reader.inv, &none))
+			j->env_claim = NULL;
+	}
+	return j->env_claim;
+}
+
+static bool carries_claim(job *j)
+{
+	return j->doc.kind == DOC_SVE_ENVELOPE && job_claim(j) != NULL;
+}
+
+static void keys_of(store_care_keys *out, const care_keys *k)
+{
+	out->claim_id = k->claim_id;
+	out->invoice_number = k->invoice_number;
+	out->seller_org = k->seller_org;
+}
+
+/* Records a queue decision for another document than the job's own. */
+static int queue_other(store *s, int64_t id, doc_state from, const char *reason,
+		       ujson *found, const char *step, int64_t now, ulf_err *err)
+{
+	ujson *d = ujson_object(), *r = ujson_array();
+	char *detail, *codes;
+	store_summary sum;
+	int rc;
+
+	ujson_append_new(r, ujson_string(reason));
+	codes = ujson_dump(r, UJSON_COMPACT);
+	ujson_set_new(d, "reasons", r);
+	if (found)
+		ujson_set_new(d, "findings", found);
+	detail = ujson_dump(d, UJSON_COMPACT);
+	ujson_free(d);
+	memset(&sum, 0, sizeof(sum));
+	sum.decision = "exception";
+	sum.reasons = codes;
+	sum.result = detail;
+	rc = store_set_summary(s, id, &sum, now, err);
+	if (rc == 0)
+		rc = store_transition(s, id, from, ST_EXCEPTION, step, 0, detail, now, err);
+	free(detail);
+	free(codes);
+	return rc;
+}
+
+/* The care booking as the post stage reads it (see pipeline.h): one line
+ * per account and cost centre, the invoice's VAT on the last line, and an
+ * öre difference against the invoice's net on the rounding account. */
+static ujson *care_booking_lines(const care_booking *b, const invoice *inv,
+				 const char *rounding_account)
+{
+	ujson *o = ujson_object(), *lines = ujson_array();
+	const char *vat_code = inv->nvat && inv->vat[0].category.v ? inv->vat[0].category.v : "E";
+	char a[DEC_STR_MAX], v[DEC_STR_MAX];
+	dec sum = dec_make(0, 2), diff, zero = dec_make(0, 2), vat;
+	size_t i;
+
+	vat = inv->totals.tax.set ? inv->totals.tax.v : zero;
+	for (i = 0; i < b->nrows; i++) {
+		ujson *l = ujson_object();
+		bool last = i + 1 == b->nrows;
+		dec_add(&sum, sum, b->rows[i].amount);
+		dec_format(a, sizeof(a), b->rows[i].amount, 2);
+		dec_format(v, sizeof(v), last ? vat : zero, 2);
+		ujson_set_str(l, "description", "out-of-county care");
+		ujson_set_str(l, "account", b->rows[i].account);
+		ujson_set_str(l, "cost_centre", b->rows[i].cost_centre);
+		ujson_set_str(l, "vat_code", vat_code);
+		ujson_set_str(l, "net_amount", a);
+		ujson_set_str(l, "vat_amount", v);
+		ujson_append_new(lines, l);
+	}
+	if (inv->totals.tax_exclusive.set &&
+	    dec_sub(&diff, inv->totals.tax_exclusive.v, sum) == 0 && !dec_is_zero(diff)) {
+		ujson *l = ujson_object();
+		dec_format(a, sizeof(a), diff, 2);
+		ujson_set_str(l, "description", "rounding against the claim");
+		ujson_set_str(l, "account", rounding_account);
+		ujson_set_str(l, "vat_code", vat_code);
+		ujson_set_str(l, "net_amount", a);
+		ujson_set_str(l, "vat_amount", "0.00");
+		ujson_append_new(lines, l);
+	}
+	ujson_set_new(o, "lines", lines);
+	return o;
+}
+
+/*
+ * A claim meets its invoice: the reconciliation rules, then, if nothing is
+ * fatal, the booking per care line.  The invoice (document invoice_id, in state
+ * `from`) moves to matched or to the queue.
+ */
+static int reconcile(job *j, const claim *c, const invoice *inv, int64_t invoice_id,
+		     doc_state from, ulf_err *err)
+{
+	findings f;
+	care_booking b;
+	ujson *result = NULL;
+	char *text = NULL;
+	store_summary sum;
+	int rc;
+
+	findings_init(&f);
+	memset(&b, 0, sizeof(b));
+	rc = care_check_claim(&f, c, err);
+	if (rc == 0)
+		rc = care_check_pair(&f, c, inv, err);
+	if (rc == 0 && c->type == CLAIM_TYPE_CREDIT)
+		rc = care_report_original_missing(&f, c, err);
+	if (rc)
+		goto out;
+	if (findings_fatal(&f)) {
+		rc = queue_other(j->p->s, invoice_id, from, "CARE_MISMATCH", care_findings_json(&f),
+				 "care", j->now, err);
+		goto out;
+	}
+	rc = care_book(&b, j->p->care, c, err);
+	if (rc)
+		goto out;
+	result = ujson_object();
+	ujson_set_str(result, "flow", "care");
+	ujson_set_new(result, "findings", care_findings_json(&f));
+	ujson_set_new(result, "booking", care_booking_lines(&b, inv, j->p->cfg.rounding_account));
+	text = ujson_dump(result, UJSON_COMPACT);
+	memset(&sum, 0, sizeof(sum));
+	sum.flow = "care";
+	sum.decision = "auto";
+	sum.result = text;
+	rc = store_set_summary(j->p->s, invoice_id, &sum, j->now, err);
+	if (rc == 0)
+		rc = store_transition(j->p->s, invoice_id, from, ST_MATCHED, "care", 0,
+				      "{\"matched\":\"care claim\"}", j->now, err);
+out:
+	care_booking_release(&b);
+	findings_release(&f);
+	ujson_free(result);
+	free(text);
+	return rc;
+}
+
+/* Reads a stored document (invoice or claim carrier) on its own. */
+static int load_document(ulf_document *out, job *j, int64_t id, ulf_err *err)
+{
+	void *data = NULL;
+	char *name = NULL;
+	size_t len;
+	int rc = store_load(&data, &len, &name, j->p->s, id, err);
+
+	if (rc == 0 && len == 0) {
+		free(data);
+		data = NULL;
+		rc = store_care_bytes(&data, &len, j->p->s, id, err);
+	}
+	if (rc == 0)
+		rc = reader_read(out, data, len, name ? name : "document", &j->p->reader, false, err);
+	free(data);
+	free(name);
+	return rc;
+}
+
+static claim *document_claim(ulf_document *d, job *j)
+{
+	ulf_err none;
+	claim *c = NULL;
+
+	if (d->kind == DOC_CLAIM) {
+		c = d->claim;
+		d->claim = NULL;
+		return c;
+	}
+	ulf_err_clear(&none);
+	if (d->kind == DOC_SVE_ENVELOPE &&
+	    claim_from_envelope(&c, d->env, "envelope", &j->p->reader.xml, &j->p->reader.inv,
+				&none) == 0)
+		return c;
+	return NULL;
+}
+
+/* The claim side: a waiting invoice that this claim belongs to. */
+static int claim_meets_invoice(bool *joined, job *j, const claim *c, const care_keys *ck,
+			       ulf_err *err)
+{
+	store_care_keys sk;
+	int64_t *ids = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	*joined = false;
+	keys_of(&sk, ck);
+	rc = store_find_waiting(&ids, &n, j->p->s, PARTNER_CARE_INVOICE, &sk, err);
+	for (i = 0; rc == 0 && i < n && !*joined; i++) {
+		ulf_document d;
+		care_keys ik;
+		ulf_err none;
+
+		ulf_err_clear(&none);
+		if (load_document(&d, j, ids[i], &none))
+			continue;
+		if (d.kind == DOC_INVOICE) {
+			care_invoice_keys(&ik, d.inv);
+			if (care_keys_match(ck, &ik) != CARE_NO_MATCH) {
+				rc = reconcile(j, c, d.inv, ids[i], ST_WAITING, err);
+				if (rc == 0)
+					rc = store_attach(j->p->s, j->id, ids[i], j->now, err);
+				*joined = rc == 0;
+				j->wake = ids[i];
+			}
+		}
+		reader_document_release(&d);
+	}
+	free(ids);
+	return rc;
+}
+
+/* received -> waiting for a claim (or an envelope carrying one): its bytes
+ * go to the care table; then it looks for its invoice. */
+static int take_claim(doc_state *to, job *j, ulf_err *err)
+{
+	const claim *c = job_claim(j);
+	store_care_keys sk;
+	care_keys ck;
+	int64_t first;
+	bool joined;
+	int rc;
+
+	care_claim_keys(&ck, c);
+	keys_of(&sk, &ck);
+	rc = store_care_take(j->p->s, j->id, &sk, j->now, err);
+	if (rc)
+		return rc;
+	j->recorded = true;
+	*to = ST_WAITING;
+	rc = store_care_duplicate(&first, j->p->s, j->id, ck.claim_id, err);
+	if (rc == 0 && first) {
+		findings f;
+		char where[32];
+		findings_init(&f);
+		snprintf(where, sizeof(where), "document %lld", (long long)first);
+		rc = care_report_duplicate(&f, true, &ck, where, err);
+		if (rc == 0)
+			rc = queue_other(j->p->s, j->id, ST_WAITING, "DUPLICATE",
+					 care_findings_json(&f), "care", j->now, err);
+		findings_release(&f);
+		*to = ST_EXCEPTION;
+		return rc;
+	}
+	if (rc == 0)
+		rc = claim_meets_invoice(&joined, j, c, &ck, err);
+	if (rc == 0 && joined)
+		*to = ST_ATTACHED;
+	j->stop = true;
+	return rc;
+}
+
+/* received -> waiting for an envelope without a claim, attached at once
+ * when its invoice is already here. */
+static int take_envelope(doc_state *to, job *j, ulf_err *err)
+{
+	const sve_envelope *env = j->doc.env;
+	store_summary sum;
+	int64_t invoice_id;
+	char org[11];
+	size_t k = 0;
+	const char *p;
+	int rc;
+
+	/* the issuer as ten digits, as invoices are summarised */
+	for (p = env->issuer_id ? env->issuer_id : ""; *p && k < 10; p++)
+		if (*p >= '0' && *p <= '9')
+			org[k++] = *p;
+	org[k] = '\0';
+	memset(&sum, 0, sizeof(sum));
+	sum.syntax = "svefaktura-1.0";
+	sum.kind = "object-envelope";
+	sum.invoice_number = env->document_id;
+	sum.seller_org = org;
+	rc = store_set_summary(j->p->s, j->id, &sum, j->now, err);
+	if (rc)
+		return rc;
+	rc = store_transition(j->p->s, j->id, ST_RECEIVED, ST_WAITING, "read", 0,
+			      "{\"kind\":\"object-envelope\"}", j->now, err);
+	if (rc)
+		return rc;
+	j->recorded = true;
+	j->stop = true;
+	*to = ST_WAITING;
+	rc = store_find_invoice(&invoice_id, j->p->s, env->document_id, org, err);
+	if (rc == 0 && invoice_id) {
+		rc = store_attach(j->p->s, j->id, invoice_id, j->now, err);
+		*to = ST_ATTACHED;
+	}
+	return rc;
+}
+
+/* An arriving invoice takes the envelopes that waited for it. */
+static int adopt_envelopes(job *j, ulf_err *err)
+{
+	store_care_keys sk;
+	care_keys ik;
+	int64_t *ids = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	care_invoice_keys(&ik, j->doc.inv);
+	keys_of(&sk, &ik);
+	rc = store_find_waiting(&ids, &n, j->p->s, PARTNER_ENVELOPE, &sk, err);
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = store_attach(j->p->s, ids[i], j->id, j->now, err);
+	free(ids);
+	return rc;
+}
+
+/* Whether an invoice is out-of-county care: it carries or names a care
+ * claim, or it goes from one region to another (org numbers 232100-...). */
+static bool is_care_invoice(const invoice *inv, const care_keys *k)
+{
+	const char *buyer = inv->buyer.legal_id.v ? inv->buyer.legal_id.v : inv->buyer.endpoint.v;
+
+	if (k->claim_id[0])
+		return true;
+	return strncmp(k->seller_org, "232100", 6) == 0 && buyer &&
+	       strncmp(buyer, "232100", 6) == 0;
+}
+
+/*
+ * validated -> matched for a care invoice: reconciled against its claim,
+ * embedded or found waiting; without one it waits (validated -> waiting).
+ * Returns with *handled false for an invoice that is not about care.
+ */
+static int match_care(bool *handled, doc_state *to, job *j, ulf_err *err)
+{
+	const invoice *inv = j->doc.inv;
+	claim *embedded = NULL;
+	store_care_keys sk;
+	care_keys ik;
+	int64_t *ids = NULL;
+	size_t n = 0, i;
+	ulf_err none;
+	int rc;
+
+	care_invoice_keys(&ik, inv);
+	*handled = is_care_invoice(inv, &ik);
+	ulf_err_clear(&none);
+	if (claim_from_invoice(&embedded, inv, "invoice", &j->p->reader.xml, &j->p->reader.inv,
+			       &none) == 0)
+		*handled = true;
+	if (!*handled)
+		return 0;
+	rc = store_set_care_key(j->p->s, j->id, ik.claim_id, err);
+	if (rc)
+		goto out;
+	j->recorded = true;
+	if (embedded) {
+		rc = reconcile(j, embedded, inv, j->id, ST_VALIDATED, err);
+		goto out;
+	}
+	keys_of(&sk, &ik);
+	rc = store_find_waiting(&ids, &n, j->p->s, PARTNER_CLAIM, &sk, err);
+	for (i = 0; rc == 0 && i < n; i++) {
+		ulf_document d;
+		claim *c;
+		care_keys ck;
+
+		ulf_err_clear(&none);
+		if (load_document(&d, j, ids[i], &none))
+			continue;
+		c = document_claim(&d, j);
+		reader_document_release(&d);
+		if (!c)
+			continue;
+		care_claim_keys(&ck, c);
+		if (care_keys_match(&ck, &ik) != CARE_NO_MATCH) {
+			rc = reconcile(j, c, inv, j->id, ST_VALIDATED, err);
+			if (rc == 0)
+				rc = store_attach(j->p->s, ids[i], j->id, j->now, err);
+			claim_free(c);
+			goto out;
+		}
+		claim_free(c);
+	}
+	if (rc == 0)
+		rc = store_transition(j->p->s, j->id, ST_VALIDATED, ST_WAITING, "care", 0,
+				      "{\"waiting_for\":\"care claim\"}", j->now, err);
+out:
+	free(ids);
+	claim_free(embedded);
+	if (rc == 0)
+		rc = store_state(to, j->p->s, j->id, err);
+	return rc;
+}
+
+static int stage_match(doc_state *to, job *j, ulf_err *err)
+{
+	bool handled = false;
+	ulf_err why;
+	int rc;
+
+	ulf_err_clear(&why);
+	if (ensure_read(j, &why)) {
+		to_queue(j, to, "UNREADABLE", why.msg);
+		return 0;
+	}
+	rc = match_care(&handled, to, j, err);
+	if (rc || handled)
+		return rc;
+	/* orders, receipts and rules: the matcher decides */
+	return 0;
+}
+
+/* matched -> ready: the suggestion stands (a decision of `auto`). */
+static int stage_suggest(doc_state *to, job *j, ulf_err *err)
+{
+	(void)j;
+	(void)err;
+	*to = ST_READY;
+	return 0;
+}
+
+int pipeline_expire(size_t *out_n, pipeline *p, int64_t now, ulf_err *err)
+{
+	int64_t *ids = NULL;
+	size_t n = 0, i;
+	long days = p->cfg.care_wait_days;
+	int rc;
+
+	*out_n = 0;
+	rc = store_waiting_since(&ids, &n, p->s, now - (int64_t)days * 86400, err);
+	for (i = 0; rc == 0 && i < n; i++) {
+		findings f;
+		care_keys k;
+		char *kind = NULL;
+		bool is_claim;
+
+		rc = store_get_text(&kind, p->s, ids[i], "kind", err);
+		if (rc)
+			break;
+		is_claim = kind && (strcmp(kind, "care-claim") == 0);
+		memset(&k, 0, sizeof(k));
+		findings_init(&f);
+		rc = care_report_expired(&f, is_claim, &k, days, days, err);
+		if (rc == 0)
+			rc = queue_other(p->s, ids[i], ST_WAITING, "PARTNER_MISSING",
+					 care_findings_json(&f), "expire", now, err);
+		findings_release(&f);
+		free(kind);
+		if (rc == 0)
+			(*out_n)++;
+	}
+	free(ids);
+	return rc;
+}
+
 static const struct stage {
 	doc_state from;
 	const char *name;
@@ -462,6 +982,8 @@ static const struct stage {
 } stages[] = {
 	{ ST_RECEIVED, "read", stage_read },
 	{ ST_READ, "validate", stage_validate },
+	{ ST_VALIDATED, "match", stage_match },
+	{ ST_MATCHED, "suggest", stage_suggest },
 	{ ST_READY, "post", stage_post },
 	{ ST_POSTING, "post", stage_post },
 };
@@ -489,12 +1011,19 @@ int pipeline_new(pipeline **out, store *s, const ulf_config *cfg, ulf_err *err)
 	p->s = s;
 	p->cfg = *cfg;
 	config_reader_opts(&p->reader, &p->cfg);
+	p->reader.claims = true;
+	rc = care_rules_load(&p->care, p->cfg.care_rules_file, err);
+	if (rc) {
+		free(p);
+		return rc;
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	p->jitter = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
 	if (p->cfg.erp_url[0]) {
 		config_erp(&ec, &p->cfg);
 		rc = erp_client_new(&p->erp, &ec, err);
 		if (rc) {
+			care_rules_free(p->care);
 			free(p);
 			return rc;
 		}
@@ -508,12 +1037,14 @@ void pipeline_free(pipeline *p)
 	if (!p)
 		return;
 	erp_client_free(p->erp);
+	care_rules_free(p->care);
 	free(p);
 }
 
 static void job_release(job *j)
 {
 	reader_document_release(&j->doc);
+	claim_free(j->env_claim);
 	if (j->validated)
 		findings_release(&j->f);
 	ujson_free(j->detail);
@@ -570,6 +1101,11 @@ int pipeline_process(doc_state *out_state, pipeline *p, int64_t id, int64_t now,
 	}
 	job_release(&j);
 	*out_state = state;
+	if (rc == 0 && j.wake) {
+		/* the partner this document completed goes on now, not next tick */
+		doc_state ignored;
+		rc = pipeline_process(&ignored, p, j.wake, now, err);
+	}
 	return rc;
 }
 
@@ -608,6 +1144,8 @@ int pipeline_resume(size_t *out_n, pipeline *p, int64_t now, ulf_err *err)
 			advanced++;
 	}
 	free(ids);
-	*out_n = advanced;
+	if (rc == 0)
+		rc = pipeline_expire(&n, p, now, err);
+	*out_n = advanced + n;
 	return rc;
 }

@@ -30,6 +30,14 @@ int pipeline_new(pipeline **out, store *s, const ulf_config *cfg, ulf_err *err);
 void pipeline_free(pipeline *p);
 
 /*
+ * Documents that waited longer than care_wait_days for their partner (a
+ * care claim for its invoice or the other way round, an envelope for its
+ * invoice) go to the queue with reason PARTNER_MISSING.  pipeline_resume()
+ * calls it; *out_n gets how many.
+ */
+int pipeline_expire(size_t *out_n, pipeline *p, int64_t now, ulf_err *err);
+
+/*
  * The booking the post stage sends, as JSON, whether the robot suggested it
  * (documents.result member "booking") or a person set it (documents.booking,
  * which wins):

@@ -27,6 +27,7 @@ static const char *const state_names[ST_COUNT_] = {
 	[ST_POSTED] = "posted",
 	[ST_EXCEPTION] = "exception",
 	[ST_REJECTED] = "rejected",
+	[ST_ATTACHED] = "attached",
 };
 
 const char *store_state_name(doc_state s)
@@ -46,7 +47,7 @@ doc_state store_state_parse(const char *name)
 
 bool store_state_final(doc_state s)
 {
-	return s == ST_POSTED || s == ST_REJECTED;
+	return s == ST_POSTED || s == ST_REJECTED || s == ST_ATTACHED;
 }
 
 bool store_transition_allowed(doc_state from, doc_state to)
@@ -59,7 +60,7 @@ bool store_transition_allowed(doc_state from, doc_state to)
 	case ST_RECEIVED:  return to == ST_READ || to == ST_WAITING;
 	case ST_READ:      return to == ST_VALIDATED || to == ST_WAITING;
 	case ST_VALIDATED: return to == ST_MATCHED || to == ST_WAITING;
-	case ST_WAITING:   return to == ST_VALIDATED || to == ST_MATCHED;
+	case ST_WAITING:   return to == ST_VALIDATED || to == ST_MATCHED || to == ST_ATTACHED;
 	case ST_MATCHED:   return to == ST_READY;
 	case ST_READY:     return to == ST_POSTING;
 	case ST_POSTING:   return to == ST_POSTED || to == ST_READY;
@@ -156,10 +157,17 @@ static const char *const v2 = "ALTER TABLE documents ADD COLUMN booking TEXT;";
 static const char *const v3 =
 	"ALTER TABLE postings ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;";
 
+/* Version 4: the care join's keys - the claim's own document, and the
+ * fakturaunderlags-id an invoice names. */
+static const char *const v4 =
+	"ALTER TABLE care_claims ADD COLUMN doc_id INTEGER;"
+	"CREATE INDEX care_claims_doc ON care_claims(doc_id);"
+	"ALTER TABLE documents ADD COLUMN care_key TEXT;";
+
 int store_open(store **out, const char *backend, const char *target, ulf_err *err)
 {
 	store *s = calloc(1, sizeof(*s));
-	const char *steps[3];
+	const char *steps[4];
 	int rc;
 
 	*out = NULL;
@@ -171,7 +179,8 @@ int store_open(store **out, const char *backend, const char *target, ulf_err *er
 	steps[0] = strcmp(backend, "postgresql") == 0 ? postgresql_v1 : sqlite_v1;
 	steps[1] = v2;
 	steps[2] = v3;
-	rc = db_migrate(s->d, "store", steps, 3, err);
+	steps[3] = v4;
+	rc = db_migrate(s->d, "store", steps, 4, err);
 	if (rc)
 		goto out;
 	*out = s;
@@ -844,6 +853,246 @@ int store_docs(store *s, const doc_state *states, size_t nstates, size_t limit,
 			return rc;
 		rc = 0;
 	}
+	return rc;
+}
+
+int store_care_take(store *s, int64_t id, const store_care_keys *k, int64_t now,
+		    ulf_err *err)
+{
+	db_stmt *st = NULL;
+	int rc = db_begin(s->d, err);
+
+	if (rc)
+		return rc;
+	rc = db_prepare(&st, s->d, "INSERT INTO care_claims (doc_id, claim_id, invoice_number,"
+			" seller_org, received_at, state, sha256, bytes)"
+			" SELECT id, ?, ?, ?, received_at, 'waiting', sha256, bytes"
+			" FROM documents WHERE id = ?", err);
+	if (rc)
+		goto out;
+	db_bind_text(st, 1, k->claim_id);
+	db_bind_text(st, 2, k->invoice_number);
+	db_bind_text(st, 3, k->seller_org);
+	db_bind_int(st, 4, id);
+	rc = db_step(st, err);
+	db_finalize(st);
+	st = NULL;
+	if (rc < 0)
+		goto out;
+	/* the patient data now lives only in care_claims */
+	rc = db_prepare(&st, s->d, "UPDATE documents SET bytes = ?, size = 0, kind = 'care-claim',"
+			" flow = 'care', invoice_number = ?, seller_org = ?, care_key = ?"
+			" WHERE id = ?", err);
+	if (rc)
+		goto out;
+	db_bind_blob(st, 1, "", 0);
+	db_bind_text(st, 2, k->invoice_number);
+	db_bind_text(st, 3, k->seller_org);
+	db_bind_text(st, 4, k->claim_id);
+	db_bind_int(st, 5, id);
+	rc = db_step(st, err);
+	if (rc < 0)
+		goto out;
+	rc = transition_locked(s, id, ST_RECEIVED, ST_WAITING, "read", 0,
+			       "{\"kind\":\"care-claim\"}", now, err);
+out:
+	db_finalize(st);
+	if (rc == 0)
+		rc = db_commit(s->d, err);
+	if (rc)
+		db_rollback(s->d);
+	return rc;
+}
+
+int store_care_bytes(void **out, size_t *out_len, store *s, int64_t id, ulf_err *err)
+{
+	db_stmt *st = NULL;
+	const void *p;
+	size_t n = 0;
+	int rc;
+
+	*out = NULL;
+	*out_len = 0;
+	rc = select_by_id(&st, s, "SELECT bytes FROM care_claims WHERE doc_id = ?", id,
+			  "has no care claim", err);
+	if (rc)
+		return rc;
+	p = db_col_blob(st, 0, &n);
+	*out = malloc(n + 1);
+	if (!*out) {
+		db_finalize(st);
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	}
+	if (n)
+		memcpy(*out, p, n);
+	((char *)*out)[n] = '\0';
+	*out_len = n;
+	db_finalize(st);
+	return 0;
+}
+
+int store_care_duplicate(int64_t *out_first, store *s, int64_t id, const char *claim_id,
+			 ulf_err *err)
+{
+	db_stmt *st = NULL;
+	int rc;
+
+	*out_first = 0;
+	if (!claim_id || !*claim_id)
+		return 0;
+	rc = db_prepare(&st, s->d, "SELECT doc_id FROM care_claims WHERE claim_id = ?"
+			" AND doc_id <> ? ORDER BY id LIMIT 1", err);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, claim_id);
+	db_bind_int(st, 2, id);
+	rc = db_step(st, err);
+	if (rc == 1)
+		*out_first = db_col_int(st, 0);
+	db_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int collect_ids(int64_t **out, size_t *out_n, db_stmt *st, ulf_err *err)
+{
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	while ((rc = db_step(st, err)) == 1) {
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			int64_t *nids = realloc(ids, ncap * sizeof(*nids));
+			if (!nids) {
+				free(ids);
+				return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+			}
+			ids = nids;
+			cap = ncap;
+		}
+		ids[n++] = db_col_int(st, 0);
+	}
+	if (rc < 0) {
+		free(ids);
+		return rc;
+	}
+	*out = ids;
+	*out_n = n;
+	return 0;
+}
+
+int store_find_waiting(int64_t **out, size_t *out_n, store *s, store_partner kind,
+		       const store_care_keys *k, ulf_err *err)
+{
+	static const char *const sql[] = {
+		[PARTNER_CLAIM] =
+			"SELECT doc_id FROM care_claims WHERE state = 'waiting' AND"
+			" ((claim_id <> '' AND claim_id = ?) OR"
+			"  (invoice_number = ? AND seller_org = ?)) ORDER BY id LIMIT 100",
+		[PARTNER_CARE_INVOICE] =
+			"SELECT id FROM documents WHERE state = 'waiting' AND flow = 'care'"
+			" AND kind <> 'care-claim' AND ((care_key <> '' AND care_key = ?) OR"
+			"  (invoice_number = ? AND seller_org = ?)) ORDER BY id LIMIT 100",
+		[PARTNER_ENVELOPE] =
+			"SELECT id FROM documents WHERE state = 'waiting' AND kind = 'object-envelope'"
+			" AND ? IS NOT NULL AND invoice_number = ? AND seller_org = ?"
+			" ORDER BY id LIMIT 100",
+	};
+	db_stmt *st = NULL;
+	int rc;
+
+	*out = NULL;
+	*out_n = 0;
+	rc = db_prepare(&st, s->d, sql[kind], err);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, k->claim_id ? k->claim_id : "");
+	db_bind_text(st, 2, k->invoice_number ? k->invoice_number : "");
+	db_bind_text(st, 3, k->seller_org ? k->seller_org : "");
+	rc = collect_ids(out, out_n, st, err);
+	db_finalize(st);
+	return rc;
+}
+
+int store_find_invoice(int64_t *out, store *s, const char *invoice_number,
+		       const char *seller_org, ulf_err *err)
+{
+	db_stmt *st = NULL;
+	int rc;
+
+	*out = 0;
+	rc = db_prepare(&st, s->d, "SELECT id FROM documents WHERE invoice_number = ?"
+			" AND seller_org = ? AND kind IN ('invoice', 'credit-note')"
+			" AND state <> 'rejected' ORDER BY id LIMIT 1", err);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, invoice_number ? invoice_number : "");
+	db_bind_text(st, 2, seller_org ? seller_org : "");
+	rc = db_step(st, err);
+	if (rc == 1)
+		*out = db_col_int(st, 0);
+	db_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+int store_attach(store *s, int64_t id, int64_t invoice_id, int64_t now, ulf_err *err)
+{
+	db_stmt *st = NULL;
+	char detail[64];
+	int rc = db_begin(s->d, err);
+
+	if (rc)
+		return rc;
+	rc = db_prepare(&st, s->d, "UPDATE care_claims SET state = 'joined', partner_doc = ?"
+			" WHERE doc_id = ?", err);
+	if (rc)
+		goto out;
+	db_bind_int(st, 1, invoice_id);
+	db_bind_int(st, 2, id);
+	rc = db_step(st, err);
+	if (rc < 0)
+		goto out;
+	snprintf(detail, sizeof(detail), "{\"attached_to\":%lld}", (long long)invoice_id);
+	rc = transition_locked(s, id, ST_WAITING, ST_ATTACHED, "join", 0, detail, now, err);
+out:
+	db_finalize(st);
+	if (rc == 0)
+		rc = db_commit(s->d, err);
+	if (rc)
+		db_rollback(s->d);
+	return rc;
+}
+
+int store_set_care_key(store *s, int64_t id, const char *claim_id, ulf_err *err)
+{
+	db_stmt *st = NULL;
+	int rc = db_prepare(&st, s->d, "UPDATE documents SET care_key = ?, flow = 'care'"
+			    " WHERE id = ?", err);
+
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, claim_id);
+	db_bind_int(st, 2, id);
+	rc = db_step(st, err);
+	db_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+int store_waiting_since(int64_t **out, size_t *out_n, store *s, int64_t before,
+			ulf_err *err)
+{
+	db_stmt *st = NULL;
+	int rc;
+
+	*out = NULL;
+	*out_n = 0;
+	rc = db_prepare(&st, s->d, "SELECT id FROM documents WHERE state = 'waiting'"
+			" AND received_at < ? ORDER BY id LIMIT 10000", err);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, before);
+	rc = collect_ids(out, out_n, st, err);
+	db_finalize(st);
 	return rc;
 }
 

@@ -16,7 +16,8 @@
  *   read/validated -> waiting  (a care invoice or claim waiting for its partner)
  *   exception -> ready  (resolved by a handler)   exception -> rejected
  *   exception -> received  (retry after rules or reference data changed)
- * posted and rejected are final.
+ *   waiting -> attached  (a claim or envelope joined to its invoice)
+ * posted, rejected and attached are final.
  */
 #ifndef ULF_STORE_H
 #define ULF_STORE_H
@@ -41,6 +42,7 @@ typedef enum doc_state {
 	ST_POSTED,
 	ST_EXCEPTION,
 	ST_REJECTED,
+	ST_ATTACHED,    /* a care claim or envelope joined to its invoice */
 	ST_COUNT_
 } doc_state;
 
@@ -201,6 +203,54 @@ typedef void (*store_doc_fn)(const store_doc_row *row, void *ctx);
  * oldest first, at most `limit`. */
 int store_docs(store *s, const doc_state *states, size_t nstates, size_t limit,
 	       store_doc_fn fn, void *ctx, ulf_err *err);
+
+/*
+ * Care claims (vårdbilagor) are kept apart from invoices: when a claim is
+ * read, its bytes move from `documents` to `care_claims` (the document row
+ * keeps an empty body) and it waits there for its invoice, found by its
+ * keys.  Access to care_claims can then be restricted on its own.
+ */
+typedef struct store_care_keys {
+	const char *claim_id;         /* fakturaunderlags-id, "" if unknown */
+	const char *invoice_number;
+	const char *seller_org;
+} store_care_keys;
+
+/* received -> waiting for a claim document, its bytes moved to
+ * care_claims, in one transaction. */
+int store_care_take(store *s, int64_t id, const store_care_keys *k, int64_t now,
+		    ulf_err *err);
+/* The claim's bytes (caller frees). */
+int store_care_bytes(void **out, size_t *out_len, store *s, int64_t id, ulf_err *err);
+/* Claim documents (any state) with the same fakturaunderlags-id, other
+ * than `id`: for duplicates.  *out_first 0 when none. */
+int store_care_duplicate(int64_t *out_first, store *s, int64_t id, const char *claim_id,
+			 ulf_err *err);
+
+typedef enum store_partner {
+	PARTNER_CLAIM = 1,        /* waiting claim documents */
+	PARTNER_CARE_INVOICE,     /* invoices waiting for their claim */
+	PARTNER_ENVELOPE          /* Svefaktura envelopes waiting for their invoice */
+} store_partner;
+
+/* Waiting documents of that kind whose keys may match (same id, or same
+ * invoice number and seller): candidates for the caller to confirm. */
+int store_find_waiting(int64_t **out, size_t *out_n, store *s, store_partner kind,
+		       const store_care_keys *k, ulf_err *err);
+/* An invoice (any state but rejected) with this number and seller, or 0. */
+int store_find_invoice(int64_t *out, store *s, const char *invoice_number,
+		       const char *seller_org, ulf_err *err);
+
+/* The waiting claim or envelope `id` joins invoice `invoice_id`:
+ * waiting -> attached, in one transaction with the care row's state. */
+int store_attach(store *s, int64_t id, int64_t invoice_id, int64_t now, ulf_err *err);
+
+/* Sets the fakturaunderlags-id an invoice names (documents.care_key). */
+int store_set_care_key(store *s, int64_t id, const char *claim_id, ulf_err *err);
+
+/* Documents in `waiting` that arrived before `before` (caller frees). */
+int store_waiting_since(int64_t **out, size_t *out_n, store *s, int64_t before,
+			ulf_err *err);
 
 /* One line of a document's history: a robot step or a person's action. */
 typedef struct store_history_row {
