@@ -78,7 +78,7 @@ static void report(const inbox_event *ev, void *arg)
 
 static void summary(store *s)
 {
-	int64_t counts[ST_COUNT_], total = 0;
+	int64_t counts[ST_COUNT_], total = 0, automatic = 0, decided = 0;
 	ulf_err err;
 	int i;
 
@@ -94,6 +94,12 @@ static void summary(store *s)
 		if (counts[i])
 			printf(" %s %lld", store_state_name((doc_state)i), (long long)counts[i]);
 	printf("\n");
+	if (store_automation(&automatic, &decided, s, &err) == 0 && decided) {
+		int64_t r = automatic * 1000 / decided;
+		printf("automation rate: %lld.%lld%% (%lld of %lld decided documents posted"
+		       " with no hand)\n", (long long)(r / 10), (long long)(r % 10),
+		       (long long)automatic, (long long)decided);
+	}
 }
 
 int cli_run(int argc, char **argv)
