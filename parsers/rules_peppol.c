@@ -461,14 +461,274 @@ static const xml_node *next_in_doc(const xml_node *n, const xml_node *root)
 	return k;
 }
 
+/* ---- the tree index -----------------------------------------------------------
+ *
+ * Most contexts are "//ns:name": every such element, wherever it is.  One
+ * walk a pass groups the document's elements by namespace and name (in
+ * document order within a group) in the findings' arena, and vctx's
+ * tree_index keeps it for every other check of the pass, the Swedish ones
+ * included; a check then visits its own elements only, instead of walking
+ * the whole document again.  When the arena cannot hold the index (a
+ * document of hundreds of thousands of elements) the same questions are
+ * answered by walking: slower, the same answers.
+ */
+
+typedef struct tgroup {
+	const char *ns, *name;     /* ns NULL: no namespace */
+	size_t start, n;           /* the group's elements: nodes[start..start+n) */
+} tgroup;
+
+typedef struct tcursor {       /* where a loop over a sequence is */
+	const xml_node *const *seq;
+	size_t at;
+} tcursor;
+
+typedef struct tindex {
+	const xml_node *root;
+	bool walk;                 /* no index: answer by walking */
+	const xml_node **all;      /* every element, document order */
+	const xml_node **nodes;    /* grouped */
+	size_t nall;
+	tgroup *groups;
+	size_t ngroups;
+	int *slots;                /* open addressing: group number or -1 */
+	size_t mask;
+	const char *last_ns, *last_name;   /* the last group asked for... */
+	const tgroup *last;                /* ...and its answer */
+	tcursor cursors[4];        /* a few loops may run one inside another */
+	unsigned next_cursor;
+} tindex;
+
+/* By local name only: namespaces are long and rarely tell names apart. */
+static size_t name_hash(const char *name)
+{
+	size_t h = 2166136261u;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	return h;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The slot of (ns, name) in a table of mask+1 slots: its group or a free one. */
+static size_t find_slot(const int *slots, size_t mask, const tgroup *groups,
+			const char *ns, const char *name)
+{
+	size_t i = name_hash(name) & mask;
+
+	while (slots[i] >= 0 && !(same_str(groups[slots[i]].name, name) &&
+				  same_str(groups[slots[i]].ns, ns)))
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Temporary growing arrays of the build, on the heap. */
+typedef struct tbuild {
+	const xml_node **el;
+	size_t *gid;
+	size_t n, cap;
+	tgroup *groups;
+	size_t ngroups, gcap;
+	int *slots;
+	size_t mask;
+} tbuild;
+
+static bool build_grow_slots(tbuild *b)
+{
+	size_t mask = b->mask ? b->mask * 2 + 1 : 63, g, i;
+	int *slots = malloc((mask + 1) * sizeof(*slots));
+
+	if (!slots)
+		return false;
+	for (i = 0; i <= mask; i++)
+		slots[i] = -1;
+	for (g = 0; g < b->ngroups; g++)
+		slots[find_slot(slots, mask, b->groups, b->groups[g].ns, b->groups[g].name)] = (int)g;
+	free(b->slots);
+	b->slots = slots;
+	b->mask = mask;
+	return true;
+}
+
+/* Adds element n to the build; false when out of memory. */
+static bool build_add(tbuild *b, const xml_node *n)
+{
+	const char *ns = xml_ns(n), *name = xml_name(n);
+	size_t i;
+
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 1024;
+		const xml_node **el = realloc(b->el, cap * sizeof(*el));
+		size_t *gid = el ? realloc(b->gid, cap * sizeof(*gid)) : NULL;
+
+		if (el)
+			b->el = el;
+		if (!el || !gid)
+			return false;
+		b->gid = gid;
+		b->cap = cap;
+	}
+	if ((b->ngroups + 1) * 2 > b->mask + 1 && !build_grow_slots(b))
+		return false;
+	i = find_slot(b->slots, b->mask, b->groups, ns, name);
+	if (b->slots[i] < 0) {
+		if (b->ngroups == b->gcap) {
+			size_t gcap = b->gcap ? b->gcap * 2 : 64;
+			tgroup *groups = realloc(b->groups, gcap * sizeof(*groups));
+
+			if (!groups)
+				return false;
+			b->groups = groups;
+			b->gcap = gcap;
+		}
+		b->groups[b->ngroups].ns = ns;
+		b->groups[b->ngroups].name = name;
+		b->groups[b->ngroups].n = 0;
+		b->slots[i] = (int)b->ngroups++;
+	}
+	b->gid[b->n] = (size_t)b->slots[i];
+	b->el[b->n++] = n;
+	b->groups[b->slots[i]].n++;
+	return true;
+}
+
+/* Moves the build into the arena as the index; false when it does not fit. */
+static bool build_finish(tbuild *b, tindex *ix, arena *a)
+{
+	size_t i, at = 0, *fill;
+
+	ix->all = arena_alloc(a, b->n * sizeof(*ix->all) + 1);
+	ix->nodes = arena_alloc(a, b->n * sizeof(*ix->nodes) + 1);
+	ix->groups = arena_alloc(a, b->ngroups * sizeof(*ix->groups) + 1);
+	ix->slots = arena_alloc(a, (b->mask + 1) * sizeof(*ix->slots));
+	fill = malloc((b->ngroups + 1) * sizeof(*fill));
+	if (!ix->all || !ix->nodes || !ix->groups || !ix->slots || !fill) {
+		free(fill);
+		return false;
+	}
+	for (i = 0; i < b->ngroups; i++) {
+		ix->groups[i] = b->groups[i];
+		ix->groups[i].start = fill[i] = at;
+		at += b->groups[i].n;
+	}
+	for (i = 0; i < b->n; i++) {
+		ix->all[i] = b->el[i];
+		ix->nodes[fill[b->gid[i]]++] = b->el[i];
+	}
+	memcpy(ix->slots, b->slots, (b->mask + 1) * sizeof(*ix->slots));
+	ix->nall = b->n;
+	ix->ngroups = b->ngroups;
+	ix->mask = b->mask;
+	free(fill);
+	return true;
+}
+
+/* The pass's index, built on first use; NULL without a document. */
+static tindex *index_of(vctx *c)
+{
+	const xml_node *root = c->xml ? xml_root(c->xml) : NULL, *n;
+	tbuild b;
+	tindex *ix;
+
+	if (c->tree_index || !root)
+		return c->tree_index;
+	ix = arena_alloc(&c->out->mem, sizeof(*ix));
+	if (!ix) {
+		c->rc = ULF_ENOMEM;
+		return NULL;
+	}
+	ix->root = root;
+	memset(&b, 0, sizeof(b));
+	for (n = root; n && !ix->walk; n = next_in_doc(n, root))
+		ix->walk = !build_add(&b, n);
+	if (!ix->walk)
+		ix->walk = !build_finish(&b, ix, &c->out->mem);
+	free(b.el);
+	free(b.gid);
+	free(b.groups);
+	free(b.slots);
+	c->tree_index = ix;
+	return ix;
+}
+
+static const tgroup *group_of(tindex *ix, const char *ns, const char *name)
+{
+	size_t i;
+
+	if (ns == ix->last_ns && name == ix->last_name)
+		return ix->last;
+	i = find_slot(ix->slots, ix->mask, ix->groups, ns, name);
+	ix->last_ns = ns;
+	ix->last_name = name;
+	ix->last = ix->slots[i] < 0 ? NULL : &ix->groups[ix->slots[i]];
+	return ix->last;
+}
+
+/* The element after prev in seq[0..n); a cursor makes a loop O(1) a step. */
+static const xml_node *seq_next(tindex *ix, const xml_node *const *seq, size_t n,
+				const xml_node *prev)
+{
+	tcursor *k = NULL;
+	size_t i;
+
+	if (!prev)
+		return n ? seq[0] : NULL;
+	for (i = 0; i < sizeof(ix->cursors) / sizeof(ix->cursors[0]); i++)
+		if (ix->cursors[i].seq == seq && ix->cursors[i].at < n &&
+		    seq[ix->cursors[i].at] == prev)
+			k = &ix->cursors[i];
+	if (!k) {
+		k = &ix->cursors[ix->next_cursor++ % 4];
+		k->seq = seq;
+		for (k->at = 0; k->at < n && seq[k->at] != prev; k->at++)
+			;
+	}
+	if (k->at + 1 >= n)
+		return NULL;
+	return seq[++k->at];
+}
+
+/*
+ * The element ns:name after prev in document order (the first when prev is
+ * NULL): a loop over "//ns:name".  name NULL means any element.  Shared
+ * with rules_se.c, which declares it too.
+ */
+const xml_node *rules_tree_next(vctx *c, const char *ns, const char *name, const xml_node *prev);
+
+const xml_node *rules_tree_next(vctx *c, const char *ns, const char *name, const xml_node *prev)
+{
+	tindex *ix = index_of(c);
+	const tgroup *g;
+	const xml_node *n;
+
+	if (!ix)
+		return NULL;
+	if (ix->walk) {
+		for (n = prev ? next_in_doc(prev, ix->root) : ix->root; n; n = next_in_doc(n, ix->root))
+			if (!name || xml_is(n, ns, name))
+				return n;
+		return NULL;
+	}
+	if (!name)
+		return seq_next(ix, ix->all, ix->nall, prev);
+	g = group_of(ix, ns, name);
+	return g ? seq_next(ix, ix->nodes + g->start, g->n, prev) : NULL;
+}
+
 typedef void visit_fn(vctx *c, const rule_def *r, const xml_node *n);
 
-/* Calls visit for every element of the document: the "//" of XPath. */
-static void walk(vctx *c, const rule_def *r, visit_fn *visit)
+/* Calls visit for every element ns:name ("//ns:name"), in document order;
+ * name NULL: every element. */
+static void each(vctx *c, const rule_def *r, const char *ns, const char *name, visit_fn *visit)
 {
-	const xml_node *root = root_of(c), *n;
+	const xml_node *n;
 
-	for (n = root; n && !c->rc; n = next_in_doc(n, root))
+	for (n = rules_tree_next(c, ns, name, NULL); n && !c->rc;
+	     n = rules_tree_next(c, ns, name, n))
 		visit(c, r, n);
 }
 
@@ -552,7 +812,7 @@ static void visit_r008(vctx *c, const rule_def *r, const xml_node *n)
  * not(normalize-space()).  Attributes do not make an element non-empty. */
 static void check_r008(vctx *c, const rule_def *r)
 {
-	walk(c, r, visit_r008);
+	each(c, r, NULL, NULL, visit_r008);
 }
 
 /* ---- document level ------------------------------------------------------ */
@@ -708,7 +968,7 @@ static void visit_r005(vctx *c, const rule_def *r, const xml_node *n)
 /* cbc:TaxCurrencyCode differs from ../cbc:DocumentCurrencyCode */
 static void check_r005(vctx *c, const rule_def *r)
 {
-	walk(c, r, visit_r005);
+	each(c, r, CBC, "TaxCurrencyCode", visit_r005);
 }
 
 /* cac:<party>/cac:Party, anywhere, has a cbc:EndpointID */
@@ -727,7 +987,7 @@ static void visit_r010(vctx *c, const rule_def *r, const xml_node *n)
 
 static void check_r010(vctx *c, const rule_def *r)
 {
-	walk(c, r, visit_r010);
+	each(c, r, CAC, "Party", visit_r010);
 }
 
 static void visit_r020(vctx *c, const rule_def *r, const xml_node *n)
@@ -737,7 +997,7 @@ static void visit_r020(vctx *c, const rule_def *r, const xml_node *n)
 
 static void check_r020(vctx *c, const rule_def *r)
 {
-	walk(c, r, visit_r020);
+	each(c, r, CAC, "Party", visit_r020);
 }
 
 /* ---- allowances and charges, document and line level --------------------- */
@@ -866,7 +1126,7 @@ static void visit_r061(vctx *c, const rule_def *r, const xml_node *n)
 /* Direct debit (49, 59) names its mandate. */
 static void check_r061(vctx *c, const rule_def *r)
 {
-	walk(c, r, visit_r061);
+	each(c, r, CAC, "PaymentMeans", visit_r061);
 }
 
 /* ---- currency -------------------------------------------------------------- */
@@ -889,6 +1149,15 @@ static bool is_amount(const xml_node *n)
 		if (strcmp(xml_name(n), amount_names[i]) == 0)
 			return true;
 	return false;
+}
+
+/* Calls visit for every amount element, name by name. */
+static void each_amount(vctx *c, const rule_def *r, visit_fn *visit)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(amount_names) / sizeof(amount_names[0]); i++)
+		each(c, r, CBC, amount_names[i], visit);
 }
 
 static void visit_r051(vctx *c, const rule_def *r, const xml_node *n)
@@ -914,7 +1183,7 @@ static void visit_r051(vctx *c, const rule_def *r, const xml_node *n)
 /* @currencyID = $documentCurrencyCode */
 static void check_r051(vctx *c, const rule_def *r)
 {
-	walk(c, r, visit_r051);
+	each_amount(c, r, visit_r051);
 }
 
 /* ---- invoice period of the lines ------------------------------------------- */
@@ -961,6 +1230,13 @@ static void check_r111(vctx *c, const rule_def *r)
 static bool is_line(const xml_node *n)
 {
 	return xml_is(n, CAC, "InvoiceLine") || xml_is(n, CAC, "CreditNoteLine");
+}
+
+/* Calls visit for every cac:InvoiceLine and cac:CreditNoteLine. */
+static void each_line(vctx *c, const rule_def *r, visit_fn *visit)
+{
+	each(c, r, CAC, "InvoiceLine", visit);
+	each(c, r, CAC, "CreditNoteLine", visit);
 }
 
 /* A decimal term of a line rule: `dflt` when the element is missing; false
@@ -1056,7 +1332,7 @@ static void visit_r120(vctx *c, const rule_def *r, const xml_node *n)
 
 static void check_r120(vctx *c, const rule_def *r)
 {
-	walk(c, r, visit_r120);
+	each_line(c, r, visit_r120);
 }
 
 static void visit_r121(vctx *c, const rule_def *r, const xml_node *n)
@@ -1073,7 +1349,7 @@ static void visit_r121(vctx *c, const rule_def *r, const xml_node *n)
 /* not(cac:Price/cbc:BaseQuantity) or xs:decimal(...) > 0 */
 static void check_r121(vctx *c, const rule_def *r)
 {
-	walk(c, r, visit_r121);
+	each_line(c, r, visit_r121);
 }
 
 static void visit_r100(vctx *c, const rule_def *r, const xml_node *n)
@@ -1085,7 +1361,7 @@ static void visit_r100(vctx *c, const rule_def *r, const xml_node *n)
 
 static void check_r100(vctx *c, const rule_def *r)
 {
-	walk(c, r, visit_r100);
+	each_line(c, r, visit_r100);
 }
 
 static void visit_r101(vctx *c, const rule_def *r, const xml_node *n)
@@ -1103,7 +1379,7 @@ static void visit_r101(vctx *c, const rule_def *r, const xml_node *n)
 /* A line's DocumentReference is only the invoiced object (130). */
 static void check_r101(vctx *c, const rule_def *r)
 {
-	walk(c, r, visit_r101);
+	each_line(c, r, visit_r101);
 }
 
 /* ---- price ------------------------------------------------------------------ */
@@ -1123,7 +1399,7 @@ static void visit_r044(vctx *c, const rule_def *r, const xml_node *n)
 
 static void check_r044(vctx *c, const rule_def *r)
 {
-	walk(c, r, visit_r044);
+	each(c, r, CAC, "AllowanceCharge", visit_r044);
 }
 
 static void visit_r046(vctx *c, const rule_def *r, const xml_node *n)
@@ -1144,7 +1420,7 @@ static void visit_r046(vctx *c, const rule_def *r, const xml_node *n)
 /* PriceAmount = BaseAmount - Amount when the gross price is given */
 static void check_r046(vctx *c, const rule_def *r)
 {
-	walk(c, r, visit_r046);
+	each(c, r, CAC, "AllowanceCharge", visit_r046);
 }
 
 static void visit_r130(vctx *c, const rule_def *r, const xml_node *n)
@@ -1168,7 +1444,7 @@ static void visit_r130(vctx *c, const rule_def *r, const xml_node *n)
 /* Price/BaseQuantity/@unitCode = the line quantity's @unitCode */
 static void check_r130(vctx *c, const rule_def *r)
 {
-	walk(c, r, visit_r130);
+	each(c, r, CBC, "BaseQuantity", visit_r130);
 }
 
 /* ---- identifiers by scheme (ICD) -------------------------------------------- */
@@ -1180,14 +1456,13 @@ static void check_r130(vctx *c, const rule_def *r)
  */
 static bool icd_subject(const xml_node *n, const char *scheme, bool endpoint_only)
 {
-	const char *s;
+	const char *s = xml_attr(n, "schemeID");   /* first: most IDs have none */
 
-	if (!xml_is(n, CBC, "EndpointID") &&
-	    (endpoint_only || (!xml_is(n, CBC, "CompanyID") &&
-			       !(xml_is(n, CBC, "ID") && xml_is(xml_parent(n), CAC, "PartyIdentification")))))
+	if (!s || strcmp(s, scheme) != 0)
 		return false;
-	s = xml_attr(n, "schemeID");
-	return s && strcmp(s, scheme) == 0;
+	return xml_is(n, CBC, "EndpointID") ||
+	       (!endpoint_only && (xml_is(n, CBC, "CompanyID") ||
+				   (xml_is(n, CBC, "ID") && xml_is(xml_parent(n), CAC, "PartyIdentification"))));
 }
 
 typedef bool icd_fn(const char *value);
@@ -1403,22 +1678,39 @@ static const icd_rule *icd_rule_of(const rule_def *r)
 	return NULL;
 }
 
-static void visit_icd(vctx *c, const rule_def *r, const xml_node *n)
+static void icd_check(vctx *c, const rule_def *r, const icd_rule *ir, const xml_node *n)
 {
-	const icd_rule *ir = icd_rule_of(r);
 	const char *v;
 
-	if (!ir || !icd_subject(n, ir->scheme, ir->endpoint_only))
+	if (!icd_subject(n, ir->scheme, ir->endpoint_only))
 		return;
 	v = str(c, n);
 	if (!ir->ok(v))
 		report_value(c, r, n, "", v);
 }
 
-/* One check for the whole family: the row's ID picks scheme and format. */
+/* One check for the whole family: the row's ID picks scheme and format.
+ * PartyIdentification/ID is reached from the (few) PartyIdentifications
+ * rather than from every cbc:ID of the document. */
 static void check_icd(vctx *c, const rule_def *r)
 {
-	walk(c, r, visit_icd);
+	const icd_rule *ir = icd_rule_of(r);
+	const xml_node *n, *id;
+
+	if (!ir)
+		return;
+	for (n = rules_tree_next(c, CBC, "EndpointID", NULL); n && !c->rc;
+	     n = rules_tree_next(c, CBC, "EndpointID", n))
+		icd_check(c, r, ir, n);
+	if (ir->endpoint_only)
+		return;
+	for (n = rules_tree_next(c, CAC, "PartyIdentification", NULL); n && !c->rc;
+	     n = rules_tree_next(c, CAC, "PartyIdentification", n))
+		for (id = xml_child(n, CBC, "ID"); id; id = xml_next(id, CBC, "ID"))
+			icd_check(c, r, ir, id);
+	for (n = rules_tree_next(c, CBC, "CompanyID", NULL); n && !c->rc;
+	     n = rules_tree_next(c, CBC, "CompanyID", n))
+		icd_check(c, r, ir, n);
 }
 
 /* ---- restricted code lists and formatting ------------------------------------ */
@@ -1510,7 +1802,7 @@ static void visit_cl001(vctx *c, const rule_def *r, const xml_node *n)
 
 static void check_cl001(vctx *c, const rule_def *r)
 {
-	walk(c, r, visit_cl001);
+	each(c, r, CBC, "EmbeddedDocumentBinaryObject", visit_cl001);
 }
 
 /*
@@ -1542,7 +1834,7 @@ static void visit_cl002(vctx *c, const rule_def *r, const xml_node *n)
 
 static void check_cl002(vctx *c, const rule_def *r)
 {
-	walk(c, r, visit_cl002);
+	each(c, r, CAC, "AllowanceCharge", visit_cl002);
 }
 
 static void visit_cl003(vctx *c, const rule_def *r, const xml_node *n)
@@ -1552,7 +1844,7 @@ static void visit_cl003(vctx *c, const rule_def *r, const xml_node *n)
 
 static void check_cl003(vctx *c, const rule_def *r)
 {
-	walk(c, r, visit_cl003);
+	each(c, r, CAC, "AllowanceCharge", visit_cl003);
 }
 
 static void visit_cl006(vctx *c, const rule_def *r, const xml_node *n)
@@ -1567,7 +1859,7 @@ static void visit_cl006(vctx *c, const rule_def *r, const xml_node *n)
 
 static void check_cl006(vctx *c, const rule_def *r)
 {
-	walk(c, r, visit_cl006);
+	each(c, r, CBC, "DescriptionCode", visit_cl006);
 }
 
 static void visit_cl007(vctx *c, const rule_def *r, const xml_node *n)
@@ -1583,7 +1875,7 @@ static void visit_cl007(vctx *c, const rule_def *r, const xml_node *n)
 
 static void check_cl007(vctx *c, const rule_def *r)
 {
-	walk(c, r, visit_cl007);
+	each_amount(c, r, visit_cl007);
 }
 
 /* Type code in the profile's list, when the profile is 01. */
@@ -1598,9 +1890,7 @@ static void type_code(vctx *c, const rule_def *r, const char *name,
 	profile_of(c, profile, sizeof(profile));
 	if (strcmp(profile, "01") != 0)
 		return;
-	for (n = root; n && !c->rc; n = next_in_doc(n, root)) {
-		if (!xml_is(n, CBC, name))
-			continue;
+	for (n = rules_tree_next(c, CBC, name, NULL); n && !c->rc; n = rules_tree_next(c, CBC, name, n)) {
 		if (!nspace(code, sizeof(code), str(c, n)) || !in_list(list, nlist, code))
 			report_value(c, r, n, "", str(c, n));
 	}
@@ -1625,7 +1915,7 @@ static void visit_p0112(vctx *c, const rule_def *r, const xml_node *n)
 /* 326 and 384 only between German parties */
 static void check_p0112(vctx *c, const rule_def *r)
 {
-	walk(c, r, visit_p0112);
+	each(c, r, CBC, "InvoiceTypeCode", visit_p0112);
 }
 
 static void check_p0101(vctx *c, const rule_def *r)
@@ -1655,10 +1945,18 @@ static void visit_f001(vctx *c, const rule_def *r, const xml_node *n)
 		report_value(c, r, n, "", s);
 }
 
+static void each_date(vctx *c, const rule_def *r, visit_fn *visit)
+{
+	size_t i;
+
+	for (i = 0; i < NLIST(date_names); i++)
+		each(c, r, CBC, date_names[i], visit);
+}
+
 /* Dates anywhere: string-length 10 and castable as xs:date */
 static void check_f001(vctx *c, const rule_def *r)
 {
-	walk(c, r, visit_f001);
+	each_date(c, r, visit_f001);
 }
 
 static void visit_cl008(vctx *c, const rule_def *r, const xml_node *n)
@@ -1671,7 +1969,7 @@ static void visit_cl008(vctx *c, const rule_def *r, const xml_node *n)
 
 static void check_cl008(vctx *c, const rule_def *r)
 {
-	walk(c, r, visit_cl008);
+	each(c, r, CBC, "EndpointID", visit_cl008);
 }
 
 /* The exemption code each of P0104..P0111 is about, and its category. */
@@ -1722,7 +2020,7 @@ static void visit_vatex(vctx *c, const rule_def *r, const xml_node *n)
 /* One check for P0104..P0111: the row's ID picks code and category. */
 static void check_vatex(vctx *c, const rule_def *r)
 {
-	walk(c, r, visit_vatex);
+	each(c, r, CAC, "TaxCategory", visit_vatex);
 }
 
 /* ---- the table, in the order of the schematron ---------------------------- */

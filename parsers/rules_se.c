@@ -12,7 +12,8 @@
  *    states a legal registration (PartyLegalEntity/CompanyID);
  *  - SE-R-007..-012: the seller's postal country is SE (SE-R-012 also
  *    wants a Swedish buyer).
- * Like rules_peppol.c these are XPath ports over the UBL tree (vctx.xml):
+ * Like rules_peppol.c these are XPath ports over the UBL tree (vctx.xml),
+ * and they find their "//" contexts through that file's tree index:
  * the conditions look at every VAT PartyTaxScheme, at PartyTaxSchemes
  * whose scheme is missing, at exact string values - things the canonical
  * model does not keep.  Comparisons are XPath's: "=" is exact, normalize-
@@ -356,26 +357,20 @@ static bool vat_se(vctx *c, const xml_node *party)
 	return false;
 }
 
-/* The next element after n in document order, staying inside root. */
-static const xml_node *next_in_doc(const xml_node *n, const xml_node *root)
-{
-	const xml_node *k = xml_first_element(n);
-
-	while (!k && n && n != root) {
-		k = xml_next_element(n);
-		if (!k)
-			n = xml_parent(n);
-	}
-	return k;
-}
+/*
+ * The element ns:name after prev in document order (the first when prev is
+ * NULL): a loop over "//ns:name", answered from the tree index that
+ * rules_peppol.c keeps for the pass.
+ */
+const xml_node *rules_tree_next(vctx *c, const char *ns, const char *name, const xml_node *prev);
 
 /* //cac:<role>/cac:Party, one after the other; start with NULL. */
 static const xml_node *next_party(vctx *c, const char *role, const xml_node *prev)
 {
-	const xml_node *root = c->xml ? xml_root(c->xml) : NULL, *n;
+	const xml_node *n = prev;
 
-	for (n = prev ? next_in_doc(prev, root) : root; n; n = next_in_doc(n, root))
-		if (xml_is(n, CAC, "Party") && xml_is(xml_parent(n), CAC, role))
+	while ((n = rules_tree_next(c, CAC, "Party", n)) != NULL)
+		if (xml_is(xml_parent(n), CAC, role))
 			return n;
 	return NULL;
 }
@@ -539,17 +534,14 @@ static void check_se_r005(vctx *c, const rule_def *r)
 
 /* ---- VAT rates (SE-R-006) --------------------------------------------------- */
 
-/* A standard-rated (TaxCategory or ClassifiedTaxCategory, ID 'S') rate is 25, 12 or 6. */
-static void check_se_r006(vctx *c, const rule_def *r)
+/* Each //cac:<name>[cbc:ID = 'S'] has a rate of 25, 12 or 6. */
+static void standard_rates(vctx *c, const rule_def *r, const char *name)
 {
-	const xml_node *root = c->xml ? xml_root(c->xml) : NULL, *n, *pct;
+	const xml_node *n, *pct;
 	const char *s;
 
-	if (!root || !swedish_seller(c, true))
-		return;
-	for (n = root; n && !c->rc; n = next_in_doc(n, root)) {
-		if (!(xml_is(n, CAC, "TaxCategory") || xml_is(n, CAC, "ClassifiedTaxCategory")) ||
-		    !child_is(c, n, CBC, "ID", "S"))
+	for (n = rules_tree_next(c, CAC, name, NULL); n && !c->rc; n = rules_tree_next(c, CAC, name, n)) {
+		if (!child_is(c, n, CBC, "ID", "S"))
 			continue;
 		pct = xml_child(n, CBC, "Percent");
 		s = str(c, pct);
@@ -560,6 +552,15 @@ static void check_se_r006(vctx *c, const rule_def *r)
 		else
 			report_value(c, r, pct, "", s);
 	}
+}
+
+/* Standard-rated categories of the document and of the lines. */
+static void check_se_r006(vctx *c, const rule_def *r)
+{
+	if (!swedish_seller(c, true))
+		return;
+	standard_rates(c, r, "TaxCategory");
+	standard_rates(c, r, "ClassifiedTaxCategory");
 }
 
 /* ---- giro accounts (SE-R-007..-010) ----------------------------------------- */
@@ -573,14 +574,13 @@ typedef bool account_fn(const char *normalized);
  */
 static void each_giro_account(vctx *c, const rule_def *r, const char *giro, account_fn *ok)
 {
-	const xml_node *root = c->xml ? xml_root(c->xml) : NULL, *n, *acct, *id;
+	const xml_node *n, *acct, *id;
 	char code[64], branch[64], value[512];
 
-	if (!root || !swedish_seller(c, false))
+	if (!swedish_seller(c, false))
 		return;
-	for (n = root; n && !c->rc; n = next_in_doc(n, root)) {
-		if (!xml_is(n, CAC, "PaymentMeans"))
-			continue;
+	for (n = rules_tree_next(c, CAC, "PaymentMeans", NULL); n && !c->rc;
+	     n = rules_tree_next(c, CAC, "PaymentMeans", n)) {
 		acct = xml_child(n, CAC, "PayeeFinancialAccount");
 		if (!nspace(code, sizeof(code), str(c, xml_child(n, CBC, "PaymentMeansCode"))) ||
 		    strcmp(code, "30") != 0 ||
@@ -634,12 +634,11 @@ static void check_se_r009(vctx *c, const rule_def *r)
 /* Each cac:PaymentMeans whose PaymentMeansCode is exactly one of codes. */
 static void each_means_code(vctx *c, const rule_def *r, const char *const *codes)
 {
-	const xml_node *root = c->xml ? xml_root(c->xml) : NULL, *n;
+	const xml_node *n;
 	size_t i;
 
-	for (n = root; n && !c->rc; n = next_in_doc(n, root)) {
-		if (!xml_is(n, CAC, "PaymentMeans"))
-			continue;
+	for (n = rules_tree_next(c, CAC, "PaymentMeans", NULL); n && !c->rc;
+	     n = rules_tree_next(c, CAC, "PaymentMeans", n)) {
 		for (i = 0; codes[i]; i++)
 			if (child_is(c, n, CBC, "PaymentMeansCode", codes[i])) {
 				vreport(c, r, 0, n, "%s (code %s)", r->text, codes[i]);

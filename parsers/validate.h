@@ -71,6 +71,12 @@ typedef struct vctx {
 	const xml_doc *xml;      /* the document, or NULL when only the model is known */
 	findings *out;
 	int rc;                  /* first hard failure (out of memory) */
+	/* Work shared by the checks of one pass: rules_peppol.c's index of
+	 * the document tree, built by the first check that needs it (the
+	 * Swedish rules use it too), so that the rules whose contexts match
+	 * anywhere in the document do not each walk all of it.  NULL when a
+	 * pass starts - whoever makes a vctx zeroes it; it lives in out->mem. */
+	void *tree_index;
 } vctx;
 
 /*
