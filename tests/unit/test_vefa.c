@@ -116,6 +116,14 @@ static void collect(paths *p, const char *dir)
 	qsort(p->v + first, p->n - first, sizeof(*p->v), cmp_path);
 }
 
+/* dir/name into buf; a path that does not fit fails the test. */
+static void path_join(char *buf, size_t n, const char *dir, const char *name)
+{
+	int w = snprintf(buf, n, "%s/%s", dir, name);
+
+	assert_true(w >= 0 && (size_t)w < n);
+}
+
 static bool is_dir(const char *path)
 {
 	struct stat st;
@@ -205,15 +213,26 @@ static size_t scan_tests(const char *buf, size_t len, span *out, size_t cap)
 
 /* ---- running one test ----------------------------------------------------- */
 
+#define MAX_FAMILIES 16
+
 typedef struct family {
-	const char *name;
+	char name[64];
 	size_t cases;
 } family;
 
 typedef struct tally {
 	size_t cases, expectations, failed, waiting;
-	family fam[3];       /* PEPPOL, SE, ulf's own */
+	family fam[MAX_FAMILIES];   /* PEPPOL, SE, then each folder of ULF_TESTDATA */
+	size_t nfam;
 } tally;
+
+static family *new_family(tally *t, const char *name)
+{
+	family *f = &t->fam[t->nfam < MAX_FAMILIES ? t->nfam++ : MAX_FAMILIES - 1];
+
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	return f;
+}
 
 static void count_findings(const findings *f, const char *rule, size_t *fatal, size_t *warn)
 {
@@ -377,38 +396,66 @@ static void run_dir(tally *t, family *fam, const char *dir)
 	paths_free(&p);
 }
 
+/* Each folder under $ULF_TESTDATA/rule-tests is a family of its own. */
+static void run_testdata(tally *t, const char *testdata)
+{
+	char dir[PATH_LEN], sub[PATH_LEN];
+	struct dirent *e;
+	paths names = { 0 };
+	size_t i;
+	DIR *d;
+
+	path_join(dir, sizeof(dir), testdata, "rule-tests");
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		path_join(sub, sizeof(sub), dir, e->d_name);
+		if (e->d_name[0] != '.' && is_dir(sub))
+			paths_add(&names, e->d_name);
+	}
+	closedir(d);
+	qsort(names.v, names.n, sizeof(*names.v), cmp_path);
+	for (i = 0; i < names.n; i++) {
+		path_join(sub, sizeof(sub), dir, names.v[i]);
+		run_dir(t, new_family(t, names.v[i]), sub);
+	}
+	paths_free(&names);
+}
+
 static void rule_tests(void **state)
 {
 	const char *shared = getenv("ULF_SHARED"), *testdata = getenv("ULF_TESTDATA");
 	char dir[PATH_LEN];
+	family *peppol, *se;
 	tally t;
+	size_t i;
 
 	(void)state;
 	memset(&t, 0, sizeof(t));
-	t.fam[0].name = "PEPPOL";
-	t.fam[1].name = "SE";
-	t.fam[2].name = "ulf's own";
 	snprintf(dir, sizeof(dir), "%s/corpus/peppol-bis3/rule-tests", shared ? shared : "");
 	if (!shared || !is_dir(dir)) {
 		printf("vefa: SKIPPED the official rule tests: %s not found (set ULF_SHARED to "
 		       "the shared/ folder)\n", shared ? dir : "ULF_SHARED is not set, so the corpus is");
 	} else {
+		peppol = new_family(&t, "PEPPOL");
+		se = new_family(&t, "SE");
 		snprintf(dir, sizeof(dir), "%s/corpus/peppol-bis3/rule-tests/PEPPOL", shared);
-		run_dir(&t, &t.fam[0], dir);
+		run_dir(&t, peppol, dir);
 		snprintf(dir, sizeof(dir), "%s/corpus/peppol-bis3/rule-tests/SE", shared);
-		run_dir(&t, &t.fam[1], dir);
-		if (t.fam[0].cases == 0 || t.fam[1].cases == 0) {
+		run_dir(&t, se, dir);
+		if (peppol->cases == 0 || se->cases == 0) {
 			printf("FAIL: the PEPPOL or SE rule tests are missing under %s\n", dir);
 			t.failed++;
 		}
 	}
-	if (testdata) {
-		snprintf(dir, sizeof(dir), "%s/rule-tests", testdata);
-		run_dir(&t, &t.fam[2], dir);
-	}
+	if (testdata)
+		run_testdata(&t, testdata);
 	printf("vefa: %zu cases, %zu expectations, %zu failed\n", t.cases, t.expectations, t.failed);
-	printf("vefa: cases per family: PEPPOL %zu, SE %zu, ulf's own %zu\n",
-	       t.fam[0].cases, t.fam[1].cases, t.fam[2].cases);
+	printf("vefa: cases per family:");
+	for (i = 0; i < t.nfam; i++)
+		printf("%s %s %zu", i ? "," : "", t.fam[i].name, t.fam[i].cases);
+	printf("\n");
 	if (t.waiting)
 		printf("vefa: %zu of the failures wait on EN16931 rules not yet ported\n", t.waiting);
 	fflush(stdout);
