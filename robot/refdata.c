@@ -531,8 +531,11 @@ bool refdata_norm(char *out, size_t n, ref_key k, const char *in_)
 			out[len++] = upper(in[i]);
 		}
 		out[len] = '\0';
+		/* a country code, then at least one digit (IBAN: two check digits) */
 		if (len < 4 || !is_alpha(out[0]) || !is_alpha(out[1]) ||
-		    (k == REF_BY_IBAN && (len < 15 || len > 34)))
+		    !strpbrk(out + 2, "0123456789") ||
+		    (k == REF_BY_IBAN && (len < 15 || len > 34 || !is_digit(out[2]) ||
+					  !is_digit(out[3]))))
 			return (out[0] = '\0', false);
 		return true;
 	case REF_BY_PEPPOL:
