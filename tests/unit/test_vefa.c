@@ -491,6 +491,13 @@ static const struct {
 	{ "sfti-bis3/typfall/BIS_Billing_30-Resor_Bokning.xml", "PEPPOL-EN16931-CL008", "GLN",
 	  "the buyer's EndpointID has schemeID 'GLN', which is no Electronic Address Scheme "
 	  "code (GLN is 0088)" },
+	{ "sfti-bis3/typfall/BIS_Billing_30-Resor_Bokning.xml", "BR-CL-25", NULL,
+	  "the same EndpointID, against CEN's EAS code list" },
+	{ "sfti-bis3/print-tests/Testbolagets Faktura_101000550.xml", "BR-CL-26", NULL,
+	  "the delivery location's ID has schemeID 'GLN', which is no ISO 6523 ICD code "
+	  "(GLN is 0088)" },
+	{ "sfti-bis3/print-tests/Testbolagets_UrsprFaktura_101000010.xml", "BR-CL-26", NULL,
+	  "as above" },
 	{ "sfti-bis3/print-tests/", "PEPPOL-EN16931-R010", NULL,
 	  "SFTI's print tests show layout, not transport: they carry no electronic address "
 	  "(EndpointID, BT-49), which PEPPOL requires" },
