@@ -109,7 +109,8 @@ int inbox_scan(size_t *out_taken, pipeline *p, const inbox_opts *opts, int64_t n
 		}
 		n++;
 	}
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n)   /* qsort(NULL, 0) is undefined */
+		qsort(names, n, sizeof(*names), cmp_names);
 	for (i = 0; i < n; i++) {
 		inbox_event ev;
 		ulf_err why;
