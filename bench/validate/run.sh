@@ -32,8 +32,9 @@ trap 'rm -rf "$tmp"' EXIT
 find "$shared/corpus/peppol-bis3/examples" "$shared/corpus/peppol-bis3/snippets" \
 	"$shared/corpus/sfti-bis3" "$src/samples/invoices" -name '*.xml' 2>/dev/null |
 	sort | while IFS= read -r f; do
-		grep -q 'urn:oasis:names:specification:ubl:schema:xsd:\(Invoice\|CreditNote\)-2' "$f" &&
+		if grep -q 'urn:oasis:names:specification:ubl:schema:xsd:\(Invoice\|CreditNote\)-2' "$f"; then
 			printf '%s\n' "$f"
+		fi
 	done >"$tmp/corpus"
 n=$(wc -l <"$tmp/corpus")
 if [ "$n" -eq 0 ]; then
