@@ -10,6 +10,8 @@
 # UBL invoice and credit note of ../shared/corpus (PEPPOL examples and
 # snippets, SFTI's BIS 3 sets) and samples/invoices, repeated to DOCUMENTS
 # paths (default 20000) - one process reads them all, as the inbox would.
+# Svefaktura 1.0 invoices of the corpus and samples are in the batch too
+# (validated with ulf's Svefaktura checks); ObjectEnvelopes are not.
 # Both passes run on the same batch, alternating; the last line is
 # "time ratio validate/parse: R" (the target is R <= 2).
 set -eu
@@ -28,11 +30,12 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# the corpus: UBL documents only (the rules under test are the UBL ones)
+# the corpus: invoices and credit notes, UBL and Svefaktura
 find "$shared/corpus/peppol-bis3/examples" "$shared/corpus/peppol-bis3/snippets" \
-	"$shared/corpus/sfti-bis3" "$src/samples/invoices" -name '*.xml' 2>/dev/null |
+	"$shared/corpus/sfti-bis3" "$shared/corpus/svefaktura-1.0" "$src/samples/invoices" \
+	-name '*.xml' 2>/dev/null |
 	sort | while IFS= read -r f; do
-		if grep -q 'urn:oasis:names:specification:ubl:schema:xsd:\(Invoice\|CreditNote\)-2' "$f"; then
+		if grep -q 'urn:oasis:names:specification:ubl:schema:xsd:\(Invoice\|CreditNote\)-2\|urn:sfti:documents:BasicInvoice:1:0' "$f"; then
 			printf '%s\n' "$f"
 		fi
 	done >"$tmp/corpus"
