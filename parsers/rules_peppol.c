@@ -754,7 +754,7 @@ static void profile_of(vctx *c, char *out, size_t cap)
 {
 	static const char pat[] = "urn:fdc:peppol.eu:2017:poacc:billing:##:1.0";
 	const xml_node *pid = xml_child(root_of(c), CBC, "ProfileID");
-	char buf[256];
+	char buf[1024];
 	const char *p, *tok;
 	size_t i, k, plen = sizeof(pat) - 1;
 	bool found = false;
@@ -874,15 +874,31 @@ static void check_r003(vctx *c, const rule_def *r)
 #define PEPPOL_CUSTOMIZATION \
 	"urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 
+/* starts-with(normalize-space(cbc:CustomizationID), ...): only as much of
+ * the normalized value as the prefix is long matters. */
 static void check_r004(vctx *c, const rule_def *r)
 {
 	const xml_node *root = root_of(c), *cid = xml_child(root, CBC, "CustomizationID");
-	char buf[512];
+	const char *s = str(c, cid);
+	char buf[sizeof(PEPPOL_CUSTOMIZATION) + 2];
+	size_t k = 0;
+	bool gap = false;
 
 	if (!root)
 		return;
-	if (!nspace(buf, sizeof(buf), str(c, cid)) ||
-	    strncmp(buf, PEPPOL_CUSTOMIZATION, strlen(PEPPOL_CUSTOMIZATION)) != 0)
+	for (s += strspn(s, " \t\r\n"); *s && k + 1 < sizeof(buf); s++) {
+		if (is_ws((unsigned char)*s)) {
+			gap = true;
+			continue;
+		}
+		if (gap && k + 1 < sizeof(buf))
+			buf[k++] = ' ';
+		gap = false;
+		if (k + 1 < sizeof(buf))
+			buf[k++] = *s;
+	}
+	buf[k] = '\0';
+	if (strncmp(buf, PEPPOL_CUSTOMIZATION, strlen(PEPPOL_CUSTOMIZATION)) != 0)
 		vreport(c, r, 0, cid ? cid : root, NULL);
 }
 
@@ -1194,7 +1210,7 @@ static void check_r051(vctx *c, const rule_def *r)
  */
 static void line_period(vctx *c, const rule_def *r, const char *which, int want)
 {
-	const xml_node *root = root_of(c), *line, *ld;
+	const xml_node *root = root_of(c), *line, *p, *ld;
 	const char *lname = is_invoice(root) ? "InvoiceLine"
 			    : is_creditnote(root) ? "CreditNoteLine" : NULL;
 	const xml_node *dd = child2(root, "InvoicePeriod", which);
@@ -1202,17 +1218,17 @@ static void line_period(vctx *c, const rule_def *r, const char *which, int want)
 
 	if (!lname || !dd)
 		return;
-	for (line = xml_child(root, CAC, lname); line; line = xml_next(line, CAC, lname)) {
-		ld = child2(line, "InvoicePeriod", which);
-		if (!ld)
-			continue;
-		if (!parse_date(str(c, ld), &own))
-			report_value(c, r, ld, "not a date: ", str(c, ld));
-		else if (!parse_date(str(c, dd), &doc))
-			report_value(c, r, ld, "the invoice period's is not a date: ", str(c, dd));
-		else if (date_cmp(own, doc) == want)
-			vreport(c, r, 0, ld, NULL);
-	}
+	for (line = xml_child(root, CAC, lname); line; line = xml_next(line, CAC, lname))
+		for (p = xml_child(line, CAC, "InvoicePeriod"); p; p = xml_next(p, CAC, "InvoicePeriod"))
+			for (ld = xml_child(p, CBC, which); ld; ld = xml_next(ld, CBC, which)) {
+				if (!parse_date(str(c, ld), &own))
+					report_value(c, r, ld, "not a date: ", str(c, ld));
+				else if (!parse_date(str(c, dd), &doc))
+					report_value(c, r, ld, "the invoice period's is not a date: ",
+						     str(c, dd));
+				else if (date_cmp(own, doc) == want)
+					vreport(c, r, 0, ld, NULL);
+			}
 }
 
 static void check_r110(vctx *c, const rule_def *r)
