@@ -1018,14 +1018,12 @@ static void check_r020(vctx *c, const rule_def *r)
 
 /* ---- allowances and charges, document and line level --------------------- */
 
-typedef void ac_fn(vctx *c, const rule_def *r, const xml_node *ac);
-
 /*
  * Each cac:AllowanceCharge of the document and of its lines: the contexts
  * "ubl-invoice:Invoice/cac:AllowanceCharge | .../cac:InvoiceLine/cac:AllowanceCharge"
  * and their credit note twins.
  */
-static void each_ac(vctx *c, const rule_def *r, ac_fn *fn)
+static void each_ac(vctx *c, const rule_def *r, visit_fn *fn)
 {
 	const xml_node *root = root_of(c), *line, *ac;
 	const char *lname = is_invoice(root) ? "InvoiceLine"
@@ -1731,6 +1729,10 @@ static void check_icd(vctx *c, const rule_def *r)
 
 /* ---- restricted code lists and formatting ------------------------------------ */
 
+/* The pattern's lists ($ISO4217, $MIMECODE, $UNCL2005, $UNCL5189, $UNCL7161,
+ * $eaid, and the type codes of P0100/P0101) as release 3.0.20 has them -
+ * PEPPOL's own subsets, not the full code lists of codelists.h - sorted for
+ * bsearch. */
 static const char *const iso4217[] = {
 	"AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN",
 	"BAM", "BBD", "BDT", "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BOV",
