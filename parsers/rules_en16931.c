@@ -30,6 +30,7 @@
  * sections below.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "codelists.h"
@@ -277,55 +278,62 @@ static const char *line_element(const invoice *inv)
 	return inv->kind == INV_KIND_CREDIT_NOTE ? "CreditNoteLine" : "InvoiceLine";
 }
 
-/* normalize-space(n) = want, upper-cased first when `upper`. */
-static bool text_is(const xml_node *n, const char *want, bool upper, arena *a)
+/* normalize-space(n) = want, upper-cased first when `upper`.  The text is
+ * one piece nearly always; when comments split it, the pieces are joined in
+ * an arena of this call's own. */
+static bool text_is(const xml_node *n, const char *want, bool upper)
 {
 	size_t len, i, wl = strlen(want);
-	const char *s = n ? xml_text(n, a, &len) : NULL;
+	bool ok = true;
+	const char *s;
+	arena a;
 
-	if (!s)
+	if (!n)
 		return false;
+	arena_init(&a, 1u << 20);
+	s = xml_text(n, &a, &len);
+	if (!s)
+		len = 0, ok = false;
 	while (len && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
 		s++, len--;
 	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' ||
 		       s[len - 1] == '\r'))
 		len--;
-	if (len != wl)
-		return false;
-	for (i = 0; i < len; i++) {
+	ok = ok && len == wl;
+	for (i = 0; ok && i < len; i++) {
 		char ch = s[i];
 		if (upper && ch >= 'a' && ch <= 'z')
 			ch = (char)(ch - 'a' + 'A');
-		if (ch != want[i])
-			return false;
+		ok = ch == want[i];
 	}
-	return true;
+	arena_release(&a);
+	return ok;
 }
 
 /* [cac:TaxScheme/normalize-space(upper-case(cbc:ID))='VAT'] */
-static bool vat_scheme(const xml_node *cat, arena *a)
+static bool vat_scheme(const xml_node *cat)
 {
-	return text_is(xml_child(xml_child(cat, CAC, "TaxScheme"), CBC, "ID"), "VAT", true, a);
+	return text_is(xml_child(xml_child(cat, CAC, "TaxScheme"), CBC, "ID"), "VAT", true);
 }
 
 /* exists(cac:<cat>[VAT scheme]/cbc:<leaf>) under parent. */
-static bool vat_cat_has(const xml_node *parent, const char *cat, const char *leaf, arena *a)
+static bool vat_cat_has(const xml_node *parent, const char *cat, const char *leaf)
 {
 	const xml_node *n;
 
 	for (n = xml_child(parent, CAC, cat); n; n = xml_next(n, CAC, cat))
-		if (xml_child(n, CBC, leaf) && vat_scheme(n, a))
+		if (xml_child(n, CBC, leaf) && vat_scheme(n))
 			return true;
 	return false;
 }
 
 /* cac:<cat>[VAT scheme]/normalize-space(cbc:ID) = code under parent. */
-static bool vat_cat_is(const xml_node *parent, const char *cat, const char *code, arena *a)
+static bool vat_cat_is(const xml_node *parent, const char *cat, const char *code)
 {
 	const xml_node *n;
 
 	for (n = xml_child(parent, CAC, cat); n; n = xml_next(n, CAC, cat))
-		if (text_is(xml_child(n, CBC, "ID"), code, false, a) && vat_scheme(n, a))
+		if (text_is(xml_child(n, CBC, "ID"), code, false) && vat_scheme(n))
 			return true;
 	return false;
 }
@@ -538,6 +546,37 @@ static void br_16(vctx *c, const rule_def *r)
 	need(c, r, c->inv->nlines > 0, 0);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Whether some identifier of p is one of q's: q's sorted, p's looked up,
+ * so that parties with many identifiers cost no square. */
+static bool share_id(vctx *c, const inv_party *p, const inv_party *q)
+{
+	const char **ids;
+	bool shared = false;
+	size_t i, n = 0;
+
+	if (!p->nids || !q->nids)
+		return false;
+	ids = malloc(q->nids * sizeof(*ids));
+	if (!ids) {
+		c->rc = ULF_ENOMEM;
+		return false;
+	}
+	for (i = 0; i < q->nids; i++)
+		if (q->ids[i].v)
+			ids[n++] = q->ids[i].v;
+	if (n)
+		qsort(ids, n, sizeof(*ids), cmp_str);
+	for (i = 0; n && !shared && i < p->nids; i++)
+		shared = p->ids[i].v && bsearch(&p->ids[i].v, ids, n, sizeof(*ids), cmp_str);
+	free(ids);
+	return shared;
+}
+
 /*
  * cac:PayeeParty: exists(PartyName/Name) and not(PartyName/Name = the
  * seller's PartyName/Name) and not(any PartyIdentification/ID = any of the
@@ -546,17 +585,10 @@ static void br_16(vctx *c, const rule_def *r)
 static void br_17(vctx *c, const rule_def *r)
 {
 	const inv_party *p = &c->inv->payee, *s = &c->inv->seller;
-	bool ok;
-	size_t i, j;
 
-	if (!p->present)
-		return;
-	ok = present(&p->name) && !eq(p->name.v, s->trading_name.v);
-	for (i = 0; ok && i < p->nids; i++)
-		for (j = 0; ok && j < s->nids; j++)
-			if (eq(p->ids[i].v, s->ids[j].v))
-				ok = false;
-	need(c, r, ok, p->line);
+	if (p->present)
+		need(c, r, present(&p->name) && !eq(p->name.v, s->trading_name.v) &&
+			   !share_id(c, p, s), p->line);
 }
 
 static void br_18(vctx *c, const rule_def *r)
@@ -702,19 +734,16 @@ static void doc_acs_need_category(vctx *c, const rule_def *r, bool charge)
 {
 	const xml_node *root = ubl_root(c);
 	const xml_node *n = root ? xml_child(root, CAC, "AllowanceCharge") : NULL;
-	arena a;
 	size_t i;
 
-	arena_init(&a, 1u << 16);
 	for (i = 0; i < c->inv->nacs; i++) {
 		const inv_allowance_charge *ac = &c->inv->acs[i];
 		if (ac->is_charge == charge)
-			need(c, r, n ? vat_cat_has(n, "TaxCategory", "ID", &a) : present(&ac->vat_category),
+			need(c, r, n ? vat_cat_has(n, "TaxCategory", "ID") : present(&ac->vat_category),
 			     ac->line);
 		if (n)
 			n = xml_next(n, CAC, "AllowanceCharge");
 	}
-	arena_release(&a);
 }
 
 static void br_31(vctx *c, const rule_def *r)
@@ -839,25 +868,22 @@ static void subtotal_category(vctx *c, const rule_def *r, bool rate)
 {
 	const xml_node *root = ubl_root(c), *tt = NULL;
 	const xml_node *st = root ? first_subtotal(root, &tt) : NULL;
-	arena a;
 	size_t i;
 
-	arena_init(&a, 1u << 16);
 	for (i = 0; i < c->inv->nvat; i++) {
 		const inv_vat *v = &c->inv->vat[i];
 		bool ok;
 		if (!rate)
-			ok = st ? vat_cat_has(st, "TaxCategory", "ID", &a) : present(&v->category);
+			ok = st ? vat_cat_has(st, "TaxCategory", "ID") : present(&v->category);
 		else if (st)
-			ok = vat_cat_has(st, "TaxCategory", "Percent", &a) ||
-			     vat_cat_is(st, "TaxCategory", "O", &a);
+			ok = vat_cat_has(st, "TaxCategory", "Percent") ||
+			     vat_cat_is(st, "TaxCategory", "O");
 		else
 			ok = num_present(&v->rate) || eq(v->category.v, "O");
 		need(c, r, ok, v->line);
 		if (st)
 			st = next_subtotal(st, &tt);
 	}
-	arena_release(&a);
 }
 
 static void br_47(vctx *c, const rule_def *r)
@@ -1042,18 +1068,15 @@ static void br_co_04(vctx *c, const rule_def *r)
 	const xml_node *root = ubl_root(c);
 	const char *le = line_element(c->inv);
 	const xml_node *n = root ? xml_child(root, CAC, le) : NULL;
-	arena a;
 	size_t i;
 
-	arena_init(&a, 1u << 16);
 	for (i = 0; i < c->inv->nlines; i++) {
 		const inv_line *l = &c->inv->lines[i];
-		need(c, r, n ? vat_cat_has(xml_child(n, CAC, "Item"), "ClassifiedTaxCategory", "ID", &a)
+		need(c, r, n ? vat_cat_has(xml_child(n, CAC, "Item"), "ClassifiedTaxCategory", "ID")
 			     : present(&l->vat_category), l->line);
 		if (n)
 			n = xml_next(n, CAC, le);
 	}
-	arena_release(&a);
 }
 
 /* BR-CO-05..08: the official test is true(); the rules say what cannot be
@@ -1702,23 +1725,19 @@ static void fam_ac_rate(vctx *c, const rule_def *r, int cat, bool charge, enum r
 		}
 }
 
-/* Sum of line nets (with `lines`) + document charges - document
- * allowances in the category; with `rate`, only those at that rate. */
-static total category_base(const invoice *inv, int cat, const dec *rate, bool lines)
+/* Sum of line nets + document charges - document allowances in the
+ * category. */
+static total category_base(const invoice *inv, int cat)
 {
 	total t = total_zero();
 	size_t i;
 
-	for (i = 0; lines && i < inv->nlines; i++) {
-		const inv_line *l = &inv->lines[i];
-		if (is_cat(&l->vat_category, cat) &&
-		    (!rate || (l->vat_rate.set && dec_cmp(l->vat_rate.v, *rate) == 0)))
-			tot_add(&t, &l->net);
-	}
+	for (i = 0; i < inv->nlines; i++)
+		if (is_cat(&inv->lines[i].vat_category, cat))
+			tot_add(&t, &inv->lines[i].net);
 	for (i = 0; i < inv->nacs; i++) {
 		const inv_allowance_charge *ac = &inv->acs[i];
-		if (is_cat(&ac->vat_category, cat) &&
-		    (!rate || (ac->vat_rate.set && dec_cmp(ac->vat_rate.v, *rate) == 0))) {
+		if (is_cat(&ac->vat_category, cat)) {
 			if (ac->is_charge)
 				tot_add(&t, &ac->amount);
 			else
@@ -1732,7 +1751,7 @@ static total category_base(const invoice *inv, int cat, const dec *rate, bool li
  * and the invoice has lines at all (exists(//cac:InvoiceLine)). */
 static void fam_taxable(vctx *c, const rule_def *r, int cat)
 {
-	total base = category_base(c->inv, cat, NULL, true);
+	total base = category_base(c->inv, cat);
 	size_t i;
 
 	for (i = 0; i < c->inv->nvat; i++) {
@@ -1745,28 +1764,87 @@ static void fam_taxable(vctx *c, const rule_def *r, int cat)
 	}
 }
 
-/* Whether some line, or some allowance/charge anywhere (//), uses the
- * category at this rate: the existence clause of BR-S-08. */
-static bool used_at_rate(const invoice *inv, int cat, dec rate, bool *on_ac)
-{
-	size_t i, j;
-	bool line = false;
+/* What the -08 rules of the rated categories need for one rate. */
+typedef struct rate_base {
+	dec rate;
+	total base;     /* line nets + document charges - allowances at the rate */
+	total acs;      /* document charges - allowances at the rate */
+	bool used;      /* a line, or an allowance/charge anywhere, has the rate */
+	bool on_ac;     /* an allowance/charge anywhere has it */
+} rate_base;
 
-	*on_ac = false;
+static int cmp_rate(const void *a, const void *b)
+{
+	return dec_cmp(((const rate_base *)a)->rate, ((const rate_base *)b)->rate);
+}
+
+static rate_base *find_rate(rate_base *rb, size_t n, const inv_num *rate)
+{
+	rate_base key;
+
+	if (!rate->set || n == 0)
+		return NULL;
+	key.rate = rate->v;
+	return bsearch(&key, rb, n, sizeof(*rb), cmp_rate);
+}
+
+/*
+ * The distinct rates of the category's breakdowns, sorted, each with its
+ * base: one pass over lines and allowances/charges with a binary search,
+ * instead of a pass per breakdown, so that a document of many lines and
+ * many breakdowns stays linear.  Rates compare as numbers (25 = 25.00).
+ * The caller frees; NULL with *n = 0 when no breakdown has a rate, NULL
+ * with c->rc set when out of memory.
+ */
+static rate_base *rate_bases(vctx *c, int cat, size_t *n)
+{
+	const invoice *inv = c->inv;
+	rate_base *rb, *b;
+	size_t i, j, k = 0;
+
+	*n = 0;
+	rb = inv->nvat ? calloc(inv->nvat, sizeof(*rb)) : NULL;
+	if (!rb) {
+		if (inv->nvat)
+			c->rc = ULF_ENOMEM;
+		return NULL;
+	}
+	for (i = 0; i < inv->nvat; i++)
+		if (is_cat(&inv->vat[i].category, cat) && inv->vat[i].rate.set)
+			rb[k++].rate = inv->vat[i].rate.v;
+	qsort(rb, k, sizeof(*rb), cmp_rate);
+	for (i = 0, j = 0; i < k; i++)
+		if (j == 0 || dec_cmp(rb[j - 1].rate, rb[i].rate) != 0)
+			rb[j++] = rb[i];
+	k = j;
+	for (i = 0; i < k; i++)
+		rb[i].base = rb[i].acs = total_zero();
 	for (i = 0; i < inv->nlines; i++) {
 		const inv_line *l = &inv->lines[i];
-		if (is_cat(&l->vat_category, cat) && l->vat_rate.set && dec_cmp(l->vat_rate.v, rate) == 0)
-			line = true;
+		if (is_cat(&l->vat_category, cat) && (b = find_rate(rb, k, &l->vat_rate)) != NULL) {
+			tot_add(&b->base, &l->net);
+			b->used = true;
+		}
 		for (j = 0; j < l->nacs; j++)
-			if (is_cat(&l->acs[j].vat_category, cat) && l->acs[j].vat_rate.set &&
-			    dec_cmp(l->acs[j].vat_rate.v, rate) == 0)
-				*on_ac = true;
+			if (is_cat(&l->acs[j].vat_category, cat) &&
+			    (b = find_rate(rb, k, &l->acs[j].vat_rate)) != NULL)
+				b->used = b->on_ac = true;
 	}
-	for (i = 0; i < inv->nacs; i++)
-		if (is_cat(&inv->acs[i].vat_category, cat) && inv->acs[i].vat_rate.set &&
-		    dec_cmp(inv->acs[i].vat_rate.v, rate) == 0)
-			*on_ac = true;
-	return line || *on_ac;
+	for (i = 0; i < inv->nacs; i++) {
+		const inv_allowance_charge *ac = &inv->acs[i];
+		if (!is_cat(&ac->vat_category, cat) || (b = find_rate(rb, k, &ac->vat_rate)) == NULL)
+			continue;
+		if (ac->is_charge) {
+			tot_add(&b->base, &ac->amount);
+			tot_add(&b->acs, &ac->amount);
+		} else {
+			tot_sub(&b->base, &ac->amount);
+			tot_sub(&b->acs, &ac->amount);
+		}
+		b->used = b->on_ac = true;
+	}
+	*n = k;
+	return rb;
 }
 
 /*
@@ -1778,29 +1856,29 @@ static bool used_at_rate(const invoice *inv, int cat, dec rate, bool *on_ac)
  */
 static void fam_taxable_rate(vctx *c, const rule_def *r, int cat, bool s_rule)
 {
-	size_t i;
+	size_t i, n;
+	rate_base *rb = rate_bases(c, cat, &n);
 
-	for (i = 0; i < c->inv->nvat; i++) {
+	for (i = 0; i < c->inv->nvat && !c->rc; i++) {
 		const inv_vat *v = &c->inv->vat[i];
-		total base, acs;
-		bool ok, on_ac;
+		const rate_base *b;
+		bool ok;
 
 		if (!is_cat(&v->category, cat) || !v->rate.set)
 			continue;	/* every $rate in (): nothing to check */
-		base = category_base(c->inv, cat, &v->rate.v, true);
-		ok = v->taxable.set && !base.bad && within_one(v->taxable.v, base.v);
-		if (!s_rule) {
+		b = find_rate(rb, n, &v->rate);
+		if (!b)
+			continue;
+		ok = v->taxable.set && !b->base.bad && within_one(v->taxable.v, b->base.v);
+		if (!s_rule)
 			ok = ok && c->inv->nlines > 0;
-		} else {
-			ok = used_at_rate(c->inv, cat, v->rate.v, &on_ac) && ok;
-			if (!ok && on_ac) {
-				acs = category_base(c->inv, cat, &v->rate.v, false);
-				ok = v->taxable.set && !acs.bad && within_one(v->taxable.v, acs.v);
-			}
-		}
+		else
+			ok = (b->used && ok) ||
+			     (b->on_ac && v->taxable.set && !b->acs.bad && within_one(v->taxable.v, b->acs.v));
 		if (!ok)
-			report_sum(c, r, v->line, "BT-116", &v->taxable, base);
+			report_sum(c, r, v->line, "BT-116", &v->taxable, b->base);
 	}
+	free(rb);
 }
 
 /* -09 of Z, E, AE, IC, G, O: BT-117 = 0. */
