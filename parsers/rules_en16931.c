@@ -2241,11 +2241,41 @@ static bool cen_eas(const char *code)
 	return code && (codelist_has(CL_EAS, code) || IN(cen_eas_more, code));
 }
 
+/*
+ * Reports a code list rule with the offending code, cut to 40 bytes at a
+ * character boundary.  Only codes and schemes are quoted, never identifier
+ * values: a Swedish sole trader's VAT or org number holds a personnummer.
+ */
+static void report_code(vctx *c, const rule_def *r, const char *code, uint32_t line)
+{
+	char q[48];
+	size_t n = code ? strlen(code) : 0;
+
+	if (n > 40) {
+		n = 40;
+		while (n > 0 && ((unsigned char)code[n] & 0xc0) == 0x80)
+			n--;
+	}
+	if (code)
+		memcpy(q, code, n);
+	q[n] = '\0';
+	if (code)
+		vreport(c, r, line, NULL, "%s ('%s')", r->text, q);
+	else
+		vreport(c, r, line, NULL, "%s (none given)", r->text);
+}
+
+static void need_code(vctx *c, const rule_def *r, bool ok, const char *code, uint32_t line)
+{
+	if (!ok)
+		report_code(c, r, code, line);
+}
+
 /* A code that is there must be in the list; "" is in no list. */
 static void coded(vctx *c, const rule_def *r, codelist cl, const char *code, uint32_t line)
 {
 	if (code)
-		need(c, r, codelist_has(cl, code), line);
+		need_code(c, r, codelist_has(cl, code), code, line);
 }
 
 static void br_cl_01(vctx *c, const rule_def *r)
@@ -2253,14 +2283,14 @@ static void br_cl_01(vctx *c, const rule_def *r)
 	const inv_text *t = &c->inv->type_code;
 
 	if (present(t))
-		need(c, r, c->inv->kind == INV_KIND_CREDIT_NOTE ? IN(cen_1001_credit, t->v)
-								: IN(cen_1001_invoice, t->v), t->line);
+		need_code(c, r, c->inv->kind == INV_KIND_CREDIT_NOTE ? IN(cen_1001_credit, t->v)
+								     : IN(cen_1001_invoice, t->v), t->v, t->line);
 }
 
 static void currency_of(vctx *c, const rule_def *r, const inv_amount *a)
 {
 	if (amt_present(a))
-		need(c, r, cen_currency(a->currency), a->line);
+		need_code(c, r, cen_currency(a->currency), a->currency, a->line);
 }
 
 static void acs_currency(vctx *c, const rule_def *r, const inv_allowance_charge *acs, size_t n)
@@ -2308,7 +2338,7 @@ static void br_cl_04(vctx *c, const rule_def *r)
 	const inv_text *t = &c->inv->currency;
 
 	if (present(t))
-		need(c, r, cen_currency(t->v), t->line);
+		need_code(c, r, cen_currency(t->v), t->v, t->line);
 }
 
 static void br_cl_05(vctx *c, const rule_def *r)
@@ -2316,7 +2346,7 @@ static void br_cl_05(vctx *c, const rule_def *r)
 	const inv_text *t = &c->inv->tax_currency;
 
 	if (present(t))
-		need(c, r, cen_currency(t->v), t->line);
+		need_code(c, r, cen_currency(t->v), t->v, t->line);
 }
 
 /* cac:InvoicePeriod/cbc:DescriptionCode, of the invoice and of the lines. */
@@ -2398,7 +2428,7 @@ static void br_cl_08(vctx *c, const rule_def *r)
 		memcpy(code, a + 1, len);
 		code[len] = '\0';
 		if (utf8_length(code) == 3)
-			need(c, r, strstr(uncl4451, code) != NULL, t->line);
+			need_code(c, r, strstr(uncl4451, code) != NULL, code, t->line);
 	}
 }
 
@@ -2411,8 +2441,8 @@ static void party_ids(vctx *c, const rule_def *r, const inv_party *p, bool sepa)
 	for (i = 0; i < p->nids; i++) {
 		const char *s = p->ids[i].scheme;
 		if (p->ids[i].v && s)
-			need(c, r, codelist_has(CL_ICD, s) || (sepa && strcmp(s, "SEPA") == 0),
-			     p->ids[i].line);
+			need_code(c, r, codelist_has(CL_ICD, s) || (sepa && strcmp(s, "SEPA") == 0), s,
+				  p->ids[i].line);
 	}
 }
 
@@ -2559,7 +2589,7 @@ static void br_cl_22(vctx *c, const rule_def *r)
 		for (j = 0; t->v[j] && j < sizeof(up) - 1; j++)
 			up[j] = (t->v[j] >= 'a' && t->v[j] <= 'z') ? (char)(t->v[j] - 'a' + 'A') : t->v[j];
 		up[j] = '\0';
-		need(c, r, !t->v[j] && codelist_has(CL_VATEX, up), t->line);
+		need_code(c, r, !t->v[j] && codelist_has(CL_VATEX, up), t->v, t->line);
 	}
 }
 
@@ -2598,7 +2628,7 @@ static void br_cl_25(vctx *c, const rule_def *r)
 	for (i = 0; i < 4; i++) {
 		const inv_id *e = &parties[i]->endpoint;
 		if (e->v && e->scheme)
-			need(c, r, cen_eas(e->scheme), e->line);
+			need_code(c, r, cen_eas(e->scheme), e->scheme, e->line);
 	}
 }
 

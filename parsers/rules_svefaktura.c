@@ -36,6 +36,27 @@ static void need(vctx *c, const rule_def *r, bool ok, uint32_t line)
 		vreport(c, r, line, NULL, NULL);
 }
 
+/* The rule's text with the offending value (a code, a rate or a date,
+ * never an identifier), cut to 40 bytes at a character boundary. */
+static void report_value(vctx *c, const rule_def *r, const char *v, uint32_t line)
+{
+	char q[48];
+	size_t n = v ? strlen(v) : 0;
+
+	if (n > 40) {
+		n = 40;
+		while (n > 0 && ((unsigned char)v[n] & 0xc0) == 0x80)
+			n--;
+	}
+	if (v)
+		memcpy(q, v, n);
+	q[n] = '\0';
+	if (v)
+		vreport(c, r, line, NULL, "%s ('%s')", r->text, q);
+	else
+		vreport(c, r, line, NULL, "%s (none given)", r->text);
+}
+
 static const char *fmt(char *buf, const inv_amount *a)
 {
 	if (!a->set)
@@ -140,14 +161,16 @@ static void sve_003(vctx *c, const rule_def *r)
 {
 	const char *t = c->inv->type_code.v;
 
-	need(c, r, t && (strcmp(t, "380") == 0 || strcmp(t, "381") == 0), c->inv->type_code.line);
+	if (!(t && (strcmp(t, "380") == 0 || strcmp(t, "381") == 0)))
+		report_value(c, r, t, c->inv->type_code.line);
 }
 
 static void sve_004(vctx *c, const rule_def *r)
 {
 	const inv_text *cur = &c->inv->currency;
 
-	need(c, r, cur->v && codelist_has(CL_ISO4217, cur->v), cur->line);
+	if (!(cur->v && codelist_has(CL_ISO4217, cur->v)))
+		report_value(c, r, cur->v, cur->line);
 }
 
 static void sve_005(vctx *c, const rule_def *r)
@@ -346,6 +369,17 @@ static bool swedish_rate(const inv_num *n)
 	return false;
 }
 
+static void rate_of(vctx *c, const rule_def *r, const inv_num *n)
+{
+	char buf[DEC_STR_MAX];
+
+	if (!(n->set || n->line) || swedish_rate(n))
+		return;
+	if (n->set)
+		dec_format(buf, sizeof(buf), n->v, 0);
+	report_value(c, r, n->set ? buf : "unreadable", n->line);
+}
+
 /* Every VAT rate written: breakdowns, lines, allowances and charges. */
 static void sve_021(vctx *c, const rule_def *r)
 {
@@ -353,25 +387,20 @@ static void sve_021(vctx *c, const rule_def *r)
 	size_t i, j;
 
 	for (i = 0; i < inv->nvat; i++)
-		if (inv->vat[i].rate.set || inv->vat[i].rate.line)
-			need(c, r, swedish_rate(&inv->vat[i].rate), inv->vat[i].rate.line);
+		rate_of(c, r, &inv->vat[i].rate);
 	for (i = 0; i < inv->nlines; i++) {
-		const inv_line *l = &inv->lines[i];
-		if (l->vat_rate.set || l->vat_rate.line)
-			need(c, r, swedish_rate(&l->vat_rate), l->vat_rate.line);
-		for (j = 0; j < l->nacs; j++)
-			if (l->acs[j].vat_rate.set || l->acs[j].vat_rate.line)
-				need(c, r, swedish_rate(&l->acs[j].vat_rate), l->acs[j].vat_rate.line);
+		rate_of(c, r, &inv->lines[i].vat_rate);
+		for (j = 0; j < inv->lines[i].nacs; j++)
+			rate_of(c, r, &inv->lines[i].acs[j].vat_rate);
 	}
 	for (i = 0; i < inv->nacs; i++)
-		if (inv->acs[i].vat_rate.set || inv->acs[i].vat_rate.line)
-			need(c, r, swedish_rate(&inv->acs[i].vat_rate), inv->acs[i].vat_rate.line);
+		rate_of(c, r, &inv->acs[i].vat_rate);
 }
 
 static void date_of(vctx *c, const rule_def *r, const inv_text *t)
 {
-	if (t->v)
-		need(c, r, iso_date(t->v), t->line);
+	if (t->v && !iso_date(t->v))
+		report_value(c, r, t->v, t->line);
 }
 
 /* Every date the model holds; the reader has already cut the time off the
@@ -395,8 +424,8 @@ static void currency_of(vctx *c, const rule_def *r, const inv_amount *a)
 {
 	const char *cur = c->inv->currency.v;
 
-	if (amt_present(a))
-		need(c, r, a->currency && strcmp(a->currency, cur) == 0, a->line);
+	if (amt_present(a) && !(a->currency && strcmp(a->currency, cur) == 0))
+		report_value(c, r, a->currency, a->line);
 }
 
 /* One currency: every amount's amountCurrencyID is InvoiceCurrencyCode (the
