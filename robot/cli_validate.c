@@ -183,6 +183,69 @@ static void print_text(const char *file, const ulf_document *doc, const findings
 	}
 }
 
+/* Length of the valid UTF-8 sequence at s, or 0 (what JSON may carry). */
+static size_t utf8_seq(const unsigned char *s)
+{
+	unsigned char lo = 0x80, hi = 0xBF;
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		n = 2;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		n = 3, lo = s[0] == 0xE0 ? 0xA0 : 0x80, hi = s[0] == 0xED ? 0x9F : 0xBF;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		n = 4, lo = s[0] == 0xF0 ? 0x90 : 0x80, hi = s[0] == 0xF4 ? 0x8F : 0xBF;
+	else
+		return 0;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xBF)
+			return 0;
+	return n;
+}
+
+/*
+ * A JSON string of s, bytes that are not UTF-8 (a file name on a Latin-1
+ * file system) replaced by U+FFFD: jansson refuses invalid UTF-8, and the
+ * key would silently become null.
+ */
+static ujson *json_text(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *clean, *q;
+	ujson *j;
+	size_t n;
+
+	if (!s)
+		return ujson_null();
+	for (; *p && (n = utf8_seq(p)) > 0; p += n)
+		;
+	if (!*p)
+		return ujson_string(s);
+	clean = malloc(strlen(s) * 3 + 1);
+	if (!clean)
+		return NULL;
+	for (p = (const unsigned char *)s, q = clean; *p; ) {
+		n = utf8_seq(p);
+		if (n) {
+			memcpy(q, p, n);
+			q += n;
+			p += n;
+		} else {
+			memcpy(q, "\xEF\xBF\xBD", 3);
+			q += 3;
+			p++;
+		}
+	}
+	*q = '\0';
+	j = ujson_string(clean);
+	free(clean);
+	return j;
+}
+
 static ujson *finding_json(const finding *it)
 {
 	ujson *o = ujson_object();
@@ -193,8 +256,9 @@ static ujson *finding_json(const finding *it)
 	snprintf(where, sizeof(where), "line %u", it->line);
 	if (ujson_set_str(o, "rule", it->rule) ||
 	    ujson_set_str(o, "flag", flag_name(it->flag)) ||
-	    ujson_set_str(o, "message", it->message) ||
-	    ujson_set_str(o, "location", it->location ? it->location : it->line ? where : NULL) ||
+	    ujson_set_new(o, "message", json_text(it->message)) ||
+	    ujson_set_new(o, "location", json_text(it->location ? it->location
+							      : it->line ? where : NULL)) ||
 	    ujson_set_new(o, "line", it->line ? ujson_integer(it->line) : ujson_null())) {
 		ujson_free(o);
 		return NULL;
@@ -213,7 +277,7 @@ static int print_json(const char *file, const ulf_document *doc, const findings 
 
 	if (!o || !list)
 		goto out;
-	if (ujson_set_str(o, "file", file) ||
+	if (ujson_set_new(o, "file", json_text(file)) ||
 	    ujson_set_bool(o, "valid", f && !findings_fatal(f)) ||
 	    ujson_set_str(o, "syntax", doc ? syntax_of(doc) : NULL) ||
 	    ujson_set_str(o, "document_type", doc ? type_of(doc) : NULL))
@@ -227,7 +291,7 @@ static int print_json(const char *file, const ulf_document *doc, const findings 
 	if (ujson_set_new(o, "findings", list))
 		goto out;
 	list = NULL;
-	if (error && ujson_set_str(o, "error", error))
+	if (error && ujson_set_new(o, "error", json_text(error)))
 		goto out;
 	s = ujson_dump(o, UJSON_COMPACT);
 	if (!s)

@@ -14,7 +14,8 @@
 #  - --json prints exactly one object per file (unreadable ones included,
 #    with "error"), each with file, valid, syntax and findings, and every
 #    finding with rule, flag, message and location;
-#  - an unreadable file gets one stderr line naming it;
+#  - an unreadable file gets one stderr line naming it, and a file name that
+#    is not UTF-8 still gets its "file" key;
 #  - with --schema-dir the schema error is a finding "XSD" with its line
 #    and path, the valid invoice has none, and the compiled schema is read
 #    once per process (strace counts the opens of UBL-Invoice-2.1.xsd over
@@ -136,6 +137,15 @@ grep -F "\"file\":\"$warn\"" "$tmp/out" |
 	fail "json: SE-R-009 is not a warning with its location"
 grep -F "\"file\":\"$tmp/missing.xml\"" "$tmp/out" | grep -q '"valid":false,"syntax":null.*"error":"' ||
 	fail "json: the missing file has no object with its error"
+
+# a file name that is not UTF-8 still names the file (U+FFFD for the bad byte)
+latin1="$tmp/$(printf 'faktura-\xe5.xml')"
+cp "$SAMPLE" "$latin1"
+run --json "$latin1"
+expect_rc 0 "a Latin-1 file name"
+replacement=$(printf '\xef\xbf\xbd')
+grep -qF "faktura-$replacement.xml\",\"valid\":true" "$tmp/out" ||
+	fail "json: a file name that is not UTF-8 lost its file key"
 
 # --- the XSD layer --------------------------------------------------------------------
 if [ -f "$SCHEMAS/ubl-2.1/maindoc/UBL-Invoice-2.1.xsd" ]; then
