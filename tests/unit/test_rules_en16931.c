@@ -19,6 +19,9 @@
  *  - against the bundled samples ($ULF_SAMPLES): no fatal finding at all
  *    (and for the UBL samples no EN 16931 warning either).
  *
+ * Every document is validated a second time without its tree, so that the
+ * checks' fallbacks to the model run under the sanitizers too.
+ *
  * A Svefaktura document the reader cannot read (ULF_ESYNTAX) is skipped
  * with a note rather than failed, so that this test does not depend on the
  * reader's progress; the coverage check then does not demand firing tests
@@ -221,6 +224,14 @@ static int run_doc(findings *f, const char *buf, size_t len, const char *label, 
 	}
 	opts.sets = sets;
 	rc = validate_invoice(f, doc.inv, doc.xml, &opts, &err);
+	if (rc == 0) {
+		/* the checks' fallbacks for a model without its tree must run
+		 * clean too (the sanitizers watch) */
+		findings bare;
+		findings_init(&bare);
+		rc = validate_invoice(&bare, doc.inv, NULL, &opts, &err);
+		findings_release(&bare);
+	}
 	reader_document_release(&doc);
 	if (rc) {
 		print_message("FAIL %s: validate: %s\n", label, err.msg);
