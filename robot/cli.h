@@ -31,6 +31,9 @@ int cli_config(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_queue(int argc, char **argv);
 int cli_care(int argc, char **argv);
+int cli_import(int argc, char **argv);
+int cli_match(int argc, char **argv);
+int cli_rules(int argc, char **argv);
 int cli_erpsim(int argc, char **argv);
 int cli_erppost(int argc, char **argv);
 

@@ -170,6 +170,10 @@ static const setting settings[] = {
 	  "Account for öre differences between a booking and the invoice (BAS 3740)." },
 	{ "care_rules_file", STR(care_rules_file), "builtin", true, v_nonempty,
 	  "Booking rules for care lines (docs/care.md), or builtin for the example table." },
+	{ "match_rules_file", STR(match_rules_file), "builtin", true, v_nonempty,
+	  "Matching rules: order-number patterns, booking rules, tolerances, invoices\n"
+	  "# without an order (docs/rules-file.md); builtin for the two regions' formats\n"
+	  "# with exact tolerances.  Check a file with `ulf rules check FILE`." },
 	{ "erp_url", STR(erp_url), "\"\"", false, v_https,
 	  "The ERP's postings endpoint (https://...) where booking suggestions go.\n"
 	  "# Empty: nothing is posted.  docs/erp.md describes the protocol." },

@@ -44,6 +44,8 @@ typedef struct ulf_config {
 	long care_wait_days;
 	char rounding_account[32];
 	char care_rules_file[CONFIG_STR_MAX];
+	/* matching and booking suggestions */
+	char match_rules_file[CONFIG_STR_MAX];
 	/* the ERP (connectors/erp.h, docs/erp.md) */
 	char erp_url[CONFIG_STR_MAX];
 	char erp_ca_file[CONFIG_STR_MAX];

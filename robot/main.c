@@ -20,6 +20,9 @@ static const command commands[] = {
 	{ "run",    cli_run,    "the robot: take invoices from the inbox and process them" },
 	{ "queue",  cli_queue,  "the exception queue: list, show, resolve, reject, retry" },
 	{ "care",   cli_care,   "out-of-county care: join claim specifications and invoices, reconcile, book" },
+	{ "import", cli_import, "load orders, goods receipts, suppliers or booking history into the store" },
+	{ "match",  cli_match,  "match invoices to supplier, order and receipt; suggest the booking; decide" },
+	{ "rules",  cli_rules,  "check a matching rules file, or print the built-in rules" },
 	{ "erp-post", cli_erppost, "post one booking suggestion to the ERP (docs/erp.md)" },
 	{ "erp-sim", cli_erpsim, "the ERP simulator for the demo and the tests (HTTPS on loopback)" },
 };
