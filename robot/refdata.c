@@ -502,8 +502,10 @@ bool refdata_norm(char *out, size_t n, ref_key k, const char *in_)
 		in++;
 	switch (k) {
 	case REF_BY_NUMBER:
-		snprintf(out, n, "%s", in);
-		len = strlen(out);
+		len = strlen(in);
+		if (len >= n)
+			return false;   /* too long to be a key: refused, not cut */
+		memcpy(out, in, len + 1);
 		while (len && (out[len - 1] == ' ' || out[len - 1] == '\t'))
 			out[--len] = '\0';
 		return len > 0 && len + 1 < n;
