@@ -18,6 +18,7 @@
 #include "parsers/validate.h"
 #include "robot/care.h"
 #include "robot/care_booking.h"
+#include "robot/match.h"
 #include "robot/pipeline.h"
 
 struct pipeline {
@@ -26,6 +27,8 @@ struct pipeline {
 	reader_opts reader;
 	erp_client *erp;          /* NULL: posting is off, documents wait in ready */
 	care_rules *care;         /* how care lines are booked */
+	ruleset *rules;           /* the procurement team's matching rules */
+	matcher *m;
 	uint64_t jitter;          /* state of the backoff's random numbers */
 };
 
@@ -187,17 +190,19 @@ static bool only_claim_carrier_finding(job *j)
 	ulf_err none;
 	size_t i;
 
+	/* both the CEN and the PEPPOL MIME code list refuse XML */
 	for (i = 0; i < j->f.n; i++)
 		if (j->f.items[i].flag == VFLAG_FATAL &&
-		    strcmp(j->f.items[i].rule, "PEPPOL-EN16931-CL001") != 0)
+		    strcmp(j->f.items[i].rule, "PEPPOL-EN16931-CL001") != 0 &&
+		    strcmp(j->f.items[i].rule, "BR-CL-24") != 0)
 			return false;
 	ulf_err_clear(&none);
 	if (claim_from_invoice(&c, j->doc.inv, "invoice", &j->p->reader.xml,
 			       &j->p->reader.inv, &none) != 0)
 		return false;
 	claim_free(c);
-	ujson_set_str(j->detail, "note", "PEPPOL-EN16931-CL001 accepted: the XML attachment "
-		      "is a care claim (vardbilaga), an agreed carrier");
+	ujson_set_str(j->detail, "note", "BR-CL-24 and PEPPOL-EN16931-CL001 accepted: the XML "
+		      "attachment is a care claim (vardbilaga), an agreed carrier");
 	return true;
 }
 
@@ -282,10 +287,10 @@ static bool json_dec(dec *out, ujson *o, const char *key)
 }
 
 /* The payload, or a reason why this booking cannot be sent. */
-static int build_payload(char **out, job *j, ujson *booking, char *why, size_t nwhy)
+static int build_payload(char **out, job *j, ujson *bk, char *why, size_t nwhy)
 {
 	const invoice *inv = j->doc.inv;
-	ujson *lines = ujson_get(booking, "lines");
+	ujson *lines = ujson_get(bk, "lines");
 	erp_booking_line *bl = NULL;
 	const inv_payment *pay = invoice_payment(inv);
 	char url[CONFIG_STR_MAX + 48];
@@ -325,7 +330,7 @@ static int build_payload(char **out, job *j, ujson *booking, char *why, size_t n
 	else
 		snprintf(url, sizeof(url), "urn:ulf:document:%lld", (long long)j->id);
 	p.invoice_url = url;
-	p.supplier_erp_id = json_str(booking, "supplier_erp_id");
+	p.supplier_erp_id = json_str(bk, "supplier_erp_id");
 	p.supplier_name = inv->seller.name.v ? inv->seller.name.v : inv->seller.trading_name.v;
 	p.supplier_org_number = inv->seller.legal_id.v;
 	p.supplier_vat_number = inv->seller.vat_id.v;
@@ -337,7 +342,12 @@ static int build_payload(char **out, job *j, ujson *booking, char *why, size_t n
 	p.buyer_reference = inv->buyer_reference.v;
 	p.order_reference = inv->order_ref.v;
 	p.payment_reference = pay ? pay->remittance.v : NULL;
+	/* what is booked net: BT-109, plus the öre rounding (BT-114) that the
+	 * booking carries on the rounding account, so the voucher balances
+	 * against the amount to pay */
 	p.total_net = inv->totals.tax_exclusive.v;
+	if (inv->totals.rounding.set)
+		dec_add(&p.total_net, p.total_net, inv->totals.rounding.v);
 	p.total_vat = inv->totals.tax.v;
 	p.payable = inv->totals.payable.v;
 	p.lines = bl;
@@ -413,10 +423,12 @@ static int post_exception(job *j, const char *reason, const erp_result *res, ulf
  * mid-request) sends the recorded key again, and the ERP answers a known
  * key with its first answer.
  */
+static int remember_posted(job *j, ulf_err *err);
+
 static int stage_post(doc_state *to, job *j, ulf_err *err)
 {
 	char key[ERP_IDEM_KEY_MAX], why[512], *payload = NULL;
-	ujson *booking = NULL;
+	ujson *bk = NULL;
 	doc_state state = *to;
 	erp_result res;
 	store_posting sp;
@@ -431,15 +443,15 @@ static int stage_post(doc_state *to, job *j, ulf_err *err)
 		to_queue(j, to, "UNREADABLE", e2.msg);
 		return 0;
 	}
-	rc = load_booking(&booking, j, err);
+	rc = load_booking(&bk, j, err);
 	if (rc)
 		return rc;
-	if (!booking) {
+	if (!bk) {
 		to_queue(j, to, "NO_BOOKING", "there is no booking to post");
 		return 0;
 	}
-	rc = build_payload(&payload, j, booking, why, sizeof(why));
-	ujson_free(booking);
+	rc = build_payload(&payload, j, bk, why, sizeof(why));
+	ujson_free(bk);
 	if (rc == ULF_ENOMEM)
 		return ulf_err_set(err, rc, "out of memory");
 	if (rc) {
@@ -466,6 +478,8 @@ static int stage_post(doc_state *to, job *j, ulf_err *err)
 		rc = store_posting_accepted(j->p->s, j->id, res.http_status,
 					    res.voucher_id[0] ? res.voucher_id : res.response,
 					    j->now, err);
+		if (rc == 0)
+			rc = remember_posted(j, err);
 		*to = ST_POSTED;
 		break;
 	case ERP_REJECTED:
@@ -571,7 +585,7 @@ static int queue_other(store *s, int64_t id, doc_state from, const char *reason,
 /* The care booking as the post stage reads it (see pipeline.h): one line
  * per account and cost centre, the invoice's VAT on the last line, and an
  * öre difference against the invoice's net on the rounding account. */
-static ujson *care_booking_lines(const care_booking *b, const invoice *inv,
+static ujson *care_booking_lines(const care_booking *b, const invoice *inv, bool credit,
 				 const char *rounding_account)
 {
 	ujson *o = ujson_object(), *lines = ujson_array();
@@ -584,8 +598,11 @@ static ujson *care_booking_lines(const care_booking *b, const invoice *inv,
 	for (i = 0; i < b->nrows; i++) {
 		ujson *l = ujson_object();
 		bool last = i + 1 == b->nrows;
-		dec_add(&sum, sum, b->rows[i].amount);
-		dec_format(a, sizeof(a), b->rows[i].amount, 2);
+		/* the voucher keeps the document's signs: a credit note's totals
+		 * are positive and its type code (381) says it reduces */
+		dec amount = credit ? dec_neg(b->rows[i].amount) : b->rows[i].amount;
+		dec_add(&sum, sum, amount);
+		dec_format(a, sizeof(a), amount, 2);
 		dec_format(v, sizeof(v), last ? vat : zero, 2);
 		ujson_set_str(l, "description", "out-of-county care");
 		ujson_set_str(l, "account", b->rows[i].account);
@@ -645,7 +662,8 @@ static int reconcile(job *j, const claim *c, const invoice *inv, int64_t invoice
 	result = ujson_object();
 	ujson_set_str(result, "flow", "care");
 	ujson_set_new(result, "findings", care_findings_json(&f));
-	ujson_set_new(result, "booking", care_booking_lines(&b, inv, j->p->cfg.rounding_account));
+	ujson_set_new(result, "booking", care_booking_lines(&b, inv, c->type == CLAIM_TYPE_CREDIT,
+							    j->p->cfg.rounding_account));
 	text = ujson_dump(result, UJSON_COMPACT);
 	memset(&sum, 0, sizeof(sum));
 	sum.flow = "care";
@@ -914,6 +932,137 @@ out:
 	return rc;
 }
 
+/* The matcher's suggestion in the post stage's booking shape (pipeline.h),
+ * with the document's signs (the matcher books a credit negative). */
+static ujson *match_booking_lines(const match_result *r)
+{
+	static const char *const keys[RB_COUNT] = {
+		[RB_ACCOUNT] = "account", [RB_COST_CENTRE] = "cost_centre",
+		[RB_ACTIVITY] = "activity", [RB_PROJECT] = "project", [RB_VAT_CODE] = "vat_code",
+	};
+	const booking *b = &r->booking;
+	ujson *o = ujson_object(), *lines = ujson_array();
+	char a[DEC_STR_MAX];
+	size_t i, n = b->n + (b->has_rounding ? 1 : 0);
+	int k;
+
+	for (i = 0; i < n; i++) {
+		const booking_row *row = i < b->n ? &b->rows[i] : &b->rounding;
+		ujson *l = ujson_object();
+		dec net = b->sign < 0 ? dec_neg(row->net) : row->net;
+		dec vat = b->sign < 0 ? dec_neg(row->vat) : row->vat;
+
+		if (row->line_id[0])
+			ujson_set_str(l, "invoice_line_id", row->line_id);
+		ujson_set_str(l, "description", row->description);
+		for (k = 0; k < RB_COUNT; k++)
+			if (row->f[k].value[0])
+				ujson_set_str(l, keys[k], row->f[k].value);
+		/* öre rounding is outside the scope of VAT */
+		if (i >= b->n && !row->f[RB_VAT_CODE].value[0])
+			ujson_set_str(l, "vat_code", "O");
+		dec_format(a, sizeof(a), net, 2);
+		ujson_set_str(l, "net_amount", a);
+		dec_format(a, sizeof(a), vat, 2);
+		ujson_set_str(l, "vat_amount", a);
+		ujson_append_new(lines, l);
+	}
+	if (r->supplier_no[0])
+		ujson_set_str(o, "supplier_erp_id", r->supplier_no);
+	ujson_set_new(o, "lines", lines);
+	return o;
+}
+
+/*
+ * validated -> matched for an invoice against orders, receipts and the
+ * rules (robot/match.h): an `auto` decision carries its booking on to be
+ * posted; an exception goes to the queue with every reason code.
+ */
+static int match_orders(doc_state *to, job *j, ulf_err *err)
+{
+	match_input in;
+	match_result *r = NULL;
+	ujson *result, *explanation = NULL;
+	char *text = NULL, *mj;
+	store_summary sum;
+	size_t i;
+	int rc;
+
+	memset(&in, 0, sizeof(in));
+	in.valid = true;
+	in.doc_id = j->id;
+	rc = match_invoice(&r, j->p->m, j->doc.inv, &in, err);
+	if (rc)
+		return rc;
+	/* the matcher's explanation, copied so it outlives the result */
+	mj = ujson_dump(match_result_json(r), UJSON_COMPACT);
+	if (mj)
+		ujson_parse(&explanation, mj, strlen(mj), NULL, NULL);
+	free(mj);
+	if (r->decision != MATCH_AUTO) {
+		j->detail = ujson_object();
+		ujson_set_new(j->detail, "match", explanation);
+		for (i = 0; i < r->nreasons; i++)
+			if (i == 0 || strcmp(r->reasons[i].code, r->reasons[i - 1].code) != 0)
+				to_queue(j, to, r->reasons[i].code, NULL);
+		if (!r->nreasons)
+			to_queue(j, to, "LOW_CONFIDENCE", NULL);
+		ujson_set_str(j->detail, "message", r->nreasons ? r->reasons[0].message : "");
+		memset(&sum, 0, sizeof(sum));
+		sum.flow = match_flow_name(r->flow);
+		rc = store_set_summary(j->p->s, j->id, &sum, j->now, err);
+		goto out;
+	}
+	result = ujson_object();
+	ujson_set_str(result, "flow", match_flow_name(r->flow));
+	ujson_set_new(result, "booking", match_booking_lines(r));
+	ujson_set_new(result, "match", explanation);
+	text = ujson_dump(result, UJSON_COMPACT);
+	ujson_free(result);
+	memset(&sum, 0, sizeof(sum));
+	sum.flow = match_flow_name(r->flow);
+	sum.decision = "auto";
+	sum.result = text;
+	rc = store_set_summary(j->p->s, j->id, &sum, j->now, err);
+	j->detail = ujson_object();
+	ujson_set_str(j->detail, "decision", "auto");
+	ujson_set_str(j->detail, "flow", match_flow_name(r->flow));
+	ujson_set_str(j->detail, "order", r->order_no);
+	*to = ST_MATCHED;
+out:
+	free(text);
+	match_result_free(r);
+	return rc;
+}
+
+/* A posted invoice teaches the matcher: invoiced quantities, duplicates,
+ * recurrence and booking history (care invoices are booked by their claim). */
+static int remember_posted(job *j, ulf_err *err)
+{
+	char *flow = NULL, *handler = NULL;
+	match_input in;
+	match_result *r = NULL;
+	int rc;
+
+	rc = store_get_text(&flow, j->p->s, j->id, "flow", err);
+	if (rc || (flow && strcmp(flow, "care") == 0))
+		goto out;
+	rc = store_get_text(&handler, j->p->s, j->id, "booking", err);
+	if (rc)
+		goto out;
+	memset(&in, 0, sizeof(in));
+	in.valid = true;
+	in.doc_id = j->id;
+	rc = match_invoice(&r, j->p->m, j->doc.inv, &in, err);
+	if (rc == 0)
+		rc = match_record(j->p->m, j->doc.inv, r, handler, j->id, j->now, err);
+out:
+	match_result_free(r);
+	free(flow);
+	free(handler);
+	return rc;
+}
+
 static int stage_match(doc_state *to, job *j, ulf_err *err)
 {
 	bool handled = false;
@@ -928,8 +1077,7 @@ static int stage_match(doc_state *to, job *j, ulf_err *err)
 	rc = match_care(&handled, to, j, err);
 	if (rc || handled)
 		return rc;
-	/* orders, receipts and rules: the matcher decides */
-	return 0;
+	return match_orders(to, j, err);
 }
 
 /* matched -> ready: the suggestion stands (a decision of `auto`). */
@@ -1013,8 +1161,12 @@ int pipeline_new(pipeline **out, store *s, const ulf_config *cfg, ulf_err *err)
 	config_reader_opts(&p->reader, &p->cfg);
 	p->reader.claims = true;
 	rc = care_rules_load(&p->care, p->cfg.care_rules_file, err);
+	if (rc == 0)
+		rc = rules_load(&p->rules, p->cfg.match_rules_file, NULL, NULL, err);
+	if (rc == 0)
+		rc = matcher_new(&p->m, store_db(s), p->rules, err);
 	if (rc) {
-		free(p);
+		pipeline_free(p);
 		return rc;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -1023,8 +1175,7 @@ int pipeline_new(pipeline **out, store *s, const ulf_config *cfg, ulf_err *err)
 		config_erp(&ec, &p->cfg);
 		rc = erp_client_new(&p->erp, &ec, err);
 		if (rc) {
-			care_rules_free(p->care);
-			free(p);
+			pipeline_free(p);
 			return rc;
 		}
 	}
@@ -1037,6 +1188,8 @@ void pipeline_free(pipeline *p)
 	if (!p)
 		return;
 	erp_client_free(p->erp);
+	matcher_free(p->m);
+	rules_free(p->rules);
 	care_rules_free(p->care);
 	free(p);
 }

@@ -27,7 +27,9 @@ echo "$out" | grep -q 'UNREADABLE' || fail "reason UNREADABLE missing"
 
 list=$("$ULF" queue list --store "$work/ulf.db") || fail "queue list"
 echo "$list"
-echo "$list" | grep -q "2 documents exception" || fail "expected 2 in the queue"
+# no reference data is loaded: the readable invoice is an unknown supplier's
+echo "$list" | grep -q "3 documents exception" || fail "expected 3 in the queue"
+echo "$list" | grep -q "UNKNOWN_SUPPLIER" || fail "the invoice should wait as UNKNOWN_SUPPLIER"
 id=$("$ULF" queue list --store "$work/ulf.db" --json | grep NOT_AN_INVOICE | sed 's/.*"id":\([0-9]*\).*/\1/')
 [ -n "$id" ] || fail "no id for the non-invoice"
 
