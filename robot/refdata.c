@@ -1537,6 +1537,17 @@ int refdata_parse_amount(dec *out, const char *s)
 	return dec_parse(out, buf, len);
 }
 
+/* Bad rows are kept and reported in line order at the end: orders and
+ * invoices are checked grouped, not in file order.  At most this many are
+ * kept; the rest are counted. */
+#define MAX_REPORTS 1000
+
+typedef struct bad_msg {
+	unsigned line;
+	size_t seq;
+	char *msg;
+} bad_msg;
+
 typedef struct importer {
 	refdata *r;
 	const char *name;
@@ -1546,7 +1557,55 @@ typedef struct importer {
 	size_t bad;
 	refdata_stats *stats;
 	ulf_err *err;
+	bad_msg *msgs;
+	size_t nmsgs;
 } importer;
+
+static int msg_cmp(const void *a, const void *b)
+{
+	const bad_msg *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void flush_reports(importer *im)
+{
+	char more[200];
+	size_t i;
+
+	if (im->nmsgs)
+		qsort(im->msgs, im->nmsgs, sizeof(*im->msgs), msg_cmp);
+	for (i = 0; i < im->nmsgs; i++) {
+		if (im->report)
+			im->report(im->ctx, im->msgs[i].msg);
+		free(im->msgs[i].msg);
+	}
+	if (im->bad > im->nmsgs && im->report) {
+		snprintf(more, sizeof(more), "%s: %zu more bad rows not shown", im->name,
+			 im->bad - im->nmsgs);
+		im->report(im->ctx, more);
+	}
+	free(im->msgs);
+	im->msgs = NULL;
+	im->nmsgs = 0;
+}
+
+static void keep_report(importer *im, unsigned line, const char *msg)
+{
+	im->bad++;
+	if (!im->msgs)
+		im->msgs = calloc(MAX_REPORTS, sizeof(*im->msgs));
+	if (!im->msgs || im->nmsgs == MAX_REPORTS)
+		return;
+	im->msgs[im->nmsgs].msg = strdup(msg);
+	if (!im->msgs[im->nmsgs].msg)
+		return;
+	im->msgs[im->nmsgs].line = line;
+	im->msgs[im->nmsgs].seq = im->nmsgs;
+	im->nmsgs++;
+}
 
 static void bad_row(importer *im, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -1563,9 +1622,7 @@ static void bad_row(importer *im, unsigned line, const char *fmt, ...)
 		snprintf(msg, sizeof(msg), "%s:%u: %s", im->name, line, what);
 	else
 		snprintf(msg, sizeof(msg), "%s: %s", im->name, what);
-	im->bad++;
-	if (im->report)
-		im->report(im->ctx, msg);
+	keep_report(im, line, msg);
 }
 
 static bool is_date(const char *s)
@@ -1824,7 +1881,8 @@ static int read_rows(importer *im, csv_reader *c, rows *rs)
 	/* qsort is not stable: the line number breaks ties, so rows keep their
 	 * file order within a group */
 	sort_ctx = rs;
-	qsort(rs->v, rs->n, sizeof(*rs->v), row_cmp);
+	if (rs->n)
+		qsort(rs->v, rs->n, sizeof(*rs->v), row_cmp);
 	sort_ctx = NULL;
 	return 0;
 }
@@ -2399,9 +2457,7 @@ static void import_xml(importer *im, refdata_kind kind, const char *buf, size_t 
 	ulf_err_clear(&why);
 	if (ordering_read(&od, buf, len, im->name, NULL, &why)) {
 		/* the reader's messages already start with the file name */
-		im->bad++;
-		if (im->report)
-			im->report(im->ctx, why.msg);
+		keep_report(im, 0, why.msg);
 		return;
 	}
 	if (kind == REFDATA_ORDERS && od.kind == ORDERING_ORDER)
@@ -2418,7 +2474,7 @@ int refdata_import_buffer(refdata_stats *out, refdata *r, refdata_kind kind,
 			  const char *buf, size_t len, const char *name,
 			  refdata_report_fn report, void *ctx, int64_t now, ulf_err *err)
 {
-	importer im = { r, name, report, ctx, now, 0, out, NULL };
+	importer im = { r, name, report, ctx, now, 0, out, NULL, NULL, 0 };
 	csv_reader *c = NULL;
 	ulf_err scratch;
 	int rc;
@@ -2444,12 +2500,11 @@ int refdata_import_buffer(refdata_stats *out, refdata *r, refdata_kind kind,
 		case REFDATA_HISTORY:   import_history(&im, c); break;
 		}
 	} else {
-		im.bad++;
-		if (report)
-			report(ctx, scratch.msg);
+		keep_report(&im, 0, scratch.msg);
 	}
 	csv_free(c);
 	r->in_tx = false;
+	flush_reports(&im);
 	if (im.bad) {
 		db_rollback(r->d);
 		memset(out, 0, sizeof(*out));
