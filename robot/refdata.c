@@ -254,6 +254,27 @@ db *refdata_db(refdata *r)
 	return r->d;
 }
 
+int refdata_begin(refdata *r, ulf_err *err)
+{
+	int rc = db_begin(r->d, err);
+
+	if (rc == 0)
+		r->in_tx = true;
+	return rc;
+}
+
+int refdata_commit(refdata *r, ulf_err *err)
+{
+	r->in_tx = false;
+	return db_commit(r->d, err);
+}
+
+void refdata_rollback(refdata *r)
+{
+	r->in_tx = false;
+	db_rollback(r->d);
+}
+
 /* The statement `q`, prepared on first use, reset for a new run. */
 static int stmt(db_stmt **out, refdata *r, int q, ulf_err *err)
 {
@@ -2482,10 +2503,9 @@ int refdata_import_buffer(refdata_stats *out, refdata *r, refdata_kind kind,
 	memset(out, 0, sizeof(*out));
 	ulf_err_clear(&scratch);
 	im.err = &scratch;
-	rc = db_begin(r->d, err);
+	rc = refdata_begin(r, err);
 	if (rc)
 		return rc;
-	r->in_tx = true;
 	if (looks_like_xml(buf, len)) {
 		if (kind == REFDATA_ORDERS || kind == REFDATA_RECEIPTS)
 			import_xml(&im, kind, buf, len);
@@ -2503,15 +2523,14 @@ int refdata_import_buffer(refdata_stats *out, refdata *r, refdata_kind kind,
 		keep_report(&im, 0, scratch.msg);
 	}
 	csv_free(c);
-	r->in_tx = false;
 	flush_reports(&im);
 	if (im.bad) {
-		db_rollback(r->d);
+		refdata_rollback(r);
 		memset(out, 0, sizeof(*out));
 		return ulf_err_set(err, ULF_EPARSE, "%s: %zu bad row%s, nothing loaded", name,
 				   im.bad, im.bad == 1 ? "" : "s");
 	}
-	return db_commit(r->d, err);
+	return refdata_commit(r, err);
 }
 
 int refdata_import_file(refdata_stats *out, refdata *r, refdata_kind kind, const char *path,

@@ -41,6 +41,14 @@ int refdata_open(refdata **out, db *d, ulf_err *err);
 void refdata_free(refdata *r);
 db *refdata_db(refdata *r);
 
+/*
+ * A transaction over several writes (a bulk load): the put and record
+ * functions below join it instead of committing each on their own.
+ */
+int refdata_begin(refdata *r, ulf_err *err);
+int refdata_commit(refdata *r, ulf_err *err);
+void refdata_rollback(refdata *r);
+
 /* ---- keys ------------------------------------------------------------- */
 
 typedef enum ref_key {
