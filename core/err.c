@@ -17,6 +17,7 @@ void ulf_err_clear(ulf_err *err)
 int ulf_err_set(ulf_err *err, int code, const char *fmt, ...)
 {
 	va_list ap;
+	char *p;
 
 	if (!err || err->code != 0)
 		return code;
@@ -24,6 +25,11 @@ int ulf_err_set(ulf_err *err, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	/* messages quote documents' text; a message is one line whatever
+	 * the document holds (logs, stderr lines, JSON fields) */
+	for (p = err->msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
 	return code;
 }
 

@@ -40,7 +40,8 @@ void ulf_err_clear(ulf_err *err);
 
 /*
  * Records a failure and returns `code`, so that `return ulf_err_set(...)`
- * reads naturally.  If `err` is NULL or already holds a failure, only the
+ * reads naturally.  The message is kept on one line: control characters
+ * (from quoted document text) become spaces.  If `err` is NULL or already holds a failure, only the
  * code is returned: the first cause is the one that is reported.
  */
 int ulf_err_set(ulf_err *err, int code, const char *fmt, ...)
