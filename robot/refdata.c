@@ -702,8 +702,8 @@ void refdata_order_free(ref_order *o)
 	free(o);
 }
 
-static int put_order(bool *out_updated, refdata *r, const ref_order *o, int64_t now,
-		     ulf_err *err);
+static int write_order(bool *out_updated, refdata *r, const ref_order *o, int64_t now,
+		       ulf_err *err);
 
 int refdata_put_order(bool *out_updated, refdata *r, const ref_order *o, int64_t now,
 		      ulf_err *err)
@@ -712,11 +712,11 @@ int refdata_put_order(bool *out_updated, refdata *r, const ref_order *o, int64_t
 
 	/* an order and its lines change together or not at all */
 	if (r->in_tx)
-		return put_order(out_updated, r, o, now, err);
+		return write_order(out_updated, r, o, now, err);
 	rc = refdata_begin(r, err);
 	if (rc)
 		return rc;
-	rc = put_order(out_updated, r, o, now, err);
+	rc = write_order(out_updated, r, o, now, err);
 	if (rc) {
 		refdata_rollback(r);
 		return rc;
@@ -724,8 +724,8 @@ int refdata_put_order(bool *out_updated, refdata *r, const ref_order *o, int64_t
 	return refdata_commit(r, err);
 }
 
-static int put_order(bool *out_updated, refdata *r, const ref_order *o, int64_t now,
-		     ulf_err *err)
+static int write_order(bool *out_updated, refdata *r, const ref_order *o, int64_t now,
+		       ulf_err *err)
 {
 	db_stmt *st;
 	size_t i;

@@ -160,7 +160,8 @@ void refdata_order_free(ref_order *o);
 /*
  * Inserts or replaces an order and all its lines (lines no longer in the
  * order are dropped; quantities invoiced and received are kept apart and
- * survive).  Runs inside the caller's transaction if there is one.
+ * survive).  Order and lines change together: in the refdata_begin
+ * transaction when there is one, else in one of their own.
  */
 int refdata_put_order(bool *out_updated, refdata *r, const ref_order *o, int64_t now,
 		      ulf_err *err);
@@ -219,8 +220,7 @@ typedef struct ref_invoice {
  * quantities it invoiced against order lines, and one more observation of
  * each line's booking for the history.  Idempotent: recording the same
  * supplier key, number and kind again first takes back what the earlier
- * record taught.  Runs inside the caller's transaction if there is one,
- * else in its own.
+ * record taught.  Joins a refdata_begin transaction, else runs in its own.
  */
 int refdata_record_invoice(refdata *r, const ref_invoice *inv, int64_t now, ulf_err *err);
 
