@@ -1178,7 +1178,7 @@ static void check_line(job *j, booking *b, size_t li, dec *expected_sum, dec *ch
 		fmt_qty(d, sizeof(d), before);
 		if (dec_sign(over) > 0 && dec_cmp(over, allowed) > 0) {
 			char al[DEC_STR_MAX], lf[DEC_STR_MAX], tt[64];
-			fmt_dec(al, sizeof(al), allowed);
+			fmt_qty(al, sizeof(al), allowed);
 			fmt_qty(lf, sizeof(lf), left);
 			rules_tol_text(tt, sizeof(tt), &t);
 			note(checks, "quantity", false, "quantity %s, but %s left of %s ordered (%s invoiced"

@@ -193,7 +193,7 @@ static const char *const sql[Q_COUNT_] = {
 	[Q_INV_FP] = "SELECT invoice_number FROM ref_invoices WHERE fingerprint = ? LIMIT 1",
 	[Q_INV_RECURRING] =
 		"SELECT " INV_COLS " WHERE supplier_key = ? AND content_key = ?"
-		" AND (? IS NULL OR issue_date < ?) ORDER BY issue_date DESC LIMIT ?",
+		" AND (CAST(? AS TEXT) IS NULL OR issue_date < ?) ORDER BY issue_date DESC LIMIT ?",
 	[Q_HIST_LEARN] =
 		"INSERT INTO ref_booking_history (supplier_key, key_kind, hkey, account,"
 		" cost_centre, activity, project, vat_code, n, last_date)"
@@ -2443,13 +2443,22 @@ static void history_invoice(importer *im, const row *v, size_t a, size_t b)
 	}
 	if (!ok || im->bad)
 		goto out;
+	{
+		ref_invoice *was = NULL;
+		if (refdata_invoice_get(&was, im->r, inv.supplier_key, inv.invoice_number, inv.kind,
+					im->err) == 0)
+			im->stats->updated++;
+		else
+			im->stats->inserted++;
+		refdata_invoice_free(was);
+		ulf_err_clear(im->err);
+	}
 	if (refdata_record_invoice(im->r, &inv, im->now, im->err)) {
 		bad_row(im, first->line, "%s", im->err->msg);
 		ulf_err_clear(im->err);
 		goto out;
 	}
 	im->stats->records++;
-	im->stats->inserted++;
 	im->stats->lines += inv.nlines;
 out:
 	arena_release(&inv.mem);

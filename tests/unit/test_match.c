@@ -293,19 +293,42 @@ typedef struct fixture {
 	matcher *m;
 } fixture;
 
+/*
+ * SQLite in a temporary file; or, when ULF_TEST_PG_CONNINFO names a
+ * database, PostgreSQL with an emptied schema (as test_store does), so the
+ * same SQL is tried on both backends.
+ */
+static bool open_store(fixture *f, ulf_err *err)
+{
+	const char *pg = getenv("ULF_TEST_PG_CONNINFO");
+	int fd;
+
+	if (pg && *pg) {
+		db *d;
+		f->path[0] = '\0';
+		if (db_open(&d, "postgresql", pg, err) ||
+		    db_exec(d, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;", err))
+			return false;
+		db_close(d);
+		return store_open(&f->s, "postgresql", pg, err) == 0;
+	}
+	snprintf(f->path, sizeof(f->path), "/tmp/ulf-%s-XXXXXX", "match");
+	fd = mkstemp(f->path);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return store_open(&f->s, "sqlite", f->path, err) == 0;
+}
+
 static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof(*f));
 	refdata_stats st;
 	ulf_err err;
-	int fd;
 
 	ulf_err_clear(&err);
-	snprintf(f->path, sizeof(f->path), "/tmp/ulf-match-XXXXXX");
-	fd = mkstemp(f->path);
-	assert_true(fd >= 0);
-	close(fd);
-	assert_int_equal(store_open(&f->s, "sqlite", f->path, &err), 0);
+	if (!open_store(f, &err))
+		fail_msg("%s", err.msg);
 	if (rules_parse(&f->rules, rules_txt, strlen(rules_txt), "t.rules", NULL, NULL, &err))
 		fail_msg("%s", err.msg);
 	assert_int_equal(matcher_new(&f->m, store_db(f->s), f->rules, &err), 0);
@@ -326,11 +349,13 @@ static int teardown(void **state)
 	matcher_free(f->m);
 	rules_free(f->rules);
 	store_close(f->s);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
+	if (f->path[0]) {
+		unlink(f->path);
+		snprintf(p, sizeof(p), "%s-wal", f->path);
+		unlink(p);
+		snprintf(p, sizeof(p), "%s-shm", f->path);
+		unlink(p);
+	}
 	free(f);
 	return 0;
 }

@@ -27,18 +27,41 @@ typedef struct fixture {
 	size_t nreports;
 } fixture;
 
+/*
+ * SQLite in a temporary file; or, when ULF_TEST_PG_CONNINFO names a
+ * database, PostgreSQL with an emptied schema (as test_store does), so the
+ * same SQL is tried on both backends.
+ */
+static bool open_store(fixture *f, ulf_err *err)
+{
+	const char *pg = getenv("ULF_TEST_PG_CONNINFO");
+	int fd;
+
+	if (pg && *pg) {
+		db *d;
+		f->path[0] = '\0';
+		if (db_open(&d, "postgresql", pg, err) ||
+		    db_exec(d, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;", err))
+			return false;
+		db_close(d);
+		return store_open(&f->s, "postgresql", pg, err) == 0;
+	}
+	snprintf(f->path, sizeof(f->path), "/tmp/ulf-%s-XXXXXX", "refdata");
+	fd = mkstemp(f->path);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return store_open(&f->s, "sqlite", f->path, err) == 0;
+}
+
 static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof(*f));
 	ulf_err err;
-	int fd;
 
 	ulf_err_clear(&err);
-	snprintf(f->path, sizeof(f->path), "/tmp/ulf-refdata-XXXXXX");
-	fd = mkstemp(f->path);
-	assert_true(fd >= 0);
-	close(fd);
-	assert_int_equal(store_open(&f->s, "sqlite", f->path, &err), 0);
+	if (!open_store(f, &err))
+		fail_msg("%s", err.msg);
 	assert_int_equal(refdata_open(&f->r, store_db(f->s), &err), 0);
 	*state = f;
 	return 0;
@@ -51,11 +74,13 @@ static int teardown(void **state)
 
 	refdata_free(f->r);
 	store_close(f->s);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
+	if (f->path[0]) {
+		unlink(f->path);
+		snprintf(p, sizeof(p), "%s-wal", f->path);
+		unlink(p);
+		snprintf(p, sizeof(p), "%s-shm", f->path);
+		unlink(p);
+	}
 	free(f);
 	return 0;
 }
