@@ -435,14 +435,17 @@ static ujson *registration(job *j)
 	ujson *o = ujson_object(), *a = ujson_object(), *c = ujson_object();
 
 	ujson_set_str(o, "name", s->name.v ? s->name.v : s->trading_name.v);
-	ujson_set_str(o, "trading_name", s->trading_name.v);
+	ujson_set_str(o, "trading_name", s->trading_name.v && s->name.v &&
+		      strcmp(s->trading_name.v, s->name.v) ? s->trading_name.v : NULL);
 	ujson_set_str(o, "org_no", j->org[0] ? j->org : s->legal_id.v);
 	ujson_set_str(o, "vat_no", j->vat[0] ? j->vat : NULL);
 	ujson_set_str(o, "peppol_id", j->peppol[0] ? j->peppol : NULL);
 	ujson_set_str(o, "bankgiro", j->bankgiro[0] ? j->bankgiro : NULL);
 	ujson_set_str(o, "plusgiro", j->plusgiro[0] ? j->plusgiro : NULL);
 	ujson_set_str(o, "iban", j->iban[0] ? j->iban : NULL);
-	ujson_set_str(o, "f_skatt", s->legal_info.v);
+	/* "Godkänd för F-skatt": BT-33, or a TAX PartyTaxScheme in BIS 3 */
+	ujson_set_str(o, "f_skatt", s->legal_info.v && strstr(s->legal_info.v, "skatt") ? s->legal_info.v
+		      : s->tax_reg_id.v && strstr(s->tax_reg_id.v, "skatt") ? s->tax_reg_id.v : NULL);
 	ujson_set_str(a, "street", s->address.line1.v);
 	ujson_set_str(a, "city", s->address.city.v);
 	ujson_set_str(a, "postcode", s->address.postcode.v);
@@ -1020,15 +1023,14 @@ static bool find_order_line(job *j, const inv_line *l, size_t *out_o, size_t *ou
 		for (k = 0; k < j->orders[o]->nlines; k++) {
 			if (!item_equal(l, &j->orders[o]->lines[k]))
 				continue;
+			/* the first line of the item with something left; else the
+			 * first line of the item, to say it is used up */
 			if (!found || remaining_positive(j, o, k)) {
-				bool open = remaining_positive(j, o, k);
 				*out_o = o;
 				*out_k = k;
 				*how = "item id";
-				if (found && !open)
-					continue;
 				found = true;
-				if (open)
+				if (remaining_positive(j, o, k))
 					return true;
 			}
 		}
@@ -1117,13 +1119,16 @@ static void check_line(job *j, booking *b, size_t li, dec *expected_sum, dec *ch
 	ujson_set_new(xl, "checks", checks);
 	ujson_append_new(j->xlines, xl);
 	if (!find_order_line(j, l, &oi, &k, &how)) {
-		note(checks, "order line", false, "no line of order %s has this line's %s%s%s",
-		     j->res->order_no, l->order_line_ref.v ? "order line reference " : "item",
-		     l->order_line_ref.v ? l->order_line_ref.v : "", "");
+		note(checks, "order line", false, "no line of order %s fits (order line reference %s,"
+		     " item %s, name %s)", j->res->order_no,
+		     l->order_line_ref.v ? l->order_line_ref.v : "-",
+		     l->seller_item_id.v ? l->seller_item_id.v : "-",
+		     l->item_name.v ? l->item_name.v : "-");
 		reason(j, MR_UNMATCHED_LINE, lid, "line %s (%s) is on no line of order %s", lid,
 		       l->item_name.v ? l->item_name.v : "no name", j->res->order_no);
-		if (row && l->net.set)
-			dec_add(expected_sum, *expected_sum, dec_abs(l->net.v));
+		/* counted as invoiced, so the total check is about the other lines */
+		if (l->net.set)
+			dec_add(expected_sum, *expected_sum, l->net.v);
 		return;
 	}
 	o = j->orders[oi];
@@ -1926,10 +1931,25 @@ void match_result_text(FILE *out, const match_result *r, const char *label)
 		}
 	}
 	if (ujson_get(r->json, "new_supplier")) {
-		char *s = ujson_dump(ujson_get(r->json, "new_supplier"), UJSON_SORTED);
-		fprintf(out, "  new supplier registration (prefilled from the invoice)\n    %s\n",
-			s ? s : "");
-		free(s);
+		static const char *const keys[] = { "name", "trading_name", "org_no", "vat_no",
+						    "peppol_id", "bankgiro", "plusgiro", "iban",
+						    "f_skatt", NULL };
+		const ujson *ns = ujson_get(r->json, "new_supplier");
+		const ujson *ad = ujson_get(ns, "address"), *ct = ujson_get(ns, "contact");
+		fprintf(out, "  new supplier registration (prefilled from the invoice, to complete)\n");
+		for (i = 0; keys[i]; i++)
+			if (ujson_get_str(ns, keys[i]))
+				fprintf(out, "    %-13s %s\n", keys[i], ujson_get_str(ns, keys[i]));
+		fprintf(out, "    %-13s %s, %s %s, %s\n", "address",
+			ujson_get_str(ad, "street") ? ujson_get_str(ad, "street") : "-",
+			ujson_get_str(ad, "postcode") ? ujson_get_str(ad, "postcode") : "",
+			ujson_get_str(ad, "city") ? ujson_get_str(ad, "city") : "-",
+			ujson_get_str(ad, "country") ? ujson_get_str(ad, "country") : "-");
+		fprintf(out, "    %-13s %s %s %s\n", "contact",
+			ujson_get_str(ct, "name") ? ujson_get_str(ct, "name") : "",
+			ujson_get_str(ct, "phone") ? ujson_get_str(ct, "phone") : "",
+			ujson_get_str(ct, "email") ? ujson_get_str(ct, "email") : "");
+		fprintf(out, "    %-13s (to be given by the ERP)\n", "supplier_no");
 	}
 }
 
