@@ -5,7 +5,7 @@
 #   bash bench/match/run.sh [BUILD_DIR] [bench_match options]
 #
 # BUILD_DIR defaults to build-match-rel, configured as a release build
-# (RelWithDebInfo, no sanitizers) when it does not exist.  bench_match
+# (Release, no sanitizers) when it does not exist.  bench_match
 # builds two stores - 10 000 and 100 000 open orders, 20 000 suppliers,
 # 2 000 rules - and matches the same 20 000 invoices against each; see
 # bench_match.c.  The last line reads `cost ratio 100k/10k orders: R`; the
@@ -20,7 +20,7 @@ case $build in
 *) build=$root/$build ;;
 esac
 if [ ! -f "$build/build.ninja" ]; then
-	cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null ||
+	cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null ||
 		{ echo "run.sh: cannot configure $build" >&2; exit 1; }
 fi
 ninja -C "$build" bench_match >/dev/null || { echo "run.sh: cannot build bench_match" >&2; exit 1; }
