@@ -18,6 +18,8 @@ struct db {
 	const db_backend *be;
 	void *conn;
 	bool durable;
+	int depth;      /* db_begin calls not yet matched by commit or rollback */
+	bool doomed;    /* an inner transaction rolled back: the outer one must too */
 };
 
 struct db_stmt {
@@ -76,20 +78,58 @@ int db_exec(db *d, const char *sql, ulf_err *err)
 	return d->be->exec(d->conn, sql, err);
 }
 
+/*
+ * Transactions nest: only the outermost begin and commit reach the
+ * database, so a module that makes one change atomic on its own can be
+ * called inside a caller's larger transaction (a care claim joined to its
+ * invoice: the reconciliation and the attachment commit together or not at
+ * all).  An inner rollback dooms the outer transaction.
+ */
 int db_begin(db *d, ulf_err *err)
 {
-	return d->be->exec(d->conn, strcmp(d->be->name, "sqlite") == 0
-				    ? "BEGIN IMMEDIATE" : "BEGIN", err);
+	int rc;
+
+	if (d->depth > 0) {
+		d->depth++;
+		return 0;
+	}
+	rc = d->be->exec(d->conn, strcmp(d->be->name, "sqlite") == 0
+				  ? "BEGIN IMMEDIATE" : "BEGIN", err);
+	if (rc == 0) {
+		d->depth = 1;
+		d->doomed = false;
+	}
+	return rc;
 }
 
 int db_commit(db *d, ulf_err *err)
 {
-	return d->be->exec(d->conn, "COMMIT", err);
+	int rc;
+
+	if (d->depth > 1) {
+		d->depth--;
+		return 0;
+	}
+	if (d->doomed) {
+		db_rollback(d);
+		return ulf_err_set(err, ULF_EIO, "transaction rolled back: a step inside it failed");
+	}
+	rc = d->be->exec(d->conn, "COMMIT", err);
+	if (rc == 0)
+		d->depth = 0;
+	return rc;
 }
 
 void db_rollback(db *d)
 {
+	if (d->depth > 1) {
+		d->depth--;
+		d->doomed = true;
+		return;
+	}
 	d->be->exec(d->conn, "ROLLBACK", NULL);
+	d->depth = 0;
+	d->doomed = false;
 }
 
 int db_prepare(db_stmt **out, db *d, const char *sql, ulf_err *err)

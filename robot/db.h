@@ -57,7 +57,9 @@ const char *db_backend_name(const db *d);
 int db_exec(db *d, const char *sql, ulf_err *err);
 
 /* Transactions.  db_begin takes the write lock at once (SQLite: BEGIN
- * IMMEDIATE) so two robots never deadlock upgrading a read lock. */
+ * IMMEDIATE) so two robots never deadlock upgrading a read lock.  They
+ * nest: inside an open transaction begin and commit only count, and a
+ * rollback makes the outermost commit fail and roll everything back. */
 int db_begin(db *d, ulf_err *err);
 int db_commit(db *d, ulf_err *err);
 void db_rollback(db *d);

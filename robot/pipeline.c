@@ -681,6 +681,28 @@ out:
 	return rc;
 }
 
+/*
+ * The claim document `claim_id` meets its invoice: the invoice is
+ * reconciled and the claim attached in one transaction, so no kill between
+ * them leaves a booked invoice with its claim still waiting.
+ */
+static int join(job *j, const claim *c, const invoice *inv, int64_t invoice_id,
+		doc_state from, int64_t claim_id, ulf_err *err)
+{
+	int rc = store_begin(j->p->s, err);
+
+	if (rc)
+		return rc;
+	rc = reconcile(j, c, inv, invoice_id, from, err);
+	if (rc == 0)
+		rc = store_attach(j->p->s, claim_id, invoice_id, j->now, err);
+	if (rc == 0)
+		rc = store_commit(j->p->s, err);
+	if (rc)
+		store_rollback(j->p->s);
+	return rc;
+}
+
 /* Reads a stored document (invoice or claim carrier) on its own. */
 static int load_document(ulf_document *out, job *j, int64_t id, ulf_err *err)
 {
@@ -742,9 +764,7 @@ static int claim_meets_invoice(bool *joined, job *j, const claim *c, const care_
 		if (d.kind == DOC_INVOICE) {
 			care_invoice_keys(&ik, d.inv);
 			if (care_keys_match(ck, &ik) != CARE_NO_MATCH) {
-				rc = reconcile(j, c, d.inv, ids[i], ST_WAITING, err);
-				if (rc == 0)
-					rc = store_attach(j->p->s, j->id, ids[i], j->now, err);
+				rc = join(j, c, d.inv, ids[i], ST_WAITING, j->id, err);
 				*joined = rc == 0;
 				j->wake = ids[i];
 			}
@@ -913,9 +933,7 @@ static int match_care(bool *handled, doc_state *to, job *j, ulf_err *err)
 			continue;
 		care_claim_keys(&ck, c);
 		if (care_keys_match(&ck, &ik) != CARE_NO_MATCH) {
-			rc = reconcile(j, c, inv, j->id, ST_VALIDATED, err);
-			if (rc == 0)
-				rc = store_attach(j->p->s, ids[i], j->id, j->now, err);
+			rc = join(j, c, inv, j->id, ST_VALIDATED, ids[i], err);
 			claim_free(c);
 			goto out;
 		}
@@ -1276,6 +1294,56 @@ int pipeline_receive(int64_t *out_id, bool *out_dup, doc_state *out_state, pipel
 	return pipeline_process(out_state, p, *out_id, now, err);
 }
 
+/*
+ * Waiting claims and invoices that should have met but did not: two robots
+ * took them at the same moment, each before the other was stored, or one
+ * died between storing a claim and looking for its invoice.  The claim
+ * looks again; its invoice, when joined, goes on at once.
+ */
+static int rejoin(size_t *out_n, pipeline *p, int64_t now, ulf_err *err)
+{
+	int64_t *claims = NULL, *invoices = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	*out_n = 0;
+	rc = store_waiting_pairs(&claims, &invoices, &n, p->s, 100, err);
+	for (i = 0; rc == 0 && i < n; i++) {
+		ulf_document d;
+		ulf_err none;
+		care_keys ck;
+		doc_state ignored;
+		bool joined = false;
+		claim *c;
+		job j;
+
+		/* one look per claim: it tries every candidate itself */
+		if (i > 0 && claims[i] == claims[i - 1])
+			continue;
+		memset(&j, 0, sizeof(j));
+		j.p = p;
+		j.id = claims[i];
+		j.now = now;
+		ulf_err_clear(&none);
+		if (load_document(&d, &j, claims[i], &none))
+			continue;
+		c = document_claim(&d, &j);
+		reader_document_release(&d);
+		if (!c)
+			continue;
+		care_claim_keys(&ck, c);
+		rc = claim_meets_invoice(&joined, &j, c, &ck, err);
+		claim_free(c);
+		if (rc == 0 && joined) {
+			(*out_n)++;
+			rc = pipeline_process(&ignored, p, j.wake, now, err);
+		}
+	}
+	free(claims);
+	free(invoices);
+	return rc;
+}
+
 int pipeline_resume(size_t *out_n, pipeline *p, int64_t now, ulf_err *err)
 {
 	static const doc_state unfinished[] = {
@@ -1297,6 +1365,10 @@ int pipeline_resume(size_t *out_n, pipeline *p, int64_t now, ulf_err *err)
 			advanced++;
 	}
 	free(ids);
+	if (rc == 0)
+		rc = rejoin(&n, p, now, err);
+	advanced += n;
+	n = 0;
 	if (rc == 0)
 		rc = pipeline_expire(&n, p, now, err);
 	*out_n = advanced + n;

@@ -203,6 +203,21 @@ db *store_db(store *s)
 	return s->d;
 }
 
+int store_begin(store *s, ulf_err *err)
+{
+	return db_begin(s->d, err);
+}
+
+int store_commit(store *s, ulf_err *err)
+{
+	return db_commit(s->d, err);
+}
+
+void store_rollback(store *s)
+{
+	db_rollback(s->d);
+}
+
 /* One-row lookups: the first column of the first row as an integer. */
 static int query_int(int64_t *out, bool *found, db *d, const char *sql,
 		     const char *text_arg, int64_t int_arg, ulf_err *err)
@@ -1012,6 +1027,53 @@ int store_find_waiting(int64_t **out, size_t *out_n, store *s, store_partner kin
 	rc = collect_ids(out, out_n, st, err);
 	db_finalize(st);
 	return rc;
+}
+
+int store_waiting_pairs(int64_t **out_claims, int64_t **out_invoices, size_t *out_n,
+			store *s, size_t limit, ulf_err *err)
+{
+	int64_t *claims = NULL, *invoices = NULL;
+	db_stmt *st = NULL;
+	size_t n = 0;
+	int rc;
+
+	*out_claims = *out_invoices = NULL;
+	*out_n = 0;
+	if (limit == 0)
+		return 0;
+	claims = calloc(limit, sizeof(*claims));
+	invoices = calloc(limit, sizeof(*invoices));
+	if (!claims || !invoices) {
+		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = db_prepare(&st, s->d,
+			"SELECT c.doc_id, d.id FROM care_claims c"
+			" JOIN documents cd ON cd.id = c.doc_id AND cd.state = 'waiting'"
+			" JOIN documents d ON d.state = 'waiting' AND d.flow = 'care' AND d.kind <> 'care-claim'"
+			" AND ((c.claim_id <> '' AND d.care_key = c.claim_id) OR"
+			"  (d.invoice_number = c.invoice_number AND d.seller_org = c.seller_org))"
+			" WHERE c.state = 'waiting' ORDER BY c.doc_id, d.id LIMIT ?", err);
+	if (rc)
+		goto out;
+	db_bind_int(st, 1, (int64_t)limit);
+	while (n < limit && (rc = db_step(st, err)) == 1) {
+		claims[n] = db_col_int(st, 0);
+		invoices[n] = db_col_int(st, 1);
+		n++;
+	}
+	rc = rc < 0 ? rc : 0;
+out:
+	db_finalize(st);
+	if (rc) {
+		free(claims);
+		free(invoices);
+		return rc;
+	}
+	*out_claims = claims;
+	*out_invoices = invoices;
+	*out_n = n;
+	return 0;
 }
 
 int store_find_invoice(int64_t *out, store *s, const char *invoice_number,

@@ -63,6 +63,15 @@ void store_close(store *s);
 db *store_db(store *s);
 
 /*
+ * Groups the calls between them into one transaction: they all reach the
+ * store or none does (a claim's reconciliation with its invoice and its
+ * attachment).  Each store call inside is atomic on its own as well.
+ */
+int store_begin(store *s, ulf_err *err);
+int store_commit(store *s, ulf_err *err);
+void store_rollback(store *s);
+
+/*
  * Stores a received document durably in state `received`.  The same bytes
  * (SHA-256) stored before give *out_dup = true and the earlier id: a file
  * dropped twice in the inbox is one document.
@@ -238,6 +247,12 @@ typedef enum store_partner {
 int store_find_waiting(int64_t **out, size_t *out_n, store *s, store_partner kind,
 		       const store_care_keys *k, ulf_err *err);
 /* An invoice (any state but rejected) with this number and seller, or 0. */
+/* Waiting claims and waiting care invoices whose keys may match: pairs
+ * that should have met (two robots each took one at the same moment, or
+ * one died between taking a claim and looking for its invoice).
+ * out_claims[i] may belong to out_invoices[i]; the caller confirms. */
+int store_waiting_pairs(int64_t **out_claims, int64_t **out_invoices, size_t *out_n,
+			store *s, size_t limit, ulf_err *err);
 int store_find_invoice(int64_t *out, store *s, const char *invoice_number,
 		       const char *seller_org, ulf_err *err);
 

@@ -132,6 +132,44 @@ static void test_transitions_are_compare_and_set(void **state)
 	assert_false(store_transition_allowed(ST_POSTED, ST_EXCEPTION));
 }
 
+/* A group of store calls commits together or not at all, and a failed
+ * call inside the group takes the whole group back. */
+static void test_grouped_calls_are_one_transaction(void **state)
+{
+	fixture *f = *state;
+	doc_state st;
+	int64_t id;
+	bool dup;
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	assert_int_equal(store_receive(&id, &dup, f->s, "inbox", "g.xml", "ghi", 3, 1, &err), 0);
+
+	/* rolled back by the caller: the inner commit did not reach the store */
+	assert_int_equal(store_begin(f->s, &err), 0);
+	assert_int_equal(store_transition(f->s, id, ST_RECEIVED, ST_READ, "read", 0, NULL, 2, &err), 0);
+	store_rollback(f->s);
+	assert_int_equal(store_state(&st, f->s, id, &err), 0);
+	assert_int_equal(st, ST_RECEIVED);
+
+	/* a failed step inside dooms the group: its commit fails */
+	assert_int_equal(store_begin(f->s, &err), 0);
+	assert_int_equal(store_transition(f->s, id, ST_RECEIVED, ST_READ, "read", 0, NULL, 2, &err), 0);
+	assert_int_equal(store_attach(f->s, id, id, 3, &err), ULF_ENOTFOUND);
+	ulf_err_clear(&err);
+	assert_true(store_commit(f->s, &err) < 0);
+	assert_int_equal(store_state(&st, f->s, id, &err), 0);
+	assert_int_equal(st, ST_RECEIVED);
+
+	/* and one that goes through commits every step */
+	assert_int_equal(store_begin(f->s, &err), 0);
+	assert_int_equal(store_transition(f->s, id, ST_RECEIVED, ST_READ, "read", 0, NULL, 2, &err), 0);
+	assert_int_equal(store_transition(f->s, id, ST_READ, ST_VALIDATED, "validate", 0, NULL, 2, &err), 0);
+	assert_int_equal(store_commit(f->s, &err), 0);
+	assert_int_equal(store_state(&st, f->s, id, &err), 0);
+	assert_int_equal(st, ST_VALIDATED);
+}
+
 static void test_list_and_counts(void **state)
 {
 	fixture *f = *state;
@@ -318,6 +356,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_receive_dedupes_by_content, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transitions_are_compare_and_set, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_grouped_calls_are_one_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_and_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_is_append_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_schema_and_data, setup, teardown),

@@ -1,0 +1,178 @@
+/*
+ * Pipeline recovery: a care claim and its invoice that missed each other
+ * (the robot died between storing the claim and looking for its invoice,
+ * or two robots took them at the same moment) meet on the next resume.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "core/err.h"
+#include "parsers/claim.h"
+#include "robot/care.h"
+#include "robot/config.h"
+#include "robot/pipeline.h"
+#include "robot/store.h"
+
+typedef struct fixture {
+	char path[64];
+	store *s;
+	pipeline *p;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	ulf_config cfg;
+	ulf_err err;
+	int fd;
+
+	ulf_err_clear(&err);
+	snprintf(f->path, sizeof(f->path), "/tmp/ulf-pipeline-XXXXXX");
+	fd = mkstemp(f->path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(store_open(&f->s, "sqlite", f->path, &err), 0);
+	config_init(&cfg);
+	assert_int_equal(pipeline_new(&f->p, f->s, &cfg, &err), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	char side[96];
+
+	pipeline_free(f->p);
+	store_close(f->s);
+	unlink(f->path);
+	snprintf(side, sizeof(side), "%s-wal", f->path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", f->path);
+	unlink(side);
+	free(f);
+	return 0;
+}
+
+static char *slurp(const char *name, size_t *out_len)
+{
+	const char *dir = getenv("ULF_SAMPLES");
+	char path[1024];
+	FILE *fp;
+	char *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/care/%s", dir ? dir : "samples", name);
+	fp = fopen(path, "rb");
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	buf[n] = '\0';
+	*out_len = (size_t)n;
+	return buf;
+}
+
+static doc_state state_of(store *s, int64_t id)
+{
+	doc_state st;
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	assert_int_equal(store_state(&st, s, id, &err), 0);
+	return st;
+}
+
+/* The claim stored and waiting, as take_claim leaves it when the robot
+ * dies before it looks for the invoice. */
+static int64_t claim_taken_then_killed(fixture *f, int64_t now)
+{
+	size_t len;
+	char *bytes = slurp("claim-matched.xml", &len);
+	store_care_keys sk;
+	care_keys ck;
+	claim *c = NULL;
+	int64_t id;
+	bool dup;
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	assert_int_equal(store_receive(&id, &dup, f->s, "inbox", "claim-matched.xml", bytes, len,
+				       now, &err), 0);
+	assert_int_equal(claim_read_buffer(&c, bytes, len, "claim-matched.xml", NULL, NULL, &err),
+			 0);
+	care_claim_keys(&ck, c);
+	sk.claim_id = ck.claim_id;
+	sk.invoice_number = ck.invoice_number;
+	sk.seller_org = ck.seller_org;
+	assert_int_equal(store_care_take(f->s, id, &sk, now, &err), 0);
+	claim_free(c);
+	free(bytes);
+	return id;
+}
+
+static void test_waiting_pair_meets_on_resume(void **state)
+{
+	fixture *f = *state;
+	const int64_t now = 1795000000;
+	size_t len, n;
+	char *bytes = slurp("invoice-matched.xml", &len);
+	int64_t inv, cl;
+	doc_state st;
+	bool dup;
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	/* the invoice first: no claim yet, it waits */
+	assert_int_equal(pipeline_receive(&inv, &dup, &st, f->p, "inbox", "invoice-matched.xml",
+					  bytes, len, now, &err), 0);
+	assert_int_equal(st, ST_WAITING);
+	cl = claim_taken_then_killed(f, now);
+	assert_int_equal(state_of(f->s, cl), ST_WAITING);
+
+	assert_int_equal(pipeline_resume(&n, f->p, now + 1, &err), 0);
+	assert_true(n >= 1);
+	assert_int_equal(state_of(f->s, cl), ST_ATTACHED);
+	st = state_of(f->s, inv);
+	assert_true(st == ST_READY || st == ST_MATCHED || st == ST_POSTED);
+
+	/* nothing more to do: a second resume leaves both where they are */
+	assert_int_equal(pipeline_resume(&n, f->p, now + 2, &err), 0);
+	assert_int_equal(state_of(f->s, cl), ST_ATTACHED);
+	free(bytes);
+}
+
+static void test_claim_alone_keeps_waiting(void **state)
+{
+	fixture *f = *state;
+	const int64_t now = 1795000000;
+	int64_t cl;
+	size_t n;
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	cl = claim_taken_then_killed(f, now);
+	assert_int_equal(pipeline_resume(&n, f->p, now + 1, &err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(state_of(f->s, cl), ST_WAITING);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_waiting_pair_meets_on_resume, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_claim_alone_keeps_waiting, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
