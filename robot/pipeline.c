@@ -1227,6 +1227,7 @@ int pipeline_process(doc_state *out_state, pipeline *p, int64_t id, int64_t now,
 {
 	const struct stage *st;
 	doc_state state, to;
+	bool in_tx = false;
 	job j;
 	int rc;
 
@@ -1239,6 +1240,23 @@ int pipeline_process(doc_state *out_state, pipeline *p, int64_t id, int64_t now,
 		int64_t t0 = monotonic_us();
 		char *detail = NULL;
 
+		/*
+		 * The steps up to posting write their results in one transaction:
+		 * one write of the pages they touch instead of one per step.  It
+		 * ends before the ERP is called: no lock is held over the network,
+		 * and the posting's record must be committed before it leaves.
+		 */
+		if (st->run == stage_post && in_tx) {
+			rc = store_commit(p->s, err);
+			in_tx = false;
+			if (rc)
+				break;
+		} else if (st->run != stage_post && !in_tx) {
+			rc = store_begin(p->s, err);
+			if (rc)
+				break;
+			in_tx = true;
+		}
 		to = state;
 		j.recorded = j.stop = false;
 		rc = st->run(&to, &j, err);
@@ -1269,6 +1287,16 @@ int pipeline_process(doc_state *out_state, pipeline *p, int64_t id, int64_t now,
 		if (rc)
 			break;
 		state = to;
+	}
+	if (in_tx) {
+		if (rc == 0)
+			rc = store_commit(p->s, err);
+		if (rc) {
+			/* nothing of this run stays: the document is where it was */
+			store_rollback(p->s);
+			j.wake = 0;
+			store_state(&state, p->s, id, NULL);
+		}
 	}
 	job_release(&j);
 	*out_state = state;

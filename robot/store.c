@@ -164,10 +164,26 @@ static const char *const v4 =
 	"CREATE INDEX care_claims_doc ON care_claims(doc_id);"
 	"ALTER TABLE documents ADD COLUMN care_key TEXT;";
 
+/*
+ * Version 5: a document's bytes move to a table of their own.  A row is
+ * rewritten whole on every update, and the state changes a document goes
+ * through each rewrote its (often tens of kB) bytes; apart, they are
+ * written once, when received.
+ */
+static const char *const sqlite_v5 =
+	"CREATE TABLE bodies (doc_id INTEGER PRIMARY KEY, bytes BLOB NOT NULL);"
+	"INSERT INTO bodies (doc_id, bytes) SELECT id, bytes FROM documents WHERE size > 0;"
+	"ALTER TABLE documents DROP COLUMN bytes;";
+static const char *const postgresql_v5 =
+	"CREATE TABLE bodies (doc_id BIGINT PRIMARY KEY, bytes BYTEA NOT NULL);"
+	"INSERT INTO bodies (doc_id, bytes) SELECT id, bytes FROM documents WHERE size > 0;"
+	"ALTER TABLE documents DROP COLUMN bytes;";
+
 int store_open(store **out, const char *backend, const char *target, ulf_err *err)
 {
 	store *s = calloc(1, sizeof(*s));
-	const char *steps[4];
+	const char *steps[5];
+	bool pg = strcmp(backend, "postgresql") == 0;
 	int rc;
 
 	*out = NULL;
@@ -176,11 +192,12 @@ int store_open(store **out, const char *backend, const char *target, ulf_err *er
 	rc = db_open(&s->d, backend, target, err);
 	if (rc)
 		goto out;
-	steps[0] = strcmp(backend, "postgresql") == 0 ? postgresql_v1 : sqlite_v1;
+	steps[0] = pg ? postgresql_v1 : sqlite_v1;
 	steps[1] = v2;
 	steps[2] = v3;
 	steps[3] = v4;
-	rc = db_migrate(s->d, "store", steps, 4, err);
+	steps[4] = pg ? postgresql_v5 : sqlite_v5;
+	rc = db_migrate(s->d, "store", steps, 5, err);
 	if (rc)
 		goto out;
 	*out = s;
@@ -273,7 +290,7 @@ int store_receive(int64_t *out_id, bool *out_dup, store *s, const char *source,
 	}
 	rc = db_prepare(&st, s->d,
 		"INSERT INTO documents (sha256, source, name, received_at, updated_at, size,"
-		" bytes, state) VALUES (?, ?, ?, ?, ?, ?, ?, 'received') RETURNING id", err);
+		" state) VALUES (?, ?, ?, ?, ?, ?, 'received') RETURNING id", err);
 	if (rc)
 		goto out;
 	db_bind_text(st, 1, sha);
@@ -282,7 +299,6 @@ int store_receive(int64_t *out_id, bool *out_dup, store *s, const char *source,
 	db_bind_int(st, 4, now);
 	db_bind_int(st, 5, now);
 	db_bind_int(st, 6, (int64_t)len);
-	db_bind_blob(st, 7, data, len);
 	rc = db_step(st, err);
 	if (rc == 1) {
 		*out_id = db_col_int(st, 0);
@@ -293,6 +309,16 @@ int store_receive(int64_t *out_id, bool *out_dup, store *s, const char *source,
 	db_finalize(st);
 	st = NULL;
 	if (rc)
+		goto out;
+	rc = db_prepare(&st, s->d, "INSERT INTO bodies (doc_id, bytes) VALUES (?, ?)", err);
+	if (rc)
+		goto out;
+	db_bind_int(st, 1, *out_id);
+	db_bind_blob(st, 2, data, len);
+	rc = db_step(st, err);
+	db_finalize(st);
+	st = NULL;
+	if (rc < 0)
 		goto out;
 	rc = db_prepare(&st, s->d, "INSERT INTO events (doc_id, at, step, from_state,"
 		" to_state, duration_us, detail) VALUES (?, ?, 'receive', NULL, 'received', 0, ?)",
@@ -354,7 +380,8 @@ int store_load(void **out_data, size_t *out_len, char **out_name, store *s,
 	*out_data = NULL;
 	*out_len = 0;
 	*out_name = NULL;
-	rc = select_by_id(&st, s, "SELECT bytes, name FROM documents WHERE id = ?", id,
+	rc = select_by_id(&st, s, "SELECT b.bytes, d.name FROM documents d"
+			  " LEFT JOIN bodies b ON b.doc_id = d.id WHERE d.id = ?", id,
 			  "not found", err);
 	if (rc)
 		return rc;
@@ -881,8 +908,8 @@ int store_care_take(store *s, int64_t id, const store_care_keys *k, int64_t now,
 		return rc;
 	rc = db_prepare(&st, s->d, "INSERT INTO care_claims (doc_id, claim_id, invoice_number,"
 			" seller_org, received_at, state, sha256, bytes)"
-			" SELECT id, ?, ?, ?, received_at, 'waiting', sha256, bytes"
-			" FROM documents WHERE id = ?", err);
+			" SELECT d.id, ?, ?, ?, d.received_at, 'waiting', d.sha256, b.bytes"
+			" FROM documents d JOIN bodies b ON b.doc_id = d.id WHERE d.id = ?", err);
 	if (rc)
 		goto out;
 	db_bind_text(st, 1, k->claim_id);
@@ -894,17 +921,30 @@ int store_care_take(store *s, int64_t id, const store_care_keys *k, int64_t now,
 	st = NULL;
 	if (rc < 0)
 		goto out;
+	if (db_changes(s->d) != 1) {
+		rc = ulf_err_set(err, ULF_ENOTFOUND, "document %lld has no bytes to take",
+				 (long long)id);
+		goto out;
+	}
 	/* the patient data now lives only in care_claims */
-	rc = db_prepare(&st, s->d, "UPDATE documents SET bytes = ?, size = 0, kind = 'care-claim',"
+	rc = db_prepare(&st, s->d, "DELETE FROM bodies WHERE doc_id = ?", err);
+	if (rc)
+		goto out;
+	db_bind_int(st, 1, id);
+	rc = db_step(st, err);
+	db_finalize(st);
+	st = NULL;
+	if (rc < 0)
+		goto out;
+	rc = db_prepare(&st, s->d, "UPDATE documents SET size = 0, kind = 'care-claim',"
 			" flow = 'care', invoice_number = ?, seller_org = ?, care_key = ?"
 			" WHERE id = ?", err);
 	if (rc)
 		goto out;
-	db_bind_blob(st, 1, "", 0);
-	db_bind_text(st, 2, k->invoice_number);
-	db_bind_text(st, 3, k->seller_org);
-	db_bind_text(st, 4, k->claim_id);
-	db_bind_int(st, 5, id);
+	db_bind_text(st, 1, k->invoice_number);
+	db_bind_text(st, 2, k->seller_org);
+	db_bind_text(st, 3, k->claim_id);
+	db_bind_int(st, 4, id);
 	rc = db_step(st, err);
 	if (rc < 0)
 		goto out;
