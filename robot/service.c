@@ -92,9 +92,16 @@ static void report(const inbox_event *ev, void *ctx)
 			 store_state_name(ev->state), ev->duplicate ? " (duplicate bytes)" : "");
 }
 
+/*
+ * SIGHUP: the new configuration and everything it names (rules files) are
+ * built beside the running ones and swapped in only when all of it loads;
+ * otherwise the robot goes on as it was.  Between documents, so no work in
+ * hand sees two configurations.
+ */
 static void do_reload(service *sv)
 {
 	ulf_config next;
+	pipeline *np = NULL;
 	ulf_err err;
 
 	ulf_err_clear(&err);
@@ -106,7 +113,13 @@ static void do_reload(service *sv)
 		log_line("error", "reload refused, keeping the running configuration: %s", err.msg);
 		return;
 	}
-	/* the inbox and store cannot change on reload; limits can */
+	if (pipeline_new(&np, sv->s, &next, &err)) {
+		log_line("error", "reload refused, keeping the running configuration: %s", err.msg);
+		return;
+	}
+	pipeline_free(sv->p);
+	sv->p = np;
+	/* the inbox and store cannot change on reload; limits and rules can */
 	sv->cfg = next;
 	sv->inbox.max_bytes = next.xml_max_bytes;
 	log_line("info", "configuration reloaded from %s", sv->config_path);

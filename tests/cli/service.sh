@@ -64,6 +64,18 @@ echo "xml_max_depth 80" >> "$work/ulf.conf"
 kill -HUP $pid
 wait_for 5 grep -q "configuration reloaded" "$work/log" || fail "good reload not taken"
 
+# a rules file that does not compile is refused too; the old rules stay
+printf 'rule broken\n  this is not a rule line\n' > "$work/bad.rules"
+echo "match_rules_file $work/bad.rules" >> "$work/ulf.conf"
+kill -HUP $pid
+wait_for 5 sh -c "[ \$(grep -c 'reload refused' '$work/log') -ge 2 ]" || fail "bad rules file not refused"
+grep 'reload refused' "$work/log" | tail -n 1 | grep -q "bad.rules" || fail "refusal does not name the rules file"
+[ "$(curl -s "$base/health")" = "ok" ] || fail "service died on a bad rules file"
+sed -i '$d' "$work/ulf.conf"
+echo "match_rules_file $ULF_SAMPLES/rules/regions.rules" >> "$work/ulf.conf"
+kill -HUP $pid
+wait_for 5 sh -c "[ \$(grep -c 'configuration reloaded' '$work/log') -ge 2 ]" || fail "good rules file not taken"
+
 kill -TERM $pid
 for _ in $(seq 50); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
 kill -0 $pid 2>/dev/null && fail "did not stop on SIGTERM"
