@@ -135,6 +135,16 @@ static int v_attempts(const void *value, char *why, size_t n)
 	return -1;
 }
 
+static int v_connections(const void *value, char *why, size_t n)
+{
+	long v = *(const long *)value;
+
+	if (v >= 1 && v <= 32)
+		return 0;
+	snprintf(why, n, "must be between 1 and 32");
+	return -1;
+}
+
 #define STR(f) T_STRING, offsetof(ulf_config, f), sizeof(((ulf_config *)0)->f)
 #define NUM(t, f) t, offsetof(ulf_config, f), 0
 
@@ -194,6 +204,9 @@ static const setting settings[] = {
 	  "OAuth2 scope to ask for; empty: none." },
 	{ "erp_timeout_ms", NUM(T_INT, erp_timeout_ms), "30000", false, v_ms,
 	  "Longest one request to the ERP (or its token endpoint) may take." },
+	{ "erp_connections", NUM(T_INT, erp_connections), "4", false, v_connections,
+	  "Postings `ulf run` has in flight to the ERP at once, each from a thread\n"
+	  "# and connection of its own, so one slow answer does not hold up the rest." },
 	{ "erp_max_attempts", NUM(T_INT, erp_max_attempts), "8", true, v_attempts,
 	  "Requests per posting before it goes to the exception queue; network\n"
 	  "# errors, timeouts, 5xx and 429 are retried, a 4xx answer is final." },

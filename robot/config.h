@@ -59,6 +59,7 @@ typedef struct ulf_config {
 	long erp_max_attempts;
 	long erp_backoff_ms;
 	long erp_backoff_max_ms;
+	long erp_connections;
 	char erp_link_base[CONFIG_STR_MAX];
 } ulf_config;
 

@@ -20,6 +20,8 @@ struct db {
 	bool durable;
 	int depth;      /* db_begin calls not yet matched by commit or rollback */
 	bool doomed;    /* an inner transaction rolled back: the outer one must too */
+	pthread_mutex_t *write_lock;   /* shared with the process's other connections */
+	bool locked;
 };
 
 struct db_stmt {
@@ -85,6 +87,19 @@ int db_exec(db *d, const char *sql, ulf_err *err)
  * invoice: the reconciliation and the attachment commit together or not at
  * all).  An inner rollback dooms the outer transaction.
  */
+void db_set_write_lock(db *d, pthread_mutex_t *lock)
+{
+	d->write_lock = lock;
+}
+
+static void unlock(db *d)
+{
+	if (d->locked) {
+		d->locked = false;
+		pthread_mutex_unlock(d->write_lock);
+	}
+}
+
 int db_begin(db *d, ulf_err *err)
 {
 	int rc;
@@ -93,13 +108,19 @@ int db_begin(db *d, ulf_err *err)
 		d->depth++;
 		return 0;
 	}
+	if (d->write_lock) {
+		pthread_mutex_lock(d->write_lock);
+		d->locked = true;
+	}
 	rc = d->be->exec(d->conn, strcmp(d->be->name, "sqlite") == 0
 				  ? "BEGIN IMMEDIATE" : "BEGIN", err);
-	if (rc == 0) {
-		d->depth = 1;
-		d->doomed = false;
+	if (rc) {
+		unlock(d);
+		return rc;
 	}
-	return rc;
+	d->depth = 1;
+	d->doomed = false;
+	return 0;
 }
 
 int db_commit(db *d, ulf_err *err)
@@ -110,13 +131,19 @@ int db_commit(db *d, ulf_err *err)
 		d->depth--;
 		return 0;
 	}
+	if (d->depth == 0)
+		return ulf_err_set(err, ULF_ESTORE, "commit without a transaction");
 	if (d->doomed) {
 		db_rollback(d);
 		return ulf_err_set(err, ULF_EIO, "transaction rolled back: a step inside it failed");
 	}
 	rc = d->be->exec(d->conn, "COMMIT", err);
-	if (rc == 0)
-		d->depth = 0;
+	if (rc) {
+		/* the transaction ends here either way, and so does the lock */
+		d->be->exec(d->conn, "ROLLBACK", NULL);
+	}
+	d->depth = 0;
+	unlock(d);
 	return rc;
 }
 
@@ -127,9 +154,11 @@ void db_rollback(db *d)
 		d->doomed = true;
 		return;
 	}
-	d->be->exec(d->conn, "ROLLBACK", NULL);
+	if (d->depth == 1)
+		d->be->exec(d->conn, "ROLLBACK", NULL);
 	d->depth = 0;
 	d->doomed = false;
+	unlock(d);
 }
 
 int db_prepare(db_stmt **out, db *d, const char *sql, ulf_err *err)

@@ -14,6 +14,7 @@
 #ifndef ULF_DB_H
 #define ULF_DB_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -61,6 +62,14 @@ int db_exec(db *d, const char *sql, ulf_err *err);
  * nest: inside an open transaction begin and commit only count, and a
  * rollback makes the outermost commit fail and roll everything back. */
 int db_begin(db *d, ulf_err *err);
+
+/*
+ * Connections of one process that write to one database may share a lock
+ * (the caller owns it and outlives them), held from each outermost
+ * db_begin to its commit or rollback: they take turns at once instead of
+ * sleeping in SQLite's busy handler.  NULL: none.
+ */
+void db_set_write_lock(db *d, pthread_mutex_t *lock);
 int db_commit(db *d, ulf_err *err);
 void db_rollback(db *d);
 

@@ -18,6 +18,7 @@
 #include "parsers/validate.h"
 #include "robot/care.h"
 #include "robot/care_booking.h"
+#include "robot/db.h"
 #include "robot/match.h"
 #include "robot/pipeline.h"
 
@@ -30,6 +31,9 @@ struct pipeline {
 	ruleset *rules;           /* the procurement team's matching rules */
 	matcher *m;
 	uint64_t jitter;          /* state of the backoff's random numbers */
+	bool not_posting;         /* posting threads of the service post instead */
+	pipeline_ready_fn on_ready;
+	void *on_ready_ctx;
 };
 
 typedef struct job {
@@ -436,8 +440,8 @@ static int stage_post(doc_state *to, job *j, ulf_err *err)
 	ulf_err e2;
 	int rc;
 
-	if (!j->p->erp)
-		return 0;               /* posting is off: stay ready */
+	if (!j->p->erp || j->p->not_posting)
+		return 0;               /* posting is off or elsewhere: stay ready */
 	ulf_err_clear(&e2);
 	if (ensure_read(j, &e2)) {
 		to_queue(j, to, "UNREADABLE", e2.msg);
@@ -1178,7 +1182,15 @@ int pipeline_new(pipeline **out, store *s, const ulf_config *cfg, ulf_err *err)
 	p->cfg = *cfg;
 	config_reader_opts(&p->reader, &p->cfg);
 	p->reader.claims = true;
-	rc = care_rules_load(&p->care, p->cfg.care_rules_file, err);
+	/*
+	 * What the pipeline writes can be redone from the stored bytes, and a
+	 * posting resends its recorded key, so its commits need not wait for
+	 * the disk; store_receive() still makes each receipt durable.  Left
+	 * durable, every step of every document waited for an fsync.
+	 */
+	rc = db_set_durable(store_db(s), false, err);
+	if (rc == 0)
+		rc = care_rules_load(&p->care, p->cfg.care_rules_file, err);
 	if (rc == 0)
 		rc = rules_load(&p->rules, p->cfg.match_rules_file, NULL, NULL, err);
 	if (rc == 0)
@@ -1300,6 +1312,8 @@ int pipeline_process(doc_state *out_state, pipeline *p, int64_t id, int64_t now,
 	}
 	job_release(&j);
 	*out_state = state;
+	if (rc == 0 && state == ST_READY && p->on_ready)
+		p->on_ready(p->on_ready_ctx, id);
 	if (rc == 0 && j.wake) {
 		/* the partner this document completed goes on now, not next tick */
 		doc_state ignored;
@@ -1372,19 +1386,59 @@ static int rejoin(size_t *out_n, pipeline *p, int64_t now, ulf_err *err)
 	return rc;
 }
 
+void pipeline_leave_posting(pipeline *p)
+{
+	p->not_posting = true;
+}
+
+void pipeline_on_ready(pipeline *p, pipeline_ready_fn fn, void *ctx)
+{
+	p->on_ready = fn;
+	p->on_ready_ctx = ctx;
+}
+
+int pipeline_post_due(size_t *out_n, bool *out_more, pipeline *p, int64_t now,
+		      unsigned shard, unsigned nshards, size_t max, ulf_err *err)
+{
+	static const doc_state postable[] = { ST_READY, ST_POSTING };
+	int64_t *ids = NULL;
+	size_t n = 0, i;
+	doc_state after;
+	int rc;
+
+	*out_n = 0;
+	*out_more = false;
+	if (nshards == 0 || shard >= nshards)
+		return ulf_err_set(err, ULF_EINVAL, "posting shard %u of %u", shard, nshards);
+	rc = store_list(&ids, &n, p->s, postable, 2, 100000, now, err);
+	for (i = 0; rc == 0 && i < n; i++) {
+		if ((uint64_t)ids[i] % nshards != shard)
+			continue;
+		if (*out_n == max) {
+			*out_more = true;
+			break;
+		}
+		rc = pipeline_process(&after, p, ids[i], now, err);
+		(*out_n)++;
+	}
+	free(ids);
+	return rc;
+}
+
 int pipeline_resume(size_t *out_n, pipeline *p, int64_t now, ulf_err *err)
 {
 	static const doc_state unfinished[] = {
 		ST_RECEIVED, ST_READ, ST_VALIDATED, ST_MATCHED, ST_READY, ST_POSTING
 	};
+	/* the first four when posting threads take the other two */
+	size_t nstates = p->not_posting ? 4 : sizeof(unfinished) / sizeof(unfinished[0]);
 	int64_t *ids = NULL;
 	size_t n = 0, i, advanced = 0;
 	doc_state before, after;
 	int rc;
 
 	*out_n = 0;
-	rc = store_list(&ids, &n, p->s, unfinished, sizeof(unfinished) / sizeof(unfinished[0]),
-			1000000, now, err);
+	rc = store_list(&ids, &n, p->s, unfinished, nstates, 1000000, now, err);
 	for (i = 0; rc == 0 && i < n; i++) {
 		rc = store_state(&before, p->s, ids[i], err);
 		if (rc == 0)

@@ -76,4 +76,26 @@ int pipeline_receive(int64_t *out_id, bool *out_dup, doc_state *out_state, pipel
  * (what a restart does).  *out_n gets how many were advanced. */
 int pipeline_resume(size_t *out_n, pipeline *p, int64_t now, ulf_err *err);
 
+/*
+ * Leaves posting to other pipelines (the service's posting threads, each
+ * with one of its own): documents stop in `ready`, and pipeline_resume()
+ * no longer looks at ready or posting ones.
+ */
+void pipeline_leave_posting(pipeline *p);
+
+/* Called (if set) when pipeline_process() leaves a document in `ready`:
+ * the service wakes the posting thread whose shard it is. */
+typedef void (*pipeline_ready_fn)(void *ctx, int64_t id);
+void pipeline_on_ready(pipeline *p, pipeline_ready_fn fn, void *ctx);
+
+/*
+ * Posts documents in `ready` or `posting` that are due by `now`, oldest
+ * first, at most `max` of them, taking only those whose id % nshards is
+ * shard: several posting threads share the work without meeting on a
+ * document.  *out_n gets how many were taken; *out_more whether more of
+ * this shard's are due.
+ */
+int pipeline_post_due(size_t *out_n, bool *out_more, pipeline *p, int64_t now,
+		      unsigned shard, unsigned nshards, size_t max, ulf_err *err);
+
 #endif

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +22,24 @@
 #include "robot/service.h"
 #include "robot/store.h"
 
+#define POSTERS_MAX 32
+
+/*
+ * A posting thread: it posts the ready documents of its shard (id % n),
+ * with a store connection, pipeline and ERP connection of its own, so that
+ * the ERP's answer time does not bound the robot's rate.  The main loop
+ * takes documents up to `ready` and wakes the thread whose shard it is.
+ */
+typedef struct poster {
+	unsigned shard, nshards;
+	store *s;
+	pipeline *p;
+	pthread_t thread;
+	int wake[2];
+	atomic_bool stop;
+	bool running;
+} poster;
+
 typedef struct service {
 	ulf_config cfg;
 	const char *config_path;
@@ -30,6 +50,9 @@ typedef struct service {
 	httpd *http;
 	store *http_store;      /* used only on the HTTP thread */
 	int wake[2];            /* the HTTP thread tells the loop there is work */
+	poster posters[POSTERS_MAX];
+	unsigned nposters;
+	pthread_mutex_t write_lock;   /* the store connections above take turns */
 	volatile sig_atomic_t stop;
 	volatile sig_atomic_t reload;
 } service;
@@ -92,6 +115,121 @@ static void report(const inbox_event *ev, void *ctx)
 			 store_state_name(ev->state), ev->duplicate ? " (duplicate bytes)" : "");
 }
 
+static void drain(int fd);
+
+static void *poster_main(void *arg)
+{
+	poster *po = arg;
+	ulf_err err;
+
+	while (!atomic_load(&po->stop)) {
+		struct pollfd pfd = { .fd = po->wake[0], .events = POLLIN };
+		bool more = false;
+		size_t n;
+
+		ulf_err_clear(&err);
+		if (pipeline_post_due(&n, &more, po->p, wall_ms() / 1000, po->shard, po->nshards,
+				      4, &err)) {
+			log_line("error", "posting: %s", err.msg);
+			more = false;
+		}
+		if (more)
+			continue;
+		/* woken when a document of this shard is ready; a retry that
+		 * comes due is found on the next round */
+		if (poll(&pfd, 1, 1000) > 0)
+			drain(po->wake[0]);
+	}
+	return NULL;
+}
+
+static void wake_poster(void *ctx, int64_t id)
+{
+	service *sv = ctx;
+	poster *po = &sv->posters[(uint64_t)id % sv->nposters];
+
+	if (write(po->wake[1], "r", 1) < 0) {
+		/* the pipe is full: the thread has been woken already */
+	}
+}
+
+static void posters_stop(service *sv)
+{
+	unsigned i;
+
+	for (i = 0; i < sv->nposters; i++) {
+		poster *po = &sv->posters[i];
+		if (po->running) {
+			atomic_store(&po->stop, true);
+			if (write(po->wake[1], "s", 1) < 0) {
+				/* full: it wakes anyway */
+			}
+			pthread_join(po->thread, NULL);
+			po->running = false;
+		}
+		pipeline_free(po->p);
+		store_close(po->s);
+		if (po->wake[0] >= 0)
+			close(po->wake[0]);
+		if (po->wake[1] >= 0)
+			close(po->wake[1]);
+		memset(po, 0, sizeof(*po));
+	}
+	sv->nposters = 0;
+	if (sv->p)
+		pipeline_on_ready(sv->p, NULL, NULL);
+}
+
+/*
+ * Starts erp_connections posting threads for pipeline sv->p, which then
+ * leaves posting to them.  Without an ERP nothing starts.  On failure the
+ * ones started are stopped again and sv->p goes on posting by itself.
+ */
+static int posters_start(service *sv, ulf_err *err)
+{
+	sigset_t all, old;
+	unsigned i, n = (unsigned)sv->cfg.erp_connections;
+	int rc = 0;
+
+	if (!sv->cfg.erp_url[0] || n == 0)
+		return 0;
+	if (n > POSTERS_MAX)
+		n = POSTERS_MAX;
+	/* signals are the main loop's: the threads never take one */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (i = 0; i < n && rc == 0; i++) {
+		poster *po = &sv->posters[i];
+
+		po->wake[0] = po->wake[1] = -1;
+		sv->nposters = i + 1;
+		po->shard = i;
+		po->nshards = n;
+		atomic_init(&po->stop, false);
+		if (pipe2(po->wake, O_NONBLOCK | O_CLOEXEC) < 0) {
+			rc = ulf_err_set(err, ULF_EIO, "pipe: %s", strerror(errno));
+			break;
+		}
+		rc = store_open(&po->s, sv->cfg.store_backend, sv->cfg.store_path, err);
+		if (rc == 0) {
+			store_set_write_lock(po->s, &sv->write_lock);
+			rc = pipeline_new(&po->p, po->s, &sv->cfg, err);
+		}
+		if (rc == 0 && pthread_create(&po->thread, NULL, poster_main, po) != 0)
+			rc = ulf_err_set(err, ULF_ERROR, "cannot start a posting thread");
+		if (rc == 0)
+			po->running = true;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
+		posters_stop(sv);
+		return rc;
+	}
+	pipeline_leave_posting(sv->p);
+	pipeline_on_ready(sv->p, wake_poster, sv);
+	return 0;
+}
+
 /*
  * SIGHUP: the new configuration and everything it names (rules files) are
  * built beside the running ones and swapped in only when all of it loads;
@@ -117,10 +255,17 @@ static void do_reload(service *sv)
 		log_line("error", "reload refused, keeping the running configuration: %s", err.msg);
 		return;
 	}
+	/* the posting threads finish the posting in hand and start again
+	 * with the new pipeline's configuration */
+	posters_stop(sv);
 	pipeline_free(sv->p);
 	sv->p = np;
 	/* the inbox and store cannot change on reload; limits and rules can */
 	sv->cfg = next;
+	if (posters_start(sv, &err)) {
+		log_line("error", "posting threads: %s; the main loop posts", err.msg);
+		ulf_err_clear(&err);
+	}
 	sv->inbox.max_bytes = next.xml_max_bytes;
 	log_line("info", "configuration reloaded from %s", sv->config_path);
 }
@@ -289,6 +434,7 @@ static int start_http(service *sv, ulf_err *err)
 	rc = store_open(&sv->http_store, sv->cfg.store_backend, sv->cfg.store_path, err);
 	if (rc)
 		return rc;
+	store_set_write_lock(sv->http_store, &sv->write_lock);
 	rc = httpd_start(&sv->http, &o, on_http, sv, err);
 	if (rc)
 		return rc;
@@ -306,6 +452,7 @@ int service_run(const ulf_config *cfg, const char *config_path, bool keep)
 	int status = 0;
 
 	memset(&sv, 0, sizeof(sv));
+	pthread_mutex_init(&sv.write_lock, NULL);
 	sv.cfg = *cfg;
 	sv.config_path = config_path;
 	sv.inotify_fd = -1;
@@ -318,7 +465,10 @@ int service_run(const ulf_config *cfg, const char *config_path, bool keep)
 
 	if (store_open(&sv.s, sv.cfg.store_backend, sv.cfg.store_path, &err))
 		goto fail;
+	store_set_write_lock(sv.s, &sv.write_lock);
 	if (pipeline_new(&sv.p, sv.s, &sv.cfg, &err))
+		goto fail;
+	if (posters_start(&sv, &err))
 		goto fail;
 	sv.inbox.dir = sv.cfg.inbox_dir;
 	sv.inbox.settle_ms = 1000;
@@ -391,7 +541,9 @@ out:
 		close(sv.wake[0]);
 	if (sv.wake[1] >= 0)
 		close(sv.wake[1]);
+	posters_stop(&sv);
 	pipeline_free(sv.p);
 	store_close(sv.s);
+	pthread_mutex_destroy(&sv.write_lock);
 	return status;
 }

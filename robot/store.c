@@ -220,6 +220,11 @@ db *store_db(store *s)
 	return s->d;
 }
 
+void store_set_write_lock(store *s, pthread_mutex_t *lock)
+{
+	db_set_write_lock(s->d, lock);
+}
+
 int store_begin(store *s, ulf_err *err)
 {
 	return db_begin(s->d, err);

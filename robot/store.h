@@ -68,6 +68,10 @@ db *store_db(store *s);
  * attachment).  Each store call inside is atomic on its own as well.
  */
 int store_begin(store *s, ulf_err *err);
+
+/* Stores of one process on one database share `lock` for their writes
+ * (db_set_write_lock); the caller owns it.  NULL: none. */
+void store_set_write_lock(store *s, pthread_mutex_t *lock);
 int store_commit(store *s, ulf_err *err);
 void store_rollback(store *s);
 
