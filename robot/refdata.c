@@ -1887,17 +1887,18 @@ static int rows_add(rows *rs, csv_reader *c, ulf_err *err)
 	return 0;
 }
 
-static rows *sort_ctx;
-
-static int row_cmp(const void *a, const void *b)
+/* qsort_r (glibc, -D_GNU_SOURCE): the keys travel with the call, not in
+ * a variable every import would share */
+static int row_cmp(const void *a, const void *b, void *ctx)
 {
+	const rows *rs = ctx;
 	const row *x = a, *y = b;
-	int c = strcmp(x->f[sort_ctx->key1], y->f[sort_ctx->key1]);
+	int c = strcmp(x->f[rs->key1], y->f[rs->key1]);
 
-	if (!c && sort_ctx->key2 != sort_ctx->key1)
-		c = strcmp(x->f[sort_ctx->key2], y->f[sort_ctx->key2]);
-	if (!c && sort_ctx->key3 != sort_ctx->key1)
-		c = strcmp(x->f[sort_ctx->key3], y->f[sort_ctx->key3]);
+	if (!c && rs->key2 != rs->key1)
+		c = strcmp(x->f[rs->key2], y->f[rs->key2]);
+	if (!c && rs->key3 != rs->key1)
+		c = strcmp(x->f[rs->key3], y->f[rs->key3]);
 	if (!c)
 		c = x->line < y->line ? -1 : x->line > y->line;
 	return c;
@@ -1923,10 +1924,8 @@ static int read_rows(importer *im, csv_reader *c, rows *rs)
 	}
 	/* qsort is not stable: the line number breaks ties, so rows keep their
 	 * file order within a group */
-	sort_ctx = rs;
 	if (rs->n)
-		qsort(rs->v, rs->n, sizeof(*rs->v), row_cmp);
-	sort_ctx = NULL;
+		qsort_r(rs->v, rs->n, sizeof(*rs->v), row_cmp, rs);
 	return 0;
 }
 
