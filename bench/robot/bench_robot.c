@@ -18,6 +18,7 @@
  * The clock runs from the first POST to the last answer (intake) and to the
  * poll that saw COUNT (the end-to-end figure).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,21 @@ static size_t collect(char *p, size_t size, size_t n, void *ctx)
 	b->len += len;
 	b->p[b->len] = '\0';
 	return len;
+}
+
+static void usage(void) __attribute__((noreturn));
+
+/* A whole decimal number in [lo, hi], or usage. */
+static long number(const char *s, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		usage();
+	return v;
 }
 
 static void usage(void)
@@ -142,11 +158,11 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'u': url = optarg; break;
-		case 'f': first = strtoul(optarg, NULL, 10); break;
-		case 'n': count = strtoul(optarg, NULL, 10); break;
-		case 'c': conns = atoi(optarg); break;
+		case 'f': first = (unsigned long)number(optarg, 0, 1000000); break;
+		case 'n': count = (unsigned long)number(optarg, 1, 1000000); break;
+		case 'c': conns = (int)number(optarg, 1, MAX_CONNS); break;
 		case 'w': until = optarg; break;
-		case 't': timeout = atoi(optarg); break;
+		case 't': timeout = (int)number(optarg, 1, 86400); break;
 		default: usage();
 		}
 	}
