@@ -45,62 +45,15 @@ typedef __int128 i128;
 
 /* ---- strings as XPath sees them ---------------------------------------- */
 
-static bool is_ws(int ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
-}
-
-/* string(.) of an element: its text, descendants' included.  "" for a
- * missing element; pieces split by comments are joined in the findings'
- * arena, which is the only memory a check may use. */
-static const char *str(vctx *c, const xml_node *n)
-{
-	const char *s;
-
-	if (!n)
-		return "";
-	s = xml_text(n, &c->out->mem, NULL);
-	if (!s) {
-		c->rc = ULF_ENOMEM;
-		return "";
-	}
-	return s;
-}
-
-/* normalize-space(s) into buf; false when it does not fit (an identifier of
- * hundreds of characters, which then fails every format check). */
-static bool nspace(char *buf, size_t cap, const char *s)
-{
-	size_t k = 0;
-	bool gap = false;
-
-	while (is_ws((unsigned char)*s))
-		s++;
-	for (; *s; s++) {
-		if (is_ws((unsigned char)*s)) {
-			gap = true;
-			continue;
-		}
-		if (k + 2 >= cap)
-			return false;
-		if (gap)
-			buf[k++] = ' ';
-		gap = false;
-		buf[k++] = *s;
-	}
-	buf[k] = '\0';
-	return true;
-}
-
 /* normalize-space(s) = lit, without copying. */
 static bool nspace_eq(const char *s, const char *lit)
 {
 	bool gap = false;
 
-	while (is_ws((unsigned char)*s))
+	while (vx_is_space((unsigned char)*s))
 		s++;
 	for (; *s; s++) {
-		if (is_ws((unsigned char)*s)) {
+		if (vx_is_space((unsigned char)*s)) {
 			gap = true;
 			continue;
 		}
@@ -114,16 +67,6 @@ static bool nspace_eq(const char *s, const char *lit)
 }
 
 /* string-length(): code points, not bytes. */
-static size_t cp_len(const char *s)
-{
-	size_t k = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			k++;
-	return k;
-}
-
 /*
  * upper-case(s) = lit for an ASCII literal.  Besides ASCII, only the
  * characters whose upper case is an ASCII letter can matter: dotless i
@@ -171,9 +114,9 @@ static bool int_castable(const char *s, size_t len)
 {
 	size_t i = 0, digits = 0;
 
-	while (len > 0 && is_ws((unsigned char)s[len - 1]))
+	while (len > 0 && vx_is_space((unsigned char)s[len - 1]))
 		len--;
-	while (i < len && is_ws((unsigned char)s[i]))
+	while (i < len && vx_is_space((unsigned char)s[i]))
 		i++;
 	if (i < len && (s[i] == '+' || s[i] == '-'))
 		i++;
@@ -203,9 +146,9 @@ static bool number_sign(const char *s, int *sign)
 	const char *p = s, *end = s + strlen(s);
 	bool neg = false, plus = false, digits = false, nonzero = false;
 
-	while (p < end && is_ws((unsigned char)*p))
+	while (p < end && vx_is_space((unsigned char)*p))
 		p++;
-	while (end > p && is_ws((unsigned char)end[-1]))
+	while (end > p && vx_is_space((unsigned char)end[-1]))
 		end--;
 	if (p < end && (*p == '+' || *p == '-')) {
 		neg = *p == '-';
@@ -355,7 +298,7 @@ static wide wide_round2(wide a)
 /* xs:decimal(string(n)); false when the text does not cast. */
 static bool decimal_of(vctx *c, const xml_node *n, dec *out)
 {
-	const char *s = str(c, n);
+	const char *s = vx_string(c, n);
 
 	return dec_parse(out, s, strlen(s)) == 0;
 }
@@ -386,9 +329,9 @@ static bool parse_date(const char *s, xdate *d)
 	const char *p = s, *end = s + strlen(s), *y0;
 	bool neg = false, leap;
 
-	while (p < end && is_ws((unsigned char)*p))
+	while (p < end && vx_is_space((unsigned char)*p))
 		p++;
-	while (end > p && is_ws((unsigned char)end[-1]))
+	while (end > p && vx_is_space((unsigned char)end[-1]))
 		end--;
 	if (p < end && *p == '-')
 		neg = true, p++;
@@ -740,7 +683,7 @@ static bool child_is(vctx *c, const xml_node *n, const char *ns, const char *nam
 	const xml_node *k;
 
 	for (k = xml_child(n, ns, name); k; k = xml_next(k, ns, name))
-		if (strcmp(str(c, k), lit) == 0)
+		if (strcmp(vx_string(c, k), lit) == 0)
 			return true;
 	return false;
 }
@@ -760,7 +703,7 @@ static void profile_of(vctx *c, char *out, size_t cap)
 	bool found = false;
 
 	snprintf(out, cap, "Unknown");
-	if (!pid || !nspace(buf, sizeof(buf), str(c, pid)))
+	if (!pid || !vx_nspace(buf, sizeof(buf), vx_string(c, pid)))
 		return;
 	for (p = buf; !found && strlen(p) >= plen; p++) {
 		for (i = 0; i < plen; i++) {
@@ -790,7 +733,7 @@ static bool country_is_de(vctx *c, const char *party)
 	char buf[16];
 
 	n = child2(xml_child(n, CAC, "PostalAddress"), "Country", "IdentificationCode");
-	return n && nspace(buf, sizeof(buf), str(c, n)) && upper_eq(buf, "DE");
+	return n && vx_nspace(buf, sizeof(buf), vx_string(c, n)) && upper_eq(buf, "DE");
 }
 
 static bool both_german(vctx *c)
@@ -879,7 +822,7 @@ static void check_r003(vctx *c, const rule_def *r)
 static void check_r004(vctx *c, const rule_def *r)
 {
 	const xml_node *root = root_of(c), *cid = xml_child(root, CBC, "CustomizationID");
-	const char *s = str(c, cid);
+	const char *s = vx_string(c, cid);
 	char buf[sizeof(PEPPOL_CUSTOMIZATION) + 2];
 	size_t k = 0;
 	bool gap = false;
@@ -887,7 +830,7 @@ static void check_r004(vctx *c, const rule_def *r)
 	if (!root)
 		return;
 	for (s += strspn(s, " \t\r\n"); *s && k + 1 < sizeof(buf); s++) {
-		if (is_ws((unsigned char)*s)) {
+		if (vx_is_space((unsigned char)*s)) {
 			gap = true;
 			continue;
 		}
@@ -943,7 +886,7 @@ static bool some_tax_amount(vctx *c, const char *cur, unsigned mask)
 	for (tt = xml_child(root_of(c), CAC, "TaxTotal"); tt; tt = xml_next(tt, CAC, "TaxTotal"))
 		for (ta = xml_child(tt, CBC, "TaxAmount"); ta; ta = xml_next(ta, CBC, "TaxAmount")) {
 			id = xml_attr(ta, "currencyID");
-			if (id && strcmp(id, cur) == 0 && number_sign(str(c, ta), &sign) &&
+			if (id && strcmp(id, cur) == 0 && number_sign(vx_string(c, ta), &sign) &&
 			    (mask & (1u << (sign + 1))))
 				return true;
 		}
@@ -958,8 +901,8 @@ static void check_r055(vctx *c, const rule_def *r)
 
 	if (!tcc)
 		return;
-	if (!nspace(tax, sizeof(tax), str(c, tcc)) ||
-	    !nspace(doc, sizeof(doc), str(c, xml_child(root, CBC, "DocumentCurrencyCode"))))
+	if (!vx_nspace(tax, sizeof(tax), vx_string(c, tcc)) ||
+	    !vx_nspace(doc, sizeof(doc), vx_string(c, xml_child(root, CBC, "DocumentCurrencyCode"))))
 		tax[0] = doc[0] = '\1';   /* matches no currencyID */
 	if ((some_tax_amount(c, tax, 3) && some_tax_amount(c, doc, 3)) ||
 	    (some_tax_amount(c, tax, 6) && some_tax_amount(c, doc, 6)))
@@ -974,8 +917,8 @@ static void visit_r005(vctx *c, const rule_def *r, const xml_node *n)
 
 	if (!xml_is(n, CBC, "TaxCurrencyCode"))
 		return;
-	if (!nspace(a, sizeof(a), str(c, n)) ||
-	    !nspace(b, sizeof(b), str(c, xml_child(xml_parent(n), CBC, "DocumentCurrencyCode"))))
+	if (!vx_nspace(a, sizeof(a), vx_string(c, n)) ||
+	    !vx_nspace(b, sizeof(b), vx_string(c, xml_child(xml_parent(n), CBC, "DocumentCurrencyCode"))))
 		return;
 	if (strcmp(a, b) == 0)
 		report_value(c, r, n, "both are ", a);
@@ -1108,7 +1051,7 @@ static void check_r040(vctx *c, const rule_def *r)
 static void ac_r043(vctx *c, const rule_def *r, const xml_node *ac)
 {
 	const xml_node *ci = xml_child(ac, CBC, "ChargeIndicator");
-	const char *s = str(c, ci);
+	const char *s = vx_string(c, ci);
 
 	if (has_percent(ac) != has_base(ac))
 		return;         /* R041 / R042 took this node */
@@ -1132,7 +1075,7 @@ static void visit_r061(vctx *c, const rule_def *r, const xml_node *n)
 		return;
 	for (code = xml_child(n, CBC, "PaymentMeansCode"); code;
 	     code = xml_next(code, CBC, "PaymentMeansCode"))
-		direct_debit |= nspace_eq(str(c, code), "49") || nspace_eq(str(c, code), "59");
+		direct_debit |= nspace_eq(vx_string(c, code), "49") || nspace_eq(vx_string(c, code), "59");
 	if (direct_debit && !child2(n, "PaymentMandate", "ID"))
 		vreport(c, r, 0, n, NULL);
 }
@@ -1189,7 +1132,7 @@ static void visit_r051(vctx *c, const rule_def *r, const xml_node *n)
 	cur = xml_attr(n, "currencyID");
 	for (dcc = xml_child(root_of(c), CBC, "DocumentCurrencyCode"); dcc && cur;
 	     dcc = xml_next(dcc, CBC, "DocumentCurrencyCode"))
-		if (strcmp(str(c, dcc), cur) == 0)
+		if (strcmp(vx_string(c, dcc), cur) == 0)
 			return;
 	report_value(c, r, n, "currencyID ", cur ? cur : "");
 }
@@ -1219,11 +1162,11 @@ static void line_period(vctx *c, const rule_def *r, const char *which, int want)
 	for (line = xml_child(root, CAC, lname); line; line = xml_next(line, CAC, lname))
 		for (p = xml_child(line, CAC, "InvoicePeriod"); p; p = xml_next(p, CAC, "InvoicePeriod"))
 			for (ld = xml_child(p, CBC, which); ld; ld = xml_next(ld, CBC, which)) {
-				if (!parse_date(str(c, ld), &own))
-					report_value(c, r, ld, "not a date: ", str(c, ld));
-				else if (!parse_date(str(c, dd), &doc))
+				if (!parse_date(vx_string(c, ld), &own))
+					report_value(c, r, ld, "not a date: ", vx_string(c, ld));
+				else if (!parse_date(vx_string(c, dd), &doc))
 					report_value(c, r, ld, "the invoice period's is not a date: ",
-						     str(c, dd));
+						     vx_string(c, dd));
 				else if (date_cmp(own, doc) == want)
 					vreport(c, r, 0, ld, NULL);
 			}
@@ -1279,7 +1222,7 @@ static bool line_ac_total(vctx *c, const xml_node *line, const char *kind, wide 
 	dec d;
 
 	for (ac = xml_child(line, CAC, "AllowanceCharge"); ac; ac = xml_next(ac, CAC, "AllowanceCharge")) {
-		if (!nspace_eq(str(c, xml_child(ac, CBC, "ChargeIndicator")), kind))
+		if (!nspace_eq(vx_string(c, xml_child(ac, CBC, "ChargeIndicator")), kind))
 			continue;
 		for (amt = xml_child(ac, CBC, "Amount"); amt; amt = xml_next(amt, CBC, "Amount")) {
 			if (!decimal_of(c, amt, &d)) {
@@ -1338,7 +1281,7 @@ static void visit_r120(vctx *c, const rule_def *r, const xml_node *n)
 	if (line_net_ok(c, n, &ok, &bad) || (!ok && !bad))
 		return;
 	if (bad)
-		report_value(c, r, bad, "not a decimal: ", str(c, bad));
+		report_value(c, r, bad, "not a decimal: ", vx_string(c, bad));
 	else
 		vreport(c, r, 0, xml_child(n, CBC, "LineExtensionAmount") ?
 			xml_child(n, CBC, "LineExtensionAmount") : n, NULL);
@@ -1407,7 +1350,7 @@ static void visit_r044(vctx *c, const rule_def *r, const xml_node *n)
 {
 	const xml_node *ci = xml_child(n, CBC, "ChargeIndicator");
 
-	if (is_price_ac(n) && !nspace_eq(str(c, ci), "false"))
+	if (is_price_ac(n) && !nspace_eq(vx_string(c, ci), "false"))
 		vreport(c, r, 0, ci ? ci : n, NULL);
 }
 
@@ -1495,7 +1438,7 @@ static bool gln_ok(const char *v)
 	size_t n, i;
 	unsigned sum = 0;
 
-	if (!nspace(s, sizeof(s), v) || !all_digits(s, n = strlen(s)))
+	if (!vx_nspace(s, sizeof(s), v) || !all_digits(s, n = strlen(s)))
 		return false;
 	for (i = 0; i + 1 < n; i++)
 		sum += (unsigned)(s[n - 2 - i] - '0') * (i % 2 == 0 ? 3 : 1);
@@ -1508,7 +1451,7 @@ static bool no_orgnr_ok(const char *v)
 	char s[512];
 	unsigned sum = 0, i;
 
-	if (!nspace(s, sizeof(s), v) || strlen(s) != 9 || !all_digits(s, 9))
+	if (!vx_nspace(s, sizeof(s), v) || strlen(s) != 9 || !all_digits(s, 9))
 		return false;
 	for (i = 0; i < 8; i++)
 		sum += (unsigned)(s[7 - i] - '0') * (i % 6 + 2);
@@ -1543,7 +1486,7 @@ static bool be_cbe_ok(const char *v)
 	long body = 0;
 	int i;
 
-	if (!nspace(s, sizeof(s), v) || strlen(s) != 10 || !all_digits(s, 10))
+	if (!vx_nspace(s, sizeof(s), v) || strlen(s) != 10 || !all_digits(s, 10))
 		return false;
 	for (i = 0; i < 8; i++)
 		body = body * 10 + (s[i] - '0');
@@ -1556,7 +1499,7 @@ static bool it_ipa_ok(const char *v)
 	char s[512];
 	int i;
 
-	if (!nspace(s, sizeof(s), v) || strlen(s) != 6)
+	if (!vx_nspace(s, sizeof(s), v) || strlen(s) != 6)
 		return false;
 	for (i = 0; i < 6; i++)
 		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
@@ -1579,14 +1522,14 @@ static bool it_cf_ok(const char *v)
 	char s[512];
 	size_t at[17], n = 0, i;
 
-	if (!nspace(s, sizeof(s), v))
+	if (!vx_nspace(s, sizeof(s), v))
 		return false;
 	for (i = 0; s[i] && n < 17; i++)
 		if (((unsigned char)s[i] & 0xC0) != 0x80)
 			at[n++] = i;
-	if (cp_len(s) == 11)
+	if (vx_length(s) == 11)
 		return int_castable(s, strlen(s));
-	if (cp_len(s) != 16)
+	if (vx_length(s) != 16)
 		return false;
 	at[16] = strlen(s);
 #define CP(k) (s + at[(k) - 1]), (at[k] - at[(k) - 1])   /* code point k, 1-based */
@@ -1613,14 +1556,14 @@ static bool it_piva_ok(const char *v)
 	unsigned sum = 0;
 	size_t i;
 
-	if (!nspace(s, sizeof(s), v))
+	if (!vx_nspace(s, sizeof(s), v))
 		return false;
 	if (strncmp(s, "IT", 2) != 0 && strncmp(s, "it", 2) != 0)
 		return true;
 	code = s + 2;
 	/* castable as xs:integer with eleven characters, and a digit first
 	 * (xs:integer('+') would stop the XSLT) */
-	if (cp_len(code) != 11 || !int_castable(code, strlen(code)) || !all_digits(code, 11))
+	if (vx_length(code) != 11 || !int_castable(code, strlen(code)) || !all_digits(code, 11))
 		return false;
 	for (i = 0; i < 11; i++)
 		sum += (unsigned)(i % 2 == 0 ? code[i] - '0' : twice[code[i] - '0'] - '0');
@@ -1650,7 +1593,7 @@ static bool se_orgnr_ok(const char *v)
 {
 	char s[512];
 
-	return nspace(s, sizeof(s), v) && cp_len(s) == 10 && number_ok(s) && se_luhn_ok(s);
+	return vx_nspace(s, sizeof(s), v) && vx_length(s) == 10 && number_ok(s) && se_luhn_ok(s);
 }
 
 /* '^[0-9]{11}$' and u:abn: weighted sum (first digit less one) mod 89 = 0. */
@@ -1660,7 +1603,7 @@ static bool au_abn_ok(const char *v)
 	char s[512];
 	int sum = 0, i;
 
-	if (!nspace(s, sizeof(s), v) || strlen(s) != 11 || !all_digits(s, 11))
+	if (!vx_nspace(s, sizeof(s), v) || strlen(s) != 11 || !all_digits(s, 11))
 		return false;
 	for (i = 0; i < 11; i++)
 		sum += (s[i] - '0' - (i == 0)) * w[i];
@@ -1698,7 +1641,7 @@ static void icd_check(vctx *c, const rule_def *r, const icd_rule *ir, const xml_
 
 	if (!icd_subject(n, ir->scheme, ir->endpoint_only))
 		return;
-	v = str(c, n);
+	v = vx_string(c, n);
 	if (!ir->ok(v))
 		report_value(c, r, n, "", v);
 }
@@ -1841,8 +1784,8 @@ static void reason_codes(vctx *c, const rule_def *r, const xml_node *n, const ch
 		return;
 	for (rc = xml_child(n, CBC, "AllowanceChargeReasonCode"); rc;
 	     rc = xml_next(rc, CBC, "AllowanceChargeReasonCode"))
-		if (!nspace(code, sizeof(code), str(c, rc)) || !in_list(list, nlist, code))
-			report_value(c, r, rc, "", str(c, rc));
+		if (!vx_nspace(code, sizeof(code), vx_string(c, rc)) || !in_list(list, nlist, code))
+			report_value(c, r, rc, "", vx_string(c, rc));
 }
 
 static void visit_cl002(vctx *c, const rule_def *r, const xml_node *n)
@@ -1871,8 +1814,8 @@ static void visit_cl006(vctx *c, const rule_def *r, const xml_node *n)
 
 	if (!xml_is(n, CBC, "DescriptionCode") || !xml_is(xml_parent(n), CAC, "InvoicePeriod"))
 		return;
-	if (!nspace(code, sizeof(code), str(c, n)) || !IN(uncl2005, code))
-		report_value(c, r, n, "", str(c, n));
+	if (!vx_nspace(code, sizeof(code), vx_string(c, n)) || !IN(uncl2005, code))
+		report_value(c, r, n, "", vx_string(c, n));
 }
 
 static void check_cl006(vctx *c, const rule_def *r)
@@ -1909,8 +1852,8 @@ static void type_code(vctx *c, const rule_def *r, const char *name,
 	if (strcmp(profile, "01") != 0)
 		return;
 	for (n = rules_tree_next(c, CBC, name, NULL); n && !c->rc; n = rules_tree_next(c, CBC, name, n)) {
-		if (!nspace(code, sizeof(code), str(c, n)) || !in_list(list, nlist, code))
-			report_value(c, r, n, "", str(c, n));
+		if (!vx_nspace(code, sizeof(code), vx_string(c, n)) || !in_list(list, nlist, code))
+			report_value(c, r, n, "", vx_string(c, n));
 	}
 }
 
@@ -1925,7 +1868,7 @@ static void visit_p0112(vctx *c, const rule_def *r, const xml_node *n)
 
 	if (!xml_is(n, CBC, "InvoiceTypeCode"))
 		return;
-	s = str(c, n);
+	s = vx_string(c, n);
 	if ((nspace_eq(s, "326") || nspace_eq(s, "384")) && !both_german(c))
 		report_value(c, r, n, "", s);
 }
@@ -1958,8 +1901,8 @@ static void visit_f001(vctx *c, const rule_def *r, const xml_node *n)
 			break;
 	if (i == NLIST(date_names))
 		return;
-	s = str(c, n);
-	if (cp_len(s) != 10 || !parse_date(s, &d))
+	s = vx_string(c, n);
+	if (vx_length(s) != 10 || !parse_date(s, &d))
 		report_value(c, r, n, "", s);
 }
 
@@ -2011,7 +1954,7 @@ static bool has_vatex(vctx *c, const xml_node *tc, const char *vatex)
 
 	for (k = xml_child(tc, CBC, "TaxExemptionReasonCode"); k;
 	     k = xml_next(k, CBC, "TaxExemptionReasonCode"))
-		if (upper_eq(str(c, k), vatex))
+		if (upper_eq(vx_string(c, k), vatex))
 			return true;
 	return false;
 }
@@ -2031,7 +1974,7 @@ static void visit_vatex(vctx *c, const rule_def *r, const xml_node *n)
 	for (i = 0; i < mine; i++)
 		if (has_vatex(c, n, vatex_rules[i].vatex))
 			return;
-	if (!nspace_eq(str(c, xml_child(n, CBC, "ID")), vatex_rules[mine].category))
+	if (!nspace_eq(vx_string(c, xml_child(n, CBC, "ID")), vatex_rules[mine].category))
 		vreport(c, r, 0, n, NULL);
 }
 

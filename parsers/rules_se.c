@@ -31,61 +31,6 @@
 #define CAC NS_UBL_CAC
 #define CBC NS_UBL_CBC
 
-static bool is_ws(int ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
-}
-
-/* string(.) of an element, "" when it is missing. */
-static const char *str(vctx *c, const xml_node *n)
-{
-	const char *s;
-
-	if (!n)
-		return "";
-	s = xml_text(n, &c->out->mem, NULL);
-	if (!s) {
-		c->rc = ULF_ENOMEM;
-		return "";
-	}
-	return s;
-}
-
-/* normalize-space(s) into buf; false when it does not fit. */
-static bool nspace(char *buf, size_t cap, const char *s)
-{
-	size_t k = 0;
-	bool gap = false;
-
-	while (is_ws((unsigned char)*s))
-		s++;
-	for (; *s; s++) {
-		if (is_ws((unsigned char)*s)) {
-			gap = true;
-			continue;
-		}
-		if (k + 2 >= cap)
-			return false;
-		if (gap)
-			buf[k++] = ' ';
-		gap = false;
-		buf[k++] = *s;
-	}
-	buf[k] = '\0';
-	return true;
-}
-
-/* string-length(): code points. */
-static size_t cp_len(const char *s)
-{
-	size_t k = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			k++;
-	return k;
-}
-
 /* Byte offset of code point k (0-based) in s, or strlen(s) past the end. */
 static size_t cp_at(const char *s, size_t k)
 {
@@ -144,7 +89,7 @@ static bool upper_nspace_eq(const char *s, const char *lit)
 {
 	char up[512], ns[512];
 
-	return upper(up, sizeof(up), s) && nspace(ns, sizeof(ns), up) && strcmp(ns, lit) == 0;
+	return upper(up, sizeof(up), s) && vx_nspace(ns, sizeof(ns), up) && strcmp(ns, lit) == 0;
 }
 
 /*
@@ -190,9 +135,9 @@ static bool number_of(const char *s, xnum *x)
 	long e = 0, esign = 1, frac = 0;
 
 	memset(x, 0, sizeof(*x));
-	while (p < end && is_ws((unsigned char)*p))
+	while (p < end && vx_is_space((unsigned char)*p))
 		p++;
-	while (end > p && is_ws((unsigned char)end[-1]))
+	while (end > p && vx_is_space((unsigned char)end[-1]))
 		end--;
 	if (p < end && (*p == '+' || *p == '-')) {
 		x->neg = *p == '-';
@@ -295,7 +240,7 @@ static bool child_is(vctx *c, const xml_node *n, const char *ns, const char *nam
 	const xml_node *k;
 
 	for (k = xml_child(n, ns, name); k; k = xml_next(k, ns, name))
-		if (strcmp(str(c, k), lit) == 0)
+		if (strcmp(vx_string(c, k), lit) == 0)
 			return true;
 	return false;
 }
@@ -352,7 +297,7 @@ static bool vat_se(vctx *c, const xml_node *party)
 
 	for (pts = xml_child(party, CAC, "PartyTaxScheme"); pts; pts = xml_next(pts, CAC, "PartyTaxScheme"))
 		if (is_vat_scheme(c, pts) &&
-		    strncmp(str(c, xml_child(pts, CBC, "CompanyID")), "SE", 2) == 0)
+		    strncmp(vx_string(c, xml_child(pts, CBC, "CompanyID")), "SE", 2) == 0)
 			return true;
 	return false;
 }
@@ -418,8 +363,8 @@ static void party_se_r001(vctx *c, const rule_def *r, const xml_node *party)
 	const xml_node *id = vat_id(c, party);
 	char buf[512];
 
-	if (!nspace(buf, sizeof(buf), str(c, id)) || cp_len(buf) != 14)
-		report_value(c, r, id ? id : party, "", str(c, id));
+	if (!vx_nspace(buf, sizeof(buf), vx_string(c, id)) || vx_length(buf) != 14)
+		report_value(c, r, id ? id : party, "", vx_string(c, id));
 }
 
 static void check_se_r001(vctx *c, const rule_def *r)
@@ -431,7 +376,7 @@ static void check_se_r001(vctx *c, const rule_def *r)
 static void party_se_r002(vctx *c, const rule_def *r, const xml_node *party)
 {
 	const xml_node *id = vat_id(c, party);
-	const char *s = str(c, id);
+	const char *s = vx_string(c, id);
 	char part[64];
 	size_t from = cp_at(s, 2), to = cp_at(s, 14);
 
@@ -469,8 +414,8 @@ static void each_legal_entity(vctx *c, const rule_def *r, orgnr_fn *ok)
 		for (le = xml_child(p, CAC, "PartyLegalEntity"); le;
 		     le = xml_next(le, CAC, "PartyLegalEntity")) {
 			id = xml_child(le, CBC, "CompanyID");
-			if (id && !ok(str(c, id)))
-				report_value(c, r, id, "", str(c, id));
+			if (id && !ok(vx_string(c, id)))
+				report_value(c, r, id, "", vx_string(c, id));
 		}
 	}
 }
@@ -484,7 +429,7 @@ static bool ten_characters(const char *s)
 {
 	char buf[512];
 
-	return nspace(buf, sizeof(buf), s) && cp_len(buf) == 10;
+	return vx_nspace(buf, sizeof(buf), s) && vx_length(buf) == 10;
 }
 
 static void check_se_r004(vctx *c, const rule_def *r)
@@ -496,7 +441,7 @@ static bool luhn_normalized(const char *s)
 {
 	char buf[512];
 
-	return nspace(buf, sizeof(buf), s) && luhn_ok(buf);
+	return vx_nspace(buf, sizeof(buf), s) && luhn_ok(buf);
 }
 
 static void check_se_r013(vctx *c, const rule_def *r)
@@ -522,12 +467,12 @@ static void check_se_r005(vctx *c, const rule_def *r)
 			continue;
 		for (pts = xml_child(p, CAC, "PartyTaxScheme"); pts;
 		     pts = xml_next(pts, CAC, "PartyTaxScheme")) {
-			if (upper_nspace_eq(str(c, xml_child(xml_child(pts, CAC, "TaxScheme"), CBC, "ID")),
+			if (upper_nspace_eq(vx_string(c, xml_child(xml_child(pts, CAC, "TaxScheme"), CBC, "ID")),
 					    "VAT"))
 				continue;
 			for (id = xml_child(pts, CBC, "CompanyID"); id; id = xml_next(id, CBC, "CompanyID"))
-				if (!upper_nspace_eq(str(c, id), "GODKÄND FÖR F-SKATT"))
-					report_value(c, r, id, "", str(c, id));
+				if (!upper_nspace_eq(vx_string(c, id), "GODKÄND FÖR F-SKATT"))
+					report_value(c, r, id, "", vx_string(c, id));
 		}
 	}
 }
@@ -544,7 +489,7 @@ static void standard_rates(vctx *c, const rule_def *r, const char *name)
 		if (!child_is(c, n, CBC, "ID", "S"))
 			continue;
 		pct = xml_child(n, CBC, "Percent");
-		s = str(c, pct);
+		s = vx_string(c, pct);
 		if (number_is(s, 25) || number_is(s, 12) || number_is(s, 6))
 			continue;
 		if (!pct)
@@ -582,15 +527,15 @@ static void each_giro_account(vctx *c, const rule_def *r, const char *giro, acco
 	for (n = rules_tree_next(c, CAC, "PaymentMeans", NULL); n && !c->rc;
 	     n = rules_tree_next(c, CAC, "PaymentMeans", n)) {
 		acct = xml_child(n, CAC, "PayeeFinancialAccount");
-		if (!nspace(code, sizeof(code), str(c, xml_child(n, CBC, "PaymentMeansCode"))) ||
+		if (!vx_nspace(code, sizeof(code), vx_string(c, xml_child(n, CBC, "PaymentMeansCode"))) ||
 		    strcmp(code, "30") != 0 ||
-		    !nspace(branch, sizeof(branch), str(c, xml_child(xml_child(acct, CAC,
+		    !vx_nspace(branch, sizeof(branch), vx_string(c, xml_child(xml_child(acct, CAC,
 			"FinancialInstitutionBranch"), CBC, "ID"))) || strcmp(branch, giro) != 0)
 			continue;
 		for (; acct; acct = xml_next(acct, CAC, "PayeeFinancialAccount"))
 			for (id = xml_child(acct, CBC, "ID"); id; id = xml_next(id, CBC, "ID"))
-				if (!nspace(value, sizeof(value), str(c, id)) || !ok(value))
-					report_value(c, r, id, "", str(c, id));
+				if (!vx_nspace(value, sizeof(value), vx_string(c, id)) || !ok(value))
+					report_value(c, r, id, "", vx_string(c, id));
 	}
 }
 
@@ -601,12 +546,12 @@ static bool numeric(const char *s)
 
 static bool two_to_eight(const char *s)
 {
-	return cp_len(s) >= 2 && cp_len(s) <= 8;
+	return vx_length(s) >= 2 && vx_length(s) <= 8;
 }
 
 static bool seven_or_eight(const char *s)
 {
-	return cp_len(s) == 7 || cp_len(s) == 8;
+	return vx_length(s) == 7 || vx_length(s) == 8;
 }
 
 static void check_se_r007(vctx *c, const rule_def *r)

@@ -135,3 +135,55 @@ int validate_invoice(findings *out, const invoice *inv, const xml_doc *xml,
 		return ulf_err_set(err, c.rc, "out of memory while validating");
 	return 0;
 }
+
+bool vx_is_space(int ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+const char *vx_string(vctx *c, const xml_node *n)
+{
+	const char *s;
+
+	if (!n)
+		return "";
+	s = xml_text(n, &c->out->mem, NULL);
+	if (!s) {
+		c->rc = ULF_ENOMEM;
+		return "";
+	}
+	return s;
+}
+
+bool vx_nspace(char *buf, size_t cap, const char *s)
+{
+	size_t k = 0;
+	bool gap = false;
+
+	while (vx_is_space((unsigned char)*s))
+		s++;
+	for (; *s; s++) {
+		if (vx_is_space((unsigned char)*s)) {
+			gap = true;
+			continue;
+		}
+		if (k + 2 >= cap)
+			return false;
+		if (gap)
+			buf[k++] = ' ';
+		gap = false;
+		buf[k++] = *s;
+	}
+	buf[k] = '\0';
+	return true;
+}
+
+size_t vx_length(const char *s)
+{
+	size_t k = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			k++;
+	return k;
+}

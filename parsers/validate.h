@@ -87,6 +87,18 @@ typedef struct vctx {
 void vreport(vctx *c, const rule_def *r, uint32_t line, const xml_node *node,
 	     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/*
+ * XPath's view of strings, for the rule families ported from schematron
+ * (rules_peppol.c, rules_se.c).  vx_string: string(.) of an element, its
+ * descendants' text included, "" when missing (in the findings' arena; out
+ * of memory sets c->rc).  vx_nspace: normalize-space(s) into buf, false
+ * when it does not fit.  vx_length: string-length(), in code points.
+ */
+bool vx_is_space(int ch);
+const char *vx_string(vctx *c, const xml_node *n);
+bool vx_nspace(char *buf, size_t cap, const char *s);
+size_t vx_length(const char *s);
+
 /* The rule tables, defined in the rules_*.c files. */
 extern const rule_def rules_en16931[];
 extern const size_t rules_en16931_count;
