@@ -1,5 +1,6 @@
 /*
- * db.c - backend dispatch and schema migrations.  See db.h.
+ * db.c - backend dispatch, the statement cache and schema migrations.
+ * See db.h.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,23 @@ static const db_backend *const backends[] = {
 	&db_postgresql_backend,
 };
 
+/*
+ * Prepared statements are kept per connection and handed out again for the
+ * same SQL text: the robot runs a few dozen statements thousands of times,
+ * and preparing them was a fifth of its time.  A statement in use is never
+ * handed out twice; when every slot is taken, statements are prepared and
+ * finalized as they come.
+ */
+#define DB_CACHE_SLOTS 128
+
+struct db_stmt {
+	db *d;
+	void *st;
+	char *sql;        /* cached: the text it was prepared from, else NULL */
+	uint64_t hash;
+	bool busy;
+};
+
 struct db {
 	const db_backend *be;
 	void *conn;
@@ -22,11 +40,7 @@ struct db {
 	bool doomed;    /* an inner transaction rolled back: the outer one must too */
 	pthread_mutex_t *write_lock;   /* shared with the process's other connections */
 	bool locked;
-};
-
-struct db_stmt {
-	db *d;
-	void *st;
+	db_stmt cache[DB_CACHE_SLOTS];
 };
 
 const db_backend *db_backend_find(const char *name)
@@ -64,8 +78,14 @@ int db_open(db **out, const char *backend, const char *target, ulf_err *err)
 
 void db_close(db *d)
 {
+	size_t i;
+
 	if (!d)
 		return;
+	for (i = 0; i < DB_CACHE_SLOTS && d->cache[i].sql; i++) {
+		d->be->finalize(d->cache[i].st);
+		free(d->cache[i].sql);
+	}
 	d->be->close(d->conn);
 	free(d);
 }
@@ -100,6 +120,19 @@ static void unlock(db *d)
 	}
 }
 
+/* Transaction control through the statement cache, like everything else. */
+static int run(db *d, const char *sql, ulf_err *err)
+{
+	db_stmt *st;
+	int rc = db_prepare(&st, d, sql, err);
+
+	if (rc)
+		return rc;
+	rc = db_step(st, err);
+	db_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
 int db_begin(db *d, ulf_err *err)
 {
 	int rc;
@@ -112,8 +145,7 @@ int db_begin(db *d, ulf_err *err)
 		pthread_mutex_lock(d->write_lock);
 		d->locked = true;
 	}
-	rc = d->be->exec(d->conn, strcmp(d->be->name, "sqlite") == 0
-				  ? "BEGIN IMMEDIATE" : "BEGIN", err);
+	rc = run(d, strcmp(d->be->name, "sqlite") == 0 ? "BEGIN IMMEDIATE" : "BEGIN", err);
 	if (rc) {
 		unlock(d);
 		return rc;
@@ -137,10 +169,10 @@ int db_commit(db *d, ulf_err *err)
 		db_rollback(d);
 		return ulf_err_set(err, ULF_EIO, "transaction rolled back: a step inside it failed");
 	}
-	rc = d->be->exec(d->conn, "COMMIT", err);
+	rc = run(d, "COMMIT", err);
 	if (rc) {
 		/* the transaction ends here either way, and so does the lock */
-		d->be->exec(d->conn, "ROLLBACK", NULL);
+		run(d, "ROLLBACK", NULL);
 	}
 	d->depth = 0;
 	unlock(d);
@@ -155,26 +187,65 @@ void db_rollback(db *d)
 		return;
 	}
 	if (d->depth == 1)
-		d->be->exec(d->conn, "ROLLBACK", NULL);
+		run(d, "ROLLBACK", NULL);
 	d->depth = 0;
 	d->doomed = false;
 	unlock(d);
 }
 
+static uint64_t sql_hash(const char *sql)
+{
+	uint64_t h = 14695981039346656037u;   /* FNV-1a */
+
+	for (; *sql; sql++)
+		h = (h ^ (unsigned char)*sql) * 1099511628211u;
+	return h;
+}
+
 int db_prepare(db_stmt **out, db *d, const char *sql, ulf_err *err)
 {
-	db_stmt *s = calloc(1, sizeof(*s));
+	uint64_t h = sql_hash(sql);
+	db_stmt *s, *slot = NULL;
+	size_t i;
 	int rc;
 
 	*out = NULL;
-	if (!s)
-		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	/* slots fill from the front and are never emptied while open */
+	for (i = 0; i < DB_CACHE_SLOTS; i++) {
+		s = &d->cache[i];
+		if (!s->sql) {
+			slot = s;
+			break;
+		}
+		if (!s->busy && s->hash == h && strcmp(s->sql, sql) == 0) {
+			s->busy = true;
+			*out = s;
+			return 0;
+		}
+	}
+	if (slot) {
+		s = slot;
+		s->sql = strdup(sql);
+		if (!s->sql)
+			return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	} else {
+		s = calloc(1, sizeof(*s));
+		if (!s)
+			return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	}
 	s->d = d;
 	rc = d->be->prepare(&s->st, d->conn, sql, err);
 	if (rc) {
-		free(s);
+		if (slot) {
+			free(s->sql);
+			s->sql = NULL;
+		} else {
+			free(s);
+		}
 		return rc;
 	}
+	s->hash = h;
+	s->busy = true;
 	*out = s;
 	return 0;
 }
@@ -233,6 +304,12 @@ void db_finalize(db_stmt *st)
 {
 	if (!st)
 		return;
+	if (st->sql) {
+		/* back to the cache, unbound and holding no lock */
+		st->d->be->reset(st->st);
+		st->busy = false;
+		return;
+	}
 	st->d->be->finalize(st->st);
 	free(st);
 }

@@ -73,6 +73,11 @@ void db_set_write_lock(db *d, pthread_mutex_t *lock);
 int db_commit(db *d, ulf_err *err);
 void db_rollback(db *d);
 
+/*
+ * Prepares `sql`, or hands out the connection's cached statement for the
+ * same text when it is not in use.  db_finalize gives it back: reset, its
+ * parameters unbound.  A statement is used by one caller at a time.
+ */
 int db_prepare(db_stmt **out, db *d, const char *sql, ulf_err *err);
 int db_bind_text(db_stmt *st, int idx, const char *s);   /* NULL binds NULL */
 int db_bind_int(db_stmt *st, int idx, int64_t v);
@@ -84,6 +89,7 @@ bool db_col_null(db_stmt *st, int col);
 const char *db_col_text(db_stmt *st, int col);   /* NULL for SQL NULL */
 int64_t db_col_int(db_stmt *st, int col);
 const void *db_col_blob(db_stmt *st, int col, size_t *len);
+/* Ready to run again, every parameter unbound (NULL). */
 int db_reset(db_stmt *st);
 void db_finalize(db_stmt *st);
 

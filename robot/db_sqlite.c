@@ -7,6 +7,7 @@
  * needs, and readers (the dashboard, `ulf queue list`) never block the
  * robot's writes.  A busy timeout lets several processes share the file.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +47,18 @@ static int fail(sq_conn *c, int rc, ulf_err *err, const char *what)
 			   c->h ? sqlite3_errmsg(c->h) : sqlite3_errstr(rc));
 }
 
+/*
+ * SQLite counts its memory under one process-wide mutex by default; the
+ * robot's threads, each with its own connection, then queue on it for
+ * every allocation.  Nothing here reads the counts.
+ */
+static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+
+static void configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int sq_open(void **out, const char *target, ulf_err *err)
 {
 	sq_conn *c = calloc(1, sizeof(*c));
@@ -54,6 +67,7 @@ static int sq_open(void **out, const char *target, ulf_err *err)
 	*out = NULL;
 	if (!c)
 		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	pthread_once(&config_once, configure);
 	rc = sqlite3_open_v2(target, &c->h,
 		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {

@@ -339,6 +339,72 @@ static void test_automation_counts_untouched_postings(void **state)
 	assert_int_equal(decided, 3);
 }
 
+/*
+ * Statements are cached per connection: the same text twice while the
+ * first is still in use gives two statements, and one handed out again
+ * comes unbound and reset, whatever its last user left in it.
+ */
+static void test_statement_cache_hands_out_clean_statements(void **state)
+{
+	fixture *f = *state;
+	db *d = store_db(f->s);
+	db_stmt *a, *b;
+	ulf_err err;
+	int i, rc;
+
+	ulf_err_clear(&err);
+	assert_int_equal(db_exec(d, "CREATE TABLE cache_t (k INTEGER, v TEXT)", &err), 0);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(db_prepare(&a, d, "INSERT INTO cache_t (k, v) VALUES (?, ?)", &err), 0);
+		db_bind_int(a, 1, i);
+		if (i == 0)
+			db_bind_text(a, 2, "first");
+		/* later rows leave v unbound: NULL, not the first row's value */
+		assert_int_equal(db_step(a, &err), 0);
+		db_finalize(a);
+	}
+	assert_int_equal(db_prepare(&a, d, "SELECT k, v FROM cache_t ORDER BY k", &err), 0);
+	assert_int_equal(db_step(a, &err), 1);
+	/* the same text while `a` is mid-way: a statement of its own */
+	assert_int_equal(db_prepare(&b, d, "SELECT k, v FROM cache_t ORDER BY k", &err), 0);
+	assert_ptr_not_equal(a, b);
+	assert_int_equal(db_step(b, &err), 1);
+	assert_int_equal(db_step(b, &err), 1);
+	assert_int_equal(db_col_int(b, 0), 1);
+	assert_true(db_col_null(b, 1));
+	assert_int_equal(db_col_int(a, 0), 0);
+	assert_string_equal(db_col_text(a, 1), "first");
+	db_finalize(b);
+	db_finalize(a);
+	/* handed out again from the start, not from where `a` stopped */
+	assert_int_equal(db_prepare(&a, d, "SELECT k, v FROM cache_t ORDER BY k", &err), 0);
+	assert_int_equal(db_step(a, &err), 1);
+	assert_int_equal(db_col_int(a, 0), 0);
+	db_finalize(a);
+	/* more texts than the cache holds still work, cached or not */
+	for (i = 0; i < 300; i++) {
+		char sql[64];
+		snprintf(sql, sizeof(sql), "SELECT count(*) + %d FROM cache_t", i);
+		assert_int_equal(db_prepare(&a, d, sql, &err), 0);
+		assert_int_equal(db_step(a, &err), 1);
+		assert_int_equal(db_col_int(a, 0), 3 + i);
+		db_finalize(a);
+	}
+	/* a statement that failed (SQLite at prepare, PostgreSQL at its
+	 * step) works once its table is there */
+	rc = db_prepare(&a, d, "SELECT n FROM later_t", &err);
+	if (rc == 0) {
+		rc = db_step(a, &err);
+		db_finalize(a);
+	}
+	assert_true(rc < 0);
+	ulf_err_clear(&err);
+	assert_int_equal(db_exec(d, "CREATE TABLE later_t (n INTEGER)", &err), 0);
+	assert_int_equal(db_prepare(&a, d, "SELECT n FROM later_t", &err), 0);
+	assert_int_equal(db_step(a, &err), 0);
+	db_finalize(a);
+}
+
 static void test_unknown_backend(void **state)
 {
 	store *s;
@@ -363,6 +429,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_posting_keeps_its_key_and_waits_for_its_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_posting_rejected_goes_to_the_queue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_automation_counts_untouched_postings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_statement_cache_hands_out_clean_statements, setup, teardown),
 		cmocka_unit_test(test_unknown_backend),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
