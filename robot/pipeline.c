@@ -106,12 +106,61 @@ static int ensure_read(job *j, ulf_err *err)
 	return rc;
 }
 
+/* A decimal as JSON text with its own scale. */
+static void set_dec(ujson *o, const char *key, dec v)
+{
+	char text[DEC_STR_MAX];
+
+	dec_format(text, sizeof(text), v, 0);
+	ujson_set_str(o, key, text);
+}
+
+/*
+ * What posting needs of the invoice itself, kept with the document when it
+ * is read (column `facts`): the posting thread builds the payload from
+ * these and the booking, without reading the document again.
+ */
+static char *posting_facts(const invoice *inv)
+{
+	const inv_payment *pay = invoice_payment(inv);
+	ujson *o = ujson_object();
+	dec net = inv->totals.tax_exclusive.v;
+	char *text;
+
+	if (!o)
+		return NULL;
+	/* what is booked net: BT-109, plus the öre rounding (BT-114) that the
+	 * booking carries on the rounding account, so the voucher balances
+	 * against the amount to pay */
+	if (inv->totals.rounding.set)
+		dec_add(&net, net, inv->totals.rounding.v);
+	ujson_set_str(o, "supplier_name", inv->seller.name.v ? inv->seller.name.v
+							     : inv->seller.trading_name.v);
+	ujson_set_str(o, "supplier_org_number", inv->seller.legal_id.v);
+	ujson_set_str(o, "supplier_vat_number", inv->seller.vat_id.v);
+	ujson_set_str(o, "invoice_number", inv->id.v);
+	ujson_set_str(o, "type_code", inv->type_code.v);
+	ujson_set_str(o, "issue_date", inv->issue_date.v);
+	ujson_set_str(o, "due_date", inv->due_date.v);
+	ujson_set_str(o, "currency", inv->currency.v);
+	ujson_set_str(o, "buyer_reference", inv->buyer_reference.v);
+	ujson_set_str(o, "order_reference", inv->order_ref.v);
+	ujson_set_str(o, "payment_reference", pay ? pay->remittance.v : NULL);
+	set_dec(o, "total_net", net);
+	set_dec(o, "total_vat", inv->totals.tax.v);
+	set_dec(o, "payable", inv->totals.payable.v);
+	text = ujson_dump(o, UJSON_COMPACT);
+	ujson_free(o);
+	return text;
+}
+
 static int summarise(job *j, ulf_err *err)
 {
 	const invoice *inv = j->doc.inv;
 	store_summary sum;
 	care_keys keys;
-	char payable[DEC_STR_MAX];
+	char payable[DEC_STR_MAX], *facts;
+	int rc;
 
 	memset(&sum, 0, sizeof(sum));
 	if (!inv)
@@ -131,7 +180,13 @@ static int summarise(job *j, ulf_err *err)
 		dec_format(payable, sizeof(payable), inv->totals.payable.v, 2);
 		sum.payable = payable;
 	}
-	return store_set_summary(j->p->s, j->id, &sum, j->now, err);
+	facts = posting_facts(inv);
+	if (!facts)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	sum.facts = facts;
+	rc = store_set_summary(j->p->s, j->id, &sum, j->now, err);
+	free(facts);
+	return rc;
 }
 
 static bool carries_claim(job *j);
@@ -290,15 +345,92 @@ static bool json_dec(dec *out, ujson *o, const char *key)
 	return s && dec_parse(out, s, strlen(s)) == 0;
 }
 
-/* The payload, or a reason why this booking cannot be sent. */
-static int build_payload(char **out, job *j, ujson *bk, char *why, size_t nwhy)
+/* The invoice's part of a posting, from the document read in this job. */
+static void head_from_invoice(erp_posting *p, const invoice *inv)
 {
-	const invoice *inv = j->doc.inv;
+	const inv_payment *pay = invoice_payment(inv);
+
+	p->supplier_name = inv->seller.name.v ? inv->seller.name.v : inv->seller.trading_name.v;
+	p->supplier_org_number = inv->seller.legal_id.v;
+	p->supplier_vat_number = inv->seller.vat_id.v;
+	p->invoice_number = inv->id.v;
+	p->type_code = inv->type_code.v;
+	p->issue_date = inv->issue_date.v;
+	p->due_date = inv->due_date.v;
+	p->currency = inv->currency.v;
+	p->buyer_reference = inv->buyer_reference.v;
+	p->order_reference = inv->order_ref.v;
+	p->payment_reference = pay ? pay->remittance.v : NULL;
+	/* as posting_facts: the öre rounding is booked, so it is net */
+	p->total_net = inv->totals.tax_exclusive.v;
+	if (inv->totals.rounding.set)
+		dec_add(&p->total_net, p->total_net, inv->totals.rounding.v);
+	p->total_vat = inv->totals.tax.v;
+	p->payable = inv->totals.payable.v;
+}
+
+/* The same from the facts kept at reading (posting_facts); false when
+ * they are not all there. */
+static bool head_from_facts(erp_posting *p, ujson *f)
+{
+	p->supplier_name = json_str(f, "supplier_name");
+	p->supplier_org_number = json_str(f, "supplier_org_number");
+	p->supplier_vat_number = json_str(f, "supplier_vat_number");
+	p->invoice_number = json_str(f, "invoice_number");
+	p->type_code = json_str(f, "type_code");
+	p->issue_date = json_str(f, "issue_date");
+	p->due_date = json_str(f, "due_date");
+	p->currency = json_str(f, "currency");
+	p->buyer_reference = json_str(f, "buyer_reference");
+	p->order_reference = json_str(f, "order_reference");
+	p->payment_reference = json_str(f, "payment_reference");
+	return json_dec(&p->total_net, f, "total_net") && json_dec(&p->total_vat, f, "total_vat") &&
+	       json_dec(&p->payable, f, "payable");
+}
+
+/*
+ * The invoice's part of the posting in *head.  A posting thread has not
+ * read the document: it takes the facts kept at reading, and reads the
+ * document only when they are missing (stored by an older ulf).  *facts
+ * holds the strings *head points to; the caller frees it.
+ */
+static int posting_head(erp_posting *head, ujson **facts, job *j, ulf_err *err)
+{
+	char *text = NULL;
+	int rc;
+
+	memset(head, 0, sizeof(*head));
+	*facts = NULL;
+	if (!j->read) {
+		rc = store_get_text(&text, j->p->s, j->id, "facts", err);
+		if (rc)
+			return rc;
+		if (text && ujson_parse(facts, text, strlen(text), "facts", NULL) == 0 &&
+		    head_from_facts(head, *facts)) {
+			free(text);
+			return 0;
+		}
+		free(text);
+		ujson_free(*facts);
+		*facts = NULL;
+		memset(head, 0, sizeof(*head));
+	}
+	rc = ensure_read(j, err);
+	if (rc == 0 && !j->doc.inv)
+		rc = ulf_err_set(err, ULF_ESYNTAX, "document %lld is not an invoice",
+				 (long long)j->id);
+	if (rc == 0)
+		head_from_invoice(head, j->doc.inv);
+	return rc;
+}
+
+/* The payload, or a reason why this booking cannot be sent.  `p` holds the
+ * invoice's part (posting_head). */
+static int build_payload(char **out, job *j, erp_posting *p, ujson *bk, char *why, size_t nwhy)
+{
 	ujson *lines = ujson_get(bk, "lines");
 	erp_booking_line *bl = NULL;
-	const inv_payment *pay = invoice_payment(inv);
 	char url[CONFIG_STR_MAX + 48];
-	erp_posting p;
 	size_t i, n = ujson_array_size(lines);
 	ulf_err err;
 	int rc = ULF_EINVAL;
@@ -326,50 +458,32 @@ static int build_payload(char **out, job *j, ujson *bk, char *why, size_t nwhy)
 			goto out;
 		}
 	}
-	memset(&p, 0, sizeof(p));
-	p.document_id = j->id;
+	p->document_id = j->id;
 	if (j->p->cfg.erp_link_base[0])
 		snprintf(url, sizeof(url), "%s/documents/%lld", j->p->cfg.erp_link_base,
 			 (long long)j->id);
 	else
 		snprintf(url, sizeof(url), "urn:ulf:document:%lld", (long long)j->id);
-	p.invoice_url = url;
-	p.supplier_erp_id = json_str(bk, "supplier_erp_id");
-	p.supplier_name = inv->seller.name.v ? inv->seller.name.v : inv->seller.trading_name.v;
-	p.supplier_org_number = inv->seller.legal_id.v;
-	p.supplier_vat_number = inv->seller.vat_id.v;
-	p.invoice_number = inv->id.v;
-	p.type_code = inv->type_code.v;
-	p.issue_date = inv->issue_date.v;
-	p.due_date = inv->due_date.v;
-	p.currency = inv->currency.v;
-	p.buyer_reference = inv->buyer_reference.v;
-	p.order_reference = inv->order_ref.v;
-	p.payment_reference = pay ? pay->remittance.v : NULL;
-	/* what is booked net: BT-109, plus the öre rounding (BT-114) that the
-	 * booking carries on the rounding account, so the voucher balances
-	 * against the amount to pay */
-	p.total_net = inv->totals.tax_exclusive.v;
-	if (inv->totals.rounding.set)
-		dec_add(&p.total_net, p.total_net, inv->totals.rounding.v);
-	p.total_vat = inv->totals.tax.v;
-	p.payable = inv->totals.payable.v;
-	p.lines = bl;
-	p.nlines = n;
+	p->invoice_url = url;
+	p->supplier_erp_id = json_str(bk, "supplier_erp_id");
+	p->lines = bl;
+	p->nlines = n;
 	ulf_err_clear(&err);
-	rc = erp_payload_build(out, &p, &err);
+	rc = erp_payload_build(out, p, &err);
 	if (rc)
 		snprintf(why, nwhy, "%s", err.msg);
 out:
+	p->lines = NULL;
+	p->nlines = 0;
+	p->invoice_url = NULL;
 	free(bl);
 	return rc;
 }
 
 /* The key of this document's posting and its revision. */
 static int posting_key(char key[ERP_IDEM_KEY_MAX], int64_t *revision, job *j,
-		       doc_state state, ulf_err *err)
+		       const erp_posting *head, doc_state state, ulf_err *err)
 {
-	const invoice *inv = j->doc.inv;
 	store_posting sp;
 	ulf_err none;
 	int rc;
@@ -391,9 +505,9 @@ static int posting_key(char key[ERP_IDEM_KEY_MAX], int64_t *revision, job *j,
 	}
 	if (rc == 0)
 		*revision = sp.revision + (strcmp(sp.state, "rejected") == 0);
-	return erp_idempotency_key(key, inv->seller.legal_id.v ? inv->seller.legal_id.v
-							       : inv->seller.vat_id.v,
-				   inv->type_code.v, inv->id.v, inv->issue_date.v,
+	return erp_idempotency_key(key, head->supplier_org_number ? head->supplier_org_number
+								  : head->supplier_vat_number,
+				   head->type_code, head->invoice_number, head->issue_date,
 				   (unsigned)*revision, err);
 }
 
@@ -432,7 +546,8 @@ static int remember_posted(job *j, ulf_err *err);
 static int stage_post(doc_state *to, job *j, ulf_err *err)
 {
 	char key[ERP_IDEM_KEY_MAX], why[512], *payload = NULL;
-	ujson *bk = NULL;
+	ujson *bk = NULL, *facts = NULL;
+	erp_posting head;
 	doc_state state = *to;
 	erp_result res;
 	store_posting sp;
@@ -443,26 +558,32 @@ static int stage_post(doc_state *to, job *j, ulf_err *err)
 	if (!j->p->erp || j->p->not_posting)
 		return 0;               /* posting is off or elsewhere: stay ready */
 	ulf_err_clear(&e2);
-	if (ensure_read(j, &e2)) {
+	rc = posting_head(&head, &facts, j, &e2);
+	if (rc == ULF_ESTORE || rc == ULF_ENOMEM)
+		return ulf_err_set(err, rc, "%s", e2.msg);
+	if (rc) {
 		to_queue(j, to, "UNREADABLE", e2.msg);
 		return 0;
 	}
 	rc = load_booking(&bk, j, err);
 	if (rc)
-		return rc;
+		goto out;
 	if (!bk) {
 		to_queue(j, to, "NO_BOOKING", "there is no booking to post");
-		return 0;
+		goto out;
 	}
-	rc = build_payload(&payload, j, bk, why, sizeof(why));
+	rc = build_payload(&payload, j, &head, bk, why, sizeof(why));
 	ujson_free(bk);
-	if (rc == ULF_ENOMEM)
-		return ulf_err_set(err, rc, "out of memory");
+	if (rc == ULF_ENOMEM) {
+		rc = ulf_err_set(err, rc, "out of memory");
+		goto out;
+	}
 	if (rc) {
 		to_queue(j, to, "BOOKING_INVALID", why);
-		return 0;
+		rc = 0;
+		goto out;
 	}
-	rc = posting_key(key, &revision, j, state, err);
+	rc = posting_key(key, &revision, j, &head, state, err);
 	if (rc == 0 && state == ST_READY)
 		rc = store_posting_begin(j->p->s, j->id, key, revision, j->now, err);
 	if (rc)
@@ -522,6 +643,7 @@ static int stage_post(doc_state *to, job *j, ulf_err *err)
 	}
 out:
 	free(payload);
+	ujson_free(facts);
 	return rc;
 }
 
@@ -1070,6 +1192,14 @@ static int remember_posted(job *j, ulf_err *err)
 	if (rc || (flow && strcmp(flow, "care") == 0))
 		goto out;
 	rc = store_get_text(&handler, j->p->s, j->id, "booking", err);
+	if (rc)
+		goto out;
+	/* a posting thread posts from the kept facts; what is learnt needs
+	 * the whole invoice */
+	rc = ensure_read(j, err);
+	if (rc == 0 && !j->doc.inv)
+		rc = ulf_err_set(err, ULF_ESYNTAX, "document %lld is not an invoice",
+				 (long long)j->id);
 	if (rc)
 		goto out;
 	memset(&in, 0, sizeof(in));

@@ -179,10 +179,14 @@ static const char *const postgresql_v5 =
 	"INSERT INTO bodies (doc_id, bytes) SELECT id, bytes FROM documents WHERE size > 0;"
 	"ALTER TABLE documents DROP COLUMN bytes;";
 
+/* Version 6: what posting needs of the invoice, kept when it is read, so
+ * that a posting thread does not read the whole document again. */
+static const char *const v6 = "ALTER TABLE documents ADD COLUMN facts TEXT;";
+
 int store_open(store **out, const char *backend, const char *target, ulf_err *err)
 {
 	store *s = calloc(1, sizeof(*s));
-	const char *steps[5];
+	const char *steps[6];
 	bool pg = strcmp(backend, "postgresql") == 0;
 	int rc;
 
@@ -197,7 +201,8 @@ int store_open(store **out, const char *backend, const char *target, ulf_err *er
 	steps[2] = v3;
 	steps[3] = v4;
 	steps[4] = pg ? postgresql_v5 : sqlite_v5;
-	rc = db_migrate(s->d, "store", steps, 5, err);
+	steps[5] = v6;
+	rc = db_migrate(s->d, "store", steps, 6, err);
 	if (rc)
 		goto out;
 	*out = s;
@@ -546,7 +551,8 @@ int store_set_summary(store *s, int64_t id, const store_summary *sum, int64_t no
 		" issue_date = COALESCE(?, issue_date), currency = COALESCE(?, currency),"
 		" payable = COALESCE(?, payable), flow = COALESCE(?, flow),"
 		" decision = COALESCE(?, decision), reasons = COALESCE(?, reasons),"
-		" result = COALESCE(?, result), updated_at = ? WHERE id = ?", err);
+		" result = COALESCE(?, result), facts = COALESCE(?, facts), updated_at = ?"
+		" WHERE id = ?", err);
 	if (rc)
 		return rc;
 	db_bind_text(st, 1, sum->syntax);
@@ -562,8 +568,9 @@ int store_set_summary(store *s, int64_t id, const store_summary *sum, int64_t no
 	db_bind_text(st, 11, sum->decision);
 	db_bind_text(st, 12, sum->reasons);
 	db_bind_text(st, 13, sum->result);
-	db_bind_int(st, 14, now);
-	db_bind_int(st, 15, id);
+	db_bind_text(st, 14, sum->facts);
+	db_bind_int(st, 15, now);
+	db_bind_int(st, 16, id);
 	rc = db_step(st, err);
 	db_finalize(st);
 	return rc < 0 ? rc : 0;
@@ -574,7 +581,7 @@ int store_get_text(char **out, store *s, int64_t id, const char *column, ulf_err
 	static const char *const columns[] = {
 		"syntax", "kind", "invoice_number", "seller_org", "seller_name", "buyer_org",
 		"issue_date", "currency", "payable", "flow", "decision", "reasons", "result",
-		"name", "source", "state", "booking", "sha256",
+		"name", "source", "state", "booking", "sha256", "facts",
 	};
 	char sql[96];
 	const char *v;

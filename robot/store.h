@@ -124,6 +124,7 @@ typedef struct store_summary {
 	const char *flow;          /* po, non-po, recurring, care */
 	const char *decision;      /* auto, exception */
 	const char *reasons;       /* JSON array of reason codes */
+	const char *facts;         /* JSON: the invoice's part of a posting */
 	const char *result;        /* JSON: findings, match, suggestion */
 } store_summary;
 
@@ -133,7 +134,7 @@ int store_set_summary(store *s, int64_t id, const store_summary *sum, int64_t no
 /*
  * One summary column of a document (syntax, kind, invoice_number,
  * seller_org, seller_name, buyer_org, issue_date, currency, payable, flow,
- * decision, reasons, result, name, source, state, booking, sha256); *out is malloc'd or NULL when
+ * decision, reasons, result, name, source, state, booking, sha256, facts); *out is malloc'd or NULL when
  * the column is empty.
  */
 int store_get_text(char **out, store *s, int64_t id, const char *column, ulf_err *err);

@@ -4,7 +4,8 @@
 # second run posts nothing; a 503 is retried later (the document waits in
 # `ready` until due); an ERP rejection goes to the queue as ERP_REJECTED
 # with the ERP's words; a server with an untrusted certificate is a setup
-# failure (ERP_SETUP), never a rejection.
+# failure (ERP_SETUP), never a rejection; the payload is the same whether
+# it was built from the document or from the facts kept at reading.
 set -u
 fail() { echo "FAIL: $*"; sqlite3 "$work/ulf.db" "select * from postings" 2>/dev/null; for f in "$work"/*.log; do echo "--- $f"; cat "$f"; done; exit 1; }
 [ -x "${ULF:-}" ] || exit 77
@@ -70,7 +71,7 @@ state=$("$ULF" queue show "$id" --config "$work/ulf.conf" | sed -n 's/^  state *
 [ "$state" = "ready" ] || fail "after a 503 expected ready, got $state"
 [ ! -s "$work/bookings.jsonl" ] || fail "booked on a 503"
 sleep 2
-"$ULF" run --once --config "$work/ulf.conf" >/dev/null 2>&1 || fail "run when due"
+out=$("$ULF" run --once --config "$work/ulf.conf" 2>&1) || fail "run when due: $out"
 show=$("$ULF" queue show "$id" --config "$work/ulf.conf")
 echo "$show" | grep -q "state *posted" || fail "not posted: $show"
 [ "$(wc -l < "$work/bookings.jsonl")" -eq 1 ] || fail "expected one booking: $(cat "$work/bookings.jsonl")"
@@ -102,4 +103,36 @@ write_config
 show=$("$ULF" queue show "$id2" --config "$work/ulf.conf")
 echo "$show" | grep -q "ERP_SETUP" || fail "untrusted server not ERP_SETUP: $show"
 [ "$(wc -l < "$work/bookings.jsonl")" -eq 1 ] || fail "something was booked through an untrusted server"
+# The same payload whichever way it was built: posted in the run that
+# read the document (A), from the facts kept at reading by a later run (B),
+# and, for a store written before those facts were kept, from the document
+# read again (C).  Same documents in the same order, so the same ids.
+for run in A B C; do
+  d=$work/same-$run
+  mkdir -p "$d/inbox"
+  for f in claim-matched invoice-matched ubl-embedded-invoice envelope-claim envelope-invoice; do
+    cp "$ULF_SAMPLES/care/$f.xml" "$d/inbox/"
+  done
+  rm -f "$work/bookings.jsonl"
+  start_sim server
+  printf 'store_path %s\ninbox_dir %s\nerp_url "%s"\nerp_ca_file %s\n' "$d/ulf.db" "$d/inbox" \
+    "$([ $run = A ] && echo "https://127.0.0.1:$port/postings")" "$c/ca.pem" > "$d/ulf.conf"
+  "$ULF" run --once --config "$d/ulf.conf" >/dev/null 2>&1 || fail "$run: first run"
+  if [ $run != A ]; then
+    [ "$(sqlite3 "$d/ulf.db" "select count(*) from documents where state = 'ready'")" -eq 3 ] ||
+      fail "$run: expected 3 ready"
+    [ $run = C ] && sqlite3 "$d/ulf.db" "update documents set facts = null"
+    printf 'store_path %s\ninbox_dir %s\nerp_url "https://127.0.0.1:%s/postings"\nerp_ca_file %s\n' \
+      "$d/ulf.db" "$d/inbox" "$port" "$c/ca.pem" > "$d/ulf.conf"
+    "$ULF" run --once --config "$d/ulf.conf" >/dev/null 2>&1 || fail "$run: posting run"
+  fi
+  stop_sim
+  [ "$(sqlite3 "$d/ulf.db" "select count(*) from documents where state = 'posted'")" -eq 3 ] ||
+    fail "$run: expected 3 posted"
+  sed 's/.*"idempotency_key":"\([^"]*\)".*"payload_sha256":"\([^"]*\)".*/\1 \2/' \
+    "$work/bookings.jsonl" | sort > "$work/payloads-$run"
+  [ "$(wc -l < "$work/payloads-$run")" -eq 3 ] || fail "$run: $(cat "$work/bookings.jsonl")"
+done
+cmp -s "$work/payloads-A" "$work/payloads-B" || fail "payload from kept facts differs: $(diff "$work/payloads-A" "$work/payloads-B")"
+cmp -s "$work/payloads-A" "$work/payloads-C" || fail "payload from the document read again differs"
 echo "post: ok"
