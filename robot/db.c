@@ -176,6 +176,10 @@ int db_commit(db *d, ulf_err *err)
 	}
 	d->depth = 0;
 	unlock(d);
+	/* the wait for the disk, if the backend leaves it to here, holds up
+	 * no other writer */
+	if (rc == 0 && d->be->sync)
+		rc = d->be->sync(d->conn, err);
 	return rc;
 }
 

@@ -44,6 +44,8 @@ typedef struct db_backend {
 	int64_t (*changes)(void *conn);
 	bool (*is_conflict)(void *conn);   /* last failure was a unique violation */
 	int (*set_durable)(void *conn, bool durable, ulf_err *err);
+	/* after each commit, outside the write lock; NULL: nothing to do */
+	int (*sync)(void *conn, ulf_err *err);
 } db_backend;
 
 /* The backend registered under `name`, or NULL. */

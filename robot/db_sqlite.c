@@ -2,14 +2,24 @@
  * db_sqlite.c - the embedded store backend.  The only file that includes
  * <sqlite3.h>.
  *
- * The database runs in WAL mode with synchronous=FULL: a commit is on disk
- * when it returns, which is what "stored durably before it is acknowledged"
- * needs, and readers (the dashboard, `ulf queue list`) never block the
- * robot's writes.  A busy timeout lets several processes share the file.
+ * The database runs in WAL mode, so readers (the dashboard, `ulf queue
+ * list`) never block the robot's writes, and a busy timeout lets several
+ * processes share the file.  A durable commit ("stored durably before it
+ * is acknowledged") is written like any other (synchronous=NORMAL) and
+ * then made durable by syncing the WAL file, in sq_sync, after the
+ * process's write lock is given up: the next writer does not wait for
+ * this one's disk.  That is what synchronous=FULL would do under the lock:
+ * the WAL only grows until a checkpoint, and a checkpoint syncs the WAL
+ * before it copies anything out of it.  Where WAL mode is not available,
+ * synchronous=FULL does it the usual way.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -18,6 +28,9 @@
 typedef struct sq_conn {
 	sqlite3 *h;
 	int last_rc;
+	bool wal;          /* in WAL mode: durable commits sync the WAL after */
+	bool durable;      /* commits must be on disk when sq_sync returns */
+	bool dir_synced;   /* the WAL's directory entry is on disk */
 } sq_conn;
 
 typedef struct sq_stmt {
@@ -59,6 +72,21 @@ static void configure(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+static int journal_mode_is_wal(bool *out, sqlite3 *h)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &st, NULL);
+
+	*out = false;
+	if (rc != SQLITE_OK)
+		return rc;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *mode = (const char *)sqlite3_column_text(st, 0);
+		*out = mode && strcmp(mode, "wal") == 0;
+	}
+	return sqlite3_finalize(st);
+}
+
 static int sq_open(void **out, const char *target, ulf_err *err)
 {
 	sq_conn *c = calloc(1, sizeof(*c));
@@ -76,12 +104,18 @@ static int sq_open(void **out, const char *target, ulf_err *err)
 	}
 	sqlite3_busy_timeout(c->h, 10000);
 	sqlite3_extended_result_codes(c->h, 1);
-	rc = sqlite3_exec(c->h, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-				"PRAGMA foreign_keys=ON;", NULL, NULL, NULL);
+	rc = sqlite3_exec(c->h, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;",
+			  NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = journal_mode_is_wal(&c->wal, c->h);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(c->h, c->wal ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
+				  NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		rc = fail(c, rc, err, target);
 		goto out;
 	}
+	c->durable = true;
 	*out = c;
 	return 0;
 out:
@@ -224,13 +258,63 @@ static bool sq_is_conflict(void *conn)
 	return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY;
 }
 
-/* In WAL mode, NORMAL commits are written in order and synced with the
- * next FULL commit or checkpoint: a crash of the process loses nothing, a
- * power cut may lose the newest non-durable commits. */
+/* Non-durable commits are written in order and reach the disk with the
+ * next durable commit's sync or a checkpoint: a crash of the process loses
+ * nothing, a power cut may lose the newest of them. */
 static int sq_set_durable(void *conn, bool durable, ulf_err *err)
 {
+	sq_conn *c = conn;
+
+	c->durable = durable;
+	if (c->wal)
+		return 0;
 	return sq_exec(conn, durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
 		       err);
+}
+
+static int sync_path(const char *path, bool dir, ulf_err *err)
+{
+	int fd = open(path, (dir ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
+	int rc = 0;
+
+	if (fd < 0)
+		return ulf_err_set(err, ULF_EIO, "sqlite: %s: cannot open to sync: %s", path,
+				   strerror(errno));
+	if ((dir ? fsync(fd) : fdatasync(fd)) < 0)
+		rc = ulf_err_set(err, ULF_EIO, "sqlite: %s: sync failed: %s: the store cannot"
+				 " write (disk full, quota or a failing disk?)", path, strerror(errno));
+	close(fd);
+	return rc;
+}
+
+/* After a commit, outside the write lock: a durable commit's WAL frames
+ * (and every earlier commit's) to disk. */
+static int sq_sync(void *conn, ulf_err *err)
+{
+	sq_conn *c = conn;
+	const char *file = sqlite3_db_filename(c->h, "main");
+	const char *wal;
+	char dir[4096];
+	const char *slash;
+	int rc;
+
+	if (!c->wal || !c->durable || !file || !*file)
+		return 0;
+	wal = sqlite3_filename_wal(file);
+	rc = sync_path(wal, false, err);
+	if (rc == 0 && !c->dir_synced) {
+		/* once per connection: the WAL file's own name, if it is new */
+		slash = strrchr(wal, '/');
+		if (!slash)
+			snprintf(dir, sizeof(dir), ".");
+		else if (slash == wal)
+			snprintf(dir, sizeof(dir), "/");
+		else
+			snprintf(dir, sizeof(dir), "%.*s", (int)(slash - wal), wal);
+		rc = sync_path(dir, true, err);
+		c->dir_synced = rc == 0;
+	}
+	return rc;
 }
 
 const db_backend db_sqlite_backend = {
@@ -253,4 +337,5 @@ const db_backend db_sqlite_backend = {
 	.changes = sq_changes,
 	.is_conflict = sq_is_conflict,
 	.set_durable = sq_set_durable,
+	.sync = sq_sync,
 };
