@@ -171,6 +171,9 @@ static const setting settings[] = {
 	  "PEM certificate for HTTPS on http_listen; empty: plain HTTP (loopback only)." },
 	{ "http_key_file", STR(http_key_file), "\"\"", false, NULL,
 	  "PEM private key for http_cert_file." },
+	{ "http_connections", NUM(T_INT, http_connections), "16", false, v_connections,
+	  "HTTP connections served at once, each on a thread of its own; documents\n"
+	  "# that arrive on several at once are stored in one durable commit." },
 	{ "log_level", STR(log_level), "info", true, v_log_level,
 	  "error, warning, info or debug.  Personal identity numbers are never logged." },
 	{ "care_wait_days", NUM(T_INT, care_wait_days), "30", true, v_wait_days,

@@ -38,6 +38,7 @@ typedef struct ulf_config {
 	char http_listen[64];
 	char http_cert_file[CONFIG_STR_MAX];
 	char http_key_file[CONFIG_STR_MAX];
+	long http_connections;
 	/* logging */
 	char log_level[16];
 	/* out-of-county care */

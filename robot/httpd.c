@@ -142,7 +142,11 @@ int httpd_start(httpd **out, const httpd_opts *opts, httpd_handler handler, void
 {
 	struct sockaddr_in addr;
 	httpd *h = calloc(1, sizeof(*h));
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	/* a thread per connection: a handler that waits (for the disk) holds
+	 * up only its own sender, and the senders' documents meet in intake */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+			 MHD_USE_ERROR_LOG;
+	unsigned limit = opts->max_connections ? opts->max_connections : 16;
 	size_t n;
 	int rc = 0;
 
@@ -172,12 +176,14 @@ int httpd_start(httpd **out, const httpd_opts *opts, httpd_handler handler, void
 				   MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 				   MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
 				   MHD_OPTION_CONNECTION_TIMEOUT, opts->timeout_s ? opts->timeout_s : 30u,
+				   MHD_OPTION_CONNECTION_LIMIT, limit,
 				   MHD_OPTION_HTTPS_MEM_CERT, h->cert,
 				   MHD_OPTION_HTTPS_MEM_KEY, h->key, MHD_OPTION_END)
 		: MHD_start_daemon(flags, opts->port, NULL, NULL, on_request, h,
 				   MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 				   MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
 				   MHD_OPTION_CONNECTION_TIMEOUT, opts->timeout_s ? opts->timeout_s : 30u,
+				   MHD_OPTION_CONNECTION_LIMIT, limit,
 				   MHD_OPTION_END);
 	if (!h->d) {
 		rc = ulf_err_set(err, ULF_ENET, "http: cannot listen on %s:%u",

@@ -2,8 +2,8 @@
  * httpd.h - a small HTTP(S) server on libmicrohttpd, behind ulf's names.
  *
  * Used by the service (documents POSTed to the robot, health, metrics).
- * One internal thread serves every connection, so a handler may use
- * resources (a store connection) that belong to that thread alone.
+ * Each connection is served by a thread of its own, which calls the
+ * handler: several handlers run at once, and what they share, they guard.
  * Request bodies are capped; a larger one is answered 413 without being
  * held in memory.
  */
@@ -33,7 +33,7 @@ const char *httpd_header(const httpd_request *r, const char *name);
 const char *httpd_query(const httpd_request *r, const char *name);
 const char *httpd_body(const httpd_request *r, size_t *len);
 
-/* Called once per complete request, on the server's thread. */
+/* Called once per complete request, on one of the server's threads. */
 typedef void (*httpd_handler)(httpd_response *out, const httpd_request *req, void *ctx);
 
 typedef struct httpd_opts {
@@ -43,6 +43,7 @@ typedef struct httpd_opts {
 	const char *key_file;
 	size_t max_body;            /* bytes; larger bodies get 413 */
 	unsigned timeout_s;         /* idle connection timeout */
+	unsigned max_connections;   /* served at once (0: 16); more wait */
 } httpd_opts;
 
 int httpd_start(httpd **out, const httpd_opts *opts, httpd_handler handler, void *ctx,

@@ -18,6 +18,7 @@
 #include "core/json.h"
 #include "robot/httpd.h"
 #include "robot/inbox.h"
+#include "robot/intake.h"
 #include "robot/pipeline.h"
 #include "robot/service.h"
 #include "robot/store.h"
@@ -48,7 +49,10 @@ typedef struct service {
 	inbox_opts inbox;
 	int inotify_fd;
 	httpd *http;
-	store *http_store;      /* used only on the HTTP thread */
+	store *http_store;      /* the HTTP threads' reads, under http_lock */
+	pthread_mutex_t http_lock;
+	store *intake_store;    /* the HTTP threads' writes, through `in` */
+	intake *in;
 	int wake[2];            /* the HTTP thread tells the loop there is work */
 	poster posters[POSTERS_MAX];
 	unsigned nposters;
@@ -129,7 +133,7 @@ static void *poster_main(void *arg)
 
 		ulf_err_clear(&err);
 		if (pipeline_post_due(&n, &more, po->p, wall_ms() / 1000, po->shard, po->nshards,
-				      4, &err)) {
+				      32, &err)) {
 			log_line("error", "posting: %s", err.msg);
 			more = false;
 		}
@@ -289,11 +293,14 @@ static void metrics(httpd_response *out, service *sv)
 	int i;
 
 	ulf_err_clear(&err);
+	pthread_mutex_lock(&sv->http_lock);
 	if (store_count_states(counts, sv->http_store, &err) ||
 	    store_automation(&automatic, &decided, sv->http_store, &err)) {
+		pthread_mutex_unlock(&sv->http_lock);
 		httpd_reply(out, 503, "text/plain", err.msg);
 		return;
 	}
+	pthread_mutex_unlock(&sv->http_lock);
 	f = open_memstream(&text, &len);
 	if (!f) {
 		httpd_reply(out, 500, "text/plain", "out of memory\n");
@@ -340,8 +347,8 @@ static void receive(httpd_response *out, const httpd_request *req, service *sv)
 		return;
 	}
 	/* stored and synced before the sender hears 202: then it is ours */
-	if (store_receive(&id, &dup, sv->http_store, "http", name ? name : "http-post",
-			  body, len, (int64_t)time(NULL), &err)) {
+	if (intake_receive(&id, &dup, sv->in, "http", name ? name : "http-post",
+			   body, len, (int64_t)time(NULL), &err)) {
 		log_line("error", "HTTP intake refused: %s", err.msg);
 		o = ujson_object();
 		ujson_set_str(o, "error", err.msg);
@@ -381,8 +388,10 @@ static void document(httpd_response *out, const char *idtext, service *sv)
 	}
 	o = ujson_object();
 	ujson_set_int(o, "id", id);
+	pthread_mutex_lock(&sv->http_lock);
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		if (store_get_text(&v, sv->http_store, id, fields[i], &err)) {
+			pthread_mutex_unlock(&sv->http_lock);
 			ujson_free(o);
 			httpd_reply(out, err.code == ULF_ENOTFOUND ? 404 : 503, "application/json",
 				    "{\"error\":\"no such document\"}\n");
@@ -391,6 +400,7 @@ static void document(httpd_response *out, const char *idtext, service *sv)
 		ujson_set_str(o, fields[i], v);
 		free(v);
 	}
+	pthread_mutex_unlock(&sv->http_lock);
 	text = ujson_dump(o, UJSON_COMPACT);
 	ujson_free(o);
 	httpd_reply(out, 200, "application/json", text ? text : "{}");
@@ -431,10 +441,16 @@ static int start_http(service *sv, ulf_err *err)
 	o.cert_file = sv->cfg.http_cert_file[0] ? sv->cfg.http_cert_file : NULL;
 	o.key_file = sv->cfg.http_key_file[0] ? sv->cfg.http_key_file : NULL;
 	o.max_body = sv->cfg.xml_max_bytes;
+	o.max_connections = (unsigned)sv->cfg.http_connections;
 	rc = store_open(&sv->http_store, sv->cfg.store_backend, sv->cfg.store_path, err);
+	if (rc == 0)
+		rc = store_open(&sv->intake_store, sv->cfg.store_backend, sv->cfg.store_path, err);
+	if (rc == 0)
+		rc = intake_new(&sv->in, sv->intake_store, err);
 	if (rc)
 		return rc;
 	store_set_write_lock(sv->http_store, &sv->write_lock);
+	store_set_write_lock(sv->intake_store, &sv->write_lock);
 	rc = httpd_start(&sv->http, &o, on_http, sv, err);
 	if (rc)
 		return rc;
@@ -453,6 +469,7 @@ int service_run(const ulf_config *cfg, const char *config_path, bool keep)
 
 	memset(&sv, 0, sizeof(sv));
 	pthread_mutex_init(&sv.write_lock, NULL);
+	pthread_mutex_init(&sv.http_lock, NULL);
 	sv.cfg = *cfg;
 	sv.config_path = config_path;
 	sv.inotify_fd = -1;
@@ -533,6 +550,8 @@ fail:
 out:
 	/* stop intake first: nothing is acknowledged that we will not keep */
 	httpd_stop(sv.http);
+	intake_free(sv.in);
+	store_close(sv.intake_store);
 	store_close(sv.http_store);
 	signal_target = NULL;
 	if (sv.inotify_fd >= 0)
@@ -544,6 +563,7 @@ out:
 	posters_stop(&sv);
 	pipeline_free(sv.p);
 	store_close(sv.s);
+	pthread_mutex_destroy(&sv.http_lock);
 	pthread_mutex_destroy(&sv.write_lock);
 	return status;
 }

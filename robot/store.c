@@ -270,19 +270,74 @@ static int query_int(int64_t *out, bool *found, db *d, const char *sql,
 	return rc;
 }
 
-int store_receive(int64_t *out_id, bool *out_dup, store *s, const char *source,
-		  const char *name, const void *data, size_t len, int64_t now,
-		  ulf_err *err)
+/* One received document's rows, inside the caller's transaction. */
+static int receive_one(store_intake *in, store *s, int64_t now, ulf_err *err)
 {
 	char sha[DIGEST_HEX_LEN + 1];
 	db_stmt *st = NULL;
 	bool found;
 	int rc;
 
-	*out_id = 0;
-	*out_dup = false;
-	if (digest_sha256_hex(sha, data, len))
-		return ulf_err_set(err, ULF_ERROR, "%s: cannot fingerprint", name);
+	in->id = 0;
+	in->duplicate = false;
+	if (digest_sha256_hex(sha, in->data, in->len))
+		return ulf_err_set(err, ULF_ERROR, "%s: cannot fingerprint", in->name);
+	rc = query_int(&in->id, &found, s->d, "SELECT id FROM documents WHERE sha256 = ?",
+		       sha, 0, err);
+	if (rc || found) {
+		in->duplicate = found;
+		return rc;
+	}
+	rc = db_prepare(&st, s->d,
+		"INSERT INTO documents (sha256, source, name, received_at, updated_at, size,"
+		" state) VALUES (?, ?, ?, ?, ?, ?, 'received') RETURNING id", err);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, sha);
+	db_bind_text(st, 2, in->source);
+	db_bind_text(st, 3, in->name);
+	db_bind_int(st, 4, now);
+	db_bind_int(st, 5, now);
+	db_bind_int(st, 6, (int64_t)in->len);
+	rc = db_step(st, err);
+	if (rc == 1) {
+		in->id = db_col_int(st, 0);
+		rc = 0;
+	} else if (rc == 0) {
+		rc = ulf_err_set(err, ULF_ESTORE, "%s: insert returned no id", in->name);
+	}
+	db_finalize(st);
+	st = NULL;
+	if (rc)
+		return rc;
+	rc = db_prepare(&st, s->d, "INSERT INTO bodies (doc_id, bytes) VALUES (?, ?)", err);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, in->id);
+	db_bind_blob(st, 2, in->data, in->len);
+	rc = db_step(st, err);
+	db_finalize(st);
+	st = NULL;
+	if (rc < 0)
+		return rc;
+	rc = db_prepare(&st, s->d, "INSERT INTO events (doc_id, at, step, from_state,"
+		" to_state, duration_us, detail) VALUES (?, ?, 'receive', NULL, 'received', 0, ?)",
+		err);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, in->id);
+	db_bind_int(st, 2, now);
+	db_bind_text(st, 3, in->source);
+	rc = db_step(st, err);
+	db_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+int store_receive_many(store_intake *docs, size_t n, store *s, int64_t now, ulf_err *err)
+{
+	size_t i;
+	int rc;
+
 	/* this commit is the receipt: it must be on disk when it returns */
 	rc = db_set_durable(s->d, true, err);
 	if (rc)
@@ -290,70 +345,33 @@ int store_receive(int64_t *out_id, bool *out_dup, store *s, const char *source,
 	rc = db_begin(s->d, err);
 	if (rc)
 		return rc;
-	rc = query_int(out_id, &found, s->d, "SELECT id FROM documents WHERE sha256 = ?",
-		       sha, 0, err);
-	if (rc)
-		goto out;
-	if (found) {
-		*out_dup = true;
-		goto out;
-	}
-	rc = db_prepare(&st, s->d,
-		"INSERT INTO documents (sha256, source, name, received_at, updated_at, size,"
-		" state) VALUES (?, ?, ?, ?, ?, ?, 'received') RETURNING id", err);
-	if (rc)
-		goto out;
-	db_bind_text(st, 1, sha);
-	db_bind_text(st, 2, source);
-	db_bind_text(st, 3, name);
-	db_bind_int(st, 4, now);
-	db_bind_int(st, 5, now);
-	db_bind_int(st, 6, (int64_t)len);
-	rc = db_step(st, err);
-	if (rc == 1) {
-		*out_id = db_col_int(st, 0);
-		rc = 0;
-	} else if (rc == 0) {
-		rc = ulf_err_set(err, ULF_ESTORE, "%s: insert returned no id", name);
-	}
-	db_finalize(st);
-	st = NULL;
-	if (rc)
-		goto out;
-	rc = db_prepare(&st, s->d, "INSERT INTO bodies (doc_id, bytes) VALUES (?, ?)", err);
-	if (rc)
-		goto out;
-	db_bind_int(st, 1, *out_id);
-	db_bind_blob(st, 2, data, len);
-	rc = db_step(st, err);
-	db_finalize(st);
-	st = NULL;
-	if (rc < 0)
-		goto out;
-	rc = db_prepare(&st, s->d, "INSERT INTO events (doc_id, at, step, from_state,"
-		" to_state, duration_us, detail) VALUES (?, ?, 'receive', NULL, 'received', 0, ?)",
-		err);
-	if (rc)
-		goto out;
-	db_bind_int(st, 1, *out_id);
-	db_bind_int(st, 2, now);
-	db_bind_text(st, 3, source);
-	rc = db_step(st, err);
-	if (rc > 0)
-		rc = 0;
-out:
-	db_finalize(st);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = receive_one(&docs[i], s, now, err);
 	if (rc == 0)
 		rc = db_commit(s->d, err);
 	if (rc) {
-		/* not committed, not ours: the sender still holds it */
+		/* not committed, not ours: the senders still hold them */
 		db_rollback(s->d);
-		*out_id = 0;
-		*out_dup = false;
+		for (i = 0; i < n; i++) {
+			docs[i].id = 0;
+			docs[i].duplicate = false;
+		}
 		return rc;
 	}
 	/* what follows can be redone from the stored bytes */
 	return db_set_durable(s->d, false, err);
+}
+
+int store_receive(int64_t *out_id, bool *out_dup, store *s, const char *source,
+		  const char *name, const void *data, size_t len, int64_t now,
+		  ulf_err *err)
+{
+	store_intake in = { .source = source, .name = name, .data = data, .len = len };
+	int rc = store_receive_many(&in, 1, s, now, err);
+
+	*out_id = in.id;
+	*out_dup = in.duplicate;
+	return rc;
 }
 
 /*
@@ -632,6 +650,13 @@ int store_set_booking(store *s, int64_t id, const char *booking_json, int64_t no
 int store_list(int64_t **out, size_t *out_n, store *s, const doc_state *states,
 	       size_t nstates, size_t limit, int64_t due_by, ulf_err *err)
 {
+	return store_list_shard(out, out_n, s, states, nstates, limit, due_by, 0, 0, err);
+}
+
+int store_list_shard(int64_t **out, size_t *out_n, store *s, const doc_state *states,
+		     size_t nstates, size_t limit, int64_t due_by, unsigned shard,
+		     unsigned nshards, ulf_err *err)
+{
 	db_stmt *st = NULL;
 	int64_t *ids = NULL;
 	size_t n = 0, cap = 0, i;
@@ -643,13 +668,17 @@ int store_list(int64_t **out, size_t *out_n, store *s, const doc_state *states,
 		rc = db_prepare(&st, s->d, "SELECT d.id FROM documents d"
 				" LEFT JOIN postings p ON p.doc_id = d.id"
 				" WHERE d.state = ? AND (? = 0 OR p.next_at IS NULL OR p.next_at <= ?)"
+				" AND (? = 0 OR d.id % ? = ?)"
 				" ORDER BY d.id LIMIT ?", err);
 		if (rc)
 			goto out;
 		db_bind_text(st, 1, store_state_name(states[i]));
 		db_bind_int(st, 2, due_by);
 		db_bind_int(st, 3, due_by);
-		db_bind_int(st, 4, (int64_t)(limit - n));
+		db_bind_int(st, 4, nshards);
+		db_bind_int(st, 5, nshards ? nshards : 1);
+		db_bind_int(st, 6, shard);
+		db_bind_int(st, 7, (int64_t)(limit - n));
 		while (n < limit && (rc = db_step(st, err)) == 1) {
 			if (n == cap) {
 				size_t ncap = cap ? cap * 2 : 64;

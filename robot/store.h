@@ -84,6 +84,23 @@ int store_receive(int64_t *out_id, bool *out_dup, store *s, const char *source,
 		  const char *name, const void *data, size_t len, int64_t now,
 		  ulf_err *err);
 
+/* A document for store_receive_many, and what became of it. */
+typedef struct store_intake {
+	const char *source;      /* "inbox", "http" */
+	const char *name;
+	const void *data;
+	size_t len;
+	int64_t id;              /* out: its id, or the earlier one's */
+	bool duplicate;          /* out: the same bytes were stored before */
+} store_intake;
+
+/*
+ * Stores several received documents in one durable commit: one wait for
+ * the disk instead of one each.  All or none: on failure none is stored
+ * and every id is 0.  The same bytes twice in one call are one document.
+ */
+int store_receive_many(store_intake *docs, size_t n, store *s, int64_t now, ulf_err *err);
+
 /* The bytes and name of a document; the caller frees both. */
 int store_load(void **out_data, size_t *out_len, char **out_name, store *s,
 	       int64_t id, ulf_err *err);
@@ -148,6 +165,12 @@ int store_set_booking(store *s, int64_t id, const char *booking_json, int64_t no
  * *out is malloc'd (caller frees). */
 int store_list(int64_t **out, size_t *out_n, store *s, const doc_state *states,
 	       size_t nstates, size_t limit, int64_t due_by, ulf_err *err);
+
+/* The same, only documents whose id % nshards is shard (nshards 0: all):
+ * one posting thread's share. */
+int store_list_shard(int64_t **out, size_t *out_n, store *s, const doc_state *states,
+		     size_t nstates, size_t limit, int64_t due_by, unsigned shard,
+		     unsigned nshards, ulf_err *err);
 
 /*
  * Posting to the ERP, exactly once.  The idempotency key is recorded as
