@@ -275,11 +275,15 @@ static int stage_validate(doc_state *to, job *j, ulf_err *err)
 		to_queue(j, to, "UNREADABLE", why.msg);
 		return 0;
 	}
-	findings_init(&j->f);
-	rc = validate_invoice(&j->f, j->doc.inv, j->doc.xml, NULL, err);
-	if (rc)
-		return rc;
-	j->validated = true;
+	if (!j->validated) {
+		findings_init(&j->f);
+		rc = validate_invoice(&j->f, j->doc.inv, j->doc.xml, NULL, err);
+		if (rc) {
+			findings_release(&j->f);
+			return rc;
+		}
+		j->validated = true;
+	}
 	j->detail = ujson_object();
 	ujson_set_new(j->detail, "findings", findings_json(&j->f));
 	if (findings_fatal(&j->f) && !only_claim_carrier_finding(j)) {
@@ -1364,6 +1368,29 @@ static void job_release(job *j)
 	ujson_free(j->reasons);
 }
 
+/*
+ * Reading and checking an invoice need nothing of the store but its bytes,
+ * and they are most of a document's time: done here, before the stages'
+ * transaction, the store's write lock is held only for the store's own
+ * work, and intake (whose durable receipts wait for that lock) goes on
+ * meanwhile.  What fails here is done again by its stage, which reports it.
+ */
+static void prepare(job *j, doc_state state)
+{
+	ulf_err none;
+
+	if (state != ST_RECEIVED && state != ST_READ)
+		return;
+	ulf_err_clear(&none);
+	if (ensure_read(j, &none) || !j->doc.inv)
+		return;
+	findings_init(&j->f);
+	if (validate_invoice(&j->f, j->doc.inv, j->doc.xml, NULL, &none) == 0)
+		j->validated = true;
+	else
+		findings_release(&j->f);
+}
+
 int pipeline_process(doc_state *out_state, pipeline *p, int64_t id, int64_t now,
 		     ulf_err *err)
 {
@@ -1378,6 +1405,8 @@ int pipeline_process(doc_state *out_state, pipeline *p, int64_t id, int64_t now,
 	j.id = id;
 	j.now = now;
 	rc = store_state(&state, p->s, id, err);
+	if (rc == 0)
+		prepare(&j, state);
 	while (rc == 0 && (st = stage_for(state)) != NULL) {
 		int64_t t0 = monotonic_us();
 		char *detail = NULL;
@@ -1540,17 +1569,12 @@ int pipeline_post_due(size_t *out_n, bool *out_more, pipeline *p, int64_t now,
 	*out_more = false;
 	if (nshards == 0 || shard >= nshards)
 		return ulf_err_set(err, ULF_EINVAL, "posting shard %u of %u", shard, nshards);
-	rc = store_list(&ids, &n, p->s, postable, 2, 100000, now, err);
+	rc = store_list_shard(&ids, &n, p->s, postable, 2, max, now, shard, nshards, err);
 	for (i = 0; rc == 0 && i < n; i++) {
-		if ((uint64_t)ids[i] % nshards != shard)
-			continue;
-		if (*out_n == max) {
-			*out_more = true;
-			break;
-		}
 		rc = pipeline_process(&after, p, ids[i], now, err);
 		(*out_n)++;
 	}
+	*out_more = rc == 0 && n == max;
 	free(ids);
 	return rc;
 }
