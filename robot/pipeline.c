@@ -53,6 +53,9 @@ typedef struct job {
 	bool stop;            /* nothing more to do for now (a retry is scheduled) */
 } job;
 
+/* Documents whose stages before posting share one transaction. */
+#define PIPELINE_BATCH 16
+
 typedef int (*stage_fn)(doc_state *to, job *j, ulf_err *err);
 
 static int64_t monotonic_us(void)
@@ -1391,12 +1394,101 @@ static void prepare(job *j, doc_state state)
 		findings_release(&j->f);
 }
 
+/*
+ * One stage of job j from *state: 1 when the document moved on and the
+ * next stage may follow, 0 when it rests where it is, negative on error.
+ */
+static int step(doc_state *state, job *j, const struct stage *st, ulf_err *err)
+{
+	int64_t t0 = monotonic_us();
+	doc_state to = *state;
+	char *detail = NULL;
+	int rc;
+
+	j->recorded = j->stop = false;
+	rc = st->run(&to, j, err);
+	if (rc)
+		return rc;
+	if (to == *state && !j->recorded)
+		return 0;
+	if (j->recorded) {
+		/* the stage wrote its transitions itself */
+		ujson_free(j->detail);
+		j->detail = NULL;
+		*state = to;
+		return j->stop ? 0 : 1;
+	}
+	if (to == ST_EXCEPTION && j->reasons) {
+		ujson_set_new(j->detail, "reasons", j->reasons);
+		j->reasons = NULL;
+	}
+	detail = j->detail ? ujson_dump(j->detail, UJSON_COMPACT) : NULL;
+	if (to == ST_EXCEPTION)
+		rc = record_exception(j, detail, err);
+	if (rc == 0)
+		rc = store_transition(j->p->s, j->id, *state, to, st->name, monotonic_us() - t0,
+				      detail, j->now, err);
+	free(detail);
+	ujson_free(j->detail);
+	j->detail = NULL;
+	if (rc)
+		return rc;
+	*state = to;
+	return 1;
+}
+
+/*
+ * The stages before posting, inside the caller's transaction (one write of
+ * the pages they touch instead of one per stage): 1 when the document
+ * reached posting or its end, 0 when it rests before, negative on error.
+ */
+static int run_local(doc_state *state, job *j, ulf_err *err)
+{
+	const struct stage *st;
+	int rc;
+
+	while ((st = stage_for(*state)) != NULL && st->run != stage_post) {
+		rc = step(state, j, st, err);
+		if (rc <= 0)
+			return rc;
+	}
+	return 1;
+}
+
+/* Posting, outside any transaction: no lock is held over the network, and
+ * the posting's record is committed before the request leaves. */
+static int run_post(doc_state *state, job *j, ulf_err *err)
+{
+	const struct stage *st;
+	int rc;
+
+	while ((st = stage_for(*state)) != NULL && st->run == stage_post) {
+		rc = step(state, j, st, err);
+		if (rc <= 0)
+			return rc < 0 ? rc : 0;
+	}
+	return 0;
+}
+
+/* What follows a document's run: the posting threads hear of it, and the
+ * partner it completed goes on now, not next tick. */
+static int after_run(pipeline *p, int64_t id, doc_state state, int64_t wake, int64_t now,
+		     ulf_err *err)
+{
+	doc_state ignored;
+
+	if (state == ST_READY && p->on_ready)
+		p->on_ready(p->on_ready_ctx, id);
+	return wake ? pipeline_process(&ignored, p, wake, now, err) : 0;
+}
+
 int pipeline_process(doc_state *out_state, pipeline *p, int64_t id, int64_t now,
 		     ulf_err *err)
 {
 	const struct stage *st;
-	doc_state state, to;
-	bool in_tx = false;
+	doc_state state;
+	int go_on = 1;
+	int64_t wake;
 	job j;
 	int rc;
 
@@ -1407,77 +1499,98 @@ int pipeline_process(doc_state *out_state, pipeline *p, int64_t id, int64_t now,
 	rc = store_state(&state, p->s, id, err);
 	if (rc == 0)
 		prepare(&j, state);
-	while (rc == 0 && (st = stage_for(state)) != NULL) {
-		int64_t t0 = monotonic_us();
-		char *detail = NULL;
-
-		/*
-		 * The steps up to posting write their results in one transaction:
-		 * one write of the pages they touch instead of one per step.  It
-		 * ends before the ERP is called: no lock is held over the network,
-		 * and the posting's record must be committed before it leaves.
-		 */
-		if (st->run == stage_post && in_tx) {
-			rc = store_commit(p->s, err);
-			in_tx = false;
-			if (rc)
-				break;
-		} else if (st->run != stage_post && !in_tx) {
-			rc = store_begin(p->s, err);
-			if (rc)
-				break;
-			in_tx = true;
-		}
-		to = state;
-		j.recorded = j.stop = false;
-		rc = st->run(&to, &j, err);
-		if (rc || (to == state && !j.recorded))
-			break;
-		if (j.recorded) {
-			/* the stage wrote its transitions itself */
-			ujson_free(j.detail);
-			j.detail = NULL;
-			state = to;
-			if (j.stop)
-				break;
-			continue;
-		}
-		if (to == ST_EXCEPTION && j.reasons) {
-			ujson_set_new(j.detail, "reasons", j.reasons);
-			j.reasons = NULL;
-		}
-		detail = j.detail ? ujson_dump(j.detail, UJSON_COMPACT) : NULL;
-		if (to == ST_EXCEPTION)
-			rc = record_exception(&j, detail, err);
-		if (rc == 0)
-			rc = store_transition(p->s, id, state, to, st->name,
-					      monotonic_us() - t0, detail, now, err);
-		free(detail);
-		ujson_free(j.detail);
-		j.detail = NULL;
-		if (rc)
-			break;
-		state = to;
-	}
-	if (in_tx) {
-		if (rc == 0)
-			rc = store_commit(p->s, err);
-		if (rc) {
-			/* nothing of this run stays: the document is where it was */
-			store_rollback(p->s);
-			j.wake = 0;
-			store_state(&state, p->s, id, NULL);
+	if (rc == 0 && (st = stage_for(state)) != NULL && st->run != stage_post) {
+		rc = store_begin(p->s, err);
+		if (rc == 0) {
+			go_on = run_local(&state, &j, err);
+			rc = go_on < 0 ? go_on : store_commit(p->s, err);
+			if (rc) {
+				/* nothing of this run stays: the document is where it was */
+				store_rollback(p->s);
+				j.wake = 0;
+				store_state(&state, p->s, id, NULL);
+			}
 		}
 	}
+	if (rc == 0 && go_on > 0)
+		rc = run_post(&state, &j, err);
+	wake = j.wake;
 	job_release(&j);
 	*out_state = state;
-	if (rc == 0 && state == ST_READY && p->on_ready)
-		p->on_ready(p->on_ready_ctx, id);
-	if (rc == 0 && j.wake) {
-		/* the partner this document completed goes on now, not next tick */
-		doc_state ignored;
-		rc = pipeline_process(&ignored, p, j.wake, now, err);
+	return rc ? rc : after_run(p, id, state, wake, now, err);
+}
+
+/*
+ * Several documents' stages before posting in one transaction: each
+ * document is read and checked first, outside it, and the pages they all
+ * touch (the state index, the event log) are written once.  When any of
+ * them fails, the batch is rolled back and each is run on its own, as
+ * pipeline_process does, so one bad document holds up no other.
+ * *advanced counts the documents whose state changed.
+ */
+static int process_batch(size_t *advanced, pipeline *p, const int64_t *ids, size_t n,
+			 int64_t now, ulf_err *err)
+{
+	doc_state before[PIPELINE_BATCH], state[PIPELINE_BATCH], after;
+	int go_on[PIPELINE_BATCH];
+	job *jobs = calloc(n, sizeof(*jobs));
+	ulf_err berr;
+	size_t i;
+	int rc = 0;
+
+	if (!jobs)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	ulf_err_clear(&berr);
+	for (i = 0; i < n && rc == 0; i++) {
+		jobs[i].p = p;
+		jobs[i].id = ids[i];
+		jobs[i].now = now;
+		rc = store_state(&before[i], p->s, ids[i], &berr);
+		if (rc == 0)
+			prepare(&jobs[i], before[i]);
 	}
+	if (rc == 0)
+		rc = store_begin(p->s, &berr);
+	if (rc == 0) {
+		for (i = 0; i < n && rc == 0; i++) {
+			/* an earlier one in the batch may have moved it on */
+			rc = store_state(&state[i], p->s, ids[i], &berr);
+			if (rc == 0) {
+				go_on[i] = run_local(&state[i], &jobs[i], &berr);
+				rc = go_on[i] < 0 ? go_on[i] : 0;
+			}
+		}
+		if (rc == 0)
+			rc = store_commit(p->s, &berr);
+		else
+			store_rollback(p->s);
+	}
+	if (rc) {
+		for (i = 0; i < n; i++)
+			job_release(&jobs[i]);
+		free(jobs);
+		rc = 0;
+		for (i = 0; i < n && rc == 0; i++) {
+			rc = store_state(&before[0], p->s, ids[i], err);
+			if (rc == 0)
+				rc = pipeline_process(&after, p, ids[i], now, err);
+			if (rc == 0 && after != before[0])
+				(*advanced)++;
+		}
+		return rc;
+	}
+	for (i = 0; i < n; i++) {
+		int64_t wake = jobs[i].wake;
+
+		if (rc == 0 && go_on[i] > 0)
+			rc = run_post(&state[i], &jobs[i], err);
+		job_release(&jobs[i]);
+		if (rc == 0 && state[i] != before[i])
+			(*advanced)++;
+		if (rc == 0)
+			rc = after_run(p, ids[i], state[i], wake, now, err);
+	}
+	free(jobs);
 	return rc;
 }
 
@@ -1588,18 +1701,13 @@ int pipeline_resume(size_t *out_n, pipeline *p, int64_t now, ulf_err *err)
 	size_t nstates = p->not_posting ? 4 : sizeof(unfinished) / sizeof(unfinished[0]);
 	int64_t *ids = NULL;
 	size_t n = 0, i, advanced = 0;
-	doc_state before, after;
 	int rc;
 
 	*out_n = 0;
 	rc = store_list(&ids, &n, p->s, unfinished, nstates, 1000000, now, err);
-	for (i = 0; rc == 0 && i < n; i++) {
-		rc = store_state(&before, p->s, ids[i], err);
-		if (rc == 0)
-			rc = pipeline_process(&after, p, ids[i], now, err);
-		if (rc == 0 && after != before)
-			advanced++;
-	}
+	for (i = 0; rc == 0 && i < n; i += PIPELINE_BATCH)
+		rc = process_batch(&advanced, p, ids + i, n - i < PIPELINE_BATCH ? n - i : PIPELINE_BATCH,
+				   now, err);
 	free(ids);
 	if (rc == 0)
 		rc = rejoin(&n, p, now, err);

@@ -125,6 +125,11 @@ static void *poster_main(void *arg)
 {
 	poster *po = arg;
 	ulf_err err;
+	char name[16];
+
+	/* for top -H and perf: which thread is which */
+	snprintf(name, sizeof(name), "ulf-post-%u", po->shard);
+	pthread_setname_np(pthread_self(), name);
 
 	while (!atomic_load(&po->stop)) {
 		struct pollfd pfd = { .fd = po->wake[0], .events = POLLIN };
