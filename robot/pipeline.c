@@ -1566,18 +1566,22 @@ static int process_batch(size_t *advanced, pipeline *p, const int64_t *ids, size
 			store_rollback(p->s);
 	}
 	if (rc) {
+		int first = 0;
+
 		for (i = 0; i < n; i++)
 			job_release(&jobs[i]);
 		free(jobs);
-		rc = 0;
-		for (i = 0; i < n && rc == 0; i++) {
+		/* each alone; the first failure is reported, the rest go on */
+		for (i = 0; i < n; i++) {
 			rc = store_state(&before[0], p->s, ids[i], err);
 			if (rc == 0)
 				rc = pipeline_process(&after, p, ids[i], now, err);
 			if (rc == 0 && after != before[0])
 				(*advanced)++;
+			if (rc && !first)
+				first = rc;
 		}
-		return rc;
+		return first;
 	}
 	for (i = 0; i < n; i++) {
 		int64_t wake = jobs[i].wake;
@@ -1701,13 +1705,17 @@ int pipeline_resume(size_t *out_n, pipeline *p, int64_t now, ulf_err *err)
 	size_t nstates = p->not_posting ? 4 : sizeof(unfinished) / sizeof(unfinished[0]);
 	int64_t *ids = NULL;
 	size_t n = 0, i, advanced = 0;
-	int rc;
+	int rc, failed = 0;
 
 	*out_n = 0;
 	rc = store_list(&ids, &n, p->s, unfinished, nstates, 1000000, now, err);
-	for (i = 0; rc == 0 && i < n; i += PIPELINE_BATCH)
-		rc = process_batch(&advanced, p, ids + i, n - i < PIPELINE_BATCH ? n - i : PIPELINE_BATCH,
-				   now, err);
+	/* a document that fails is reported, and the others still go on */
+	for (i = 0; rc == 0 && i < n; i += PIPELINE_BATCH) {
+		int r = process_batch(&advanced, p, ids + i,
+				      n - i < PIPELINE_BATCH ? n - i : PIPELINE_BATCH, now, err);
+		if (r && !failed)
+			failed = r;
+	}
 	free(ids);
 	if (rc == 0)
 		rc = rejoin(&n, p, now, err);
@@ -1716,5 +1724,5 @@ int pipeline_resume(size_t *out_n, pipeline *p, int64_t now, ulf_err *err)
 	if (rc == 0)
 		rc = pipeline_expire(&n, p, now, err);
 	*out_n = advanced + n;
-	return rc;
+	return rc ? rc : failed;
 }

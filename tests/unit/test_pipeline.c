@@ -1,7 +1,8 @@
 /*
  * Pipeline recovery: a care claim and its invoice that missed each other
  * (the robot died between storing the claim and looking for its invoice,
- * or two robots took them at the same moment) meet on the next resume.
+ * or two robots took them at the same moment) meet on the next resume;
+ * a document that fails in a batch holds up none of the others.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include "parsers/claim.h"
 #include "robot/care.h"
 #include "robot/config.h"
+#include "robot/db.h"
 #include "robot/pipeline.h"
 #include "robot/store.h"
 
@@ -168,11 +170,54 @@ static void test_claim_alone_keeps_waiting(void **state)
 	assert_int_equal(state_of(f->s, cl), ST_WAITING);
 }
 
+/*
+ * Documents are resumed in batches that share one transaction.  One whose
+ * stages fail (here the store refuses its events) is reported and stays
+ * where it was; the others in its batch still go on.
+ */
+static void test_failing_document_holds_up_no_other(void **state)
+{
+	fixture *f = *state;
+	size_t len, n;
+	char *bytes = slurp("ubl-embedded-invoice.xml", &len);
+	char *copy = malloc(len + 32), sql[256];
+	int64_t ids[3];
+	bool dup;
+	ulf_err err;
+	int i;
+
+	assert_non_null(copy);
+	ulf_err_clear(&err);
+	for (i = 0; i < 3; i++) {
+		/* different bytes, the same invoice */
+		int k = snprintf(copy, len + 32, "%s<!-- %d -->", bytes, i);
+		assert_int_equal(store_receive(&ids[i], &dup, f->s, "inbox", "copy.xml", copy,
+					       (size_t)k, 1000, &err), 0);
+	}
+	snprintf(sql, sizeof(sql), "CREATE TRIGGER refuse BEFORE INSERT ON events"
+		 " WHEN NEW.doc_id = %lld AND NEW.step <> 'receive'"
+		 " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END", (long long)ids[1]);
+	assert_int_equal(db_exec(store_db(f->s), sql, &err), 0);
+	assert_int_not_equal(pipeline_resume(&n, f->p, 1000, &err), 0);
+	assert_non_null(strstr(err.msg, "refused by the test"));
+	assert_int_equal(state_of(f->s, ids[1]), ST_RECEIVED);
+	assert_int_not_equal(state_of(f->s, ids[0]), ST_RECEIVED);
+	assert_int_not_equal(state_of(f->s, ids[2]), ST_RECEIVED);
+	/* once the store takes it, it goes on too */
+	ulf_err_clear(&err);
+	assert_int_equal(db_exec(store_db(f->s), "DROP TRIGGER refuse", &err), 0);
+	assert_int_equal(pipeline_resume(&n, f->p, 1000, &err), 0);
+	assert_int_not_equal(state_of(f->s, ids[1]), ST_RECEIVED);
+	free(copy);
+	free(bytes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_waiting_pair_meets_on_resume, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claim_alone_keeps_waiting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failing_document_holds_up_no_other, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
