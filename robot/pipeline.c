@@ -50,7 +50,14 @@ typedef struct job {
 	int64_t wake;         /* another document this one moved: process it next */
 	claim *env_claim;     /* a claim carried by an envelope document */
 	bool env_claim_tried;
+	claim *inv_claim;     /* a claim embedded in an invoice document */
+	bool inv_claim_tried;
 	bool stop;            /* nothing more to do for now (a retry is scheduled) */
+	/* posting: what post_begin prepared, and the ERP's answer */
+	char key[ERP_IDEM_KEY_MAX];
+	char *payload;
+	bool send;
+	erp_result res;
 } job;
 
 /* Documents whose stages before posting share one transaction. */
@@ -240,6 +247,22 @@ static ujson *findings_json(const findings *f)
 	return arr;
 }
 
+/* The claim embedded in the job's invoice, read once; NULL when there is
+ * none.  Owned by the job. */
+static claim *invoice_claim(job *j)
+{
+	ulf_err none;
+
+	if (!j->inv_claim_tried && j->doc.inv) {
+		j->inv_claim_tried = true;
+		ulf_err_clear(&none);
+		if (claim_from_invoice(&j->inv_claim, j->doc.inv, "invoice", &j->p->reader.xml,
+				       &j->p->reader.inv, &none))
+			j->inv_claim = NULL;
+	}
+	return j->inv_claim;
+}
+
 /*
  * PEPPOL-EN16931-CL001 allows no XML attachments, yet an embedded care
  * claim (application/xml) is one of the three ways regions send the care
@@ -248,8 +271,6 @@ static ujson *findings_json(const findings *f)
  */
 static bool only_claim_carrier_finding(job *j)
 {
-	claim *c = NULL;
-	ulf_err none;
 	size_t i;
 
 	/* both the CEN and the PEPPOL MIME code list refuse XML */
@@ -258,11 +279,8 @@ static bool only_claim_carrier_finding(job *j)
 		    strcmp(j->f.items[i].rule, "PEPPOL-EN16931-CL001") != 0 &&
 		    strcmp(j->f.items[i].rule, "BR-CL-24") != 0)
 			return false;
-	ulf_err_clear(&none);
-	if (claim_from_invoice(&c, j->doc.inv, "invoice", &j->p->reader.xml,
-			       &j->p->reader.inv, &none) != 0)
+	if (!invoice_claim(j))
 		return false;
-	claim_free(c);
 	ujson_set_str(j->detail, "note", "BR-CL-24 and PEPPOL-EN16931-CL001 accepted: the XML "
 		      "attachment is a care claim (vardbilaga), an agreed carrier");
 	return true;
@@ -550,20 +568,25 @@ static int post_exception(job *j, const char *reason, const erp_result *res, ulf
  */
 static int remember_posted(job *j, ulf_err *err);
 
-static int stage_post(doc_state *to, job *j, ulf_err *err)
+/*
+ * Posting, first part, inside a transaction: the payload and the key, and
+ * for a document in `ready` the key recorded as sent (ready -> posting)
+ * before the request leaves.  j->send says whether there is a request to
+ * send; when there is none the document went to the queue.
+ */
+static int stage_post_begin(doc_state *to, job *j, ulf_err *err)
 {
-	char key[ERP_IDEM_KEY_MAX], why[512], *payload = NULL;
+	char why[512];
 	ujson *bk = NULL, *facts = NULL;
 	erp_posting head;
 	doc_state state = *to;
-	erp_result res;
-	store_posting sp;
 	int64_t revision;
 	ulf_err e2;
 	int rc;
 
-	if (!j->p->erp || j->p->not_posting)
-		return 0;               /* posting is off or elsewhere: stay ready */
+	j->send = false;
+	free(j->payload);
+	j->payload = NULL;
 	ulf_err_clear(&e2);
 	rc = posting_head(&head, &facts, j, &e2);
 	if (rc == ULF_ESTORE || rc == ULF_ENOMEM)
@@ -579,7 +602,7 @@ static int stage_post(doc_state *to, job *j, ulf_err *err)
 		to_queue(j, to, "NO_BOOKING", "there is no booking to post");
 		goto out;
 	}
-	rc = build_payload(&payload, j, &head, bk, why, sizeof(why));
+	rc = build_payload(&j->payload, j, &head, bk, why, sizeof(why));
 	ujson_free(bk);
 	if (rc == ULF_ENOMEM) {
 		rc = ulf_err_set(err, rc, "out of memory");
@@ -590,68 +613,103 @@ static int stage_post(doc_state *to, job *j, ulf_err *err)
 		rc = 0;
 		goto out;
 	}
-	rc = posting_key(key, &revision, j, &head, state, err);
+	rc = posting_key(j->key, &revision, j, &head, state, err);
 	if (rc == 0 && state == ST_READY)
-		rc = store_posting_begin(j->p->s, j->id, key, revision, j->now, err);
-	if (rc)
-		goto out;
-	j->recorded = true;
-	ulf_err_clear(&e2);
-	rc = erp_post(&res, j->p->erp, key, payload, &e2);
-	if (rc) {
-		/* nothing known about the request: posting stays, resumed later */
-		j->stop = true;
+		rc = store_posting_begin(j->p->s, j->id, j->key, revision, j->now, err);
+	if (rc == 0) {
+		j->recorded = true;
+		j->send = true;
 		*to = ST_POSTING;
-		rc = 0;
-		goto out;
 	}
-	switch (res.outcome) {
+out:
+	ujson_free(facts);
+	return rc;
+}
+
+/* Posting, last part, inside a transaction: the ERP's answer (j->res)
+ * recorded, and the document on to posted, the queue or a retry. */
+static int stage_post_finish(doc_state *to, job *j, ulf_err *err)
+{
+	erp_result *res = &j->res;
+	store_posting sp;
+	int rc;
+
+	j->recorded = true;
+	switch (res->outcome) {
 	case ERP_ACCEPTED:
-		rc = store_posting_accepted(j->p->s, j->id, res.http_status,
-					    res.voucher_id[0] ? res.voucher_id : res.response,
+		rc = store_posting_accepted(j->p->s, j->id, res->http_status,
+					    res->voucher_id[0] ? res->voucher_id : res->response,
 					    j->now, err);
 		if (rc == 0)
 			rc = remember_posted(j, err);
 		*to = ST_POSTED;
-		break;
+		return rc;
 	case ERP_REJECTED:
-		rc = post_exception(j, "ERP_REJECTED", &res, err);
 		*to = ST_EXCEPTION;
-		break;
+		return post_exception(j, "ERP_REJECTED", res, err);
 	case ERP_FAILED:
-		rc = post_exception(j, "ERP_SETUP", &res, err);
 		*to = ST_EXCEPTION;
-		break;
+		return post_exception(j, "ERP_SETUP", res, err);
 	case ERP_RETRY:
 	default:
 		rc = store_posting_get(&sp, j->p->s, j->id, err);
 		if (rc)
-			break;
+			return rc;
 		if (sp.attempts >= j->p->cfg.erp_max_attempts) {
-			snprintf(res.message + strlen(res.message),
-				 sizeof(res.message) - strlen(res.message),
+			snprintf(res->message + strlen(res->message),
+				 sizeof(res->message) - strlen(res->message),
 				 " (after %lld attempts)", (long long)sp.attempts);
-			res.outcome = ERP_FAILED;
-			rc = post_exception(j, "ERP_UNREACHABLE", &res, err);
+			res->outcome = ERP_FAILED;
 			*to = ST_EXCEPTION;
-			break;
+			return post_exception(j, "ERP_UNREACHABLE", res, err);
 		}
 		j->p->jitter = j->p->jitter * 6364136223846793005ULL + 1442695040888963407ULL;
 		{
-			long ms = erp_retry_delay_ms(&res, (unsigned)sp.attempts,
+			long ms = erp_retry_delay_ms(res, (unsigned)sp.attempts,
 						     j->p->cfg.erp_backoff_ms,
 						     j->p->cfg.erp_backoff_max_ms, j->p->jitter >> 11);
-			rc = store_posting_retry(j->p->s, j->id, res.http_status, res.message,
+			rc = store_posting_retry(j->p->s, j->id, res->http_status, res->message,
 						 j->now + (ms + 999) / 1000, j->now, err);
 		}
 		*to = ST_READY;
 		j->stop = true;
-		break;
+		return rc;
 	}
-out:
-	free(payload);
-	ujson_free(facts);
-	return rc;
+}
+
+/* The request itself, outside any transaction.  False when nothing is
+ * known of it (the document stays in `posting` and is sent again later,
+ * with the same key). */
+static bool post_send(job *j)
+{
+	ulf_err none;
+
+	ulf_err_clear(&none);
+	return erp_post(&j->res, j->p->erp, j->key, j->payload, &none) == 0;
+}
+
+/*
+ * ready -> posting -> posted, exactly once: the key is recorded as sent
+ * before the request leaves; a document found in `posting` (we stopped
+ * mid-request) sends the recorded key again, and the ERP answers a known
+ * key with its first answer.  The two records are two transactions here;
+ * pipeline_post_due puts several documents' in one.
+ */
+static int stage_post(doc_state *to, job *j, ulf_err *err)
+{
+	int rc;
+
+	if (!j->p->erp || j->p->not_posting)
+		return 0;               /* posting is off or elsewhere: stay ready */
+	rc = stage_post_begin(to, j, err);
+	if (rc || !j->send)
+		return rc;
+	if (!post_send(j)) {
+		j->stop = true;
+		*to = ST_POSTING;
+		return 0;
+	}
+	return stage_post_finish(to, j, err);
 }
 
 
@@ -1026,7 +1084,7 @@ static bool is_care_invoice(const invoice *inv, const care_keys *k)
 static int match_care(bool *handled, doc_state *to, job *j, ulf_err *err)
 {
 	const invoice *inv = j->doc.inv;
-	claim *embedded = NULL;
+	const claim *embedded;
 	store_care_keys sk;
 	care_keys ik;
 	int64_t *ids = NULL;
@@ -1036,9 +1094,8 @@ static int match_care(bool *handled, doc_state *to, job *j, ulf_err *err)
 
 	care_invoice_keys(&ik, inv);
 	*handled = is_care_invoice(inv, &ik);
-	ulf_err_clear(&none);
-	if (claim_from_invoice(&embedded, inv, "invoice", &j->p->reader.xml, &j->p->reader.inv,
-			       &none) == 0)
+	embedded = invoice_claim(j);
+	if (embedded)
 		*handled = true;
 	if (!*handled)
 		return 0;
@@ -1077,7 +1134,6 @@ static int match_care(bool *handled, doc_state *to, job *j, ulf_err *err)
 				      "{\"waiting_for\":\"care claim\"}", j->now, err);
 out:
 	free(ids);
-	claim_free(embedded);
 	if (rc == 0)
 		rc = store_state(to, j->p->s, j->id, err);
 	return rc;
@@ -1363,8 +1419,10 @@ void pipeline_free(pipeline *p)
 
 static void job_release(job *j)
 {
+	free(j->payload);
 	reader_document_release(&j->doc);
 	claim_free(j->env_claim);
+	claim_free(j->inv_claim);
 	if (j->validated)
 		findings_release(&j->f);
 	ujson_free(j->detail);
@@ -1392,6 +1450,8 @@ static void prepare(job *j, doc_state state)
 		j->validated = true;
 	else
 		findings_release(&j->f);
+	/* a care invoice's embedded claim, for validation's note and the join */
+	invoice_claim(j);
 }
 
 /*
@@ -1673,12 +1733,87 @@ void pipeline_on_ready(pipeline *p, pipeline_ready_fn fn, void *ctx)
 	p->on_ready_ctx = ctx;
 }
 
+/* Documents a posting thread posts with one commit before their requests
+ * and one after. */
+#define POST_BATCH 8
+
+static const struct stage post_begin_stage = { ST_READY, "post", stage_post_begin };
+static const struct stage post_finish_stage = { ST_POSTING, "post", stage_post_finish };
+
+/*
+ * Posts several documents: their keys recorded as sent in one commit, the
+ * requests with no lock held, the answers recorded in one commit.  If the
+ * first commit fails, nothing was sent and each document is posted alone;
+ * if the last fails, the documents stay in `posting` and are sent again
+ * with the same keys, which the ERP answers from its record.
+ */
+static int post_batch(pipeline *p, const int64_t *ids, size_t n, int64_t now, ulf_err *err)
+{
+	doc_state state[POST_BATCH], after;
+	job *jobs = calloc(n, sizeof(*jobs));
+	const struct stage *st;
+	ulf_err berr;
+	size_t i;
+	int rc = 0, first = 0;
+
+	if (!jobs)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	ulf_err_clear(&berr);
+	for (i = 0; i < n; i++) {
+		jobs[i].p = p;
+		jobs[i].id = ids[i];
+		jobs[i].now = now;
+	}
+	rc = store_begin(p->s, &berr);
+	for (i = 0; rc == 0 && i < n; i++) {
+		rc = store_state(&state[i], p->s, ids[i], &berr);
+		st = rc == 0 ? stage_for(state[i]) : NULL;
+		if (st && st->run == stage_post) {
+			int r = step(&state[i], &jobs[i], &post_begin_stage, &berr);
+			rc = r < 0 ? r : 0;
+		}
+	}
+	if (rc == 0)
+		rc = store_commit(p->s, &berr);
+	else
+		store_rollback(p->s);
+	if (rc) {
+		for (i = 0; i < n; i++)
+			job_release(&jobs[i]);
+		free(jobs);
+		for (i = 0; i < n; i++) {
+			rc = pipeline_process(&after, p, ids[i], now, err);
+			if (rc && !first)
+				first = rc;
+		}
+		return first;
+	}
+	for (i = 0; i < n; i++)
+		if (jobs[i].send)
+			jobs[i].send = post_send(&jobs[i]);
+	rc = store_begin(p->s, err);
+	for (i = 0; rc == 0 && i < n; i++) {
+		if (jobs[i].send) {
+			int r = step(&state[i], &jobs[i], &post_finish_stage, err);
+			rc = r < 0 ? r : 0;
+		}
+	}
+	if (rc == 0)
+		rc = store_commit(p->s, err);
+	else
+		store_rollback(p->s);
+	for (i = 0; i < n; i++)
+		job_release(&jobs[i]);
+	free(jobs);
+	return rc;
+}
+
 int pipeline_post_due(size_t *out_n, bool *out_more, pipeline *p, int64_t now,
 		      unsigned shard, unsigned nshards, size_t max, ulf_err *err)
 {
 	static const doc_state postable[] = { ST_READY, ST_POSTING };
 	int64_t *ids = NULL;
-	size_t n = 0, i;
+	size_t n = 0, i, k;
 	doc_state after;
 	int rc;
 
@@ -1687,9 +1822,15 @@ int pipeline_post_due(size_t *out_n, bool *out_more, pipeline *p, int64_t now,
 	if (nshards == 0 || shard >= nshards)
 		return ulf_err_set(err, ULF_EINVAL, "posting shard %u of %u", shard, nshards);
 	rc = store_list_shard(&ids, &n, p->s, postable, 2, max, now, shard, nshards, err);
-	for (i = 0; rc == 0 && i < n; i++) {
-		rc = pipeline_process(&after, p, ids[i], now, err);
-		(*out_n)++;
+	for (i = 0; rc == 0 && i < n; i += k) {
+		k = n - i < POST_BATCH ? n - i : POST_BATCH;
+		if (p->erp && !p->not_posting) {
+			rc = post_batch(p, ids + i, k, now, err);
+		} else {
+			k = 1;
+			rc = pipeline_process(&after, p, ids[i], now, err);
+		}
+		*out_n += k;
 	}
 	*out_more = rc == 0 && n == max;
 	free(ids);
