@@ -330,6 +330,13 @@ int db_set_durable(db *d, bool durable, ulf_err *err)
 	return rc;
 }
 
+int db_checkpoint(db *d, ulf_err *err)
+{
+	if (d->depth > 0)
+		return ulf_err_set(err, ULF_ESTORE, "checkpoint inside a transaction");
+	return d->be->checkpoint ? d->be->checkpoint(d->conn, err) : 0;
+}
+
 int64_t db_changes(db *d)
 {
 	return d->be->changes(d->conn);

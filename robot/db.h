@@ -46,6 +46,8 @@ typedef struct db_backend {
 	int (*set_durable)(void *conn, bool durable, ulf_err *err);
 	/* after each commit, outside the write lock; NULL: nothing to do */
 	int (*sync)(void *conn, ulf_err *err);
+	/* moves the write-ahead log into the database; NULL: nothing to do */
+	int (*checkpoint)(void *conn, ulf_err *err);
 } db_backend;
 
 /* The backend registered under `name`, or NULL. */
@@ -103,6 +105,14 @@ void db_finalize(db_stmt *st);
  * from what is stored need not be.  Default: durable.
  */
 int db_set_durable(db *d, bool durable, ulf_err *err);
+
+/*
+ * Moves what it can of the write-ahead log into the database, outside any
+ * transaction and without the write lock: writers go on meanwhile.  A
+ * long-running process calls it now and then, so that no commit pays for
+ * it.  Not in a transaction.
+ */
+int db_checkpoint(db *d, ulf_err *err);
 
 /* Rows changed by the last statement. */
 int64_t db_changes(db *d);

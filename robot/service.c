@@ -468,6 +468,7 @@ int service_run(const ulf_config *cfg, const char *config_path, bool keep)
 {
 	service sv;
 	struct sigaction sa;
+	int64_t checkpointed = 0;
 	size_t n;
 	ulf_err err;
 	int status = 0;
@@ -539,6 +540,13 @@ int service_run(const ulf_config *cfg, const char *config_path, bool keep)
 		    pipeline_resume(&n, sv.p, wall_ms() / 1000, &err)) {
 			log_line("error", "%s", err.msg);
 			ulf_err_clear(&err);
+		}
+		if (wall_ms() - checkpointed >= 1000) {
+			checkpointed = wall_ms();
+			if (store_checkpoint(sv.s, &err)) {
+				log_line("warning", "%s", err.msg);
+				ulf_err_clear(&err);
+			}
 		}
 		if (sv.stop)
 			break;

@@ -235,6 +235,11 @@ int store_begin(store *s, ulf_err *err)
 	return db_begin(s->d, err);
 }
 
+int store_checkpoint(store *s, ulf_err *err)
+{
+	return db_checkpoint(s->d, err);
+}
+
 int store_commit(store *s, ulf_err *err)
 {
 	return db_commit(s->d, err);

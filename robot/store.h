@@ -75,6 +75,10 @@ void store_set_write_lock(store *s, pthread_mutex_t *lock);
 int store_commit(store *s, ulf_err *err);
 void store_rollback(store *s);
 
+/* The store's housekeeping that no commit should wait for (SQLite: a WAL
+ * checkpoint); a long-running robot calls it about once a second. */
+int store_checkpoint(store *s, ulf_err *err);
+
 /*
  * Stores a received document durably in state `received`.  The same bytes
  * (SHA-256) stored before give *out_dup = true and the earlier id: a file
