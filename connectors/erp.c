@@ -29,17 +29,31 @@ typedef struct body {
 	size_t len, cap;
 } body;
 
-struct erp_client {
+/* One request's handle and what comes back on it.  A client has one lane
+ * per request it keeps in flight (erp_config.connections); lane 0 also
+ * serves tokens and single posts. */
+typedef struct lane {
 	CURL *h;
+	body resp;
+	bool replayed;               /* the answer had Idempotent-Replayed: true */
+	char errbuf[CURL_ERROR_SIZE];
+	struct curl_slist *hdrs;     /* of the request in flight */
+	char *auth;
+	CURLcode result;             /* how it ended (erp_post_many) */
+} lane;
+
+#define LANES_MAX 64
+
+struct erp_client {
+	lane *lanes;
+	size_t nlanes;
+	CURLM *multi;                /* drives the lanes at once */
 	char *url, *ca_file, *client_cert, *client_key;
 	char *token_url, *client_id, *client_secret, *scope;
 	long timeout_ms, connect_timeout_ms;
 	/* the cached access token */
 	char *token;
 	int64_t token_renew_at;      /* monotonic ms: fetch a new one from here on */
-	char errbuf[CURL_ERROR_SIZE];
-	body resp;
-	bool replayed;               /* the answer had Idempotent-Replayed: true */
 };
 
 const char *erp_outcome_name(erp_outcome o)
@@ -140,7 +154,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 
 static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 {
-	erp_client *c = arg;
+	lane *c = arg;
 	size_t n = size * nmemb;
 	static const char name[] = "idempotent-replayed:";
 	size_t k = sizeof(name) - 1, i;
@@ -155,10 +169,18 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 
 void erp_client_free(erp_client *c)
 {
+	size_t i;
+
 	if (!c)
 		return;
-	if (c->h)
-		curl_easy_cleanup(c->h);
+	for (i = 0; c->lanes && i < c->nlanes; i++) {
+		if (c->lanes[i].h)
+			curl_easy_cleanup(c->lanes[i].h);
+		free(c->lanes[i].resp.data);
+	}
+	free(c->lanes);
+	if (c->multi)
+		curl_multi_cleanup(c->multi);
 	free(c->url);
 	free(c->ca_file);
 	free(c->client_cert);
@@ -174,7 +196,6 @@ void erp_client_free(erp_client *c)
 		explicit_bzero(c->token, strlen(c->token));
 		free(c->token);
 	}
-	free(c->resp.data);
 	free(c);
 	curl_global_cleanup();   /* reference counted: balances erp_client_new */
 }
@@ -215,6 +236,7 @@ int erp_client_new(erp_client **out, const erp_config *cfg, ulf_err *err)
 {
 	erp_client *c;
 	bool failed = false;
+	size_t i;
 	int rc = 0;
 
 	*out = NULL;
@@ -255,8 +277,15 @@ int erp_client_new(erp_client **out, const erp_config *cfg, ulf_err *err)
 	c->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : 30000;
 	c->connect_timeout_ms = cfg->connect_timeout_ms ? cfg->connect_timeout_ms
 			      : c->timeout_ms < 10000 ? c->timeout_ms : 10000;
-	c->h = curl_easy_init();
-	if (failed || !c->h) {
+	c->nlanes = cfg->connections ? cfg->connections : 1;
+	if (c->nlanes > LANES_MAX)
+		c->nlanes = LANES_MAX;
+	c->lanes = calloc(c->nlanes, sizeof(*c->lanes));
+	c->multi = curl_multi_init();
+	for (i = 0; c->lanes && i < c->nlanes; i++)
+		if (!(c->lanes[i].h = curl_easy_init()))
+			failed = true;
+	if (failed || !c->lanes || !c->multi) {
 		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -273,17 +302,17 @@ out:
 }
 
 /* Options every request has: TLS, timeouts, where the answer goes. */
-static int setup(erp_client *c, const char *url, ulf_err *err)
+static int setup(erp_client *c, lane *l, const char *url, ulf_err *err)
 {
-	CURL *h = c->h;
+	CURL *h = l->h;
 	CURLcode e = CURLE_OK;
 
 	curl_easy_reset(h);     /* keeps the connection and TLS session caches */
-	c->resp.len = 0;
-	if (c->resp.data)
-		c->resp.data[0] = '\0';
-	c->replayed = false;
-	c->errbuf[0] = '\0';
+	l->resp.len = 0;
+	if (l->resp.data)
+		l->resp.data[0] = '\0';
+	l->replayed = false;
+	l->errbuf[0] = '\0';
 #define SET(opt, val) do { if (e == CURLE_OK) e = curl_easy_setopt(h, opt, val); } while (0)
 	SET(CURLOPT_URL, url);
 	SET(CURLOPT_PROTOCOLS_STR, "https");
@@ -305,11 +334,11 @@ static int setup(erp_client *c, const char *url, ulf_err *err)
 	}
 	SET(CURLOPT_TIMEOUT_MS, c->timeout_ms);
 	SET(CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
-	SET(CURLOPT_ERRORBUFFER, c->errbuf);
+	SET(CURLOPT_ERRORBUFFER, l->errbuf);
 	SET(CURLOPT_WRITEFUNCTION, on_body);
-	SET(CURLOPT_WRITEDATA, &c->resp);
+	SET(CURLOPT_WRITEDATA, &l->resp);
 	SET(CURLOPT_HEADERFUNCTION, on_header);
-	SET(CURLOPT_HEADERDATA, c);
+	SET(CURLOPT_HEADERDATA, l);
 	SET(CURLOPT_USERAGENT, USER_AGENT);
 #undef SET
 	if (e != CURLE_OK)
@@ -350,10 +379,10 @@ static erp_outcome transport_outcome(CURLcode e)
 	}
 }
 
-static void transport_message(erp_result *out, erp_client *c, const char *what, CURLcode e)
+static void transport_message(erp_result *out, lane *l, const char *what, CURLcode e)
 {
 	snprintf(out->message, sizeof(out->message), "%s: %s (curl error %d)", what,
-		 c->errbuf[0] ? c->errbuf : curl_easy_strerror(e), (int)e);
+		 l->errbuf[0] ? l->errbuf : curl_easy_strerror(e), (int)e);
 }
 
 /* The ERP's own words from an answer: problem+json detail or title, or a
@@ -452,18 +481,19 @@ static int fetch_token(erp_result *out, erp_client *c, bool *got, ulf_err *err)
 	const char *tok, *type;
 	int64_t ttl, now;
 	long status = 0;
+	lane *l = &c->lanes[0];
 	CURLcode e;
 	int rc;
 
 	*got = false;
-	rc = setup(c, c->token_url, err);
+	rc = setup(c, l, c->token_url, err);
 	if (rc)
 		return rc;
 	/* the client id and secret are form-encoded before Basic (RFC 6749 2.3.1) */
-	id = curl_easy_escape(c->h, c->client_id, 0);
-	secret = curl_easy_escape(c->h, c->client_secret, 0);
+	id = curl_easy_escape(l->h, c->client_id, 0);
+	secret = curl_easy_escape(l->h, c->client_secret, 0);
 	if (c->scope)
-		scope = curl_easy_escape(c->h, c->scope, 0);
+		scope = curl_easy_escape(l->h, c->scope, 0);
 	form = malloc(64 + (scope ? strlen(scope) : 0));
 	add_header(&hdrs, "Accept: application/json", &failed);
 	if (!id || !secret || (c->scope && !scope) || !form || failed) {
@@ -472,31 +502,31 @@ static int fetch_token(erp_result *out, erp_client *c, bool *got, ulf_err *err)
 	}
 	sprintf(form, "grant_type=client_credentials%s%s", scope ? "&scope=" : "",
 		scope ? scope : "");
-	if (curl_easy_setopt(c->h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) ||
-	    curl_easy_setopt(c->h, CURLOPT_USERNAME, id) ||
-	    curl_easy_setopt(c->h, CURLOPT_PASSWORD, secret) ||
-	    curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, hdrs) ||
-	    curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, form)) {
+	if (curl_easy_setopt(l->h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) ||
+	    curl_easy_setopt(l->h, CURLOPT_USERNAME, id) ||
+	    curl_easy_setopt(l->h, CURLOPT_PASSWORD, secret) ||
+	    curl_easy_setopt(l->h, CURLOPT_HTTPHEADER, hdrs) ||
+	    curl_easy_setopt(l->h, CURLOPT_POSTFIELDS, form)) {
 		rc = ulf_err_set(err, ULF_ENOMEM, "erp: libcurl refused an option");
 		goto out;
 	}
-	e = curl_easy_perform(c->h);
+	e = curl_easy_perform(l->h);
 	/* the credentials do not stay in the handle */
-	curl_easy_setopt(c->h, CURLOPT_USERNAME, NULL);
-	curl_easy_setopt(c->h, CURLOPT_PASSWORD, NULL);
+	curl_easy_setopt(l->h, CURLOPT_USERNAME, NULL);
+	curl_easy_setopt(l->h, CURLOPT_PASSWORD, NULL);
 	if (e == CURLE_OUT_OF_MEMORY) {
 		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
 		goto out;
 	}
 	if (e != CURLE_OK) {
 		out->outcome = transport_outcome(e);
-		transport_message(out, c, "erp: token endpoint", e);
+		transport_message(out, l, "erp: token endpoint", e);
 		goto out;
 	}
-	curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(l->h, CURLINFO_RESPONSE_CODE, &status);
 	if (status < 200 || status > 299) {
 		char msg[ERP_MESSAGE_MAX - 64];
-		answer_message(msg, sizeof(msg), &c->resp, (int)status);
+		answer_message(msg, sizeof(msg), &l->resp, (int)status);
 		/* 400/401 are invalid_client and friends: the credentials are wrong */
 		out->outcome = status >= 500 || status == 408 || status == 429 ? ERP_RETRY
 			     : ERP_FAILED;
@@ -506,7 +536,7 @@ static int fetch_token(erp_result *out, erp_client *c, bool *got, ulf_err *err)
 		goto out;
 	}
 	ulf_err_clear(&perr);
-	if (ujson_parse(&j, c->resp.data ? c->resp.data : "", c->resp.len, "token answer",
+	if (ujson_parse(&j, l->resp.data ? l->resp.data : "", l->resp.len, "token answer",
 			&perr) != 0 ||
 	    !(tok = ujson_get_str(j, "access_token")) || !token_ok(tok) ||
 	    !(type = ujson_get_str(j, "token_type")) || strcasecmp(type, "bearer") != 0) {
@@ -575,70 +605,99 @@ static bool key_ok(const char *k)
 	return n > 0 && n < ERP_IDEM_KEY_MAX;
 }
 
-/* One POST of the payload with the current token. */
-static int send_once(erp_result *out, erp_client *c, const char *idem_key,
-		     const char *json, long *status, ulf_err *err)
+/* A POST of the payload with the current token, made ready on lane l;
+ * release_post frees what it holds once the request is over. */
+static int prepare_post(erp_client *c, lane *l, const char *idem_key, const char *json,
+			ulf_err *err)
 {
-	struct curl_slist *hdrs = NULL;
-	char line[ERP_IDEM_KEY_MAX + 32], *auth = NULL;
+	char line[ERP_IDEM_KEY_MAX + 32];
 	bool failed = false;
-	CURLcode e;
 	int rc;
 
-	*status = 0;
-	rc = setup(c, c->url, err);
+	rc = setup(c, l, c->url, err);
 	if (rc)
 		return rc;
 	snprintf(line, sizeof(line), "Idempotency-Key: \"%s\"", idem_key);
 	if (c->token) {
-		auth = malloc(strlen(c->token) + 32);
-		if (auth)
-			sprintf(auth, "Authorization: Bearer %s", c->token);
+		l->auth = malloc(strlen(c->token) + 32);
+		if (l->auth)
+			sprintf(l->auth, "Authorization: Bearer %s", c->token);
 	}
-	add_header(&hdrs, "Content-Type: application/json", &failed);
-	add_header(&hdrs, "Accept: application/json, application/problem+json", &failed);
-	add_header(&hdrs, "Expect:", &failed);   /* no 100-continue round trip */
-	add_header(&hdrs, line, &failed);
+	add_header(&l->hdrs, "Content-Type: application/json", &failed);
+	add_header(&l->hdrs, "Accept: application/json, application/problem+json", &failed);
+	add_header(&l->hdrs, "Expect:", &failed);   /* no 100-continue round trip */
+	add_header(&l->hdrs, line, &failed);
 	if (c->token)
-		add_header(&hdrs, auth ? auth : "", &failed);
-	if (failed || (c->token && !auth)) {
-		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
-		goto out;
-	}
-	if (curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, hdrs) ||
-	    curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, json) ||
-	    curl_easy_setopt(c->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(json))) {
-		rc = ulf_err_set(err, ULF_ENOMEM, "erp: libcurl refused an option");
-		goto out;
-	}
-	e = curl_easy_perform(c->h);
-	if (e == CURLE_OUT_OF_MEMORY || e == CURLE_WRITE_ERROR) {
-		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory reading the ERP's answer");
-		goto out;
-	}
-	if (e != CURLE_OK) {
-		out->outcome = transport_outcome(e);
-		transport_message(out, c, "erp", e);
-		goto out;
-	}
-	curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, status);
-out:
-	curl_slist_free_all(hdrs);
-	if (auth) {
-		explicit_bzero(auth, strlen(auth));
-		free(auth);
-	}
-	return rc;
+		add_header(&l->hdrs, l->auth ? l->auth : "", &failed);
+	if (failed || (c->token && !l->auth))
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	if (curl_easy_setopt(l->h, CURLOPT_HTTPHEADER, l->hdrs) ||
+	    curl_easy_setopt(l->h, CURLOPT_POSTFIELDS, json) ||
+	    curl_easy_setopt(l->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(json)))
+		return ulf_err_set(err, ULF_ENOMEM, "erp: libcurl refused an option");
+	return 0;
 }
 
-int erp_post(erp_result *out, erp_client *c, const char *idem_key, const char *json_payload,
-	     ulf_err *err)
+static void release_post(lane *l)
 {
-	bool renewed = false, got;
-	long status = 0;
-	curl_off_t ra = 0;
-	int rc;
+	curl_slist_free_all(l->hdrs);
+	l->hdrs = NULL;
+	if (l->auth) {
+		explicit_bzero(l->auth, strlen(l->auth));
+		free(l->auth);
+		l->auth = NULL;
+	}
+}
 
+/* How the request on lane l ended: its HTTP status, or 0 with the outcome
+ * of a transport failure in *out. */
+static int transport(erp_result *out, long *status, lane *l, CURLcode e, ulf_err *err)
+{
+	*status = 0;
+	if (e == CURLE_OUT_OF_MEMORY || e == CURLE_WRITE_ERROR)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory reading the ERP's answer");
+	if (e != CURLE_OK) {
+		out->outcome = transport_outcome(e);
+		transport_message(out, l, "erp", e);
+		return 0;
+	}
+	curl_easy_getinfo(l->h, CURLINFO_RESPONSE_CODE, status);
+	return 0;
+}
+
+/* An HTTP answer on lane l, classified into *out. */
+static void answered(erp_result *out, erp_client *c, lane *l, long status)
+{
+	curl_off_t ra = 0;
+
+	out->http_status = (int)status;
+	out->replayed = l->replayed;
+	out->outcome = status_outcome(status);
+	if (l->resp.len)
+		copy_text(out->response, sizeof(out->response), l->resp.data, l->resp.len, true);
+	if (out->outcome == ERP_ACCEPTED) {
+		answer_voucher(out->voucher_id, sizeof(out->voucher_id), &l->resp);
+		return;
+	}
+	if (status != 401) {
+		answer_message(out->message, sizeof(out->message), &l->resp, (int)status);
+	} else {
+		char m[ERP_MESSAGE_MAX - 96];
+		answer_message(m, sizeof(m), &l->resp, (int)status);
+		snprintf(out->message, sizeof(out->message), "%s: %s",
+			 c->token_url ? "the ERP refused a fresh token"
+				      : "the ERP asks for a token and no token URL is configured", m);
+		drop_token(c);
+	}
+	if (out->outcome == ERP_RETRY &&
+	    curl_easy_getinfo(l->h, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
+		out->retry_after_ms = ra > ERP_RETRY_AFTER_MAX_MS / 1000 ? ERP_RETRY_AFTER_MAX_MS
+				    : (long)ra * 1000;
+}
+
+static int check_request(erp_result *out, const char *idem_key, const char *json_payload,
+			 ulf_err *err)
+{
 	memset(out, 0, sizeof(*out));
 	out->retry_after_ms = -1;
 	if (!key_ok(idem_key))
@@ -647,14 +706,41 @@ int erp_post(erp_result *out, erp_client *c, const char *idem_key, const char *j
 				   ERP_IDEM_KEY_MAX - 1);
 	if (!json_payload || !*json_payload)
 		return ulf_err_set(err, ULF_EINVAL, "erp: empty payload");
+	return 0;
+}
+
+/* A token when one is configured and the cached one is missing or due;
+ * false with out->outcome set when none could be had. */
+static int ensure_token(erp_result *out, bool *ok, erp_client *c, ulf_err *err)
+{
+	*ok = true;
+	if (!c->token_url || (c->token && mono_ms() < c->token_renew_at))
+		return 0;
+	return fetch_token(out, c, ok, err);
+}
+
+int erp_post(erp_result *out, erp_client *c, const char *idem_key, const char *json_payload,
+	     ulf_err *err)
+{
+	lane *l = &c->lanes[0];
+	bool renewed = false, ok;
+	long status = 0;
+	int rc;
+
+	rc = check_request(out, idem_key, json_payload, err);
+	if (rc)
+		return rc;
 	for (;;) {
 		if (c->token_url && (!c->token || mono_ms() >= c->token_renew_at)) {
-			rc = fetch_token(out, c, &got, err);
-			if (rc || !got)
+			rc = ensure_token(out, &ok, c, err);
+			if (rc || !ok)
 				return rc;
 			renewed = true;
 		}
-		rc = send_once(out, c, idem_key, json_payload, &status, err);
+		rc = prepare_post(c, l, idem_key, json_payload, err);
+		if (rc == 0)
+			rc = transport(out, &status, l, curl_easy_perform(l->h), err);
+		release_post(l);
 		if (rc || status == 0)
 			return rc;
 		if (status != 401 || !c->token_url || renewed)
@@ -662,29 +748,88 @@ int erp_post(erp_result *out, erp_client *c, const char *idem_key, const char *j
 		/* the ERP no longer takes our token (revoked, restarted): one fresh one */
 		drop_token(c);
 	}
-	out->http_status = (int)status;
-	out->replayed = c->replayed;
-	out->outcome = status_outcome(status);
-	if (c->resp.len)
-		copy_text(out->response, sizeof(out->response), c->resp.data, c->resp.len, true);
-	if (out->outcome == ERP_ACCEPTED) {
-		answer_voucher(out->voucher_id, sizeof(out->voucher_id), &c->resp);
-		return 0;
+	answered(out, c, l, status);
+	return 0;
+}
+
+/* Runs the requests added to the client's multi handle to their ends. */
+static int run_multi(erp_client *c, size_t k, ulf_err *err)
+{
+	CURLMsg *msg;
+	int running = 1, left;
+	size_t i;
+
+	while (running) {
+		if (curl_multi_perform(c->multi, &running) != CURLM_OK)
+			return ulf_err_set(err, ULF_ENET, "erp: libcurl's multi interface failed");
+		if (running && curl_multi_poll(c->multi, NULL, 0, 1000, NULL) != CURLM_OK)
+			return ulf_err_set(err, ULF_ENET, "erp: libcurl's multi interface failed");
 	}
-	if (status != 401) {
-		answer_message(out->message, sizeof(out->message), &c->resp, (int)status);
-	} else {
-		char m[ERP_MESSAGE_MAX - 96];
-		answer_message(m, sizeof(m), &c->resp, (int)status);
-		snprintf(out->message, sizeof(out->message), "%s: %s",
-			 c->token_url ? "the ERP refused a fresh token"
-				      : "the ERP asks for a token and no token URL is configured", m);
-		drop_token(c);
+	while ((msg = curl_multi_info_read(c->multi, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		for (i = 0; i < k; i++)
+			if (c->lanes[i].h == msg->easy_handle)
+				c->lanes[i].result = msg->data.result;
 	}
-	if (out->outcome == ERP_RETRY &&
-	    curl_easy_getinfo(c->h, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
-		out->retry_after_ms = ra > ERP_RETRY_AFTER_MAX_MS / 1000 ? ERP_RETRY_AFTER_MAX_MS
-				    : (long)ra * 1000;
+	return 0;
+}
+
+int erp_post_many(erp_result *out, int *rcs, erp_client *c, const char *const *keys,
+		  const char *const *payloads, size_t n, ulf_err *err)
+{
+	erp_result tok;
+	size_t start, k, i;
+	bool ok;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		rcs[i] = check_request(&out[i], keys[i], payloads[i], NULL);
+	rc = ensure_token(&tok, &ok, c, err);
+	if (rc || !ok) {
+		/* no token, no posting: each gets the token endpoint's outcome */
+		for (i = 0; i < n; i++) {
+			if (rc)
+				rcs[i] = rc;
+			else if (rcs[i] == 0)
+				out[i] = tok;
+		}
+		return rc;
+	}
+	for (start = 0; start < n; start += k) {
+		k = n - start < c->nlanes ? n - start : c->nlanes;
+		for (i = 0; i < k; i++) {
+			lane *l = &c->lanes[i];
+			l->result = CURLE_OK;
+			if (rcs[start + i])
+				continue;
+			rcs[start + i] = prepare_post(c, l, keys[start + i], payloads[start + i], NULL);
+			if (rcs[start + i] == 0 &&
+			    curl_multi_add_handle(c->multi, l->h) != CURLM_OK)
+				rcs[start + i] = ULF_ENOMEM;
+		}
+		rc = run_multi(c, k, err);
+		for (i = 0; i < k; i++) {
+			lane *l = &c->lanes[i];
+			erp_result *o = &out[start + i];
+			long status = 0;
+
+			if (rcs[start + i] == 0) {
+				curl_multi_remove_handle(c->multi, l->h);
+				rcs[start + i] = rc ? rc : transport(o, &status, l, l->result, NULL);
+			}
+			release_post(l);
+			if (rcs[start + i] || status == 0)
+				continue;
+			if (status == 401 && c->token_url)
+				/* a fresh token and once more, as erp_post does */
+				rcs[start + i] = erp_post(o, c, keys[start + i], payloads[start + i], NULL);
+			else
+				answered(o, c, l, status);
+		}
+		if (rc)
+			return rc;
+	}
 	return 0;
 }
 

@@ -21,7 +21,8 @@
  * now + erp_retry_delay_ms(...).  erp_post_with_retries is the blocking
  * loop for the command line.
  *
- * A client is not thread-safe: one client per thread.  docs/erp.md has the
+ * A client is not thread-safe: one client per thread; erp_post_many keeps
+ * several requests in flight from that one thread.  docs/erp.md has the
  * payload, the headers, the answers and the simulator.
  */
 #ifndef ULF_ERP_H
@@ -53,6 +54,7 @@ typedef struct erp_config {
 	const char *scope;          /* optional OAuth2 scope */
 	long timeout_ms;            /* whole request, token fetch alike; 0: 30000 */
 	long connect_timeout_ms;    /* TCP + TLS handshake; 0: min(timeout_ms, 10000) */
+	unsigned connections;       /* requests erp_post_many keeps in flight; 0: 1 */
 } erp_config;
 
 typedef enum erp_outcome {
@@ -92,6 +94,17 @@ void erp_client_free(erp_client *c);   /* NULL does nothing */
  */
 int erp_post(erp_result *out, erp_client *c, const char *idem_key, const char *json_payload,
 	     ulf_err *err);
+
+/*
+ * Sends n postings, up to erp_config.connections of them at once (one
+ * connection each, kept alive between calls), and returns when every one
+ * has its outcome.  out[i] and rcs[i] are for keys[i] and payloads[i], as
+ * erp_post's *out and return value are; a 401 is renewed and sent again
+ * as erp_post does.  Returns 0, or a negative code when libcurl itself
+ * failed (then every rcs[] not yet answered holds it too).
+ */
+int erp_post_many(erp_result *out, int *rcs, erp_client *c, const char *const *keys,
+		  const char *const *payloads, size_t n, ulf_err *err);
 
 /*
  * The idempotency key of a posting, derived from the invoice alone so that

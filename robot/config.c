@@ -207,9 +207,9 @@ static const setting settings[] = {
 	  "OAuth2 scope to ask for; empty: none." },
 	{ "erp_timeout_ms", NUM(T_INT, erp_timeout_ms), "30000", false, v_ms,
 	  "Longest one request to the ERP (or its token endpoint) may take." },
-	{ "erp_connections", NUM(T_INT, erp_connections), "4", false, v_connections,
-	  "Postings `ulf run` has in flight to the ERP at once, each from a thread\n"
-	  "# and connection of its own, so one slow answer does not hold up the rest." },
+	{ "erp_connections", NUM(T_INT, erp_connections), "8", false, v_connections,
+	  "Postings `ulf run` has in flight to the ERP at once, each on a connection\n"
+	  "# of its own, shared by two posting threads." },
 	{ "erp_max_attempts", NUM(T_INT, erp_max_attempts), "8", true, v_attempts,
 	  "Requests per posting before it goes to the exception queue; network\n"
 	  "# errors, timeouts, 5xx and 429 are retried, a 4xx answer is final." },
@@ -445,6 +445,7 @@ void config_erp(erp_config *out, const ulf_config *cfg)
 	out->client_secret_file = cfg->erp_client_secret_file;
 	out->scope = cfg->erp_scope;
 	out->timeout_ms = cfg->erp_timeout_ms;
+	out->connections = (unsigned)cfg->erp_connections;
 }
 
 void config_reader_opts(reader_opts *out, const ulf_config *cfg)

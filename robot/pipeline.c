@@ -1740,6 +1740,39 @@ void pipeline_on_ready(pipeline *p, pipeline_ready_fn fn, void *ctx)
 static const struct stage post_begin_stage = { ST_READY, "post", stage_post_begin };
 static const struct stage post_finish_stage = { ST_POSTING, "post", stage_post_finish };
 
+/* The batch's requests, in flight together (erp_connections of them at a
+ * time); a job whose request has no known end stops sending (send false):
+ * it stays in `posting` and goes again. */
+static void send_batch(job *jobs, size_t n)
+{
+	const char *keys[POST_BATCH], *payloads[POST_BATCH];
+	erp_result res[POST_BATCH];
+	int rcs[POST_BATCH];
+	size_t idx[POST_BATCH], k = 0, i;
+	ulf_err none;
+
+	for (i = 0; i < n; i++) {
+		if (!jobs[i].send)
+			continue;
+		idx[k] = i;
+		keys[k] = jobs[i].key;
+		payloads[k] = jobs[i].payload;
+		k++;
+	}
+	if (k == 0)
+		return;
+	ulf_err_clear(&none);
+	if (erp_post_many(res, rcs, jobs[0].p->erp, keys, payloads, k, &none))
+		for (i = 0; i < k; i++)
+			rcs[i] = rcs[i] ? rcs[i] : ULF_ENET;
+	for (i = 0; i < k; i++) {
+		job *j = &jobs[idx[i]];
+		j->send = rcs[i] == 0;
+		if (j->send)
+			j->res = res[i];
+	}
+}
+
 /*
  * Posts several documents: their keys recorded as sent in one commit, the
  * requests with no lock held, the answers recorded in one commit.  If the
@@ -1788,9 +1821,7 @@ static int post_batch(pipeline *p, const int64_t *ids, size_t n, int64_t now, ul
 		}
 		return first;
 	}
-	for (i = 0; i < n; i++)
-		if (jobs[i].send)
-			jobs[i].send = post_send(&jobs[i]);
+	send_batch(jobs, n);
 	rc = store_begin(p->s, err);
 	for (i = 0; rc == 0 && i < n; i++) {
 		if (jobs[i].send) {

@@ -23,13 +23,14 @@
 #include "robot/service.h"
 #include "robot/store.h"
 
-#define POSTERS_MAX 32
+#define POSTERS_MAX 2
 
 /*
  * A posting thread: it posts the ready documents of its shard (id % n),
- * with a store connection, pipeline and ERP connection of its own, so that
- * the ERP's answer time does not bound the robot's rate.  The main loop
- * takes documents up to `ready` and wakes the thread whose shard it is.
+ * with a store connection, pipeline and ERP client of its own (which keeps
+ * several requests in flight), so that the ERP's answer time does not
+ * bound the robot's rate.  The main loop takes documents up to `ready` and
+ * wakes the thread whose shard it is.  The service runs two.
  */
 typedef struct poster {
 	unsigned shard, nshards;
@@ -190,20 +191,23 @@ static void posters_stop(service *sv)
 }
 
 /*
- * Starts erp_connections posting threads for pipeline sv->p, which then
- * leaves posting to them.  Without an ERP nothing starts.  On failure the
+ * Starts the posting thread for pipeline sv->p, which then leaves posting
+ * to it.  Without an ERP nothing starts.  On failure the
  * ones started are stopped again and sv->p goes on posting by itself.
  */
 static int posters_start(service *sv, ulf_err *err)
 {
 	sigset_t all, old;
-	unsigned i, n = (unsigned)sv->cfg.erp_connections;
+	/* two threads, so that one records answers while the other waits for
+	 * the ERP; each ERP client keeps its share of erp_connections in
+	 * flight */
+	unsigned i, n = sv->cfg.erp_connections >= 2 ? 2 : 1;
+	ulf_config pc = sv->cfg;
 	int rc = 0;
 
 	if (!sv->cfg.erp_url[0] || n == 0)
 		return 0;
-	if (n > POSTERS_MAX)
-		n = POSTERS_MAX;
+	pc.erp_connections = (sv->cfg.erp_connections + (long)n - 1) / (long)n;
 	/* signals are the main loop's: the threads never take one */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -222,7 +226,7 @@ static int posters_start(service *sv, ulf_err *err)
 		rc = store_open(&po->s, sv->cfg.store_backend, sv->cfg.store_path, err);
 		if (rc == 0) {
 			store_set_write_lock(po->s, &sv->write_lock);
-			rc = pipeline_new(&po->p, po->s, &sv->cfg, err);
+			rc = pipeline_new(&po->p, po->s, &pc, err);
 		}
 		if (rc == 0 && pthread_create(&po->thread, NULL, poster_main, po) != 0)
 			rc = ulf_err_set(err, ULF_ERROR, "cannot start a posting thread");

@@ -552,6 +552,79 @@ static void test_fault_rate_reproducible(void **state)
 	assert_int_equal(failed[0], failed[1]);
 }
 
+/*
+ * Several postings in flight at once: each gets its own outcome, a bad
+ * key fails alone, 503s come back as retries, a token is fetched once and
+ * goes with every request, and only accepted ones are booked.
+ */
+static void test_post_many(void **state)
+{
+	enum { N = 11 };
+	char keys[N][32], numbers[N][32], *payloads[N], secret[600];
+	const char *kp[N], *pp[N];
+	erp_result out[N];
+	int rcs[N], i, accepted = 0, retried = 0;
+	sim sm;
+	erpsim_opts o;
+	erp_config c;
+	erp_client *cl;
+	ulf_err err;
+	FILE *f;
+
+	(void)state;
+	NEED_CERTS();
+	o = sim_opts(&sm);
+	o.fail_first = 3;
+	o.client_id = "ulf";
+	o.client_secret = "s3cret";
+	sim_start(&sm, &o);
+	c = client_cfg(&sm);
+	c.connections = 4;
+	c.token_url = sm.token_url;
+	c.client_id = "ulf";
+	snprintf(secret, sizeof(secret), "%s/many-secret", dir);
+	f = fopen(secret, "w");
+	assert_non_null(f);
+	fputs("s3cret\n", f);
+	fclose(f);
+	c.client_secret_file = secret;
+	cl = client_new(&c);
+	for (i = 0; i < N; i++) {
+		snprintf(keys[i], sizeof(keys[i]), i == 5 ? "bad \"key\" %d" : "key-many-%d", i);
+		snprintf(numbers[i], sizeof(numbers[i]), "INV-M%d", i);
+		payloads[i] = strdup(payload(numbers[i]));
+		kp[i] = keys[i];
+		pp[i] = payloads[i];
+	}
+	ulf_err_clear(&err);
+	assert_int_equal(erp_post_many(out, rcs, cl, kp, pp, N, &err), 0);
+	for (i = 0; i < N; i++) {
+		if (i == 5) {
+			assert_int_equal(rcs[i], ULF_EINVAL);
+			continue;
+		}
+		assert_int_equal(rcs[i], 0);
+		if (out[i].outcome == ERP_ACCEPTED)
+			accepted++;
+		else if (out[i].outcome == ERP_RETRY && out[i].http_status == 503)
+			retried++;
+		else
+			fail_msg("posting %d: %s (HTTP %d) %s", i, erp_outcome_name(out[i].outcome),
+				 out[i].http_status, out[i].message);
+	}
+	assert_int_equal(accepted + retried, N - 1);
+	assert_int_equal(retried, 3);
+	assert_int_equal(stats(&sm).bookings, (unsigned long)accepted);
+	assert_int_equal(stats(&sm).failed, (unsigned long)retried);
+	assert_int_equal(stats(&sm).unauthorized, 0);
+	assert_int_equal(stats(&sm).tokens, 1);
+	assert_int_equal(log_lines(sm.log), (size_t)accepted);
+	for (i = 0; i < N; i++)
+		free(payloads[i]);
+	erp_client_free(cl);
+	erpsim_stop(sm.s);
+}
+
 static void test_dropped_connection(void **state)
 {
 	sim sm;
@@ -805,6 +878,7 @@ int main(void)
 		cmocka_unit_test(test_tokens),
 		cmocka_unit_test(test_retry_5xx),
 		cmocka_unit_test(test_fault_rate_reproducible),
+		cmocka_unit_test(test_post_many),
 		cmocka_unit_test(test_dropped_connection),
 		cmocka_unit_test(test_stall_timeout),
 		cmocka_unit_test(test_rejected_with_message),
