@@ -330,6 +330,8 @@ static void test_automation_counts_untouched_postings(void **state)
 	assert_int_equal(store_transition(f->s, b, ST_READY, ST_EXCEPTION, "t", 0, NULL, 2, &err), 0);
 	assert_int_equal(store_transition_audited(f->s, b, ST_EXCEPTION, ST_READY, "anna",
 						  "resolve", NULL, 3, &err), 0);
+	/* two actions on one document: it is still one document touched */
+	assert_int_equal(store_audit(f->s, b, "bo", "note", "checked again", 3, &err), 0);
 	assert_int_equal(store_posting_begin(f->s, b, "kb", 0, 4, &err), 0);
 	assert_int_equal(store_posting_accepted(f->s, b, 200, "ok", 5, &err), 0);
 	assert_int_equal(store_receive(&c, &dup, f->s, "inbox", "c", "c", 1, 6, &err), 0);
