@@ -732,7 +732,7 @@ int erp_post(erp_result *out, erp_client *c, const char *idem_key, const char *j
 		return rc;
 	for (;;) {
 		if (c->token_url && (!c->token || mono_ms() >= c->token_renew_at)) {
-			rc = ensure_token(out, &ok, c, err);
+			rc = fetch_token(out, c, &ok, err);
 			if (rc || !ok)
 				return rc;
 			renewed = true;

@@ -55,7 +55,7 @@ typedef struct service {
 	pthread_mutex_t http_lock;
 	store *intake_store;    /* the HTTP threads' writes, through `in` */
 	intake *in;
-	int wake[2];            /* the HTTP thread tells the loop there is work */
+	int wake[2];            /* the HTTP threads tell the loop there is work */
 	poster posters[POSTERS_MAX];
 	unsigned nposters;
 	pthread_mutex_t write_lock;   /* the store connections above take turns */
@@ -192,9 +192,10 @@ static void posters_stop(service *sv)
 }
 
 /*
- * Starts the posting thread for pipeline sv->p, which then leaves posting
- * to it.  Without an ERP nothing starts.  On failure the
- * ones started are stopped again and sv->p goes on posting by itself.
+ * Starts the posting threads for pipeline sv->p (two; one when
+ * erp_connections is 1), which then leaves posting to them.  Without an
+ * ERP nothing starts.  On failure the ones started are stopped again and
+ * sv->p goes on posting by itself.
  */
 static int posters_start(service *sv, ulf_err *err)
 {
@@ -206,7 +207,7 @@ static int posters_start(service *sv, ulf_err *err)
 	ulf_config pc = sv->cfg;
 	int rc = 0;
 
-	if (!sv->cfg.erp_url[0] || n == 0)
+	if (!sv->cfg.erp_url[0])
 		return 0;
 	pc.erp_connections = (sv->cfg.erp_connections + (long)n - 1) / (long)n;
 	/* signals are the main loop's: the threads never take one */
