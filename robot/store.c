@@ -341,15 +341,14 @@ static int receive_one(store_intake *in, store *s, int64_t now, ulf_err *err)
 int store_receive_many(store_intake *docs, size_t n, store *s, int64_t now, ulf_err *err)
 {
 	size_t i;
-	int rc;
+	int rc, r;
 
 	/* this commit is the receipt: it must be on disk when it returns */
 	rc = db_set_durable(s->d, true, err);
+	if (rc == 0)
+		rc = db_begin(s->d, err);
 	if (rc)
-		return rc;
-	rc = db_begin(s->d, err);
-	if (rc)
-		return rc;
+		goto out;
 	for (i = 0; i < n && rc == 0; i++)
 		rc = receive_one(&docs[i], s, now, err);
 	if (rc == 0)
@@ -361,10 +360,12 @@ int store_receive_many(store_intake *docs, size_t n, store *s, int64_t now, ulf_
 			docs[i].id = 0;
 			docs[i].duplicate = false;
 		}
-		return rc;
 	}
-	/* what follows can be redone from the stored bytes */
-	return db_set_durable(s->d, false, err);
+out:
+	/* what follows can be redone from the stored bytes: no wait for the
+	 * disk, whether this receipt went through or not */
+	r = db_set_durable(s->d, false, rc ? NULL : err);
+	return rc ? rc : r;
 }
 
 int store_receive(int64_t *out_id, bool *out_dup, store *s, const char *source,
