@@ -125,40 +125,62 @@ static void set_dec(ujson *o, const char *key, dec v)
 	ujson_set_str(o, key, text);
 }
 
+/* The invoice's part of a posting, from the document read in this job. */
+static void head_from_invoice(erp_posting *p, const invoice *inv)
+{
+	const inv_payment *pay = invoice_payment(inv);
+
+	p->supplier_name = inv->seller.name.v ? inv->seller.name.v : inv->seller.trading_name.v;
+	p->supplier_org_number = inv->seller.legal_id.v;
+	p->supplier_vat_number = inv->seller.vat_id.v;
+	p->invoice_number = inv->id.v;
+	p->type_code = inv->type_code.v;
+	p->issue_date = inv->issue_date.v;
+	p->due_date = inv->due_date.v;
+	p->currency = inv->currency.v;
+	p->buyer_reference = inv->buyer_reference.v;
+	p->order_reference = inv->order_ref.v;
+	p->payment_reference = pay ? pay->remittance.v : NULL;
+	/* what is booked net: BT-109, plus the öre rounding (BT-114) that the
+	 * booking carries on the rounding account, so the voucher balances
+	 * against the amount to pay */
+	p->total_net = inv->totals.tax_exclusive.v;
+	if (inv->totals.rounding.set)
+		dec_add(&p->total_net, p->total_net, inv->totals.rounding.v);
+	p->total_vat = inv->totals.tax.v;
+	p->payable = inv->totals.payable.v;
+}
+
 /*
- * What posting needs of the invoice itself, kept with the document when it
- * is read (column `facts`): the posting thread builds the payload from
- * these and the booking, without reading the document again.
+ * What posting needs of the invoice itself (head_from_invoice), kept with
+ * the document when it is read (column `facts`): the posting thread builds
+ * the payload from these and the booking, without reading the document
+ * again.
  */
 static char *posting_facts(const invoice *inv)
 {
-	const inv_payment *pay = invoice_payment(inv);
 	ujson *o = ujson_object();
-	dec net = inv->totals.tax_exclusive.v;
+	erp_posting h;
 	char *text;
 
 	if (!o)
 		return NULL;
-	/* what is booked net: BT-109, plus the öre rounding (BT-114) that the
-	 * booking carries on the rounding account, so the voucher balances
-	 * against the amount to pay */
-	if (inv->totals.rounding.set)
-		dec_add(&net, net, inv->totals.rounding.v);
-	ujson_set_str(o, "supplier_name", inv->seller.name.v ? inv->seller.name.v
-							     : inv->seller.trading_name.v);
-	ujson_set_str(o, "supplier_org_number", inv->seller.legal_id.v);
-	ujson_set_str(o, "supplier_vat_number", inv->seller.vat_id.v);
-	ujson_set_str(o, "invoice_number", inv->id.v);
-	ujson_set_str(o, "type_code", inv->type_code.v);
-	ujson_set_str(o, "issue_date", inv->issue_date.v);
-	ujson_set_str(o, "due_date", inv->due_date.v);
-	ujson_set_str(o, "currency", inv->currency.v);
-	ujson_set_str(o, "buyer_reference", inv->buyer_reference.v);
-	ujson_set_str(o, "order_reference", inv->order_ref.v);
-	ujson_set_str(o, "payment_reference", pay ? pay->remittance.v : NULL);
-	set_dec(o, "total_net", net);
-	set_dec(o, "total_vat", inv->totals.tax.v);
-	set_dec(o, "payable", inv->totals.payable.v);
+	memset(&h, 0, sizeof(h));
+	head_from_invoice(&h, inv);
+	ujson_set_str(o, "supplier_name", h.supplier_name);
+	ujson_set_str(o, "supplier_org_number", h.supplier_org_number);
+	ujson_set_str(o, "supplier_vat_number", h.supplier_vat_number);
+	ujson_set_str(o, "invoice_number", h.invoice_number);
+	ujson_set_str(o, "type_code", h.type_code);
+	ujson_set_str(o, "issue_date", h.issue_date);
+	ujson_set_str(o, "due_date", h.due_date);
+	ujson_set_str(o, "currency", h.currency);
+	ujson_set_str(o, "buyer_reference", h.buyer_reference);
+	ujson_set_str(o, "order_reference", h.order_reference);
+	ujson_set_str(o, "payment_reference", h.payment_reference);
+	set_dec(o, "total_net", h.total_net);
+	set_dec(o, "total_vat", h.total_vat);
+	set_dec(o, "payable", h.payable);
 	text = ujson_dump(o, UJSON_COMPACT);
 	ujson_free(o);
 	return text;
@@ -286,6 +308,24 @@ static bool only_claim_carrier_finding(job *j)
 	return true;
 }
 
+/* The job's invoice checked against the rules, once per job (prepare may
+ * have done it before the stages' transaction). */
+static int validate_once(job *j, ulf_err *err)
+{
+	int rc;
+
+	if (j->validated)
+		return 0;
+	findings_init(&j->f);
+	rc = validate_invoice(&j->f, j->doc.inv, j->doc.xml, NULL, err);
+	if (rc) {
+		findings_release(&j->f);
+		return rc;
+	}
+	j->validated = true;
+	return 0;
+}
+
 static int stage_validate(doc_state *to, job *j, ulf_err *err)
 {
 	ulf_err why;
@@ -296,15 +336,9 @@ static int stage_validate(doc_state *to, job *j, ulf_err *err)
 		to_queue(j, to, "UNREADABLE", why.msg);
 		return 0;
 	}
-	if (!j->validated) {
-		findings_init(&j->f);
-		rc = validate_invoice(&j->f, j->doc.inv, j->doc.xml, NULL, err);
-		if (rc) {
-			findings_release(&j->f);
-			return rc;
-		}
-		j->validated = true;
-	}
+	rc = validate_once(j, err);
+	if (rc)
+		return rc;
 	j->detail = ujson_object();
 	ujson_set_new(j->detail, "findings", findings_json(&j->f));
 	if (findings_fatal(&j->f) && !only_claim_carrier_finding(j)) {
@@ -368,30 +402,6 @@ static bool json_dec(dec *out, ujson *o, const char *key)
 	const char *s = ujson_get_str(o, key);
 
 	return s && dec_parse(out, s, strlen(s)) == 0;
-}
-
-/* The invoice's part of a posting, from the document read in this job. */
-static void head_from_invoice(erp_posting *p, const invoice *inv)
-{
-	const inv_payment *pay = invoice_payment(inv);
-
-	p->supplier_name = inv->seller.name.v ? inv->seller.name.v : inv->seller.trading_name.v;
-	p->supplier_org_number = inv->seller.legal_id.v;
-	p->supplier_vat_number = inv->seller.vat_id.v;
-	p->invoice_number = inv->id.v;
-	p->type_code = inv->type_code.v;
-	p->issue_date = inv->issue_date.v;
-	p->due_date = inv->due_date.v;
-	p->currency = inv->currency.v;
-	p->buyer_reference = inv->buyer_reference.v;
-	p->order_reference = inv->order_ref.v;
-	p->payment_reference = pay ? pay->remittance.v : NULL;
-	/* as posting_facts: the öre rounding is booked, so it is net */
-	p->total_net = inv->totals.tax_exclusive.v;
-	if (inv->totals.rounding.set)
-		dec_add(&p->total_net, p->total_net, inv->totals.rounding.v);
-	p->total_vat = inv->totals.tax.v;
-	p->payable = inv->totals.payable.v;
 }
 
 /* The same from the facts kept at reading (posting_facts); false when
@@ -1445,11 +1455,7 @@ static void prepare(job *j, doc_state state)
 	ulf_err_clear(&none);
 	if (ensure_read(j, &none) || !j->doc.inv)
 		return;
-	findings_init(&j->f);
-	if (validate_invoice(&j->f, j->doc.inv, j->doc.xml, NULL, &none) == 0)
-		j->validated = true;
-	else
-		findings_release(&j->f);
+	validate_once(j, &none);
 	/* a care invoice's embedded claim, for validation's note and the join */
 	invoice_claim(j);
 }
@@ -1580,6 +1586,39 @@ int pipeline_process(doc_state *out_state, pipeline *p, int64_t id, int64_t now,
 	return rc ? rc : after_run(p, id, state, wake, now, err);
 }
 
+static void jobs_free(job *jobs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		job_release(&jobs[i]);
+	free(jobs);
+}
+
+/*
+ * A batch that failed, each document on its own as pipeline_process runs
+ * it: the first failure is reported, the others still go on.  *advanced
+ * (when not NULL) counts those whose state changed.
+ */
+static int run_alone(size_t *advanced, pipeline *p, const int64_t *ids, size_t n,
+		     int64_t now, ulf_err *err)
+{
+	doc_state before, after;
+	size_t i;
+	int rc, first = 0;
+
+	for (i = 0; i < n; i++) {
+		rc = store_state(&before, p->s, ids[i], err);
+		if (rc == 0)
+			rc = pipeline_process(&after, p, ids[i], now, err);
+		if (rc == 0 && after != before && advanced)
+			(*advanced)++;
+		if (rc && !first)
+			first = rc;
+	}
+	return first;
+}
+
 /*
  * Several documents' stages before posting in one transaction: each
  * document is read and checked first, outside it, and the pages they all
@@ -1591,7 +1630,7 @@ int pipeline_process(doc_state *out_state, pipeline *p, int64_t id, int64_t now,
 static int process_batch(size_t *advanced, pipeline *p, const int64_t *ids, size_t n,
 			 int64_t now, ulf_err *err)
 {
-	doc_state before[PIPELINE_BATCH], state[PIPELINE_BATCH], after;
+	doc_state before[PIPELINE_BATCH], state[PIPELINE_BATCH];
 	int go_on[PIPELINE_BATCH];
 	job *jobs = calloc(n, sizeof(*jobs));
 	ulf_err berr;
@@ -1626,22 +1665,8 @@ static int process_batch(size_t *advanced, pipeline *p, const int64_t *ids, size
 			store_rollback(p->s);
 	}
 	if (rc) {
-		int first = 0;
-
-		for (i = 0; i < n; i++)
-			job_release(&jobs[i]);
-		free(jobs);
-		/* each alone; the first failure is reported, the rest go on */
-		for (i = 0; i < n; i++) {
-			rc = store_state(&before[0], p->s, ids[i], err);
-			if (rc == 0)
-				rc = pipeline_process(&after, p, ids[i], now, err);
-			if (rc == 0 && after != before[0])
-				(*advanced)++;
-			if (rc && !first)
-				first = rc;
-		}
-		return first;
+		jobs_free(jobs, n);
+		return run_alone(advanced, p, ids, n, now, err);
 	}
 	for (i = 0; i < n; i++) {
 		int64_t wake = jobs[i].wake;
@@ -1782,12 +1807,12 @@ static void send_batch(job *jobs, size_t n)
  */
 static int post_batch(pipeline *p, const int64_t *ids, size_t n, int64_t now, ulf_err *err)
 {
-	doc_state state[POST_BATCH], after;
+	doc_state state[POST_BATCH];
 	job *jobs = calloc(n, sizeof(*jobs));
 	const struct stage *st;
 	ulf_err berr;
 	size_t i;
-	int rc = 0, first = 0;
+	int rc = 0;
 
 	if (!jobs)
 		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
@@ -1811,15 +1836,8 @@ static int post_batch(pipeline *p, const int64_t *ids, size_t n, int64_t now, ul
 	else
 		store_rollback(p->s);
 	if (rc) {
-		for (i = 0; i < n; i++)
-			job_release(&jobs[i]);
-		free(jobs);
-		for (i = 0; i < n; i++) {
-			rc = pipeline_process(&after, p, ids[i], now, err);
-			if (rc && !first)
-				first = rc;
-		}
-		return first;
+		jobs_free(jobs, n);
+		return run_alone(NULL, p, ids, n, now, err);
 	}
 	send_batch(jobs, n);
 	rc = store_begin(p->s, err);
@@ -1833,9 +1851,7 @@ static int post_batch(pipeline *p, const int64_t *ids, size_t n, int64_t now, ul
 		rc = store_commit(p->s, err);
 	else
 		store_rollback(p->s);
-	for (i = 0; i < n; i++)
-		job_release(&jobs[i]);
-	free(jobs);
+	jobs_free(jobs, n);
 	return rc;
 }
 
