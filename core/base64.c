@@ -3,7 +3,7 @@
  */
 #include <stdlib.h>
 
-#include "base64.h"
+#include "core/base64.h"
 
 static int b64_value(unsigned char c)
 {

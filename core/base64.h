@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "core/err.h"
 
 /* Upper bound of the decoded size of `len` characters of base64. */
 size_t base64_decoded_max(size_t len);

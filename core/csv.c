@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "csv.h"
+#include "core/csv.h"
 
 struct csv_reader {
 	const char *p, *end;      /* unread input */

@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "err.h"
+#include "core/err.h"
 
 #define CSV_MAX_FIELDS 256
 #define CSV_MAX_RECORD (1u << 20)

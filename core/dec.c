@@ -7,8 +7,8 @@
  */
 #include <string.h>
 
-#include "dec.h"
-#include "err.h"
+#include "core/dec.h"
+#include "core/err.h"
 
 typedef __int128 i128;
 

@@ -3,8 +3,8 @@
  */
 #include <openssl/evp.h>
 
-#include "digest.h"
-#include "err.h"
+#include "core/digest.h"
+#include "core/err.h"
 
 int digest_sha256_hex(char hex[DIGEST_HEX_LEN + 1], const void *data, size_t len)
 {

@@ -4,7 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "err.h"
+#include "core/err.h"
 
 void ulf_err_clear(ulf_err *err)
 {

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fileio.h"
+#include "core/fileio.h"
 
 int file_read(char **out, size_t *out_len, const char *path, size_t limit,
 	      ulf_err *err)

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "core/err.h"
 
 /*
  * Reads `path` into a malloc'd, NUL-terminated buffer owned by the caller.

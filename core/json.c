@@ -3,7 +3,7 @@
  */
 #include <jansson.h>
 
-#include "json.h"
+#include "core/json.h"
 
 ujson *ujson_object(void) { return json_object(); }
 ujson *ujson_array(void) { return json_array(); }

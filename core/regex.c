@@ -7,7 +7,7 @@
 
 #include <pcre2.h>
 
-#include "regex.h"
+#include "core/regex.h"
 
 /* Enough for the patterns in a rules file on any invoice text; a pattern
  * that needs more is backtracking catastrophically on hostile input. */

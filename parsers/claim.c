@@ -16,9 +16,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "claim.h"
-#include "ns.h"
-#include "read.h"
+#include "parsers/claim.h"
+#include "parsers/ns.h"
+#include "parsers/read.h"
 
 #define C NS_CLAIM
 #define NS_SOAP12 "http://www.w3.org/2003/05/soap-envelope"

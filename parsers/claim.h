@@ -33,9 +33,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "invoice.h"
-#include "svefaktura.h"
-#include "xml.h"
+#include "parsers/invoice.h"
+#include "parsers/svefaktura.h"
+#include "parsers/xml.h"
 
 /* How the claim reached us. */
 typedef enum claim_carrier {

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "codelists.h"
+#include "parsers/codelists.h"
 
 /* Defined in the generated codelists_data.c; private to this pair of files. */
 const char *const *codelist_codes(codelist list, size_t *n, const char **name);

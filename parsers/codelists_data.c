@@ -8,7 +8,7 @@
  */
 #include <stddef.h>
 
-#include "codelists.h"
+#include "parsers/codelists.h"
 
 const char *const *codelist_codes(codelist list, size_t *n, const char **name);
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "invoice.h"
+#include "parsers/invoice.h"
 
 invoice *invoice_new(inv_syntax syntax, inv_kind kind, const inv_limits *limits)
 {

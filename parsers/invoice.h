@@ -24,9 +24,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/arena.h"
-#include "../core/dec.h"
-#include "../core/err.h"
+#include "core/arena.h"
+#include "core/dec.h"
+#include "core/err.h"
 
 typedef enum inv_syntax {
 	INV_SYNTAX_UBL = 1,        /* PEPPOL BIS Billing 3.0, UBL 2.1 */

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/fileio.h"
-#include "order.h"
+#include "core/fileio.h"
+#include "parsers/order.h"
 
 #define CAC "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 #define CBC "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"

@@ -18,10 +18,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/arena.h"
-#include "../core/dec.h"
-#include "../core/err.h"
-#include "xml.h"
+#include "core/arena.h"
+#include "core/dec.h"
+#include "core/err.h"
+#include "parsers/xml.h"
 
 #define NS_UBL_ORDER    "urn:oasis:names:specification:ubl:schema:xsd:Order-2"
 #define NS_UBL_DESPATCH "urn:oasis:names:specification:ubl:schema:xsd:DespatchAdvice-2"

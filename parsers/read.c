@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/base64.h"
-#include "read.h"
+#include "core/base64.h"
+#include "parsers/read.h"
 
 int rd_nomem(rd *r)
 {

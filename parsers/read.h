@@ -11,8 +11,8 @@
 #ifndef ULF_READ_H
 #define ULF_READ_H
 
-#include "invoice.h"
-#include "xml.h"
+#include "parsers/invoice.h"
+#include "parsers/xml.h"
 
 #define RD_MAX_PROBLEMS 256
 

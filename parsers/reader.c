@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/fileio.h"
-#include "reader.h"
-#include "ubl.h"
+#include "core/fileio.h"
+#include "parsers/reader.h"
+#include "parsers/ubl.h"
 
 void reader_opts_init(reader_opts *opts)
 {

@@ -8,10 +8,10 @@
 #ifndef ULF_READER_H
 #define ULF_READER_H
 
-#include "claim.h"
-#include "invoice.h"
-#include "svefaktura.h"
-#include "xml.h"
+#include "parsers/claim.h"
+#include "parsers/invoice.h"
+#include "parsers/svefaktura.h"
+#include "parsers/xml.h"
 
 typedef enum doc_kind {
 	DOC_UNKNOWN = 0,

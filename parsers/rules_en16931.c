@@ -33,9 +33,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codelists.h"
-#include "ns.h"
-#include "validate.h"
+#include "parsers/codelists.h"
+#include "parsers/ns.h"
+#include "parsers/validate.h"
 
 #define CAC NS_UBL_CAC
 #define CBC NS_UBL_CBC

@@ -35,8 +35,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ns.h"
-#include "validate.h"
+#include "parsers/ns.h"
+#include "parsers/validate.h"
 
 #define CAC NS_UBL_CAC
 #define CBC NS_UBL_CBC

@@ -25,8 +25,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ns.h"
-#include "validate.h"
+#include "parsers/ns.h"
+#include "parsers/validate.h"
 
 #define CAC NS_UBL_CAC
 #define CBC NS_UBL_CBC

@@ -17,8 +17,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "codelists.h"
-#include "validate.h"
+#include "parsers/codelists.h"
+#include "parsers/validate.h"
 
 static bool filled(const inv_text *t)
 {

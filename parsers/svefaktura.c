@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/base64.h"
-#include "ns.h"
-#include "read.h"
-#include "svefaktura.h"
+#include "core/base64.h"
+#include "parsers/ns.h"
+#include "parsers/read.h"
+#include "parsers/svefaktura.h"
 
 #define SVE NS_SVE_INVOICE
 #define ENV NS_SVE_ENVELOPE

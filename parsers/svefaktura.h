@@ -11,8 +11,8 @@
 #ifndef ULF_SVEFAKTURA_H
 #define ULF_SVEFAKTURA_H
 
-#include "invoice.h"
-#include "xml.h"
+#include "parsers/invoice.h"
+#include "parsers/xml.h"
 
 /* True when the root is {urn:sfti:documents:BasicInvoice:1:0}Invoice. */
 bool svefaktura_is_invoice(const xml_doc *doc);

@@ -9,9 +9,9 @@
  */
 #include <string.h>
 
-#include "ns.h"
-#include "read.h"
-#include "ubl.h"
+#include "parsers/ns.h"
+#include "parsers/read.h"
+#include "parsers/ubl.h"
 
 #define CAC NS_UBL_CAC
 #define CBC NS_UBL_CBC

@@ -5,8 +5,8 @@
 #ifndef ULF_UBL_H
 #define ULF_UBL_H
 
-#include "invoice.h"
-#include "xml.h"
+#include "parsers/invoice.h"
+#include "parsers/xml.h"
 
 /* True when the root is a UBL 2.1 Invoice or CreditNote. */
 bool ubl_is_invoice(const xml_doc *doc);

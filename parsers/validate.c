@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "validate.h"
+#include "parsers/validate.h"
 
 #define FINDINGS_MAX 10000   /* a hostile document cannot make us hold more */
 

@@ -18,10 +18,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/arena.h"
-#include "../core/err.h"
-#include "invoice.h"
-#include "xml.h"
+#include "core/arena.h"
+#include "core/err.h"
+#include "parsers/invoice.h"
+#include "parsers/xml.h"
 
 typedef enum vflag {
 	VFLAG_FATAL = 1,

@@ -19,8 +19,8 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlschemas.h>
 
-#include "ns.h"
-#include "xml.h"
+#include "parsers/ns.h"
+#include "parsers/xml.h"
 
 typedef struct parse_state {
 	const xml_limits *limits;

@@ -14,8 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../core/arena.h"
-#include "../core/err.h"
+#include "core/arena.h"
+#include "core/err.h"
 
 typedef struct xml_doc xml_doc;
 typedef struct xml_node xml_node;

@@ -35,8 +35,8 @@
 #include "core/err.h"
 #include "parsers/reader.h"
 #include "parsers/xml.h"
-#include "robot/match.h"
-#include "robot/store.h"
+#include "robot/match/match.h"
+#include "robot/store/store.h"
 
 typedef struct opts {
 	const char *dir;

@@ -27,7 +27,7 @@
 
 #include <curl/curl.h>
 
-#include "care_gen.h"
+#include "tests/crash/care_gen.h"
 
 #define MAX_TEMPLATES 4
 #define MAX_CONNS 64

@@ -15,7 +15,7 @@
 #
 #   without posting   erp_url empty: intake, store, read, validate, care
 #                     reconciliation and booking suggestion; waits for `ready`
-#   end to end        the same plus HTTPS posting to `ulf erp-sim` on
+#   end to end        the same plus HTTPS posting to `ulf-erp-sim` on
 #                     127.0.0.1 (no faults); waits for `posted`
 #
 # and prints for each the intake rate (POSTs answered 202, while the
@@ -56,10 +56,11 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release ${BENCH_CMAKE_FLAGS:-} >/dev/null ||
     die "cannot configure $build"
 fi
-ninja -C "$build" ulf bench_robot care_gen >/dev/null || die "cannot build ulf, bench_robot and care_gen in $build"
+ninja -C "$build" ulf ulf-erp-sim bench_robot care_gen >/dev/null || die "cannot build ulf, ulf-erp-sim, bench_robot and care_gen in $build"
 btype=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")
 [ "$btype" = Release ] || echo "bench/robot: warning: $build is a $btype build, not Release" >&2
 ULF=$build/ulf
+ERPSIM=$build/tools/erp-sim/ulf-erp-sim
 driver=$build/bench/robot/bench_robot
 S=$root/samples/care
 
@@ -79,7 +80,7 @@ wait_for() {
 
 bash "$root/tests/data/erp/mkcerts.sh" "$tmp/certs" || die "certificates"
 : > "$tmp/port"
-"$ULF" erp-sim --port 0 --cert "$tmp/certs/server.pem" --key "$tmp/certs/server.key" \
+"$ERPSIM" --port 0 --cert "$tmp/certs/server.pem" --key "$tmp/certs/server.key" \
   --log "$tmp/bookings.jsonl" --exit-after 1800 > "$tmp/port" 2> "$tmp/sim.log" &
 sim=$!
 wait_for 10 test -s "$tmp/port" || die "the simulator did not start"

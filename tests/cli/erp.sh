@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ulf erp-sim and ulf erp-post end to end: the simulator as its own process
+# ulf-erp-sim and ulf erp-post end to end: the simulator as its own process
 # on 127.0.0.1 (port chosen by the system, printed on stdout), with client
 # certificates and OAuth2 required and a 503 injected; a posting retried to
 # success, repeated without a second booking, a rejection with the ERP's
@@ -31,7 +31,7 @@ stop_sim() {  # SIGTERM, and it must be gone, cleanly, within 5 s
 start_sim() {  # start_sim LOGNAME ARGS...: starts it, sets $pid and $port
   local name=$1; shift
   : > "$work/$name.port"
-  "$ULF" erp-sim --port 0 --cert "$c/server.pem" --key "$c/server.key" \
+  "$ERPSIM" --port 0 --cert "$c/server.pem" --key "$c/server.key" \
     --log "$work/bookings.jsonl" --exit-after 120 --verbose "$@" \
     > "$work/$name.port" 2> "$work/$name.log" &
   pid=$!
@@ -45,10 +45,10 @@ bash "$ULF_SRC/tests/data/erp/mkcerts.sh" "$c" || fail "making certificates"
 printf 'robot-secret\n' > "$work/secret"
 
 # usage errors
-"$ULF" erp-sim > /dev/null 2>&1; [ $? -eq 64 ] || fail "erp-sim without options not a usage error"
-"$ULF" erp-sim --cert x --key y --log z --fail-rate 1.5 > /dev/null 2>&1
+"$ERPSIM" > /dev/null 2>&1; [ $? -eq 64 ] || fail "erp-sim without options not a usage error"
+"$ERPSIM" --cert x --key y --log z --fail-rate 1.5 > /dev/null 2>&1
 [ $? -eq 64 ] || fail "a rate above 1 not refused"
-"$ULF" erp-sim --cert x --key y --log z --fail-rate 0.3333 > /dev/null 2>&1
+"$ERPSIM" --cert x --key y --log z --fail-rate 0.3333 > /dev/null 2>&1
 [ $? -eq 64 ] || fail "a rate with four decimals not refused"
 "$ULF" config sample | grep -q '^erp_url ""' || fail "erp_url not in the sample configuration"
 

@@ -21,7 +21,7 @@ bash "$ULF_SRC/tests/data/erp/mkcerts.sh" "$c" || fail "certificates"
 start_sim() {  # start_sim CERT ARGS...
   local cert=$1; shift
   : > "$work/port"   # truncated here, not by the background redirect later
-  "$ULF" erp-sim --port 0 --cert "$c/$cert.pem" --key "$c/$cert.key" \
+  "$ERPSIM" --port 0 --cert "$c/$cert.pem" --key "$c/$cert.key" \
     --log "$work/bookings.jsonl" --exit-after 120 --verbose "$@" > "$work/port" 2> "$work/sim.log" &
   pid=$!
   wait_for 10 test -s "$work/port" || fail "simulator did not start"

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "care_gen.h"
+#include "tests/crash/care_gen.h"
 
 #define OPEN_TAG "<cbc:EmbeddedDocumentBinaryObject"
 #define CLOSE_TAG "</cbc:EmbeddedDocumentBinaryObject>"

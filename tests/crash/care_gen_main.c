@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "care_gen.h"
+#include "tests/crash/care_gen.h"
 
 #define MAX_TEMPLATES 8
 

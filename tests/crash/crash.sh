@@ -84,7 +84,7 @@ t_start=$SECONDS
 # --- the ERP simulator: up for the whole test, its log kept ----------------
 bash "$ULF_SRC/tests/data/erp/mkcerts.sh" "$work/certs" || fail "certificates"
 : > "$work/port"   # truncated here, not by the background redirect below
-"$ULF" erp-sim --port 0 --cert "$work/certs/server.pem" --key "$work/certs/server.key" \
+"$ERPSIM" --port 0 --cert "$work/certs/server.pem" --key "$work/certs/server.key" \
   --log "$work/bookings.jsonl" --seed "$seed" --stall-rate 0.02 --stall-ms 400 \
   --exit-after 600 > "$work/port" 2> "$work/sim.log" &
 sim=$!

@@ -64,7 +64,7 @@ t_start=$SECONDS
 
 bash "$ULF_SRC/tests/data/erp/mkcerts.sh" "$work/certs" || fail "certificates"
 : > "$work/port"   # truncated here, not by the background redirect below
-"$ULF" erp-sim --port 0 --cert "$work/certs/server.pem" --key "$work/certs/server.key" \
+"$ERPSIM" --port 0 --cert "$work/certs/server.pem" --key "$work/certs/server.key" \
   --log "$work/bookings.jsonl" --seed "$seed" --fail-rate 0.34 \
   --stall-rate 0.08 --stall-ms $stall_ms --drop-rate 0.05 --exit-after 600 --verbose \
   > "$work/port" 2> "$work/sim.log" &

@@ -16,7 +16,7 @@
 #include "core/base64.h"
 #include "core/err.h"
 
-#include "fuzz.h"
+#include "tests/fuzz/fuzz.h"
 
 static const char alphabet[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

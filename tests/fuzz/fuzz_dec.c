@@ -23,7 +23,7 @@
 #include "core/dec.h"
 #include "core/err.h"
 
-#include "fuzz.h"
+#include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -30,9 +30,9 @@
 #include "core/json.h"
 #include "parsers/read.h"
 #include "parsers/reader.h"
-#include "robot/render.h"
+#include "parsers/render.h"
 
-#include "fuzz.h"
+#include "tests/fuzz/fuzz.h"
 
 #define NAME "fuzz.xml"
 /* Elements walked per tree; enough for every real invoice. */

@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fuzz.h"
+#include "tests/fuzz/fuzz.h"
 
 /* Inputs larger than this are not fuzz inputs; refuse rather than OOM. */
 #define REPLAY_MAX_BYTES (64u * 1024 * 1024)

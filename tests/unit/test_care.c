@@ -1,6 +1,6 @@
 /*
- * test_care.c - the care join and reconciliation (robot/care.h) and the
- * booking rules (robot/care_booking.h).
+ * test_care.c - the care join and reconciliation (robot/care/care.h) and the
+ * booking rules (robot/care/care_booking.h).
  *
  * Every CARE rule has a passing case (the untouched samples reconcile
  * without findings) and a failing one (a sample edited in one place, in
@@ -24,8 +24,8 @@
 
 #include "core/fileio.h"
 #include "parsers/reader.h"
-#include "robot/care.h"
-#include "robot/care_booking.h"
+#include "robot/care/care.h"
+#include "robot/care/care_booking.h"
 
 #define PATH_LEN 1024
 

@@ -1,6 +1,6 @@
 /*
  * test_erp_client.c - the ERP client (connectors/erp.c) against the ERP
- * simulator (robot/erpsim.c), both in this process, over HTTPS on
+ * simulator (tools/erp-sim/erpsim.c), both in this process, over HTTPS on
  * 127.0.0.1 with a port the system picks.  Certificates are made for the
  * run with the openssl command (tests/data/erp/mkcerts.sh) in a temporary
  * folder that is removed at the end.
@@ -33,7 +33,7 @@
 #include "connectors/erp.h"
 #include "connectors/erp_payload.h"
 #include "core/fileio.h"
-#include "robot/erpsim.h"
+#include "tools/erp-sim/erpsim.h"
 
 static char dir[256];          /* certificates, logs, the secret */
 static bool have_certs;

@@ -17,7 +17,7 @@
 #include "connectors/erp.h"
 #include "connectors/erp_payload.h"
 #include "core/json.h"
-#include "robot/erpsim.h"
+#include "tools/erp-sim/erpsim.h"
 
 static dec D(const char *s)
 {

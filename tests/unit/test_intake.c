@@ -15,9 +15,9 @@
 
 #include <cmocka.h>
 
-#include "robot/db.h"
-#include "robot/intake.h"
-#include "robot/store.h"
+#include "robot/store/db.h"
+#include "robot/pipeline/intake.h"
+#include "robot/store/store.h"
 
 #define THREADS 8
 #define PER_THREAD 40

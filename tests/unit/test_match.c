@@ -1,6 +1,6 @@
 /*
- * test_match.c - matching and the booking suggestion (robot/match.c,
- * robot/booking.c) over a store with a small register, orders, receipts
+ * test_match.c - matching and the booking suggestion (robot/cli/match.c,
+ * robot/match/booking.c) over a store with a small register, orders, receipts
  * and history: every reason code with a case that raises it and one that
  * does not, tolerances at their edges (the last cent in, the next one out,
  * the percent and the cap), öre rounding, credit notes, partial deliveries
@@ -24,8 +24,8 @@
 
 #include "core/json.h"
 #include "parsers/reader.h"
-#include "robot/match.h"
-#include "robot/store.h"
+#include "robot/match/match.h"
+#include "robot/store/store.h"
 
 /* ---- invoices from a spec --------------------------------------------- */
 

@@ -16,11 +16,11 @@
 
 #include "core/err.h"
 #include "parsers/claim.h"
-#include "robot/care.h"
-#include "robot/config.h"
-#include "robot/db.h"
-#include "robot/pipeline.h"
-#include "robot/store.h"
+#include "robot/care/care.h"
+#include "robot/config/config.h"
+#include "robot/store/db.h"
+#include "robot/pipeline/pipeline.h"
+#include "robot/store/store.h"
 
 typedef struct fixture {
 	char path[64];

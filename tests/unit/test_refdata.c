@@ -1,5 +1,5 @@
 /*
- * test_refdata.c - the reference data (robot/refdata.c): key
+ * test_refdata.c - the reference data (robot/store/refdata.c): key
  * normalisation, imports of suppliers, orders (CSV and PEPPOL XML),
  * receipts and history; idempotent re-import; a file with bad rows loads
  * nothing and reports each row with its line; quantities invoiced and
@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "robot/refdata.h"
-#include "robot/store.h"
+#include "robot/store/refdata.h"
+#include "robot/store/store.h"
 
 typedef struct fixture {
 	char path[64];

@@ -1,5 +1,5 @@
 /*
- * test_rules.c - the matching rules file (robot/rules.c): the built-in
+ * test_rules.c - the matching rules file (robot/cli/rules.c): the built-in
  * rules parse; a file with errors reports every one with its line (and a
  * bad pattern its column) and yields no ruleset; extraction of both
  * regions' order numbers from the proper and the wrong fields;
@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "robot/rules.h"
+#include "robot/match/rules.h"
 
 typedef struct sink {
 	char text[8192];

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "robot/store.h"
+#include "robot/store/store.h"
 
 typedef struct fixture {
 	char path[1024];

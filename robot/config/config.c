@@ -1,0 +1,458 @@
+/*
+ * config.c - the settings table and the file parser.  See config.h.
+ *
+ * To add a setting: a field in struct ulf_config and one row in `settings`.
+ * Nothing else knows the list.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "robot/config/config.h"
+#include "core/fileio.h"
+
+typedef enum { T_STRING, T_INT, T_SIZE } setting_type;
+
+typedef struct setting {
+	const char *name;
+	setting_type type;
+	size_t offset;          /* into struct ulf_config */
+	size_t size;            /* of a string field */
+	const char *dflt;       /* as written in a config file */
+	bool reloadable;
+	int (*validate)(const void *value, char *why, size_t n);
+	const char *doc;
+} setting;
+
+static int v_backend(const void *value, char *why, size_t n)
+{
+	const char *s = value;
+
+	if (strcmp(s, "sqlite") == 0 || strcmp(s, "postgresql") == 0)
+		return 0;
+	snprintf(why, n, "must be sqlite or postgresql");
+	return -1;
+}
+
+static int v_nonempty(const void *value, char *why, size_t n)
+{
+	if (*(const char *)value)
+		return 0;
+	snprintf(why, n, "must not be empty");
+	return -1;
+}
+
+static int v_depth(const void *value, char *why, size_t n)
+{
+	long d = *(const long *)value;
+
+	if (d >= 8 && d <= 1000)
+		return 0;
+	snprintf(why, n, "must be between 8 and 1000");
+	return -1;
+}
+
+static int v_bytes(const void *value, char *why, size_t n)
+{
+	size_t b = *(const size_t *)value;
+
+	if (b >= 1024 && b <= (size_t)1 << 31)
+		return 0;
+	snprintf(why, n, "must be between 1K and 2G");
+	return -1;
+}
+
+static int v_listen(const void *value, char *why, size_t n)
+{
+	const char *s = value, *colon = strrchr(s, ':');
+	char *end;
+	long port;
+
+	if (!*s)
+		return 0;
+	if (!colon || colon == s) {
+		snprintf(why, n, "must be address:port, e.g. 127.0.0.1:8480");
+		return -1;
+	}
+	port = strtol(colon + 1, &end, 10);
+	if (*end || port < 0 || port > 65535) {
+		snprintf(why, n, "'%s' is not a port", colon + 1);
+		return -1;
+	}
+	return 0;
+}
+
+static int v_log_level(const void *value, char *why, size_t n)
+{
+	const char *s = value;
+
+	if (!strcmp(s, "error") || !strcmp(s, "warning") || !strcmp(s, "info") ||
+	    !strcmp(s, "debug"))
+		return 0;
+	snprintf(why, n, "must be error, warning, info or debug");
+	return -1;
+}
+
+static int v_wait_days(const void *value, char *why, size_t n)
+{
+	long d = *(const long *)value;
+
+	if (d >= 1 && d <= 365)
+		return 0;
+	snprintf(why, n, "must be between 1 and 365 days");
+	return -1;
+}
+
+static int v_https(const void *value, char *why, size_t n)
+{
+	const char *s = value;
+
+	if (!*s || strncmp(s, "https://", 8) == 0)
+		return 0;
+	snprintf(why, n, "must be an https:// URL (or empty)");
+	return -1;
+}
+
+static int v_ms(const void *value, char *why, size_t n)
+{
+	long v = *(const long *)value;
+
+	if (v >= 10 && v <= 3600000)
+		return 0;
+	snprintf(why, n, "must be between 10 and 3600000 (milliseconds)");
+	return -1;
+}
+
+static int v_attempts(const void *value, char *why, size_t n)
+{
+	long v = *(const long *)value;
+
+	if (v >= 1 && v <= 100)
+		return 0;
+	snprintf(why, n, "must be between 1 and 100");
+	return -1;
+}
+
+static int v_connections(const void *value, char *why, size_t n)
+{
+	long v = *(const long *)value;
+
+	if (v >= 1 && v <= 32)
+		return 0;
+	snprintf(why, n, "must be between 1 and 32");
+	return -1;
+}
+
+#define STR(f) T_STRING, offsetof(ulf_config, f), sizeof(((ulf_config *)0)->f)
+#define NUM(t, f) t, offsetof(ulf_config, f), 0
+
+static const setting settings[] = {
+	{ "store_backend", STR(store_backend), "sqlite", false, v_backend,
+	  "Where invoices, their states and the audit trail are kept: sqlite (one\n"
+	  "# robot, embedded) or postgresql (several robots sharing one store)." },
+	{ "store_path", STR(store_path), "ulf.db", false, v_nonempty,
+	  "The SQLite database file, or a PostgreSQL connection string." },
+	{ "inbox_dir", STR(inbox_dir), "inbox", false, v_nonempty,
+	  "Folder watched for incoming e-invoices and care attachments." },
+	{ "xml_max_bytes", NUM(T_SIZE, xml_max_bytes), "64M", true, v_bytes,
+	  "Largest document accepted; larger ones go to the exception queue." },
+	{ "xml_max_depth", NUM(T_INT, xml_max_depth), "64", true, v_depth,
+	  "Deepest element nesting accepted (invoices nest about 8 deep)." },
+	{ "attachment_max_bytes", NUM(T_SIZE, attachment_max_bytes), "32M", true, v_bytes,
+	  "Largest decoded embedded attachment accepted." },
+	{ "model_max_bytes", NUM(T_SIZE, model_max_bytes), "16M", true, v_bytes,
+	  "Most memory one invoice's model may take, attachments excluded." },
+	{ "http_listen", STR(http_listen), "\"\"", false, v_listen,
+	  "Address:port where `ulf run` accepts documents by HTTP POST and serves\n"
+	  "# /health and /metrics, e.g. 127.0.0.1:8480.  Empty: no HTTP." },
+	{ "http_cert_file", STR(http_cert_file), "\"\"", false, NULL,
+	  "PEM certificate for HTTPS on http_listen; empty: plain HTTP (loopback only)." },
+	{ "http_key_file", STR(http_key_file), "\"\"", false, NULL,
+	  "PEM private key for http_cert_file." },
+	{ "http_connections", NUM(T_INT, http_connections), "16", false, v_connections,
+	  "HTTP connections served at once, each on a thread of its own; documents\n"
+	  "# that arrive on several at once are stored in one durable commit." },
+	{ "log_level", STR(log_level), "info", true, v_log_level,
+	  "error, warning, info or debug.  Personal identity numbers are never logged." },
+	{ "care_wait_days", NUM(T_INT, care_wait_days), "30", true, v_wait_days,
+	  "Days a care claim specification or care invoice waits for its partner\n"
+	  "# before it becomes an exception (CARE-030); never dropped silently." },
+	{ "rounding_account", STR(rounding_account), "3740", true, v_nonempty,
+	  "Account for öre differences between a booking and the invoice (BAS 3740)." },
+	{ "care_rules_file", STR(care_rules_file), "builtin", true, v_nonempty,
+	  "Booking rules for care lines (docs/care.md), or builtin for the example table." },
+	{ "match_rules_file", STR(match_rules_file), "builtin", true, v_nonempty,
+	  "Matching rules: order-number patterns, booking rules, tolerances, invoices\n"
+	  "# without an order (docs/rules-file.md); builtin for the two regions' formats\n"
+	  "# with exact tolerances.  Check a file with `ulf rules check FILE`." },
+	{ "erp_url", STR(erp_url), "\"\"", false, v_https,
+	  "The ERP's postings endpoint (https://...) where booking suggestions go.\n"
+	  "# Empty: nothing is posted.  docs/erp.md describes the protocol." },
+	{ "erp_ca_file", STR(erp_ca_file), "\"\"", false, NULL,
+	  "PEM CA bundle that signs the ERP's certificate; empty: the system's CAs.\n"
+	  "# The certificate and host name are always verified." },
+	{ "erp_client_cert", STR(erp_client_cert), "\"\"", false, NULL,
+	  "PEM client certificate for mutual TLS with the ERP; empty: none." },
+	{ "erp_client_key", STR(erp_client_key), "\"\"", false, NULL,
+	  "PEM private key of erp_client_cert (empty: in the certificate file)." },
+	{ "erp_token_url", STR(erp_token_url), "\"\"", false, v_https,
+	  "OAuth2 token endpoint (client credentials); empty: no token is sent." },
+	{ "erp_client_id", STR(erp_client_id), "\"\"", false, NULL,
+	  "OAuth2 client id, with erp_token_url." },
+	{ "erp_client_secret_file", STR(erp_client_secret_file), "\"\"", false, NULL,
+	  "File holding the OAuth2 client secret on its first line (keep it 0600)." },
+	{ "erp_scope", STR(erp_scope), "\"\"", false, NULL,
+	  "OAuth2 scope to ask for; empty: none." },
+	{ "erp_timeout_ms", NUM(T_INT, erp_timeout_ms), "30000", false, v_ms,
+	  "Longest one request to the ERP (or its token endpoint) may take." },
+	{ "erp_connections", NUM(T_INT, erp_connections), "8", false, v_connections,
+	  "Postings `ulf run` has in flight to the ERP at once, each on a connection\n"
+	  "# of its own, shared by two posting threads." },
+	{ "erp_max_attempts", NUM(T_INT, erp_max_attempts), "8", true, v_attempts,
+	  "Requests per posting before it goes to the exception queue; network\n"
+	  "# errors, timeouts, 5xx and 429 are retried, a 4xx answer is final." },
+	{ "erp_backoff_ms", NUM(T_INT, erp_backoff_ms), "2000", true, v_ms,
+	  "First wait before a retry; it doubles per attempt, with jitter." },
+	{ "erp_backoff_max_ms", NUM(T_INT, erp_backoff_max_ms), "300000", true, v_ms,
+	  "Longest wait between retries (a longer Retry-After is honoured, up to 1 h)." },
+	{ "erp_link_base", STR(erp_link_base), "\"\"", true, NULL,
+	  "Base URL of ulf's document view; a posting links back to its invoice as\n"
+	  "# this followed by the document id." },
+};
+
+#define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
+
+static int parse_size(size_t *out, const char *s)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (end == s || errno || *s == '-')
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		shift = 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30, end++;
+	if (*end || v > (SIZE_MAX >> shift))
+		return -1;
+	*out = (size_t)(v << shift);
+	return 0;
+}
+
+static int parse_long(long *out, const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || *end || errno)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Sets one setting from text; `why` gets the reason on failure. */
+static int apply(ulf_config *cfg, const setting *st, const char *value,
+		 char *why, size_t n)
+{
+	void *field = (char *)cfg + st->offset;
+
+	switch (st->type) {
+	case T_STRING:
+		if (strlen(value) >= st->size) {
+			snprintf(why, n, "longer than %zu characters", st->size - 1);
+			return -1;
+		}
+		memcpy(field, value, strlen(value) + 1);
+		break;
+	case T_INT:
+		if (parse_long(field, value) < 0) {
+			snprintf(why, n, "'%s' is not a whole number", value);
+			return -1;
+		}
+		break;
+	case T_SIZE:
+		if (parse_size(field, value) < 0) {
+			snprintf(why, n, "'%s' is not a size (e.g. 512K, 64M)", value);
+			return -1;
+		}
+		break;
+	}
+	return st->validate ? st->validate(field, why, n) : 0;
+}
+
+static const setting *find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NSETTINGS; i++)
+		if (strcmp(settings[i].name, name) == 0)
+			return &settings[i];
+	return NULL;
+}
+
+void config_init(ulf_config *cfg)
+{
+	char why[128];
+	size_t i;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (i = 0; i < NSETTINGS; i++) {
+		/* defaults are written as in a file: "" is the empty string */
+		const char *d = settings[i].dflt;
+		(void)apply(cfg, &settings[i], strcmp(d, "\"\"") == 0 ? "" : d, why, sizeof(why));
+	}
+}
+
+/* Splits "name value # comment" in place; value may be "quoted". */
+static int split_line(char *line, char **name, char **value)
+{
+	char *p = line, *e;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '#' || *p == '\0')
+		return 0;
+	*name = p;
+	while (*p && *p != ' ' && *p != '\t')
+		p++;
+	if (!*p)
+		return -1;
+	*p++ = '\0';
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '"') {
+		*value = ++p;
+		e = strchr(p, '"');
+		if (!e)
+			return -1;
+		*e = '\0';
+		return 1;
+	}
+	*value = p;
+	e = strchr(p, '#');
+	if (e)
+		*e = '\0';
+	e = p + strlen(p);
+	while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return **value ? 1 : -1;
+}
+
+int config_load(ulf_config *out, const char *path, ulf_err *err)
+{
+	ulf_config cfg;
+	bool seen[NSETTINGS] = { false };
+	char *text = NULL, *line, *next, *name, *value, why[160];
+	size_t len, lineno = 0;
+	int rc;
+
+	config_init(&cfg);
+	rc = file_read(&text, &len, path, 1u << 20, err);
+	if (rc)
+		return rc;
+	for (line = text; line; line = next) {
+		const setting *st;
+		int k;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		k = split_line(line, &name, &value);
+		if (k == 0)
+			continue;
+		if (k < 0) {
+			rc = ulf_err_set(err, ULF_EPARSE, "%s:%zu: expected 'name value'", path, lineno);
+			goto out;
+		}
+		st = find(name);
+		if (!st) {
+			rc = ulf_err_set(err, ULF_EPARSE, "%s:%zu: unknown setting '%s'", path, lineno, name);
+			goto out;
+		}
+		if (seen[st - settings]) {
+			rc = ulf_err_set(err, ULF_EPARSE, "%s:%zu: '%s' is set twice", path, lineno, name);
+			goto out;
+		}
+		seen[st - settings] = true;
+		if (apply(&cfg, st, value, why, sizeof(why)) < 0) {
+			rc = ulf_err_set(err, ULF_EINVAL, "%s:%zu: %s: %s", path, lineno, name, why);
+			goto out;
+		}
+	}
+	*out = cfg;
+out:
+	free(text);
+	return rc;
+}
+
+int config_reload(ulf_config *out, const ulf_config *current, const char *path,
+		  ulf_err *err)
+{
+	ulf_config cfg;
+	size_t i;
+	int rc = config_load(&cfg, path, err);
+
+	if (rc)
+		return rc;
+	for (i = 0; i < NSETTINGS; i++) {
+		const setting *st = &settings[i];
+		const char *a = (const char *)&cfg + st->offset;
+		const char *b = (const char *)current + st->offset;
+		bool same = st->type == T_STRING ? strcmp(a, b) == 0
+			  : st->type == T_INT ? *(const long *)(const void *)a == *(const long *)(const void *)b
+			  : *(const size_t *)(const void *)a == *(const size_t *)(const void *)b;
+		if (!st->reloadable && !same)
+			return ulf_err_set(err, ULF_EINVAL,
+				"%s: '%s' cannot change on reload; restart ulf to change it",
+				path, st->name);
+	}
+	*out = cfg;
+	return 0;
+}
+
+void config_write_sample(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "# ulf configuration.  Generated by `ulf config sample`: every setting\n"
+		     "# with its default.  Settings marked [reload] take effect on SIGHUP;\n"
+		     "# the others need a restart.\n");
+	for (i = 0; i < NSETTINGS; i++)
+		fprintf(out, "\n# %s%s\n%s %s\n", settings[i].doc,
+			settings[i].reloadable ? " [reload]" : "",
+			settings[i].name, settings[i].dflt);
+}
+
+void config_erp(erp_config *out, const ulf_config *cfg)
+{
+	memset(out, 0, sizeof(*out));
+	out->url = cfg->erp_url;
+	out->ca_file = cfg->erp_ca_file;
+	out->client_cert = cfg->erp_client_cert;
+	out->client_key = cfg->erp_client_key;
+	out->token_url = cfg->erp_token_url;
+	out->client_id = cfg->erp_client_id;
+	out->client_secret_file = cfg->erp_client_secret_file;
+	out->scope = cfg->erp_scope;
+	out->timeout_ms = cfg->erp_timeout_ms;
+	out->connections = (unsigned)cfg->erp_connections;
+}
+
+void config_reader_opts(reader_opts *out, const ulf_config *cfg)
+{
+	reader_opts_init(out);
+	out->xml.max_bytes = cfg->xml_max_bytes;
+	out->xml.max_depth = (unsigned)cfg->xml_max_depth;
+	out->inv.max_attachment_bytes = cfg->attachment_max_bytes;
+	out->inv.max_model_bytes = cfg->model_max_bytes;
+}

@@ -1,0 +1,134 @@
+/*
+ * inbox.c - see inbox.h.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/fileio.h"
+#include "robot/pipeline/inbox.h"
+
+#define TAKEN_DIR ".taken"
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int move_taken(const inbox_opts *opts, const char *name, int64_t id, ulf_err *err)
+{
+	char from[4096], dir[4096], to[4096];
+
+	if (snprintf(from, sizeof(from), "%s/%s", opts->dir, name) >= (int)sizeof(from) ||
+	    snprintf(dir, sizeof(dir), "%s/%s", opts->dir, TAKEN_DIR) >= (int)sizeof(dir) ||
+	    snprintf(to, sizeof(to), "%s/%lld-%s", dir, (long long)id, name) >= (int)sizeof(to))
+		return ulf_err_set(err, ULF_EINVAL, "%s: path too long", name);
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+		return ulf_err_set(err, ULF_EIO, "%s: %s", dir, strerror(errno));
+	if (rename(from, to) < 0)
+		return ulf_err_set(err, ULF_EIO, "%s: cannot move to %s: %s", from, dir,
+				   strerror(errno));
+	return 0;
+}
+
+int inbox_take(inbox_event *ev, pipeline *p, const inbox_opts *opts, const char *name,
+	       int64_t now_ms, ulf_err *err)
+{
+	char path[4096];
+	char *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	memset(ev, 0, sizeof(*ev));
+	if (snprintf(path, sizeof(path), "%s/%s", opts->dir, name) >= (int)sizeof(path))
+		return ulf_err_set(err, ULF_EINVAL, "%s: path too long", name);
+	rc = file_read(&data, &len, path, 0, err);
+	if (rc)
+		return rc;
+	/* An oversized file is still stored (the queue shows it); the reader
+	 * refuses it by its own limit. */
+	rc = pipeline_receive(&ev->id, &ev->duplicate, &ev->state, p, "inbox", name,
+			      data, len, now_ms / 1000, err);
+	free(data);
+	if (ev->id == 0)
+		return rc;   /* not stored: the file stays */
+	ev->stored_but = rc ? err->msg : NULL;
+	/* stored durably: the file may go even if processing must be resumed */
+	if (!opts->keep) {
+		ulf_err mv;
+		ulf_err_clear(&mv);
+		if (move_taken(opts, name, ev->id, &mv) && !rc)
+			return ulf_err_set(err, mv.code, "%s", mv.msg);
+	}
+	return 0;
+}
+
+int inbox_scan(size_t *out_taken, pipeline *p, const inbox_opts *opts, int64_t now_ms,
+	       inbox_report_fn report, void *ctx, ulf_err *err)
+{
+	DIR *d = opendir(opts->dir);
+	struct dirent *de;
+	char **names = NULL, path[4096];
+	size_t n = 0, cap = 0, i;
+	int rc = 0;
+
+	*out_taken = 0;
+	if (!d)
+		return ulf_err_set(err, ULF_EIO, "%s: cannot open inbox: %s", opts->dir,
+				   strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		struct stat st;
+		int64_t mtime_ms;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", opts->dir, de->d_name) >= (int)sizeof(path) ||
+		    stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+		if (now_ms - mtime_ms < opts->settle_ms)
+			continue;   /* still being written: the next scan takes it */
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			char **nn = realloc(names, ncap * sizeof(*nn));
+			if (!nn) {
+				rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+				goto out;
+			}
+			names = nn;
+			cap = ncap;
+		}
+		names[n] = strdup(de->d_name);
+		if (!names[n]) {
+			rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+			goto out;
+		}
+		n++;
+	}
+	if (n)   /* qsort(NULL, 0) is undefined */
+		qsort(names, n, sizeof(*names), cmp_names);
+	for (i = 0; i < n; i++) {
+		inbox_event ev;
+		ulf_err why;
+
+		ulf_err_clear(&why);
+		snprintf(path, sizeof(path), "%s/%s", opts->dir, names[i]);
+		if (inbox_take(&ev, p, opts, names[i], now_ms, &why) == 0)
+			(*out_taken)++;
+		else
+			ev.error = why.msg;
+		ev.path = path;
+		if (report)
+			report(&ev, ctx);
+	}
+out:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	closedir(d);
+	return rc;
+}

@@ -1,0 +1,51 @@
+/*
+ * inbox.h - taking documents from a folder.
+ *
+ * A file is taken only when it has stopped changing (not modified for
+ * `settle_ms`; with inotify the close-after-write event says the same), is
+ * stored durably through the pipeline, and only then moved out of the inbox
+ * into `<inbox>/.taken/` (or left, with --keep).  If the store cannot take it
+ * (a full disk, a read-only store) the file stays in the inbox and is tried
+ * again: nothing is lost.
+ */
+#ifndef ULF_INBOX_H
+#define ULF_INBOX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "robot/pipeline/pipeline.h"
+
+typedef struct inbox_opts {
+	const char *dir;
+	int64_t settle_ms;      /* a file younger than this is not taken yet */
+	size_t max_bytes;       /* larger files go to the queue, not into memory */
+	bool keep;              /* leave files in place (demo on samples/) */
+} inbox_opts;
+
+/* What happened to one file, for the caller to report. */
+typedef struct inbox_event {
+	const char *path;
+	int64_t id;             /* 0 when not stored */
+	bool duplicate;
+	doc_state state;
+	const char *error;      /* set when the file could not be stored */
+	const char *stored_but; /* stored, but processing stopped: why */
+} inbox_event;
+
+typedef void (*inbox_report_fn)(const inbox_event *ev, void *ctx);
+
+/*
+ * Takes every settled regular file in the inbox (names starting with '.'
+ * are skipped: temporary and hidden files), in name order.  *out_taken gets
+ * the number stored.  Returns an error only when the folder itself cannot
+ * be read; a file that cannot be stored is reported and left in place.
+ */
+int inbox_scan(size_t *out_taken, pipeline *p, const inbox_opts *opts, int64_t now_ms,
+	       inbox_report_fn report, void *ctx, ulf_err *err);
+
+/* Takes one file (the inotify path). */
+int inbox_take(inbox_event *ev, pipeline *p, const inbox_opts *opts, const char *name,
+	       int64_t now_ms, ulf_err *err);
+
+#endif

@@ -1,0 +1,418 @@
+/*
+ * db.c - backend dispatch, the statement cache and schema migrations.
+ * See db.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "robot/store/db.h"
+
+extern const db_backend db_sqlite_backend;
+extern const db_backend db_postgresql_backend;
+
+static const db_backend *const backends[] = {
+	&db_sqlite_backend,
+	&db_postgresql_backend,
+};
+
+/*
+ * Prepared statements are kept per connection and handed out again for the
+ * same SQL text: the robot runs a few dozen statements thousands of times,
+ * and preparing them was a fifth of its time.  A statement in use is never
+ * handed out twice; when every slot is taken, statements are prepared and
+ * finalized as they come.
+ */
+#define DB_CACHE_SLOTS 128
+
+struct db_stmt {
+	db *d;
+	void *st;
+	char *sql;        /* cached: the text it was prepared from, else NULL */
+	uint64_t hash;
+	bool busy;
+};
+
+struct db {
+	const db_backend *be;
+	void *conn;
+	bool durable;
+	int depth;      /* db_begin calls not yet matched by commit or rollback */
+	bool doomed;    /* an inner transaction rolled back: the outer one must too */
+	pthread_mutex_t *write_lock;   /* shared with the process's other connections */
+	bool locked;
+	db_stmt cache[DB_CACHE_SLOTS];
+};
+
+const db_backend *db_backend_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+		if (strcmp(backends[i]->name, name) == 0)
+			return backends[i];
+	return NULL;
+}
+
+int db_open(db **out, const char *backend, const char *target, ulf_err *err)
+{
+	const db_backend *be = db_backend_find(backend);
+	db *d;
+	int rc;
+
+	*out = NULL;
+	if (!be)
+		return ulf_err_set(err, ULF_EINVAL, "unknown store backend '%s'", backend);
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	d->be = be;
+	d->durable = true;
+	rc = be->open(&d->conn, target, err);
+	if (rc) {
+		free(d);
+		return rc;
+	}
+	*out = d;
+	return 0;
+}
+
+void db_close(db *d)
+{
+	size_t i;
+
+	if (!d)
+		return;
+	for (i = 0; i < DB_CACHE_SLOTS && d->cache[i].sql; i++) {
+		d->be->finalize(d->cache[i].st);
+		free(d->cache[i].sql);
+	}
+	d->be->close(d->conn);
+	free(d);
+}
+
+const char *db_backend_name(const db *d)
+{
+	return d->be->name;
+}
+
+int db_exec(db *d, const char *sql, ulf_err *err)
+{
+	return d->be->exec(d->conn, sql, err);
+}
+
+/*
+ * Transactions nest: only the outermost begin and commit reach the
+ * database, so a module that makes one change atomic on its own can be
+ * called inside a caller's larger transaction (a care claim joined to its
+ * invoice: the reconciliation and the attachment commit together or not at
+ * all).  An inner rollback dooms the outer transaction.
+ */
+void db_set_write_lock(db *d, pthread_mutex_t *lock)
+{
+	d->write_lock = lock;
+}
+
+static void unlock(db *d)
+{
+	if (d->locked) {
+		d->locked = false;
+		pthread_mutex_unlock(d->write_lock);
+	}
+}
+
+/* Transaction control through the statement cache, like everything else. */
+static int run(db *d, const char *sql, ulf_err *err)
+{
+	db_stmt *st;
+	int rc = db_prepare(&st, d, sql, err);
+
+	if (rc)
+		return rc;
+	rc = db_step(st, err);
+	db_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+int db_begin(db *d, ulf_err *err)
+{
+	int rc;
+
+	if (d->depth > 0) {
+		d->depth++;
+		return 0;
+	}
+	if (d->write_lock) {
+		pthread_mutex_lock(d->write_lock);
+		d->locked = true;
+	}
+	rc = run(d, strcmp(d->be->name, "sqlite") == 0 ? "BEGIN IMMEDIATE" : "BEGIN", err);
+	if (rc) {
+		unlock(d);
+		return rc;
+	}
+	d->depth = 1;
+	d->doomed = false;
+	return 0;
+}
+
+int db_commit(db *d, ulf_err *err)
+{
+	int rc;
+
+	if (d->depth > 1) {
+		d->depth--;
+		return 0;
+	}
+	if (d->depth == 0)
+		return ulf_err_set(err, ULF_ESTORE, "commit without a transaction");
+	if (d->doomed) {
+		db_rollback(d);
+		return ulf_err_set(err, ULF_EIO, "transaction rolled back: a step inside it failed");
+	}
+	rc = run(d, "COMMIT", err);
+	if (rc) {
+		/* the transaction ends here either way, and so does the lock */
+		run(d, "ROLLBACK", NULL);
+	}
+	d->depth = 0;
+	unlock(d);
+	/* the wait for the disk, if the backend leaves it to here, holds up
+	 * no other writer */
+	if (rc == 0 && d->be->sync)
+		rc = d->be->sync(d->conn, err);
+	return rc;
+}
+
+void db_rollback(db *d)
+{
+	if (d->depth > 1) {
+		d->depth--;
+		d->doomed = true;
+		return;
+	}
+	if (d->depth == 1)
+		run(d, "ROLLBACK", NULL);
+	d->depth = 0;
+	d->doomed = false;
+	unlock(d);
+}
+
+static uint64_t sql_hash(const char *sql)
+{
+	uint64_t h = 14695981039346656037u;   /* FNV-1a */
+
+	for (; *sql; sql++)
+		h = (h ^ (unsigned char)*sql) * 1099511628211u;
+	return h;
+}
+
+int db_prepare(db_stmt **out, db *d, const char *sql, ulf_err *err)
+{
+	uint64_t h = sql_hash(sql);
+	db_stmt *s, *slot = NULL;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	/* slots fill from the front and are never emptied while open */
+	for (i = 0; i < DB_CACHE_SLOTS; i++) {
+		s = &d->cache[i];
+		if (!s->sql) {
+			slot = s;
+			break;
+		}
+		if (!s->busy && s->hash == h && strcmp(s->sql, sql) == 0) {
+			s->busy = true;
+			*out = s;
+			return 0;
+		}
+	}
+	if (slot) {
+		s = slot;
+		s->sql = strdup(sql);
+		if (!s->sql)
+			return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	} else {
+		s = calloc(1, sizeof(*s));
+		if (!s)
+			return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	}
+	s->d = d;
+	rc = d->be->prepare(&s->st, d->conn, sql, err);
+	if (rc) {
+		if (slot) {
+			free(s->sql);
+			s->sql = NULL;
+		} else {
+			free(s);
+		}
+		return rc;
+	}
+	s->hash = h;
+	s->busy = true;
+	*out = s;
+	return 0;
+}
+
+int db_bind_text(db_stmt *st, int idx, const char *s)
+{
+	return s ? st->d->be->bind_text(st->st, idx, s) : st->d->be->bind_null(st->st, idx);
+}
+
+int db_bind_int(db_stmt *st, int idx, int64_t v)
+{
+	return st->d->be->bind_int(st->st, idx, v);
+}
+
+int db_bind_blob(db_stmt *st, int idx, const void *p, size_t n)
+{
+	return st->d->be->bind_blob(st->st, idx, p, n);
+}
+
+int db_bind_null(db_stmt *st, int idx)
+{
+	return st->d->be->bind_null(st->st, idx);
+}
+
+int db_step(db_stmt *st, ulf_err *err)
+{
+	return st->d->be->step(st->st, err);
+}
+
+bool db_col_null(db_stmt *st, int col)
+{
+	return st->d->be->col_null(st->st, col);
+}
+
+const char *db_col_text(db_stmt *st, int col)
+{
+	return st->d->be->col_text(st->st, col);
+}
+
+int64_t db_col_int(db_stmt *st, int col)
+{
+	return st->d->be->col_int(st->st, col);
+}
+
+const void *db_col_blob(db_stmt *st, int col, size_t *len)
+{
+	return st->d->be->col_blob(st->st, col, len);
+}
+
+int db_reset(db_stmt *st)
+{
+	return st->d->be->reset(st->st);
+}
+
+void db_finalize(db_stmt *st)
+{
+	if (!st)
+		return;
+	if (st->sql) {
+		/* back to the cache, unbound and holding no lock */
+		st->d->be->reset(st->st);
+		st->busy = false;
+		return;
+	}
+	st->d->be->finalize(st->st);
+	free(st);
+}
+
+int db_set_durable(db *d, bool durable, ulf_err *err)
+{
+	int rc;
+
+	if (d->durable == durable)
+		return 0;
+	rc = d->be->set_durable(d->conn, durable, err);
+	if (rc == 0)
+		d->durable = durable;
+	return rc;
+}
+
+int db_checkpoint(db *d, ulf_err *err)
+{
+	if (d->depth > 0)
+		return ulf_err_set(err, ULF_ESTORE, "checkpoint inside a transaction");
+	return d->be->checkpoint ? d->be->checkpoint(d->conn, err) : 0;
+}
+
+int64_t db_changes(db *d)
+{
+	return d->be->changes(d->conn);
+}
+
+bool db_is_conflict(db *d)
+{
+	return d->be->is_conflict(d->conn);
+}
+
+static int current_version(int64_t *out, db *d, const char *module, ulf_err *err)
+{
+	db_stmt *st = NULL;
+	int rc;
+
+	*out = 0;
+	rc = db_prepare(&st, d, "SELECT version FROM schema_version WHERE module = ?", err);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, module);
+	rc = db_step(st, err);
+	if (rc == 1) {
+		*out = db_col_int(st, 0);
+		rc = 0;
+	}
+	db_finalize(st);
+	return rc;
+}
+
+int db_migrate(db *d, const char *module, const char *const *steps, size_t nsteps,
+	       ulf_err *err)
+{
+	db_stmt *st = NULL;
+	int64_t v;
+	int rc;
+
+	rc = db_exec(d, "CREATE TABLE IF NOT EXISTS schema_version ("
+			" module TEXT PRIMARY KEY, version INTEGER NOT NULL)", err);
+	if (rc)
+		return rc;
+	for (;;) {
+		rc = db_begin(d, err);
+		if (rc)
+			return rc;
+		/* read inside the write transaction: another robot may migrate too */
+		rc = current_version(&v, d, module, err);
+		if (rc || v >= (int64_t)nsteps)
+			goto done;
+		rc = db_exec(d, steps[v], err);
+		if (rc)
+			goto done;
+		rc = db_prepare(&st, d, v == 0
+			? "INSERT INTO schema_version (module, version) VALUES (?, ?)"
+			: "UPDATE schema_version SET version = ? WHERE module = ?", err);
+		if (rc)
+			goto done;
+		if (v == 0) {
+			db_bind_text(st, 1, module);
+			db_bind_int(st, 2, v + 1);
+		} else {
+			db_bind_int(st, 1, v + 1);
+			db_bind_text(st, 2, module);
+		}
+		rc = db_step(st, err);
+		db_finalize(st);
+		st = NULL;
+		if (rc < 0)
+			goto done;
+		rc = db_commit(d, err);
+		if (rc)
+			return rc;
+	}
+done:
+	if (rc) {
+		db_rollback(d);
+		return rc;
+	}
+	return db_commit(d, err);
+}

@@ -1,0 +1,310 @@
+/*
+ * refdata.h - the reference data matching stands on, in the store:
+ * the supplier register, purchase orders and their lines, goods receipts,
+ * and the robot's memory of invoices it has seen posted (for duplicates,
+ * credit notes, recurring invoices, quantities already invoiced against an
+ * order line, and the booking history it learns from).
+ *
+ * Everything is kept in tables of its own (module "refdata" in
+ * schema_version) on the store's connection, in SQL both backends accept.
+ * Decimals are stored as their exact text and added up in C with dec.h,
+ * never by SQL SUM (which would go through binary floating point).
+ *
+ * Every lookup the matcher makes per invoice is by an indexed key (primary
+ * key or index on the column compared), so its cost grows with the log of
+ * the number of orders and suppliers, not with their number.
+ *
+ * Imports (`ulf import orders|receipts|suppliers|history`) are idempotent:
+ * each record has a natural key (supplier number; order number; order,
+ * receipt and line id; supplier and invoice number), and importing it again
+ * replaces it.  One transaction per file: a file with any bad row loads
+ * nothing, and every bad row is reported as "file:line: what".
+ * docs/matching.md documents the CSV columns.
+ */
+#ifndef ULF_REFDATA_H
+#define ULF_REFDATA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/dec.h"
+#include "core/err.h"
+#include "robot/store/db.h"
+
+typedef struct refdata refdata;
+
+/* Creates or upgrades the tables on `d` and prepares the lookups.  `d` is
+ * borrowed and must outlive the refdata. */
+int refdata_open(refdata **out, db *d, ulf_err *err);
+void refdata_free(refdata *r);
+db *refdata_db(refdata *r);
+
+/*
+ * A transaction over several writes (a bulk load): the put and record
+ * functions below join it instead of committing each on their own.
+ */
+int refdata_begin(refdata *r, ulf_err *err);
+int refdata_commit(refdata *r, ulf_err *err);
+void refdata_rollback(refdata *r);
+
+/* ---- keys ------------------------------------------------------------- */
+
+typedef enum ref_key {
+	REF_BY_NUMBER = 1, /* the ERP's supplier number */
+	REF_BY_PEPPOL,     /* "scheme:id", e.g. 0007:5592117310 */
+	REF_BY_ORG,        /* Swedish org number, 10 digits */
+	REF_BY_VAT,        /* VAT number, e.g. SE559211731001 */
+	REF_BY_BANKGIRO,
+	REF_BY_PLUSGIRO,
+	REF_BY_IBAN,
+	REF_BY_NAME        /* the name, folded (case, punctuation, "AB") */
+} ref_key;
+
+const char *refdata_key_name(ref_key k);
+
+/*
+ * Writes the canonical form of `in` as a key of kind k into out[0..n):
+ * digits only for org numbers (a dash allowed in), bankgiro and plusgiro;
+ * upper case without blanks for VAT and IBAN; "scheme:id" in lower case
+ * for Peppol ids; the folded name for names.  False when `in` is not a
+ * plausible value of that kind (then out is "").
+ */
+bool refdata_norm(char *out, size_t n, ref_key k, const char *in);
+
+/* ---- suppliers -------------------------------------------------------- */
+
+typedef struct ref_supplier {
+	char supplier_no[64];
+	char name[256];
+	char org_no[16];
+	char vat_no[32];
+	char peppol_id[128];
+	char bankgiro[16];
+	char plusgiro[16];
+	char iban[40];
+	bool contract;     /* a framework agreement (avtal) covers this supplier */
+	bool blocked;      /* payments stopped in the ERP */
+} ref_supplier;
+
+/*
+ * Finds suppliers whose key k equals `value` (normalised here).  *out_n is
+ * 0, 1, or 2 meaning "more than one"; *out holds the first when > 0.
+ */
+int refdata_supplier_find(ref_supplier *out, size_t *out_n, refdata *r, ref_key k,
+			  const char *value, ulf_err *err);
+
+/* Inserts or replaces one supplier (keyed by supplier_no). */
+int refdata_put_supplier(bool *out_updated, refdata *r, const ref_supplier *s,
+			 int64_t now, ulf_err *err);
+
+/* ---- orders ----------------------------------------------------------- */
+
+typedef struct ref_order_line {
+	const char *line_id;
+	const char *item_id;          /* the seller's article number */
+	const char *buyer_item_id;
+	const char *std_item_id;      /* GTIN and the like */
+	const char *name;
+	const char *classification;
+	const char *note;
+	dec quantity;
+	bool quantity_set;
+	const char *unit;
+	dec price;                    /* net price per base quantity */
+	bool price_set;
+	dec base_qty;
+	bool base_set;
+	dec net;                      /* line amount as ordered */
+	bool net_set;
+	const char *vat_category;
+	dec vat_rate;
+	bool vat_rate_set;
+	/* the booking the orderer gave (e-commerce export), or the order's
+	 * AccountingCost text for the rules to split */
+	const char *accounting_cost;
+	const char *account, *cost_centre, *activity, *project, *vat_code;
+	/* filled by refdata_order_get, ignored by refdata_put_order */
+	dec invoiced_qty;             /* by recorded invoices, credits subtracted */
+	dec invoiced_net;
+	dec received_qty;             /* by goods receipts */
+	size_t nreceipts;
+} ref_order_line;
+
+typedef struct ref_order {
+	const char *order_no;
+	const char *buyer;            /* Peppol id or org number of the ordering region */
+	const char *supplier_no;      /* the register's number, when known */
+	const char *supplier_org, *supplier_peppol, *supplier_vat, *supplier_name;
+	const char *issue_date;
+	const char *currency;
+	const char *buyer_reference;
+	const char *contract_id;
+	const char *status;           /* "open" or "closed" */
+	int requires_receipt;         /* 1 yes, 0 no, -1 not stated (rules decide) */
+	const char *accounting_cost;
+	const char *account, *cost_centre, *activity, *project;
+	dec charges;                  /* order-level charges minus allowances */
+	bool charges_set;
+	const char *source;           /* "peppol" or "csv" */
+	ref_order_line *lines;
+	size_t nlines;
+	arena mem;                    /* owns everything above when read */
+} ref_order;
+
+/* An empty order whose arena strings and lines can be allocated in. */
+ref_order *refdata_order_new(void);
+void refdata_order_free(ref_order *o);
+
+/*
+ * Inserts or replaces an order and all its lines (lines no longer in the
+ * order are dropped; quantities invoiced and received are kept apart and
+ * survive).  Order and lines change together: in the refdata_begin
+ * transaction when there is one, else in one of their own.
+ */
+int refdata_put_order(bool *out_updated, refdata *r, const ref_order *o, int64_t now,
+		      ulf_err *err);
+
+/* The order with its lines and what was invoiced and received per line.
+ * ULF_ENOTFOUND when there is no such order. */
+int refdata_order_get(ref_order **out, refdata *r, const char *order_no, ulf_err *err);
+
+/* ---- goods receipts --------------------------------------------------- */
+
+typedef struct ref_receipt {
+	const char *order_no;
+	const char *receipt_id;       /* the despatch advice or receipt number */
+	const char *line_id;
+	const char *order_line_id;
+	dec quantity;
+	const char *unit;
+	const char *date;
+	const char *source;
+} ref_receipt;
+
+int refdata_put_receipt(bool *out_updated, refdata *r, const ref_receipt *rc, int64_t now,
+			ulf_err *err);
+
+/* ---- invoices seen, and the booking history --------------------------- */
+
+typedef struct ref_invoice_line {
+	const char *line_id;
+	const char *item_key;         /* seller's item id, folded */
+	const char *text_key;         /* item name, folded (refdata_text_key) */
+	const char *description;
+	dec quantity;                 /* signed as booked: negative on credits */
+	dec net;
+	const char *account, *cost_centre, *activity, *project, *vat_code;
+	const char *order_no, *order_line_id;
+} ref_invoice_line;
+
+typedef struct ref_invoice {
+	const char *supplier_key;     /* supplier number, else "org:..." etc. */
+	const char *invoice_number;
+	const char *kind;             /* "invoice" or "credit-note" */
+	const char *issue_date;
+	const char *currency;
+	dec net_total;                /* signed as booked */
+	const char *order_no;
+	const char *flow;             /* po, non-po, recurring */
+	const char *source;           /* "posted" or "import" */
+	int64_t doc_id;               /* store document, 0 when none */
+	ref_invoice_line *lines;
+	size_t nlines;
+	arena mem;                    /* owns strings and lines when read */
+} ref_invoice;
+
+/*
+ * Remembers a posted invoice: the invoice and its booked lines, the
+ * quantities it invoiced against order lines, and one more observation of
+ * each line's booking for the history.  Idempotent: recording the same
+ * supplier key, number and kind again first takes back what the earlier
+ * record taught.  Joins a refdata_begin transaction, else runs in its own.
+ */
+int refdata_record_invoice(refdata *r, const ref_invoice *inv, int64_t now, ulf_err *err);
+
+/* The recorded invoice (with lines), ULF_ENOTFOUND if none. */
+int refdata_invoice_get(ref_invoice **out, refdata *r, const char *supplier_key,
+			const char *number, const char *kind, ulf_err *err);
+void refdata_invoice_free(ref_invoice *inv);
+
+/* The number of a recorded invoice with this content fingerprint, if any
+ * (*found false otherwise); out_number has room for n bytes. */
+int refdata_invoice_by_fingerprint(char *out_number, size_t n, bool *found, refdata *r,
+				   const char *fingerprint, ulf_err *err);
+
+/*
+ * Up to `max` recorded invoices of this supplier with the same content key
+ * (same lines), newest issue date first, issued before `before` (a
+ * YYYY-MM-DD date; NULL: any).  Each is read with its lines; the caller
+ * frees each with refdata_invoice_free.
+ */
+int refdata_recurring(ref_invoice **out, size_t *out_n, size_t max, refdata *r,
+		      const char *supplier_key, const char *content_key, const char *before,
+		      ulf_err *err);
+
+/* SHA-256 hex fingerprints of a record, as stored: the content fingerprint
+ * (supplier, date, currency, total and the multiset of line amounts, but
+ * not the invoice number) and the content key (supplier and the set of
+ * items/texts, no amounts).  A record with no lines has no content key. */
+void refdata_fingerprint(char out[65], const ref_invoice *inv);
+void refdata_content_key(char out[65], const ref_invoice *inv);
+
+/* Folds an item name into a history key: lower case, letters kept, digits,
+ * punctuation and month names dropped, blanks collapsed ("Hyra april 2025"
+ * and "HYRA, maj 2025" give "hyra"). */
+void refdata_text_key(char *out, size_t n, const char *text);
+/* Folds an item id into a history key: upper case, blanks dropped. */
+void refdata_item_key(char *out, size_t n, const char *id);
+
+/* What was booked before for a supplier and key (key_kind "item", "text"
+ * or "supplier"): the most frequent booking and how often it was used. */
+typedef struct ref_history {
+	char account[32], cost_centre[32], activity[32], project[32], vat_code[16];
+	int64_t n;                    /* times this booking was used */
+	int64_t total;                /* times anything was booked for the key */
+	char last_date[16];
+} ref_history;
+
+int refdata_history(ref_history *out, bool *found, refdata *r, const char *supplier_key,
+		    const char *key_kind, const char *key, ulf_err *err);
+
+/* ---- import ----------------------------------------------------------- */
+
+typedef enum refdata_kind {
+	REFDATA_ORDERS = 1,    /* PEPPOL Order XML or the e-commerce CSV */
+	REFDATA_RECEIPTS,      /* PEPPOL Despatch Advice XML or CSV */
+	REFDATA_SUPPLIERS,     /* the supplier register CSV */
+	REFDATA_HISTORY        /* posted invoice lines from the ERP, CSV */
+} refdata_kind;
+
+/* "orders", "receipts", "suppliers", "history"; 0 when unknown. */
+refdata_kind refdata_kind_parse(const char *name);
+const char *refdata_kind_name(refdata_kind k);
+
+typedef struct refdata_stats {
+	size_t records;        /* orders, receipt lines, suppliers or invoices */
+	size_t inserted, updated;
+	size_t lines;          /* order lines or invoice lines */
+} refdata_stats;
+
+/* Receives each bad row: "file:line: what". */
+typedef void (*refdata_report_fn)(void *ctx, const char *msg);
+
+/*
+ * Imports one file (XML or CSV, told apart by content) in one transaction.
+ * Every bad row goes to `report`; when there is any, nothing of the file is
+ * loaded and ULF_EPARSE is returned ("file: N bad rows, nothing loaded").
+ */
+int refdata_import_file(refdata_stats *out, refdata *r, refdata_kind kind, const char *path,
+			refdata_report_fn report, void *ctx, int64_t now, ulf_err *err);
+int refdata_import_buffer(refdata_stats *out, refdata *r, refdata_kind kind,
+			  const char *buf, size_t len, const char *name,
+			  refdata_report_fn report, void *ctx, int64_t now, ulf_err *err);
+
+/* Parses an amount from an export: "1234.50", "1 234,50", "-3" (blanks and
+ * no-break spaces as thousands separators, ',' or '.' as decimal mark). */
+int refdata_parse_amount(dec *out, const char *s);
+
+#endif

@@ -1,0 +1,318 @@
+/*
+ * store.h - where every document, its state and its history are kept.
+ *
+ * The store is the robot's memory and its promise that nothing is lost:
+ * a document is written (and synced) here before it is acknowledged to the
+ * sender or moved out of the inbox, and every step the pipeline takes is a
+ * compare-and-set state transition recorded with its time and result.  A
+ * restart asks the store for every document not in a final state and
+ * resumes it where it stopped.
+ *
+ * It runs on db.h, so the same code serves SQLite (default) and PostgreSQL.
+ *
+ * States (docs/states.md has the diagram):
+ *   received  -> read -> validated -> matched -> ready -> posting -> posted
+ *   any step  -> exception  (the queue: a person decides)
+ *   read/validated -> waiting  (a care invoice or claim waiting for its partner)
+ *   exception -> ready  (resolved by a handler)   exception -> rejected
+ *   exception -> received  (retry after rules or reference data changed)
+ *   waiting -> attached  (a claim or envelope joined to its invoice)
+ * posted, rejected and attached are final.
+ */
+#ifndef ULF_STORE_H
+#define ULF_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "robot/store/db.h"
+
+typedef struct store store;
+
+typedef enum doc_state {
+	ST_RECEIVED = 1,
+	ST_READ,
+	ST_VALIDATED,
+	ST_WAITING,
+	ST_MATCHED,
+	ST_READY,
+	ST_POSTING,
+	ST_POSTED,
+	ST_EXCEPTION,
+	ST_REJECTED,
+	ST_ATTACHED,    /* a care claim or envelope joined to its invoice */
+	ST_COUNT_
+} doc_state;
+
+const char *store_state_name(doc_state s);
+/* 0 when `name` is no state. */
+doc_state store_state_parse(const char *name);
+bool store_state_final(doc_state s);
+/* Whether the state machine allows from -> to. */
+bool store_transition_allowed(doc_state from, doc_state to);
+
+/* Opens (creating or upgrading the schema) the store named by backend
+ * ("sqlite" / "postgresql") and target (file / conninfo). */
+int store_open(store **out, const char *backend, const char *target, ulf_err *err);
+void store_close(store *s);
+
+/* The connection, for modules with tables of their own (reference data,
+ * care claims), which migrate them with db_migrate. */
+db *store_db(store *s);
+
+/*
+ * Groups the calls between them into one transaction: they all reach the
+ * store or none does (a claim's reconciliation with its invoice and its
+ * attachment).  Each store call inside is atomic on its own as well.
+ */
+int store_begin(store *s, ulf_err *err);
+
+/* Stores of one process on one database share `lock` for their writes
+ * (db_set_write_lock); the caller owns it.  NULL: none. */
+void store_set_write_lock(store *s, pthread_mutex_t *lock);
+int store_commit(store *s, ulf_err *err);
+void store_rollback(store *s);
+
+/* The store's housekeeping that no commit should wait for (SQLite: a WAL
+ * checkpoint); a long-running robot calls it about once a second. */
+int store_checkpoint(store *s, ulf_err *err);
+
+/*
+ * Stores a received document durably in state `received`.  The same bytes
+ * (SHA-256) stored before give *out_dup = true and the earlier id: a file
+ * dropped twice in the inbox is one document.
+ */
+int store_receive(int64_t *out_id, bool *out_dup, store *s, const char *source,
+		  const char *name, const void *data, size_t len, int64_t now,
+		  ulf_err *err);
+
+/* A document for store_receive_many, and what became of it. */
+typedef struct store_intake {
+	const char *source;      /* "inbox", "http" */
+	const char *name;
+	const void *data;
+	size_t len;
+	int64_t id;              /* out: its id, or the earlier one's */
+	bool duplicate;          /* out: the same bytes were stored before */
+} store_intake;
+
+/*
+ * Stores several received documents in one durable commit: one wait for
+ * the disk instead of one each.  All or none: on failure none is stored
+ * and every id is 0.  The same bytes twice in one call are one document.
+ */
+int store_receive_many(store_intake *docs, size_t n, store *s, int64_t now, ulf_err *err);
+
+/* The bytes and name of a document; the caller frees both. */
+int store_load(void **out_data, size_t *out_len, char **out_name, store *s,
+	       int64_t id, ulf_err *err);
+
+/* The current state of a document. */
+int store_state(doc_state *out, store *s, int64_t id, ulf_err *err);
+
+/*
+ * Moves a document from `from` to `to`, only if it is in `from` (another
+ * worker may have moved it: ULF_ENOTFOUND), and only along an allowed edge
+ * (ULF_EINVAL).  The step's name, duration and a detail text (JSON) are
+ * recorded as an event in the same transaction.
+ */
+int store_transition(store *s, int64_t id, doc_state from, doc_state to,
+		     const char *step, int64_t duration_us, const char *detail,
+		     int64_t now, ulf_err *err);
+
+/*
+ * A person's action on a document: the transition and its audit record in
+ * one transaction, so neither can exist without the other.
+ */
+int store_transition_audited(store *s, int64_t id, doc_state from, doc_state to,
+			     const char *who, const char *action, const char *detail,
+			     int64_t now, ulf_err *err);
+
+/* What the pipeline has learnt about a document, for lists and dashboards.
+ * NULL fields are left as they are. */
+typedef struct store_summary {
+	const char *syntax;        /* peppol-bis3, svefaktura-1.0 */
+	const char *kind;          /* invoice, credit-note */
+	const char *invoice_number;
+	const char *seller_org;
+	const char *seller_name;
+	const char *buyer_org;
+	const char *issue_date;
+	const char *currency;
+	const char *payable;       /* exact decimal text */
+	const char *flow;          /* po, non-po, recurring, care */
+	const char *decision;      /* auto, exception */
+	const char *reasons;       /* JSON array of reason codes */
+	const char *facts;         /* JSON: the invoice's part of a posting */
+	const char *result;        /* JSON: findings, match, suggestion */
+} store_summary;
+
+int store_set_summary(store *s, int64_t id, const store_summary *sum, int64_t now,
+		      ulf_err *err);
+
+/*
+ * One summary column of a document (syntax, kind, invoice_number,
+ * seller_org, seller_name, buyer_org, issue_date, currency, payable, flow,
+ * decision, reasons, result, name, source, state, booking, sha256, facts); *out is malloc'd or NULL when
+ * the column is empty.
+ */
+int store_get_text(char **out, store *s, int64_t id, const char *column, ulf_err *err);
+
+/* Sets the handler's booking (JSON) for a document. */
+int store_set_booking(store *s, int64_t id, const char *booking_json, int64_t now,
+		      ulf_err *err);
+
+/* Ids of documents in any of `states`, oldest first, at most `limit`,
+ * leaving out documents whose posting is not due before `due_by` (0: all).
+ * *out is malloc'd (caller frees). */
+int store_list(int64_t **out, size_t *out_n, store *s, const doc_state *states,
+	       size_t nstates, size_t limit, int64_t due_by, ulf_err *err);
+
+/* The same, only documents whose id % nshards is shard (nshards 0: all):
+ * one posting thread's share. */
+int store_list_shard(int64_t **out, size_t *out_n, store *s, const doc_state *states,
+		     size_t nstates, size_t limit, int64_t due_by, unsigned shard,
+		     unsigned nshards, ulf_err *err);
+
+/*
+ * Posting to the ERP, exactly once.  The idempotency key is recorded as
+ * sent, and the document moved ready -> posting, in one transaction before
+ * the request leaves; after a crash the same key is sent again and the ERP
+ * answers it with its first answer.
+ */
+typedef struct store_posting {
+	char idem_key[96];
+	int64_t attempts;
+	int64_t next_at;
+	int http_status;
+	char state[16];       /* sent, accepted, rejected, retry, failed */
+	int64_t revision;     /* 0, then one more per re-booking after a rejection */
+} store_posting;
+
+/* A revision newer than the recorded one replaces the key (a person's
+ * re-booking after a rejection); otherwise the recorded key stays. */
+int store_posting_begin(store *s, int64_t id, const char *idem_key, int64_t revision,
+			int64_t now, ulf_err *err);
+/* The ERP's answer: accepted (posting -> posted), rejected (posting ->
+ * exception, reason ERP_REJECTED), or try again at next_at (posting ->
+ * ready).  `response` is what the ERP said (kept for the handler). */
+int store_posting_accepted(store *s, int64_t id, int http_status, const char *response,
+			   int64_t now, ulf_err *err);
+int store_posting_rejected(store *s, int64_t id, int http_status, const char *response,
+			   int64_t now, ulf_err *err);
+int store_posting_retry(store *s, int64_t id, int http_status, const char *response,
+			int64_t next_at, int64_t now, ulf_err *err);
+/* The connection could not work as configured (TLS, credentials, URL):
+ * posting -> exception for a person; the same key may be sent again. */
+int store_posting_failed(store *s, int64_t id, int http_status, const char *response,
+			 int64_t now, ulf_err *err);
+/* ULF_ENOTFOUND when the document was never sent. */
+int store_posting_get(store_posting *out, store *s, int64_t id, ulf_err *err);
+
+/* How many documents are in each state: counts[state]. */
+int store_count_states(int64_t counts[ST_COUNT_], store *s, ulf_err *err);
+
+/*
+ * The automation rate's two terms: documents posted with no person's
+ * action on them (*out_auto), and documents that reached a decision:
+ * posted, rejected or waiting in the exception queue (*out_decided).
+ */
+int store_automation(int64_t *out_auto, int64_t *out_decided, store *s, ulf_err *err);
+
+/*
+ * Appends to the audit trail (who did what to which document, and why).
+ * The trail cannot be changed afterwards: the schema refuses UPDATE and
+ * DELETE on it.
+ */
+int store_audit(store *s, int64_t id, const char *who, const char *action,
+		const char *detail, int64_t now, ulf_err *err);
+
+/* A document as lists show it. */
+typedef struct store_doc_row {
+	int64_t id;
+	int64_t received_at, updated_at;
+	const char *state, *name, *source, *syntax, *kind, *invoice_number;
+	const char *seller_org, *seller_name, *currency, *payable, *flow;
+	const char *decision, *reasons;
+} store_doc_row;
+
+typedef void (*store_doc_fn)(const store_doc_row *row, void *ctx);
+
+/* Calls fn for each document in any of `states` (all when nstates is 0),
+ * oldest first, at most `limit`. */
+int store_docs(store *s, const doc_state *states, size_t nstates, size_t limit,
+	       store_doc_fn fn, void *ctx, ulf_err *err);
+
+/*
+ * Care claims (vårdbilagor) are kept apart from invoices: when a claim is
+ * read, its bytes move from `documents` to `care_claims` (the document row
+ * keeps an empty body) and it waits there for its invoice, found by its
+ * keys.  Access to care_claims can then be restricted on its own.
+ */
+typedef struct store_care_keys {
+	const char *claim_id;         /* fakturaunderlags-id, "" if unknown */
+	const char *invoice_number;
+	const char *seller_org;
+} store_care_keys;
+
+/* received -> waiting for a claim document, its bytes moved to
+ * care_claims, in one transaction. */
+int store_care_take(store *s, int64_t id, const store_care_keys *k, int64_t now,
+		    ulf_err *err);
+/* The claim's bytes (caller frees). */
+int store_care_bytes(void **out, size_t *out_len, store *s, int64_t id, ulf_err *err);
+/* Claim documents (any state) with the same fakturaunderlags-id, other
+ * than `id`: for duplicates.  *out_first 0 when none. */
+int store_care_duplicate(int64_t *out_first, store *s, int64_t id, const char *claim_id,
+			 ulf_err *err);
+
+typedef enum store_partner {
+	PARTNER_CLAIM = 1,        /* waiting claim documents */
+	PARTNER_CARE_INVOICE,     /* invoices waiting for their claim */
+	PARTNER_ENVELOPE          /* Svefaktura envelopes waiting for their invoice */
+} store_partner;
+
+/* Waiting documents of that kind whose keys may match (same id, or same
+ * invoice number and seller): candidates for the caller to confirm. */
+int store_find_waiting(int64_t **out, size_t *out_n, store *s, store_partner kind,
+		       const store_care_keys *k, ulf_err *err);
+/* An invoice (any state but rejected) with this number and seller, or 0. */
+/* Waiting claims and waiting care invoices whose keys may match: pairs
+ * that should have met (two robots each took one at the same moment, or
+ * one died between taking a claim and looking for its invoice).
+ * out_claims[i] may belong to out_invoices[i]; the caller confirms. */
+int store_waiting_pairs(int64_t **out_claims, int64_t **out_invoices, size_t *out_n,
+			store *s, size_t limit, ulf_err *err);
+int store_find_invoice(int64_t *out, store *s, const char *invoice_number,
+		       const char *seller_org, ulf_err *err);
+
+/* The waiting claim or envelope `id` joins invoice `invoice_id`:
+ * waiting -> attached, in one transaction with the care row's state. */
+int store_attach(store *s, int64_t id, int64_t invoice_id, int64_t now, ulf_err *err);
+
+/* Sets the fakturaunderlags-id an invoice names (documents.care_key). */
+int store_set_care_key(store *s, int64_t id, const char *claim_id, ulf_err *err);
+
+/* Documents in `waiting` that arrived before `before` (caller frees). */
+int store_waiting_since(int64_t **out, size_t *out_n, store *s, int64_t before,
+			ulf_err *err);
+
+/* One line of a document's history: a robot step or a person's action. */
+typedef struct store_history_row {
+	int64_t at;
+	const char *who;           /* "robot" for pipeline steps */
+	const char *what;          /* step or action */
+	const char *from, *to;     /* states, NULL for audit-only rows */
+	int64_t duration_us;
+	const char *detail;
+	bool is_audit;
+} store_history_row;
+
+typedef void (*store_history_fn)(const store_history_row *row, void *ctx);
+
+/* Calls fn for each event and audit record of the document, in time order. */
+int store_history(store *s, int64_t id, store_history_fn fn, void *ctx, ulf_err *err);
+
+#endif
