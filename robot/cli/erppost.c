@@ -159,10 +159,7 @@ int cli_erppost(int argc, char **argv)
 		goto out;
 	}
 	config_erp(&ec, &cfg);
-	memset(&pol, 0, sizeof(pol));
-	pol.max_attempts = (unsigned)cfg.erp_max_attempts;
-	pol.base_ms = cfg.erp_backoff_ms;
-	pol.cap_ms = cfg.erp_backoff_max_ms;
+	config_erp_retry(&pol, &cfg);
 	pol.stop = &stop_flag;
 	catch_signals();
 	if (erp_client_new(&client, &ec, &err) != 0 ||

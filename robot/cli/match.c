@@ -28,6 +28,7 @@
 
 #include "core/json.h"
 #include "parsers/reader.h"
+#include "parsers/validate_document.h"
 #include "robot/cli/cli.h"
 #include "robot/config/config.h"
 #include "robot/match/match.h"
@@ -85,15 +86,10 @@ static int match_one(matcher *m, const char *file, const reader_opts *opts, cons
 		return CLI_UNREADABLE;
 	}
 	memset(&in, 0, sizeof(in));
-	in.valid = doc.inv->nproblems == 0;
 	in.name = file;
-	if (!in.valid) {
-		const inv_problem *p = doc.inv->problems;
-		snprintf(why, sizeof(why), "the reader could not take %zu value%s as written, first"
-			 " line %u: %s %s", doc.inv->nproblems, doc.inv->nproblems == 1 ? "" : "s",
-			 p->line, p->element, p->msg);
+	in.valid = !validate_reader_problems(why, sizeof(why), doc.inv);
+	if (!in.valid)
 		in.invalid_reason = why;
-	}
 	rc = match_invoice(&r, m, doc.inv, &in, &err);
 	if (rc) {
 		fprintf(stderr, "ulf match: %s: %s\n", file, err.msg);

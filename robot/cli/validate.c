@@ -2,11 +2,11 @@
  * cli_validate.c - `ulf validate [--json] [--schema-dir DIR] [--config FILE] FILE...`
  *
  * Reads each file as the robot would (keeping the XML tree, which the
- * PEPPOL rules look at), runs the business rules that suit its syntax -
- * EN 16931, PEPPOL BIS 3 and the Swedish rules on UBL, ulf's Svefaktura
- * checks on Svefaktura - and, with --schema-dir, the XSD layer, whose
- * findings have the rule "XSD".  Each schema is compiled once per process,
- * the first time a file needs it.  ObjectEnvelopes get the XSD layer only.
+ * PEPPOL rules look at) and runs every validation layer that suits it
+ * (parsers/validate_document.h): the business rules of its syntax and,
+ * with --schema-dir, the XSD layer, whose findings have the rule "XSD".
+ * Each schema is compiled once per process, the first time a file needs
+ * it.  ObjectEnvelopes get the XSD layer only.
  *
  * Prints a short report per file, or with --json one JSON object per file:
  * {"file", "valid", "syntax", "document_type", "findings": [{"rule",
@@ -24,17 +24,11 @@
 #include <string.h>
 
 #include "core/json.h"
-#include "parsers/ns.h"
 #include "parsers/reader.h"
-#include "parsers/validate.h"
+#include "parsers/validate_document.h"
 #include "parsers/xml.h"
 #include "robot/cli/cli.h"
 #include "robot/config/config.h"
-
-/* The XSD layer reports through the same findings as the rules. */
-static const rule_def xsd_rule = {
-	"XSD", VFLAG_FATAL, "The document does not conform to its XML schema.", NULL
-};
 
 static void validate_usage(FILE *out)
 {
@@ -47,98 +41,6 @@ static void validate_usage(FILE *out)
 		"                    shared/schemas: ubl-2.1/, svefaktura-1.0/); rule \"XSD\"\n"
 		"  --config FILE     take document limits from FILE\n"
 		"exit status: 0 no fatal finding, 1 a fatal finding, 2 a file could not be read\n");
-}
-
-/* The prefixes documents conventionally use, for shorter schema messages. */
-static const struct {
-	const char *uri, *prefix;
-} known_ns[] = {
-	{ NS_UBL_CBC, "cbc" },
-	{ NS_UBL_CAC, "cac" },
-	{ NS_UBL_INVOICE, "" },
-	{ NS_UBL_CREDITNOTE, "" },
-	{ "urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2", "ext" },
-	{ NS_SVE_CBC, "cbc" },
-	{ NS_SVE_CAC, "cac" },
-	{ NS_SVE_INVOICE, "" },
-	{ NS_SVE_ENVELOPE, "" },
-};
-
-/*
- * libxml2 names elements "{namespace-uri}Name", which makes its messages
- * long enough to be cut off; "cbc:Name" says the same.  The result is cut
- * at a character boundary to fit buf.
- */
-static void shorten(char *buf, size_t cap, const char *msg)
-{
-	size_t k = 0, i, n, len;
-	const char *end;
-
-	while (*msg && k + 1 < cap) {
-		end = *msg == '{' ? strchr(msg, '}') : NULL;
-		for (i = 0; end && i < sizeof(known_ns) / sizeof(known_ns[0]); i++) {
-			len = strlen(known_ns[i].uri);
-			if ((size_t)(end - msg - 1) != len || strncmp(msg + 1, known_ns[i].uri, len) != 0)
-				continue;
-			n = strlen(known_ns[i].prefix);
-			if (k + n + 2 >= cap)
-				break;
-			memcpy(buf + k, known_ns[i].prefix, n);
-			k += n;
-			if (n)
-				buf[k++] = ':';
-			msg = end + 1;
-			break;
-		}
-		if (end && i < sizeof(known_ns) / sizeof(known_ns[0]))
-			continue;
-		buf[k++] = *msg++;
-	}
-	if (*msg) {   /* cut: back up to a character start and say so */
-		while (k > 0 && ((unsigned char)buf[k] & 0xC0) == 0x80)
-			k--;
-		k = k > 3 ? k - 3 : 0;
-		while (k > 0 && ((unsigned char)buf[k] & 0xC0) == 0x80)
-			k--;
-		memcpy(buf + k, "...", 3);
-		k += 3;
-	}
-	buf[k] = '\0';
-}
-
-static void on_schema_error(void *ctx, unsigned line, const char *path, const char *message)
-{
-	vctx *c = ctx;
-	findings *f = c->out;
-	size_t before = f->n;
-	char msg[400];
-
-	shorten(msg, sizeof(msg), message);
-	vreport(c, &xsd_rule, line, NULL, "%s", msg);
-	/* vreport takes a path from a node; libxml2 gave us the path itself */
-	if (path && f->n > before)
-		f->items[f->n - 1].location = arena_strdup(&f->mem, path);
-}
-
-/* Rules, then (with a schema folder) the XSD layer; 0 or a hard failure. */
-static int check_document(findings *f, const ulf_document *doc, xml_schema *schemas,
-			  ulf_err *err)
-{
-	vctx c;
-	int rc;
-
-	if (doc->kind == DOC_INVOICE && (rc = validate_invoice(f, doc->inv, doc->xml, NULL, err)))
-		return rc;
-	if (!schemas)
-		return 0;
-	memset(&c, 0, sizeof(c));
-	c.inv = doc->inv;
-	c.xml = doc->xml;
-	c.out = f;
-	rc = xml_schema_validate(schemas, doc->xml, on_schema_error, &c, err);
-	if (c.rc)
-		return ulf_err_set(err, c.rc, "out of memory while validating");
-	return rc < 0 ? rc : 0;
 }
 
 static const char *flag_name(vflag flag)
@@ -324,7 +226,7 @@ static int validate_file(const char *file, const reader_opts *opts, xml_schema *
 		return CLI_UNREADABLE;
 	}
 	findings_init(&f);
-	if (check_document(&f, &doc, schemas, &err) != 0) {
+	if (validate_document(&f, &doc, schemas, &err) != 0) {
 		fprintf(stderr, "ulf validate: %s: %s\n", file, err.msg);
 		if (json)
 			print_json(file, NULL, NULL, err.msg);

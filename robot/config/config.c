@@ -448,6 +448,14 @@ void config_erp(erp_config *out, const ulf_config *cfg)
 	out->connections = (unsigned)cfg->erp_connections;
 }
 
+void config_erp_retry(erp_retry_policy *out, const ulf_config *cfg)
+{
+	memset(out, 0, sizeof(*out));
+	out->max_attempts = (unsigned)cfg->erp_max_attempts;
+	out->base_ms = cfg->erp_backoff_ms;
+	out->cap_ms = cfg->erp_backoff_max_ms;
+}
+
 void config_reader_opts(reader_opts *out, const ulf_config *cfg)
 {
 	reader_opts_init(out);

@@ -88,6 +88,12 @@ void config_write_sample(FILE *out);
  * into cfg, which must outlive *out. */
 void config_erp(erp_config *out, const ulf_config *cfg);
 
+/* The retry policy the configuration asks for, for a posting that waits
+ * between attempts (erp_post_with_retries, `ulf erp-post`): erp_max_attempts,
+ * erp_backoff_ms, erp_backoff_max_ms; jitter from the system, no stop flag
+ * (the caller sets one if it wants). */
+void config_erp_retry(erp_retry_policy *out, const ulf_config *cfg);
+
 /* The reader limits the configuration asks for. */
 void config_reader_opts(reader_opts *out, const ulf_config *cfg);
 
