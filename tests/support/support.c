@@ -78,18 +78,20 @@ _Noreturn void ts_skip(const char *fmt, ...)
 void ts_need_shared(void)
 {
 	if (!ts_shared())
-		ts_skip("%s not found (the public corpus, schemas and code lists; "
-			"set ULF_SHARED to the shared/ folder)", shared_name());
+		ts_skip("no shared/ folder at %s (the public corpus, schemas and code "
+			"lists; ULF_SHARED names it)", shared_name());
 }
 
+/* dir/<fmt...> into buf[0..n); a path that does not fit fails the test */
 static const char *path_under(char *buf, size_t n, const char *dir, const char *fmt,
 			      va_list ap)
 {
-	int k = snprintf(buf, n, "%s/", dir);
+	int k = snprintf(buf, n, "%s/", dir), m = -1;
 
-	if (k < 0 || (size_t)k >= n)
-		fail_msg("path under %s too long", dir);
-	vsnprintf(buf + k, n - (size_t)k, fmt, ap);
+	if (k >= 0 && (size_t)k < n)
+		m = vsnprintf(buf + k, n - (size_t)k, fmt, ap);
+	if (m < 0 || (size_t)m >= n - (size_t)k)
+		fail_msg("a path under %s is longer than %zu bytes", dir, n);
 	return buf;
 }
 
