@@ -21,27 +21,22 @@
 #include "core/fileio.h"
 #include "parsers/claim.h"
 #include "parsers/reader.h"
+#include "tests/support/support.h"
 
 #define PATH_LEN 1024
 
+/* samples/care/<name> (the test is skipped without the samples) */
 static void sample_path(char *buf, const char *name)
 {
-	const char *dir = getenv("ULF_SAMPLES");
-
-	if (!dir)
-		skip();
-	snprintf(buf, PATH_LEN, "%s/care/%s", dir, name);
+	ts_samples_path(buf, PATH_LEN, "care/%s", name);
 }
 
 static char *slurp(const char *name, size_t *len)
 {
-	char path[PATH_LEN], *text = NULL;
-	ulf_err err;
+	char path[PATH_LEN];
 
 	sample_path(path, name);
-	ulf_err_clear(&err);
-	assert_int_equal(file_read(&text, len, path, 0, &err), 0);
-	return text;
+	return ts_slurp(len, path);
 }
 
 /* Replaces the first `from` in text by `to`; the result is malloc'd. */
