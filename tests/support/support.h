@@ -99,8 +99,8 @@ void ts_refdata_load_samples(refdata *r);
  * (ca.pem, server.pem/.key, client.pem/.key and the bad ones), and the
  * simulators' booking logs.  Group fixtures for cmocka_run_group_tests:
  * the setup also keeps curl off any proxy (everything is on loopback) and,
- * without openssl or $ULF_TESTDATA, says so once and leaves the folder
- * without certificates; ts_erp_teardown removes the folder.
+ * without openssl or $ULF_TESTDATA, leaves the folder without certificates
+ * (ts_need_certs then skips, saying why); ts_erp_teardown removes it.
  */
 int ts_erp_setup(void **state);
 int ts_erp_teardown(void **state);
