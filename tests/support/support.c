@@ -95,28 +95,31 @@ static const char *path_under(char *buf, size_t n, const char *dir, const char *
 	return buf;
 }
 
+/* Skips the running test when `dir` (named by the variable `var`) is not there. */
+static void need_dir(const char *dir, const char *var)
+{
+	if (!is_dir(dir))
+		ts_skip("%s is not set or not there", var);
+}
+
 const char *ts_samples_path(char *buf, size_t n, const char *fmt, ...)
 {
-	const char *dir = ts_samples();
 	va_list ap;
 
-	if (!is_dir(dir))
-		ts_skip("ULF_SAMPLES (samples/) is not set or not there");
+	need_dir(ts_samples(), "ULF_SAMPLES (samples/)");
 	va_start(ap, fmt);
-	path_under(buf, n, dir, fmt, ap);
+	path_under(buf, n, ts_samples(), fmt, ap);
 	va_end(ap);
 	return buf;
 }
 
 const char *ts_testdata_path(char *buf, size_t n, const char *fmt, ...)
 {
-	const char *dir = ts_testdata();
 	va_list ap;
 
-	if (!is_dir(dir))
-		ts_skip("ULF_TESTDATA (tests/data/) is not set or not there");
+	need_dir(ts_testdata(), "ULF_TESTDATA (tests/data/)");
 	va_start(ap, fmt);
-	path_under(buf, n, dir, fmt, ap);
+	path_under(buf, n, ts_testdata(), fmt, ap);
 	va_end(ap);
 	return buf;
 }
@@ -144,6 +147,25 @@ char *ts_slurp(size_t *out_len, const char *path)
 	if (out_len)
 		*out_len = len;
 	return text;
+}
+
+char *ts_replace(const char *text, const char *from, const char *to)
+{
+	const char *p = strstr(text, from);
+	size_t a, b, c;
+	char *out;
+
+	if (!p)
+		fail_msg("'%s' is not in the text", from);
+	a = (size_t)(p - text);
+	b = strlen(to);
+	c = strlen(p + strlen(from));
+	out = malloc(a + b + c + 1);
+	assert_non_null(out);
+	memcpy(out, text, a);
+	memcpy(out + a, to, b);
+	memcpy(out + a + b, p + strlen(from), c + 1);
+	return out;
 }
 
 /* ---- temporary folders ------------------------------------------------ */

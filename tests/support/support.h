@@ -53,6 +53,10 @@ void ts_need_shared(void);
  * may be NULL).  Fails the test when it cannot be read. */
 char *ts_slurp(size_t *out_len, const char *path);
 
+/* The text with its first `from` replaced by `to`, malloc'd; fails the
+ * test when `from` is not in it. */
+char *ts_replace(const char *text, const char *from, const char *to);
+
 /* ---- a temporary store ------------------------------------------------ */
 
 enum {

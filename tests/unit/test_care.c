@@ -69,24 +69,7 @@ static char *slurp(const char *name)
 /* text with the first `from` replaced by `to` (no edit when from is NULL). */
 static char *edit(const char *text, const char *from, const char *to)
 {
-	const char *p;
-	size_t a, b, c;
-	char *out;
-
-	if (!from)
-		return strdup(text);
-	p = strstr(text, from);
-	if (!p)
-		fail_msg("edit: '%s' is not in the sample", from);
-	a = (size_t)(p - text);
-	b = strlen(to);
-	c = strlen(p + strlen(from));
-	out = malloc(a + b + c + 1);
-	assert_non_null(out);
-	memcpy(out, text, a);
-	memcpy(out + a, to, b);
-	memcpy(out + a + b, p + strlen(from), c + 1);
-	return out;
+	return from ? ts_replace(text, from, to) : strdup(text);
 }
 
 static claim *claim_of(const char *name, const char *from, const char *to)

@@ -42,20 +42,7 @@ static char *slurp(const char *name, size_t *len)
 /* Replaces the first `from` in text by `to`; the result is malloc'd. */
 static char *replace(const char *text, const char *from, const char *to)
 {
-	const char *p = strstr(text, from);
-	size_t a, b, c;
-	char *out;
-
-	assert_non_null(p);
-	a = (size_t)(p - text);
-	b = strlen(to);
-	c = strlen(p + strlen(from));
-	out = malloc(a + b + c + 1);
-	assert_non_null(out);
-	memcpy(out, text, a);
-	memcpy(out + a, to, b);
-	memcpy(out + a + b, p + strlen(from), c + 1);
-	return out;
+	return ts_replace(text, from, to);
 }
 
 static claim *read_text(const char *text, ulf_err *err)
