@@ -32,16 +32,18 @@
 # probe copy through, copies of a non-PO rent invoice (one is posted, the
 # others are DUPLICATEs of it).
 #
-# Environment: ULF, CARE_GEN, ULF_SAMPLES, ULF_SRC (set by ctest);
+# The work folder, the simulator, the service's stop and the checks of the
+# simulator's log against the store are tests/lib/harness.sh, shared with
+# tests/fault.
+#
+# Environment: ULF, ERPSIM, CARE_GEN, ULF_SAMPLES, ULF_SRC (set by ctest);
 # CRASH_INVOICES (2000), CRASH_MIN_KILLS (30), CRASH_SEED (fixed; the
 # batches, kill delays and simulator faults derive from it -- the moments
 # the kills land still vary with scheduling, as they should); CRASH_KEEP=1
 # keeps the work folder (store, logs) for a post-mortem.
 set -u
-[ -x "${ULF:-}" ] && [ -x "${CARE_GEN:-}" ] || { echo "crash test skipped: ULF or CARE_GEN not set"; exit 77; }
-for tool in openssl sqlite3; do
-  command -v $tool >/dev/null || { echo "crash test skipped: no $tool"; exit 77; }
-done
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
+harness_init crash openssl sqlite3
 
 invoices=${CRASH_INVOICES:-2000}
 min_kills=${CRASH_MIN_KILLS:-30}
@@ -50,57 +52,12 @@ batch=${CRASH_BATCH:-100}            # invoices per batch
 kill_budget=${CRASH_KILL_BUDGET:-90}   # seconds of killing at most
 settle_budget=${CRASH_SETTLE_BUDGET:-150}
 RANDOM=$seed
-
-work=$(mktemp -d)
-sim= svc= feeder=
-cleanup() {
-  local p
-  for p in $feeder $svc $sim; do kill -9 "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  if [ -n "${CRASH_KEEP:-}" ]; then echo "crash: kept $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*"
-  echo "--- service log (last 30 lines):"; tail -n 30 "$work/service.log" 2>/dev/null
-  echo "--- simulator:"; tail -n 15 "$work/sim.log" 2>/dev/null
-  exit 1
-}
-problems=0
-problem() { echo "PROBLEM: $*"; problems=$((problems + 1)); }
-wait_for() {  # wait_for SECONDS COMMAND...: bounded polling
-  local end=$((SECONDS + $1)); shift
-  until "$@" >/dev/null 2>&1; do [ $SECONDS -ge $end ] && return 1; sleep 0.1; done
-}
-db=$work/ulf.db
-q() { sqlite3 -cmd ".timeout 10000" "$db" "$@"; }
 sleep_ms() { sleep "$(($1 / 1000)).$(printf '%03d' $(($1 % 1000)))"; }
-
-S=$ULF_SAMPLES/care
-inbox=$work/inbox
-mkdir -p "$inbox"
 t_start=$SECONDS
 
 # --- the ERP simulator: up for the whole test, its log kept ----------------
-bash "$ULF_SRC/tests/data/erp/mkcerts.sh" "$work/certs" || fail "certificates"
-: > "$work/port"   # truncated here, not by the background redirect below
-"$ERPSIM" --port 0 --cert "$work/certs/server.pem" --key "$work/certs/server.key" \
-  --log "$work/bookings.jsonl" --seed "$seed" --stall-rate 0.02 --stall-ms 400 \
-  --exit-after 600 > "$work/port" 2> "$work/sim.log" &
-sim=$!
-wait_for 10 test -s "$work/port" || fail "simulator did not start"
-port=$(head -n 1 "$work/port")
-
-cat > "$work/ulf.conf" <<CONF
-store_path $db
-inbox_dir $inbox
-erp_url https://127.0.0.1:$port/postings
-erp_ca_file $work/certs/ca.pem
-erp_timeout_ms 5000
-erp_max_attempts 30
-erp_backoff_ms 100
-erp_backoff_max_ms 1000
-CONF
+harness_start_sim --seed "$seed" --stall-rate 0.02 --stall-ms 400
+harness_conf 5000 30
 
 # --- invoices through the match stage, when this build has one -----------
 # Non-PO rent invoices (samples/invoices/peppol-invoice-rent-nonpo.xml, let
@@ -226,27 +183,10 @@ kill_secs=$((SECONDS - t_kill))
 
 # --- the last run: everything settles --------------------------------------
 t_settle=$SECONDS
-settled() {  # nothing left to do: every file taken, no document in a working state
-  local left
-  left=$(q "select count(*) from documents where state in
-            ('received','read','validated','matched','ready','posting')") || return 1
-  [ "$left" = 0 ] || return 1
-  [ -z "$(find "$inbox" -maxdepth 1 -type f ! -name '.*' -print -quit)" ]
-}
-wait_for "$settle_budget" settled ||
-  fail "not settled after ${settle_budget}s: $(q "select state, count(*) from documents group by 1" | tr '\n' ' ')"
+harness_settle "$settle_budget"
 settle_secs=$((SECONDS - t_settle))
-# a clean stop: SIGTERM once the last service has its handlers (it logs
-# `started` after installing them)
-wait_for 30 grep -q "ulf\[$svc\] info: started" "$work/service.log" || fail "the last service did not start"
-kill -TERM "$svc"
-wait_for 20 sh -c "! kill -0 $svc" || fail "service did not stop on SIGTERM"
-wait "$svc"; rc=$?
-svc=
-[ $rc -eq 0 ] || fail "service exit status $rc after SIGTERM"
-kill -TERM "$sim"
-wait "$sim" 2>/dev/null
-sim=
+harness_stop_service
+harness_stop_sim
 
 # --- the checks ------------------------------------------------------------
 docs=$(q "select count(*) from documents")
@@ -268,9 +208,7 @@ if [ -n "$stuck" ]; then
 fi
 
 # invoices: number|state|reasons, one row each
-q "select invoice_number, state, coalesce(reasons, '') from documents where kind = 'invoice'" \
-  | sort > "$work/store"
-cut -d'|' -f1 "$work/store" | sort > "$work/store.numbers"
+harness_store_invoices
 dups=$(uniq -d "$work/store.numbers" | head -n 3)
 [ -z "$dups" ] || problem "invoice numbers stored twice: $dups"
 missing=$(comm -23 "$work/sent" "$work/store.numbers" | head -n 3)
@@ -279,10 +217,7 @@ extra=$(comm -13 "$work/sent" "$work/store.numbers" | head -n 3)
 [ -z "$extra" ] || problem "invoices in the store that were not sent: $extra"
 
 # the ERP's log: number and key|voucher of every accepted booking
-sed -n 's/.*"invoice_id":"\([^"]*\)".*/\1/p' "$work/bookings.jsonl" | sort > "$work/booked"
-[ "$(wc -l < "$work/booked")" -eq "$(wc -l < "$work/bookings.jsonl")" ] || problem "unreadable log lines"
-twice=$(uniq -d "$work/booked" | head -n 3)
-[ -z "$twice" ] || problem "booked more than once: $twice"
+harness_check_erp_log
 stray=$(comm -13 "$work/sent" "$work/booked" | head -n 3)
 [ -z "$stray" ] || problem "booked but never sent: $stray"
 awk -F'|' -v booked="$work/booked" '
@@ -294,12 +229,6 @@ awk -F'|' -v booked="$work/booked" '
     next }
   { print "invoice " $1 " ended in state " $2; bad = 1 }
   END { exit bad }' "$work/store" > "$work/bad" || problem "$(head -n 5 "$work/bad")"
-q "select p.idem_key || '|' || p.response from postings p join documents d on d.id = p.doc_id
-   where d.state = 'posted'" | sort > "$work/store.vouchers"
-sed -n 's/.*"idempotency_key":"\([^"]*\)".*"voucher_id":"\([^"]*\)".*/\1|\2/p' \
-  "$work/bookings.jsonl" | sort > "$work/log.vouchers"
-differ=$(comm -3 "$work/store.vouchers" "$work/log.vouchers" | head -n 3)
-[ -z "$differ" ] || problem "store and ERP disagree on keys or vouchers: $differ"
 
 claims_left=$(q "select count(*) from documents where kind = 'care-claim' and state <> 'attached'
                  and not (state = 'exception' and coalesce(reasons, '') not in ('', '[]'))")
@@ -327,5 +256,4 @@ echo "crash: settled ${settle_secs}s after the last kill; $((SECONDS - t_start))
 [ "$in_flight" -gt 0 ] || problem "no kill hit a posting in flight"
 # a run where nearly everything went to the queue proves little
 [ "$posted" -ge "$floor" ] || problem "only $posted of $invoices invoices posted"
-[ "$problems" -eq 0 ] || fail "$problems problems (above)"
-echo "crash: ok"
+harness_verdict

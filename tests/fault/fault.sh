@@ -20,70 +20,29 @@
 # change): half are invoices that embed their claim (ubl-embedded-invoice.xml),
 # half claim + invoice pairs (claim-matched.xml, invoice-matched.xml).
 #
-# Environment: ULF, CARE_GEN, ULF_SAMPLES, ULF_SRC (set by ctest);
+# The work folder, the simulator, the service's stop and the checks of the
+# simulator's log against the store are tests/lib/harness.sh, shared with
+# tests/crash.
+#
+# Environment: ULF, ERPSIM, CARE_GEN, ULF_SAMPLES, ULF_SRC (set by ctest);
 # FAULT_INVOICES (300), FAULT_SEED (fixed), FAULT_KEEP=1 keeps the work folder.
 set -u
-[ -x "${ULF:-}" ] && [ -x "${CARE_GEN:-}" ] || { echo "fault test skipped: ULF or CARE_GEN not set"; exit 77; }
-for tool in openssl sqlite3 curl; do
-  command -v $tool >/dev/null || { echo "fault test skipped: no $tool"; exit 77; }
-done
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
+harness_init fault openssl sqlite3 curl
+poll=0.2
 
 invoices=${FAULT_INVOICES:-300}
 seed=${FAULT_SEED:-1717}
 settle_budget=${FAULT_SETTLE_BUDGET:-200}
 stall_ms=1500
 timeout_ms=600
-
-work=$(mktemp -d)
-sim= svc=
-cleanup() {
-  local p
-  for p in $svc $sim; do kill -9 "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  if [ -n "${FAULT_KEEP:-}" ]; then echo "fault: kept $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*"
-  echo "--- service log (last 20 lines):"; tail -n 20 "$work/service.log" 2>/dev/null
-  echo "--- simulator (last 10 lines):"; tail -n 10 "$work/sim.log" 2>/dev/null
-  exit 1
-}
-problems=0
-problem() { echo "PROBLEM: $*"; problems=$((problems + 1)); }
-wait_for() {  # wait_for SECONDS COMMAND...: bounded polling
-  local end=$((SECONDS + $1)); shift
-  until "$@" >/dev/null 2>&1; do [ $SECONDS -ge $end ] && return 1; sleep 0.2; done
-}
-db=$work/ulf.db
-q() { sqlite3 -cmd ".timeout 10000" "$db" "$@"; }
-S=$ULF_SAMPLES/care
-inbox=$work/inbox
-mkdir -p "$inbox" "$work/gen"
+mkdir -p "$work/gen"
 t_start=$SECONDS
 
-bash "$ULF_SRC/tests/data/erp/mkcerts.sh" "$work/certs" || fail "certificates"
-: > "$work/port"   # truncated here, not by the background redirect below
-"$ERPSIM" --port 0 --cert "$work/certs/server.pem" --key "$work/certs/server.key" \
-  --log "$work/bookings.jsonl" --seed "$seed" --fail-rate 0.34 \
-  --stall-rate 0.08 --stall-ms $stall_ms --drop-rate 0.05 --exit-after 600 --verbose \
-  > "$work/port" 2> "$work/sim.log" &
-sim=$!
-wait_for 10 test -s "$work/port" || fail "simulator did not start"
-port=$(head -n 1 "$work/port")
-
+harness_start_sim --seed "$seed" --fail-rate 0.34 --stall-rate 0.08 --stall-ms $stall_ms \
+  --drop-rate 0.05 --verbose
 # erp_timeout_ms below the stall: a stalled posting times out on our side
-cat > "$work/ulf.conf" <<CONF
-store_path $db
-inbox_dir $inbox
-http_listen 127.0.0.1:0
-erp_url https://127.0.0.1:$port/postings
-erp_ca_file $work/certs/ca.pem
-erp_timeout_ms $timeout_ms
-erp_max_attempts 40
-erp_backoff_ms 100
-erp_backoff_max_ms 1000
-CONF
+harness_conf "$timeout_ms" 40 "http_listen 127.0.0.1:0"
 
 # pairs take copies 0.., embedded invoices copies 500000..: numbers never meet
 pairs=$((invoices / 2))
@@ -130,50 +89,25 @@ for f in "$work/gen"/copy-*.xml; do
 done
 t_fed=$SECONDS
 
-settled() {
-  local left
-  left=$(q "select count(*) from documents where state in
-            ('received','read','validated','matched','ready','posting')") || return 1
-  [ "$left" = 0 ] && [ "$(q "select count(*) from documents")" -eq "$files" ] || return 1
-  [ -z "$(find "$inbox" -maxdepth 1 -type f ! -name '.*' -print -quit)" ]
-}
-wait_for "$settle_budget" settled ||
-  fail "not settled after ${settle_budget}s: $(q "select state, count(*) from documents group by 1" | tr '\n' ' ')"
+harness_settle "$settle_budget" "$files"
 settle_secs=$((SECONDS - t_fed))
-kill -TERM "$svc"
-wait_for 20 sh -c "! kill -0 $svc" || fail "service did not stop on SIGTERM"
-wait "$svc"; rc=$?
-svc=
-[ $rc -eq 0 ] || fail "service exit status $rc after SIGTERM"
-kill -TERM "$sim"
-wait "$sim" 2>/dev/null
-sim=
+harness_stop_service
+harness_stop_sim
 
 # --- the checks ------------------------------------------------------------
 docs=$(q "select count(*) from documents")
 [ "$docs" -eq "$files" ] || problem "$files documents sent, $docs in the store"
-q "select invoice_number, state, coalesce(reasons, '') from documents where kind = 'invoice'" \
-  | sort > "$work/store"
+harness_store_invoices
 not_posted=$(grep -v '|posted|' "$work/store" | head -n 5)
 [ -z "$not_posted" ] || problem "invoices not posted: $not_posted"
-cut -d'|' -f1 "$work/store" | sort > "$work/store.numbers"
 cmp -s "$work/sent" "$work/store.numbers" || problem "the store's invoices differ from those sent:" \
   "$(diff "$work/sent" "$work/store.numbers" | head -n 5)"
 claims=$(q "select count(*) from documents where kind = 'care-claim' and state = 'attached'")
 [ "$claims" -eq "$pairs" ] || problem "$claims of $pairs claims attached"
 
-sed -n 's/.*"invoice_id":"\([^"]*\)".*/\1/p' "$work/bookings.jsonl" | sort > "$work/booked"
-[ "$(wc -l < "$work/booked")" -eq "$(wc -l < "$work/bookings.jsonl")" ] || problem "unreadable log lines"
-twice=$(uniq -d "$work/booked" | head -n 3)
-[ -z "$twice" ] || problem "booked more than once: $twice"
+harness_check_erp_log
 cmp -s "$work/sent" "$work/booked" || problem "the ERP's bookings differ from the invoices sent:" \
   "$(diff "$work/sent" "$work/booked" | head -n 5)"
-q "select p.idem_key || '|' || p.response from postings p join documents d on d.id = p.doc_id
-   where d.state = 'posted'" | sort > "$work/store.vouchers"
-sed -n 's/.*"idempotency_key":"\([^"]*\)".*"voucher_id":"\([^"]*\)".*/\1|\2/p' \
-  "$work/bookings.jsonl" | sort > "$work/log.vouchers"
-cmp -s "$work/store.vouchers" "$work/log.vouchers" || problem "store and ERP disagree on keys or vouchers:" \
-  "$(comm -3 "$work/store.vouchers" "$work/log.vouchers" | head -n 3)"
 
 # the faults the test is about must have happened
 stats=$(grep -o 'erp-sim: stopping: .*' "$work/sim.log")
@@ -201,5 +135,4 @@ echo "fault: robot: $attempts (erp_max_attempts 40)"
 echo "fault: $invoices invoices: $posted posted, $(wc -l < "$work/bookings.jsonl") bookings in the ERP's log," \
      "$(uniq -d "$work/booked" | wc -l) numbers booked twice"
 echo "fault: settled ${settle_secs}s after the last invoice arrived; $((SECONDS - t_start))s in all"
-[ "$problems" -eq 0 ] || fail "$problems problems (above)"
-echo "fault: ok"
+harness_verdict

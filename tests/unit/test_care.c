@@ -26,6 +26,7 @@
 #include "parsers/reader.h"
 #include "robot/care/care.h"
 #include "robot/care/care_booking.h"
+#include "tests/support/support.h"
 
 #define PATH_LEN 1024
 
@@ -57,48 +58,18 @@ static void assert_no_pnr(const char *s, const char *what)
 	}
 }
 
-static void sample_path(char *buf, const char *name)
-{
-	const char *dir = getenv("ULF_SAMPLES");
-
-	if (!dir)
-		skip();
-	snprintf(buf, PATH_LEN, "%s/care/%s", dir, name);
-}
-
+/* samples/care/<name>, whole (the test is skipped without the samples) */
 static char *slurp(const char *name)
 {
-	char path[PATH_LEN], *text = NULL;
-	size_t len;
-	ulf_err err;
+	char path[PATH_LEN];
 
-	sample_path(path, name);
-	ulf_err_clear(&err);
-	assert_int_equal(file_read(&text, &len, path, 0, &err), 0);
-	return text;
+	return ts_slurp(NULL, ts_samples_path(path, sizeof(path), "care/%s", name));
 }
 
 /* text with the first `from` replaced by `to` (no edit when from is NULL). */
 static char *edit(const char *text, const char *from, const char *to)
 {
-	const char *p;
-	size_t a, b, c;
-	char *out;
-
-	if (!from)
-		return strdup(text);
-	p = strstr(text, from);
-	if (!p)
-		fail_msg("edit: '%s' is not in the sample", from);
-	a = (size_t)(p - text);
-	b = strlen(to);
-	c = strlen(p + strlen(from));
-	out = malloc(a + b + c + 1);
-	assert_non_null(out);
-	memcpy(out, text, a);
-	memcpy(out + a, to, b);
-	memcpy(out + a + b, p + strlen(from), c + 1);
-	return out;
+	return from ? ts_replace(text, from, to) : strdup(text);
 }
 
 static claim *claim_of(const char *name, const char *from, const char *to)

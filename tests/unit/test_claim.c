@@ -21,46 +21,28 @@
 #include "core/fileio.h"
 #include "parsers/claim.h"
 #include "parsers/reader.h"
+#include "tests/support/support.h"
 
 #define PATH_LEN 1024
 
+/* samples/care/<name> (the test is skipped without the samples) */
 static void sample_path(char *buf, const char *name)
 {
-	const char *dir = getenv("ULF_SAMPLES");
-
-	if (!dir)
-		skip();
-	snprintf(buf, PATH_LEN, "%s/care/%s", dir, name);
+	ts_samples_path(buf, PATH_LEN, "care/%s", name);
 }
 
 static char *slurp(const char *name, size_t *len)
 {
-	char path[PATH_LEN], *text = NULL;
-	ulf_err err;
+	char path[PATH_LEN];
 
 	sample_path(path, name);
-	ulf_err_clear(&err);
-	assert_int_equal(file_read(&text, len, path, 0, &err), 0);
-	return text;
+	return ts_slurp(len, path);
 }
 
 /* Replaces the first `from` in text by `to`; the result is malloc'd. */
 static char *replace(const char *text, const char *from, const char *to)
 {
-	const char *p = strstr(text, from);
-	size_t a, b, c;
-	char *out;
-
-	assert_non_null(p);
-	a = (size_t)(p - text);
-	b = strlen(to);
-	c = strlen(p + strlen(from));
-	out = malloc(a + b + c + 1);
-	assert_non_null(out);
-	memcpy(out, text, a);
-	memcpy(out + a, to, b);
-	memcpy(out + a + b, p + strlen(from), c + 1);
-	return out;
+	return ts_replace(text, from, to);
 }
 
 static claim *read_text(const char *text, ulf_err *err)

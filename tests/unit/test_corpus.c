@@ -40,6 +40,7 @@
 #include "core/err.h"
 #include "parsers/reader.h"
 #include "parsers/xml.h"
+#include "tests/support/support.h"
 
 /* Spelled out here rather than taken from parsers/ns.h: the oracle must not
  * share a typo with the code it checks. */
@@ -668,15 +669,10 @@ static bool is_dir(const char *path)
 /* Runs one corpus folder under $ULF_SHARED/corpus, or skips without it. */
 static void run_shared(const char *sub, bool recurse)
 {
-	const char *shared = getenv("ULF_SHARED");
 	char dir[PATH_MAX_LEN];
 	tally t = { 0, 0 };
 
-	if (!is_dir(shared)) {
-		print_message("corpus test skipped: ../shared not found\n");
-		skip();
-	}
-	pathf(dir, sizeof(dir), "%s/corpus/%s", shared, sub);
+	ts_shared_path(dir, sizeof(dir), "corpus/%s", sub);
 	if (!is_dir(dir))
 		fail_msg("%s is missing from the shared corpus", dir);
 	check_dir(dir, sub, recurse, &t);
@@ -716,16 +712,11 @@ static void svefaktura(void **state)
 
 static void samples(void **state)
 {
-	const char *samples_dir = getenv("ULF_SAMPLES");
 	char dir[PATH_MAX_LEN];
 	tally t = { 0, 0 };
 
 	(void)state;
-	if (!is_dir(samples_dir)) {
-		print_message("samples test skipped: ULF_SAMPLES not set\n");
-		skip();
-	}
-	pathf(dir, sizeof(dir), "%s/invoices", samples_dir);
+	ts_samples_path(dir, sizeof(dir), "invoices");
 	check_dir(dir, "samples/invoices", false, &t);
 	assert_true(t.files > 0);
 	if (t.failures)

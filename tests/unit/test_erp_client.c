@@ -2,8 +2,8 @@
  * test_erp_client.c - the ERP client (connectors/erp.c) against the ERP
  * simulator (tools/erp-sim/erpsim.c), both in this process, over HTTPS on
  * 127.0.0.1 with a port the system picks.  Certificates are made for the
- * run with the openssl command (tests/data/erp/mkcerts.sh) in a temporary
- * folder that is removed at the end.
+ * run with the openssl command (tests/data/erp/mkcerts.sh, by the shared
+ * ts_erp_setup of tests/support) in a temporary folder removed at the end.
  *
  * Covered: an accepted posting and its replay (one booking, one log line);
  * the same key with another payload; TLS verification refusing a
@@ -33,11 +33,8 @@
 #include "connectors/erp.h"
 #include "connectors/erp_payload.h"
 #include "core/fileio.h"
+#include "tests/support/support.h"
 #include "tools/erp-sim/erpsim.h"
-
-static char dir[256];          /* certificates, logs, the secret */
-static bool have_certs;
-static int log_no;
 
 static void sleep_ms(long ms)
 {
@@ -46,92 +43,25 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-static const char *file_in(char *buf, size_t n, const char *name)
-{
-	snprintf(buf, n, "%s/%s", dir, name);
-	return buf;
-}
-
+/* The certificates and logs (ts_erp_setup), and the client's secret. */
 static int setup_all(void **state)
 {
-	const char *data = getenv("ULF_TESTDATA");
-	char cmd[1024], path[512];
+	char path[512];
 	FILE *f;
 
-	(void)state;
-	/* never through a proxy: everything here is on loopback */
-	setenv("no_proxy", "127.0.0.1,localhost", 1);
-	setenv("NO_PROXY", "127.0.0.1,localhost", 1);
-	snprintf(dir, sizeof(dir), "/tmp/ulf-erp-test-XXXXXX");
-	if (!mkdtemp(dir))
+	if (ts_erp_setup(state) != 0)
 		return -1;
-	if (!data || system("command -v openssl >/dev/null 2>&1") != 0) {
-		print_message("no openssl command or ULF_TESTDATA: the client tests are skipped\n");
-		return 0;
-	}
-	snprintf(cmd, sizeof(cmd), "bash '%s/erp/mkcerts.sh' '%s'", data, dir);
-	if (system(cmd) != 0) {
-		print_message("making test certificates failed: the client tests are skipped\n");
-		return 0;
-	}
-	f = fopen(file_in(path, sizeof(path), "secret"), "w");
+	f = fopen(ts_erp_file(path, sizeof(path), "secret"), "w");
 	if (!f)
 		return -1;
 	fputs("s3cr&t +pass:word\n", f);   /* characters that need form-encoding */
 	fclose(f);
-	have_certs = true;
-	return 0;
-}
-
-static int teardown_all(void **state)
-{
-	char cmd[512];
-
-	(void)state;
-	if (dir[0]) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-		(void)!system(cmd);
-	}
 	return 0;
 }
 
 /* ---- simulator and client helpers ---------------------------------------- */
 
-typedef struct sim {
-	erpsim *s;
-	char log[512];
-	char url[128], token_url[128];
-} sim;
-
-static char cert_buf[512], key_buf[512];
-
-/* Default simulator options: the good server certificate, a fresh log. */
-static erpsim_opts sim_opts(sim *sm)
-{
-	erpsim_opts o;
-
-	memset(&o, 0, sizeof(o));
-	o.cert_file = file_in(cert_buf, sizeof(cert_buf), "server.pem");
-	o.key_file = file_in(key_buf, sizeof(key_buf), "server.key");
-	snprintf(sm->log, sizeof(sm->log), "%s/bookings-%d.jsonl", dir, ++log_no);
-	o.log_file = sm->log;
-	o.seed = 7;
-	return o;
-}
-
-static void sim_start(sim *sm, const erpsim_opts *o)
-{
-	ulf_err err;
-
-	ulf_err_clear(&err);
-	if (erpsim_start(&sm->s, o, &err) != 0)
-		fail_msg("simulator: %s", err.msg);
-	snprintf(sm->url, sizeof(sm->url), "https://127.0.0.1:%u/postings", erpsim_port(sm->s));
-	snprintf(sm->token_url, sizeof(sm->token_url), "https://127.0.0.1:%u/oauth/token",
-		 erpsim_port(sm->s));
-}
-
-static erpsim_stats stats(sim *sm)
+static erpsim_stats stats(ts_sim *sm)
 {
 	erpsim_stats st;
 
@@ -142,13 +72,13 @@ static erpsim_stats stats(sim *sm)
 static char ca_path[512], ccert[512], ckey[512], secret_path[512];
 
 /* A client trusting the test CA, nothing else set. */
-static erp_config client_cfg(const sim *sm)
+static erp_config client_cfg(const ts_sim *sm)
 {
 	erp_config c;
 
 	memset(&c, 0, sizeof(c));
 	c.url = sm->url;
-	c.ca_file = file_in(ca_path, sizeof(ca_path), "ca.pem");
+	c.ca_file = ts_erp_file(ca_path, sizeof(ca_path), "ca.pem");
 	c.timeout_ms = 5000;
 	return c;
 }
@@ -217,13 +147,11 @@ static void expect_outcome(const erp_result *r, erp_outcome want, const char *wo
 			 erp_outcome_name(want), words ? words : "");
 }
 
-#define NEED_CERTS() do { if (!have_certs) skip(); } while (0)
-
 /* ---- tests --------------------------------------------------------------- */
 
 static void test_accepted_once(void **state)
 {
-	sim sm;
+	ts_sim sm;
 	erpsim_opts o;
 	erp_config c;
 	erp_client *cl;
@@ -231,9 +159,9 @@ static void test_accepted_once(void **state)
 	char voucher[ERP_VOUCHER_MAX];
 
 	(void)state;
-	NEED_CERTS();
-	o = sim_opts(&sm);
-	sim_start(&sm, &o);
+	ts_need_certs();
+	o = ts_sim_opts(&sm);
+	ts_sim_start(&sm, &o);
 	c = client_cfg(&sm);
 	cl = client_new(&c);
 
@@ -274,17 +202,17 @@ static void test_accepted_once(void **state)
  * system_ca, only the system's) must refuse to talk. */
 static void tls_refused(const char *cert, const char *key, bool system_ca)
 {
-	sim sm;
+	ts_sim sm;
 	erpsim_opts o;
 	erp_config c;
 	erp_client *cl;
 	erp_result r;
 	char cb[512], kb[512];
 
-	o = sim_opts(&sm);
-	o.cert_file = file_in(cb, sizeof(cb), cert);
-	o.key_file = file_in(kb, sizeof(kb), key);
-	sim_start(&sm, &o);
+	o = ts_sim_opts(&sm);
+	o.cert_file = ts_erp_file(cb, sizeof(cb), cert);
+	o.key_file = ts_erp_file(kb, sizeof(kb), key);
+	ts_sim_start(&sm, &o);
 	c = client_cfg(&sm);
 	if (system_ca)
 		c.ca_file = NULL;
@@ -303,34 +231,34 @@ static void tls_refused(const char *cert, const char *key, bool system_ca)
 static void test_tls_self_signed(void **state)
 {
 	(void)state;
-	NEED_CERTS();
+	ts_need_certs();
 	tls_refused("rogue.pem", "rogue.key", false);
 }
 
 static void test_tls_wrong_ca(void **state)
 {
 	(void)state;
-	NEED_CERTS();
+	ts_need_certs();
 	tls_refused("othersrv.pem", "othersrv.key", false);
 }
 
 static void test_tls_wrong_host(void **state)
 {
 	(void)state;
-	NEED_CERTS();
+	ts_need_certs();
 	tls_refused("wronghost.pem", "wronghost.key", false);
 }
 
 static void test_tls_not_in_system_store(void **state)
 {
 	(void)state;
-	NEED_CERTS();
+	ts_need_certs();
 	tls_refused("server.pem", "server.key", true);
 }
 
 static void test_mtls(void **state)
 {
-	sim sm;
+	ts_sim sm;
 	erpsim_opts o;
 	erp_config c;
 	erp_client *cl;
@@ -338,16 +266,16 @@ static void test_mtls(void **state)
 	char cab[512];
 
 	(void)state;
-	NEED_CERTS();
-	o = sim_opts(&sm);
-	o.client_ca_file = file_in(cab, sizeof(cab), "ca.pem");
+	ts_need_certs();
+	o = ts_sim_opts(&sm);
+	o.client_ca_file = ts_erp_file(cab, sizeof(cab), "ca.pem");
 	o.require_client_cert = true;
-	sim_start(&sm, &o);
+	ts_sim_start(&sm, &o);
 
 	/* with the robot's certificate: booked */
 	c = client_cfg(&sm);
-	c.client_cert = file_in(ccert, sizeof(ccert), "client.pem");
-	c.client_key = file_in(ckey, sizeof(ckey), "client.key");
+	c.client_cert = ts_erp_file(ccert, sizeof(ccert), "client.pem");
+	c.client_key = ts_erp_file(ckey, sizeof(ckey), "client.key");
 	cl = client_new(&c);
 	r = post(cl, "key-mtls", payload("INV-M"));
 	expect_outcome(&r, ERP_ACCEPTED, NULL);
@@ -362,8 +290,8 @@ static void test_mtls(void **state)
 	erp_client_free(cl);
 
 	/* with one from a CA the ERP does not trust: refused */
-	c.client_cert = file_in(ccert, sizeof(ccert), "rogueclient.pem");
-	c.client_key = file_in(ckey, sizeof(ckey), "rogueclient.key");
+	c.client_cert = ts_erp_file(ccert, sizeof(ccert), "rogueclient.pem");
+	c.client_key = ts_erp_file(ckey, sizeof(ckey), "rogueclient.key");
 	cl = client_new(&c);
 	r = post(cl, "key-mtls-3", payload("INV-M3"));
 	expect_outcome(&r, ERP_FAILED, "not signed by a trusted CA");
@@ -376,7 +304,7 @@ static void test_mtls(void **state)
 
 static void test_tokens(void **state)
 {
-	sim sm;
+	ts_sim sm;
 	erpsim_opts o;
 	erp_config c;
 	erp_client *cl;
@@ -385,16 +313,16 @@ static void test_tokens(void **state)
 	FILE *f;
 
 	(void)state;
-	NEED_CERTS();
-	o = sim_opts(&sm);
+	ts_need_certs();
+	o = ts_sim_opts(&sm);
 	o.client_id = "ulf robot";
 	o.client_secret = "s3cr&t +pass:word";
 	o.token_ttl_s = 3;
-	sim_start(&sm, &o);
+	ts_sim_start(&sm, &o);
 	c = client_cfg(&sm);
 	c.token_url = sm.token_url;
 	c.client_id = "ulf robot";
-	c.client_secret_file = file_in(secret_path, sizeof(secret_path), "secret");
+	c.client_secret_file = ts_erp_file(secret_path, sizeof(secret_path), "secret");
 	cl = client_new(&c);
 
 	/* first posting fetches a token; the second reuses it */
@@ -423,7 +351,7 @@ static void test_tokens(void **state)
 	erp_client_free(cl);
 
 	/* a wrong secret: the token endpoint says invalid_client; FAILED */
-	f = fopen(file_in(bad_secret, sizeof(bad_secret), "bad-secret"), "w");
+	f = fopen(ts_erp_file(bad_secret, sizeof(bad_secret), "bad-secret"), "w");
 	assert_non_null(f);
 	fputs("guess\n", f);
 	fclose(f);
@@ -458,7 +386,7 @@ static erp_retry_policy quick_policy(unsigned attempts)
 
 static void test_retry_5xx(void **state)
 {
-	sim sm;
+	ts_sim sm;
 	erpsim_opts o;
 	erp_config c;
 	erp_client *cl;
@@ -468,10 +396,10 @@ static void test_retry_5xx(void **state)
 	ulf_err err;
 
 	(void)state;
-	NEED_CERTS();
-	o = sim_opts(&sm);
+	ts_need_certs();
+	o = ts_sim_opts(&sm);
 	o.fail_first = 2;
-	sim_start(&sm, &o);
+	ts_sim_start(&sm, &o);
 	c = client_cfg(&sm);
 	cl = client_new(&c);
 
@@ -493,9 +421,9 @@ static void test_retry_5xx(void **state)
 	erpsim_stop(sm.s);
 
 	/* always failing: RETRY after exactly max_attempts requests */
-	o = sim_opts(&sm);
+	o = ts_sim_opts(&sm);
 	o.fail_permille = 1000;
-	sim_start(&sm, &o);
+	ts_sim_start(&sm, &o);
 	c = client_cfg(&sm);
 	cl = client_new(&c);
 	p = quick_policy(3);
@@ -515,11 +443,11 @@ static void test_fault_rate_reproducible(void **state)
 	int run;
 
 	(void)state;
-	NEED_CERTS();
+	ts_need_certs();
 	/* the same seed gives the same faults: two runs, the same count */
 	for (run = 0; run < 2; run++) {
-		sim sm;
-		erpsim_opts o = sim_opts(&sm);
+		ts_sim sm;
+		erpsim_opts o = ts_sim_opts(&sm);
 		erp_config c;
 		erp_client *cl;
 		erp_result r;
@@ -531,7 +459,7 @@ static void test_fault_rate_reproducible(void **state)
 
 		o.fail_permille = 330;
 		o.seed = 12345;
-		sim_start(&sm, &o);
+		ts_sim_start(&sm, &o);
 		c = client_cfg(&sm);
 		cl = client_new(&c);
 		for (i = 0; i < 10; i++) {
@@ -564,7 +492,7 @@ static void test_post_many(void **state)
 	const char *kp[N], *pp[N];
 	erp_result out[N];
 	int rcs[N], i, accepted = 0, retried = 0;
-	sim sm;
+	ts_sim sm;
 	erpsim_opts o;
 	erp_config c;
 	erp_client *cl;
@@ -572,17 +500,17 @@ static void test_post_many(void **state)
 	FILE *f;
 
 	(void)state;
-	NEED_CERTS();
-	o = sim_opts(&sm);
+	ts_need_certs();
+	o = ts_sim_opts(&sm);
 	o.fail_first = 3;
 	o.client_id = "ulf";
 	o.client_secret = "s3cret";
-	sim_start(&sm, &o);
+	ts_sim_start(&sm, &o);
 	c = client_cfg(&sm);
 	c.connections = 4;
 	c.token_url = sm.token_url;
 	c.client_id = "ulf";
-	snprintf(secret, sizeof(secret), "%s/many-secret", dir);
+	ts_erp_file(secret, sizeof(secret), "many-secret");
 	f = fopen(secret, "w");
 	assert_non_null(f);
 	fputs("s3cret\n", f);
@@ -627,7 +555,7 @@ static void test_post_many(void **state)
 
 static void test_dropped_connection(void **state)
 {
-	sim sm;
+	ts_sim sm;
 	erpsim_opts o;
 	erp_config c;
 	erp_client *cl;
@@ -637,10 +565,10 @@ static void test_dropped_connection(void **state)
 	ulf_err err;
 
 	(void)state;
-	NEED_CERTS();
-	o = sim_opts(&sm);
+	ts_need_certs();
+	o = ts_sim_opts(&sm);
 	o.drop_first = 1;
-	sim_start(&sm, &o);
+	ts_sim_start(&sm, &o);
 	c = client_cfg(&sm);
 	cl = client_new(&c);
 
@@ -662,7 +590,7 @@ static void test_dropped_connection(void **state)
 
 static void test_stall_timeout(void **state)
 {
-	sim sm;
+	ts_sim sm;
 	erpsim_opts o;
 	erp_config c;
 	erp_client *cl;
@@ -670,11 +598,11 @@ static void test_stall_timeout(void **state)
 	int i;
 
 	(void)state;
-	NEED_CERTS();
-	o = sim_opts(&sm);
+	ts_need_certs();
+	o = ts_sim_opts(&sm);
 	o.stall_first = 1;
 	o.stall_ms = 2500;
-	sim_start(&sm, &o);
+	ts_sim_start(&sm, &o);
 	c = client_cfg(&sm);
 	c.timeout_ms = 300;
 	cl = client_new(&c);
@@ -700,7 +628,7 @@ static void test_stall_timeout(void **state)
 
 static void test_rejected_with_message(void **state)
 {
-	sim sm;
+	ts_sim sm;
 	erpsim_opts o;
 	erp_config c;
 	erp_client *cl;
@@ -710,10 +638,10 @@ static void test_rejected_with_message(void **state)
 	ulf_err err;
 
 	(void)state;
-	NEED_CERTS();
-	o = sim_opts(&sm);
+	ts_need_certs();
+	o = ts_sim_opts(&sm);
 	o.reject_invoice = "INV-BAD";
-	sim_start(&sm, &o);
+	ts_sim_start(&sm, &o);
 	c = client_cfg(&sm);
 	cl = client_new(&c);
 
@@ -742,17 +670,17 @@ static void test_rejected_with_message(void **state)
 
 static void test_busy_retry_after(void **state)
 {
-	sim sm;
+	ts_sim sm;
 	erpsim_opts o;
 	erp_config c;
 	erp_client *cl;
 	erp_result r;
 
 	(void)state;
-	NEED_CERTS();
-	o = sim_opts(&sm);
+	ts_need_certs();
+	o = ts_sim_opts(&sm);
 	o.busy_first = 1;
-	sim_start(&sm, &o);
+	ts_sim_start(&sm, &o);
 	c = client_cfg(&sm);
 	cl = client_new(&c);
 	r = post(cl, "key-busy", payload("INV-B"));
@@ -770,16 +698,16 @@ static void test_busy_retry_after(void **state)
 
 static void test_restart_keeps_record(void **state)
 {
-	sim sm, sm2;
+	ts_sim sm, sm2;
 	erpsim_opts o;
 	erp_config c;
 	erp_client *cl;
 	erp_result r;
 
 	(void)state;
-	NEED_CERTS();
-	o = sim_opts(&sm);
-	sim_start(&sm, &o);
+	ts_need_certs();
+	o = ts_sim_opts(&sm);
+	ts_sim_start(&sm, &o);
 	c = client_cfg(&sm);
 	cl = client_new(&c);
 	r = post(cl, "key-restart", payload("INV-RS"));
@@ -788,9 +716,9 @@ static void test_restart_keeps_record(void **state)
 	erpsim_stop(sm.s);
 
 	/* a new simulator over the same log: the key is known */
-	o = sim_opts(&sm2);
+	o = ts_sim_opts(&sm2);
 	o.log_file = sm.log;
-	sim_start(&sm2, &o);
+	ts_sim_start(&sm2, &o);
 	c = client_cfg(&sm2);
 	cl = client_new(&c);
 	r = post(cl, "key-restart", payload("INV-RS"));
@@ -807,17 +735,17 @@ static void test_restart_keeps_record(void **state)
 
 static void test_unreachable(void **state)
 {
-	sim sm;
+	ts_sim sm;
 	erpsim_opts o;
 	erp_config c;
 	erp_client *cl;
 	erp_result r;
 
 	(void)state;
-	NEED_CERTS();
+	ts_need_certs();
 	/* a port nobody listens on any more */
-	o = sim_opts(&sm);
-	sim_start(&sm, &o);
+	o = ts_sim_opts(&sm);
+	ts_sim_start(&sm, &o);
 	erpsim_stop(sm.s);
 	c = client_cfg(&sm);
 	cl = client_new(&c);
@@ -829,14 +757,14 @@ static void test_unreachable(void **state)
 
 static void test_bad_arguments(void **state)
 {
-	sim sm;
+	ts_sim sm;
 	erp_config c;
 	erp_client *cl = NULL;
 	erp_result r;
 	ulf_err err;
 
 	(void)state;
-	NEED_CERTS();
+	ts_need_certs();
 	snprintf(sm.url, sizeof(sm.url), "https://127.0.0.1:9/postings");
 	c = client_cfg(&sm);
 
@@ -888,5 +816,5 @@ int main(void)
 		cmocka_unit_test(test_bad_arguments),
 	};
 
-	return cmocka_run_group_tests(tests, setup_all, teardown_all);
+	return cmocka_run_group_tests(tests, setup_all, ts_erp_teardown);
 }

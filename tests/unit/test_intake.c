@@ -18,28 +18,27 @@
 #include "robot/store/db.h"
 #include "robot/pipeline/intake.h"
 #include "robot/store/store.h"
+#include "tests/support/support.h"
 
 #define THREADS 8
 #define PER_THREAD 40
 
 typedef struct fixture {
-	char path[64];
+	ts_store *t;
 	store *s;
 	intake *in;
 } fixture;
 
+/* SQLite always: the tests make the store fail with an SQLite trigger. */
 static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof(*f));
 	ulf_err err;
-	int fd;
 
 	ulf_err_clear(&err);
-	snprintf(f->path, sizeof(f->path), "/tmp/ulf-intake-XXXXXX");
-	fd = mkstemp(f->path);
-	assert_true(fd >= 0);
-	close(fd);
-	assert_int_equal(store_open(&f->s, "sqlite", f->path, &err), 0);
+	assert_non_null(f);
+	f->t = ts_store_new("intake", TS_SQLITE);
+	f->s = f->t->s;
 	assert_int_equal(intake_new(&f->in, f->s, &err), 0);
 	*state = f;
 	return 0;
@@ -48,15 +47,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
-	char side[96];
 
 	intake_free(f->in);
-	store_close(f->s);
-	unlink(f->path);
-	snprintf(side, sizeof(side), "%s-wal", f->path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", f->path);
-	unlink(side);
+	ts_store_free(f->t);
 	free(f);
 	return 0;
 }

@@ -26,6 +26,7 @@
 #include "parsers/reader.h"
 #include "robot/match/match.h"
 #include "robot/store/store.h"
+#include "tests/support/support.h"
 
 /* ---- invoices from a spec --------------------------------------------- */
 
@@ -287,7 +288,7 @@ static const char *const rules_txt =
 	"    cost_centre 41100\n";
 
 typedef struct fixture {
-	char path[64];
+	ts_store *t;
 	store *s;
 	ruleset *rules;
 	matcher *m;
@@ -295,31 +296,9 @@ typedef struct fixture {
 
 /*
  * SQLite in a temporary file; or, when ULF_TEST_PG_CONNINFO names a
- * database, PostgreSQL with an emptied schema (as test_store does), so the
- * same SQL is tried on both backends.
+ * database, PostgreSQL with an emptied schema (ts_store_new, as test_store
+ * does), so the same SQL is tried on both backends.
  */
-static bool open_store(fixture *f, ulf_err *err)
-{
-	const char *pg = getenv("ULF_TEST_PG_CONNINFO");
-	int fd;
-
-	if (pg && *pg) {
-		db *d;
-		f->path[0] = '\0';
-		if (db_open(&d, "postgresql", pg, err) ||
-		    db_exec(d, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;", err))
-			return false;
-		db_close(d);
-		return store_open(&f->s, "postgresql", pg, err) == 0;
-	}
-	snprintf(f->path, sizeof(f->path), "/tmp/ulf-%s-XXXXXX", "match");
-	fd = mkstemp(f->path);
-	if (fd < 0)
-		return false;
-	close(fd);
-	return store_open(&f->s, "sqlite", f->path, err) == 0;
-}
-
 static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof(*f));
@@ -327,8 +306,9 @@ static int setup(void **state)
 	ulf_err err;
 
 	ulf_err_clear(&err);
-	if (!open_store(f, &err))
-		fail_msg("%s", err.msg);
+	assert_non_null(f);
+	f->t = ts_store_new("match", 0);
+	f->s = f->t->s;
 	if (rules_parse(&f->rules, rules_txt, strlen(rules_txt), "t.rules", NULL, NULL, &err))
 		fail_msg("%s", err.msg);
 	assert_int_equal(matcher_new(&f->m, store_db(f->s), f->rules, &err), 0);
@@ -344,18 +324,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
-	char p[128];
 
 	matcher_free(f->m);
 	rules_free(f->rules);
-	store_close(f->s);
-	if (f->path[0]) {
-		unlink(f->path);
-		snprintf(p, sizeof(p), "%s-wal", f->path);
-		unlink(p);
-		snprintf(p, sizeof(p), "%s-shm", f->path);
-		unlink(p);
-	}
+	ts_store_free(f->t);
 	free(f);
 	return 0;
 }

@@ -17,13 +17,7 @@
 #include <cmocka.h>
 
 #include "parsers/order.h"
-
-static const char *shared(void)
-{
-	const char *s = getenv("ULF_SHARED");
-
-	return s && *s ? s : "../shared";
-}
+#include "tests/support/support.h"
 
 static void assert_dec_str(dec d, const char *want)
 {
@@ -43,12 +37,10 @@ static void whole_corpus(void **state)
 	for (d = 0; d < 2; d++) {
 		DIR *dh;
 		struct dirent *e;
-		snprintf(dir, sizeof(dir), "%s/corpus/peppol-ordering/%s", shared(), dirs[d]);
+		ts_shared_path(dir, sizeof(dir), "corpus/peppol-ordering/%s", dirs[d]);
 		dh = opendir(dir);
-		if (!dh) {
-			print_message("skip: %s not found\n", dir);
-			skip();
-		}
+		if (!dh)
+			ts_skip("%s not found", dir);
 		while ((e = readdir(dh)) != NULL) {
 			ordering_doc od;
 			ulf_err err;
@@ -75,10 +67,10 @@ static void order_example_fields(void **state)
 	ulf_err err;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/corpus/peppol-ordering/orders/Order_Example.xml", shared());
+	ts_shared_path(path, sizeof(path), "corpus/peppol-ordering/orders/Order_Example.xml");
 	ulf_err_clear(&err);
 	if (ordering_read_file(&od, path, NULL, &err) == ULF_EIO)
-		skip();
+		ts_skip("%s", err.msg);
 	assert_int_equal(err.code, 0);
 	o = od.order;
 	assert_string_equal(o->id, "34");
@@ -123,11 +115,11 @@ static void despatch_fields(void **state)
 	ulf_err err;
 
 	(void)state;
-	snprintf(path, sizeof(path),
-		 "%s/corpus/peppol-ordering/despatch/DespatchAdvice-BIS3_UseCase2.xml", shared());
+	ts_shared_path(path, sizeof(path),
+		       "corpus/peppol-ordering/despatch/DespatchAdvice-BIS3_UseCase2.xml");
 	ulf_err_clear(&err);
 	if (ordering_read_file(&od, path, NULL, &err) == ULF_EIO)
-		skip();
+		ts_skip("%s", err.msg);
 	assert_int_equal(err.code, 0);
 	d = od.despatch;
 	assert_string_equal(d->id, "1236");

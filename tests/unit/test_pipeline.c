@@ -21,26 +21,25 @@
 #include "robot/store/db.h"
 #include "robot/pipeline/pipeline.h"
 #include "robot/store/store.h"
+#include "tests/support/support.h"
 
 typedef struct fixture {
-	char path[64];
+	ts_store *t;
 	store *s;
 	pipeline *p;
 } fixture;
 
+/* SQLite always: a test makes the store fail with an SQLite trigger. */
 static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof(*f));
 	ulf_config cfg;
 	ulf_err err;
-	int fd;
 
 	ulf_err_clear(&err);
-	snprintf(f->path, sizeof(f->path), "/tmp/ulf-pipeline-XXXXXX");
-	fd = mkstemp(f->path);
-	assert_true(fd >= 0);
-	close(fd);
-	assert_int_equal(store_open(&f->s, "sqlite", f->path, &err), 0);
+	assert_non_null(f);
+	f->t = ts_store_new("pipeline", TS_SQLITE);
+	f->s = f->t->s;
 	config_init(&cfg);
 	assert_int_equal(pipeline_new(&f->p, f->s, &cfg, &err), 0);
 	*state = f;
@@ -50,40 +49,19 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
-	char side[96];
 
 	pipeline_free(f->p);
-	store_close(f->s);
-	unlink(f->path);
-	snprintf(side, sizeof(side), "%s-wal", f->path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", f->path);
-	unlink(side);
+	ts_store_free(f->t);
 	free(f);
 	return 0;
 }
 
+/* samples/care/<name>, whole */
 static char *slurp(const char *name, size_t *out_len)
 {
-	const char *dir = getenv("ULF_SAMPLES");
 	char path[1024];
-	FILE *fp;
-	char *buf;
-	long n;
 
-	snprintf(path, sizeof(path), "%s/care/%s", dir ? dir : "samples", name);
-	fp = fopen(path, "rb");
-	assert_non_null(fp);
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	fclose(fp);
-	buf[n] = '\0';
-	*out_len = (size_t)n;
-	return buf;
+	return ts_slurp(out_len, ts_samples_path(path, sizeof(path), "care/%s", name));
 }
 
 static doc_state state_of(store *s, int64_t id)

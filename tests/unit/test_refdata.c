@@ -18,10 +18,10 @@
 
 #include "robot/store/refdata.h"
 #include "robot/store/store.h"
+#include "tests/support/support.h"
 
 typedef struct fixture {
-	char path[64];
-	store *s;
+	ts_store *t;
 	refdata *r;
 	char reports[4096];
 	size_t nreports;
@@ -29,40 +29,16 @@ typedef struct fixture {
 
 /*
  * SQLite in a temporary file; or, when ULF_TEST_PG_CONNINFO names a
- * database, PostgreSQL with an emptied schema (as test_store does), so the
- * same SQL is tried on both backends.
+ * database, PostgreSQL with an emptied schema (ts_store_new, as test_store
+ * does), so the same SQL is tried on both backends.
  */
-static bool open_store(fixture *f, ulf_err *err)
-{
-	const char *pg = getenv("ULF_TEST_PG_CONNINFO");
-	int fd;
-
-	if (pg && *pg) {
-		db *d;
-		f->path[0] = '\0';
-		if (db_open(&d, "postgresql", pg, err) ||
-		    db_exec(d, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;", err))
-			return false;
-		db_close(d);
-		return store_open(&f->s, "postgresql", pg, err) == 0;
-	}
-	snprintf(f->path, sizeof(f->path), "/tmp/ulf-%s-XXXXXX", "refdata");
-	fd = mkstemp(f->path);
-	if (fd < 0)
-		return false;
-	close(fd);
-	return store_open(&f->s, "sqlite", f->path, err) == 0;
-}
-
 static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof(*f));
-	ulf_err err;
 
-	ulf_err_clear(&err);
-	if (!open_store(f, &err))
-		fail_msg("%s", err.msg);
-	assert_int_equal(refdata_open(&f->r, store_db(f->s), &err), 0);
+	assert_non_null(f);
+	f->t = ts_store_new("refdata", TS_REFDATA);
+	f->r = f->t->r;
 	*state = f;
 	return 0;
 }
@@ -70,17 +46,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
-	char p[128];
 
-	refdata_free(f->r);
-	store_close(f->s);
-	if (f->path[0]) {
-		unlink(f->path);
-		snprintf(p, sizeof(p), "%s-wal", f->path);
-		unlink(p);
-		snprintf(p, sizeof(p), "%s-shm", f->path);
-		unlink(p);
-	}
+	ts_store_free(f->t);
 	free(f);
 	return 0;
 }
@@ -313,6 +280,7 @@ static void order_xml(void **state)
 	ref_order *o = NULL;
 	ulf_err err;
 
+	ts_need_shared();
 	snprintf(path, sizeof(path), "%s/corpus/peppol-ordering/orders/Order_Example.xml",
 		 sh && *sh ? sh : "../shared");
 	ulf_err_clear(&err);

@@ -51,6 +51,7 @@
 #include "parsers/reader.h"
 #include "parsers/validate.h"
 #include "parsers/xml.h"
+#include "tests/support/support.h"
 
 #define VEFA_NS "http://difi.no/xsd/vefa/validator/1.0"
 #define PATH_LEN 1024
@@ -415,17 +416,12 @@ static unsigned run_testset(const char *path, const char *label, unsigned sets, 
 /* Runs every testSet file of tests/data/rule-tests/<sub>. */
 static void run_testsets(const char *sub, unsigned sets)
 {
-	const char *data = getenv("ULF_TESTDATA");
 	char dir[PATH_LEN];
 	char **names;
 	size_t n, i, files = 0, tests = 0, skipped = 0;
 	unsigned bad = 0;
 
-	if (!is_dir(data)) {
-		print_message("rule tests skipped: ULF_TESTDATA (tests/data) not set\n");
-		skip();
-	}
-	pathf(dir, sizeof(dir), "%s/rule-tests/%s", data, sub);
+	ts_testdata_path(dir, sizeof(dir), "rule-tests/%s", sub);
 	names = list_dir(dir, &n);
 	for (i = 0; i < n; i++) {
 		char path[PATH_LEN], label[PATH_LEN];
@@ -589,17 +585,12 @@ static void walk_dir(walk *w, const char *dir, const char *label, bool recurse)
 
 static void corpus_folder(const char *sub, bool recurse, unsigned sets)
 {
-	const char *shared = getenv("ULF_SHARED");
 	bool seen[sizeof(corpus_breaks) / sizeof(corpus_breaks[0])] = { false };
 	char dir[PATH_LEN];
 	walk w;
 	size_t i;
 
-	if (!is_dir(shared)) {
-		print_message("corpus test skipped: ULF_SHARED (../shared) not found\n");
-		skip();
-	}
-	pathf(dir, sizeof(dir), "%s/corpus/%s", shared, sub);
+	ts_shared_path(dir, sizeof(dir), "corpus/%s", sub);
 	if (!is_dir(dir))
 		fail_msg("%s is missing from the shared corpus", dir);
 	memset(&w, 0, sizeof(w));
@@ -643,16 +634,11 @@ static void corpus_svefaktura(void **state)
  * UBL samples no warning either. */
 static void samples(void **state)
 {
-	const char *samples_dir = getenv("ULF_SAMPLES");
 	char dir[PATH_LEN];
 	walk w;
 
 	(void)state;
-	if (!is_dir(samples_dir)) {
-		print_message("samples test skipped: ULF_SAMPLES not set\n");
-		skip();
-	}
-	pathf(dir, sizeof(dir), "%s/invoices", samples_dir);
+	ts_samples_path(dir, sizeof(dir), "invoices");
 	memset(&w, 0, sizeof(w));
 	w.sets = VSET_EN16931;
 	w.only_prefix = "peppol-";

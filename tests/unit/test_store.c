@@ -15,61 +15,25 @@
 #include <cmocka.h>
 
 #include "robot/store/store.h"
-
-typedef struct fixture {
-	char path[1024];
-	const char *backend;
-	store *s;
-} fixture;
+#include "tests/support/support.h"
 
 /*
  * The same tests run on SQLite (a temporary file) and, when
  * ULF_TEST_PG_CONNINFO names a database (tests/cli/store_postgresql.sh
- * starts a throwaway server), on PostgreSQL with an emptied schema.
+ * starts a throwaway server), on PostgreSQL with an emptied schema: the
+ * shared ts_store, whose backend, path and store the tests use.
  */
+typedef ts_store fixture;
+
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
-	const char *pg = getenv("ULF_TEST_PG_CONNINFO");
-	ulf_err err;
-	int fd;
-
-	ulf_err_clear(&err);
-	if (pg && *pg) {
-		db *d;
-		f->backend = "postgresql";
-		snprintf(f->path, sizeof(f->path), "%s", pg);
-		assert_int_equal(db_open(&d, "postgresql", pg, &err), 0);
-		assert_int_equal(db_exec(d, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;", &err), 0);
-		db_close(d);
-	} else {
-		f->backend = "sqlite";
-		snprintf(f->path, sizeof(f->path), "/tmp/ulf-store-XXXXXX");
-		fd = mkstemp(f->path);
-		assert_true(fd >= 0);
-		close(fd);
-	}
-	assert_int_equal(store_open(&f->s, f->backend, f->path, &err), 0);
-	*state = f;
+	*state = ts_store_new("store", 0);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	fixture *f = *state;
-	char wal[1040];
-
-	store_close(f->s);
-	if (strcmp(f->backend, "sqlite") != 0) {
-		free(f);
-		return 0;
-	}
-	unlink(f->path);
-	snprintf(wal, sizeof(wal), "%s-wal", f->path);
-	unlink(wal);
-	snprintf(wal, sizeof(wal), "%s-shm", f->path);
-	unlink(wal);
-	free(f);
+	ts_store_free(*state);
 	return 0;
 }
 

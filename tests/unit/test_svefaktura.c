@@ -2,8 +2,8 @@
  * test_svefaktura.c - the Svefaktura 1.0 reader and the ObjectEnvelope join.
  *
  * The expected values are read off the files themselves: SFTI's own corpus
- * in $ULF_SHARED/corpus/svefaktura-1.0 (skipped when ULF_SHARED is not
- * set) and the small documents in $ULF_TESTDATA/svefaktura, which cover
+ * in $ULF_SHARED/corpus/svefaktura-1.0 (skipped, saying so, when ../shared
+ * is not there) and the small documents in $ULF_TESTDATA/svefaktura, which cover
  * what the corpus does not (credit note, order numbers on lines, broken
  * envelopes).
  */
@@ -21,8 +21,7 @@
 
 #include "parsers/reader.h"
 #include "parsers/svefaktura.h"
-
-#define CORPUS "/corpus/svefaktura-1.0/"
+#include "tests/support/support.h"
 
 static int setup(void **state)
 {
@@ -38,29 +37,17 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* $ULF_SHARED/corpus/svefaktura-1.0/<name>, or skips the test. */
+/* $ULF_SHARED/corpus/svefaktura-1.0/<name>; skips the test, saying why,
+ * when ../shared is not there. */
 static const char *corpus_path(char *buf, size_t n, const char *name)
 {
-	const char *shared = getenv("ULF_SHARED");
-
-	if (!shared || !*shared) {
-		print_message("ULF_SHARED is not set: skipping the Svefaktura corpus test\n");
-		skip();
-	}
-	snprintf(buf, n, "%s" CORPUS "%s", shared, name);
-	return buf;
+	return ts_shared_path(buf, n, "corpus/svefaktura-1.0/%s", name);
 }
 
+/* $ULF_TESTDATA/svefaktura/<name>, or skips the test saying why. */
 static const char *testdata_path(char *buf, size_t n, const char *name)
 {
-	const char *data = getenv("ULF_TESTDATA");
-
-	if (!data || !*data) {
-		print_message("ULF_TESTDATA is not set: skipping the Svefaktura test data test\n");
-		skip();
-	}
-	snprintf(buf, n, "%s/svefaktura/%s", data, name);
-	return buf;
+	return ts_testdata_path(buf, n, "svefaktura/%s", name);
 }
 
 static void read_ok(ulf_document *doc, const char *path, doc_kind kind)
@@ -499,6 +486,7 @@ static void test_envelope_other_issuer(void **state)
 	invoice *inv;
 
 	(void)state;
+	ts_need_shared();   /* before anything is read: a skip later would leak it */
 	read_ok(&edoc, testdata_path(path, sizeof(path), "envelope-other-issuer.xml"),
 		DOC_SVE_ENVELOPE);
 	assert_string_equal(edoc.env->document_id, "15");

@@ -51,6 +51,7 @@
 #include "parsers/reader.h"
 #include "parsers/validate.h"
 #include "parsers/xml.h"
+#include "tests/support/support.h"
 
 #define NS_VEFA "http://difi.no/xsd/vefa/validator/1.0"
 #define PATH_LEN 4096
@@ -601,18 +602,15 @@ static size_t validate_examples(const char *dir, size_t *files, size_t *excused)
 
 static void examples_validate(void **state)
 {
-	const char *shared = getenv("ULF_SHARED");
 	char dir[PATH_LEN];
 	size_t bad = 0, files = 0, excused = 0, i;
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/corpus/peppol-bis3/examples", shared ? shared : "");
-	if (!shared || !is_dir(dir)) {
-		printf("examples: SKIPPED: %s not found\n", shared ? dir : "ULF_SHARED is not set, so the corpus is");
-		return;
-	}
+	ts_shared_path(dir, sizeof(dir), "corpus/peppol-bis3/examples");
+	if (!is_dir(dir))
+		ts_skip("%s not found", dir);
 	bad += validate_examples(dir, &files, &excused);
-	snprintf(dir, sizeof(dir), "%s/corpus/sfti-bis3", shared);
+	ts_shared_path(dir, sizeof(dir), "corpus/sfti-bis3");
 	bad += validate_examples(dir, &files, &excused);
 	for (i = 0; known_breaks[i].where; i++)
 		printf("examples: %s breaks %s%s%s: %s\n", known_breaks[i].where, known_breaks[i].rule,
