@@ -128,9 +128,7 @@ static int run(db *d, const char *sql, ulf_err *err)
 
 	if (rc)
 		return rc;
-	rc = db_step(st, err);
-	db_finalize(st);
-	return rc < 0 ? rc : 0;
+	return db_run(st, err);
 }
 
 int db_begin(db *d, ulf_err *err)
@@ -195,6 +193,21 @@ void db_rollback(db *d)
 	d->depth = 0;
 	d->doomed = false;
 	unlock(d);
+}
+
+int db_tx(db *d, db_tx_fn fn, void *ctx, ulf_err *err)
+{
+	int rc = db_begin(d, err);
+
+	if (rc)
+		return rc;
+	rc = fn(d, ctx, err);
+	if (rc) {
+		db_rollback(d);
+		return rc;
+	}
+	/* a commit that fails has rolled back already */
+	return db_commit(d, err);
 }
 
 static uint64_t sql_hash(const char *sql)
@@ -316,6 +329,86 @@ void db_finalize(db_stmt *st)
 	}
 	st->d->be->finalize(st->st);
 	free(st);
+}
+
+int db_run(db_stmt *st, ulf_err *err)
+{
+	int rc = db_step(st, err);
+
+	db_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+int db_each(db_stmt *st, db_row_fn fn, void *ctx, ulf_err *err)
+{
+	int rc;
+
+	while ((rc = db_step(st, err)) == 1) {
+		rc = fn(st, ctx, err);
+		if (rc)
+			break;
+	}
+	return rc < 0 ? rc : 0;
+}
+
+int db_collect(void **out, size_t *out_n, db_stmt *st, size_t size, size_t max,
+	       db_fill_fn fn, void *ctx, ulf_err *err)
+{
+	unsigned char *v = NULL, *nv;
+	size_t n = 0, cap = 0, ncap;
+	int rc = 0;
+
+	*out = NULL;
+	*out_n = 0;
+	if (size == 0)
+		return ulf_err_set(err, ULF_EINVAL, "db_collect: elements of no size");
+	while (n < max && (rc = db_step(st, err)) == 1) {
+		if (n == cap) {
+			ncap = cap ? cap * 2 : 16;
+			if (ncap > max)
+				ncap = max;
+			if (ncap > SIZE_MAX / size) {
+				rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+				break;
+			}
+			nv = realloc(v, ncap * size);
+			if (!nv) {
+				rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+				break;
+			}
+			v = nv;
+			cap = ncap;
+		}
+		memset(v + n * size, 0, size);
+		rc = fn(v + n * size, st, ctx, err);
+		if (rc)
+			break;
+		n++;
+	}
+	if (rc < 0) {
+		free(v);
+		return rc;
+	}
+	*out = v;
+	*out_n = n;
+	return 0;
+}
+
+static int fill_id(void *elem, db_stmt *st, void *ctx, ulf_err *err)
+{
+	(void)ctx;
+	(void)err;
+	*(int64_t *)elem = db_col_int(st, 0);
+	return 0;
+}
+
+int db_collect_ids(int64_t **out, size_t *out_n, db_stmt *st, size_t max, ulf_err *err)
+{
+	void *v;
+	int rc = db_collect(&v, out_n, st, sizeof(int64_t), max, fill_id, NULL, err);
+
+	*out = v;
+	return rc;
 }
 
 int db_set_durable(db *d, bool durable, ulf_err *err)
