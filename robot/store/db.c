@@ -459,53 +459,57 @@ static int current_version(int64_t *out, db *d, const char *module, ulf_err *err
 	return rc;
 }
 
-int db_migrate(db *d, const char *module, const char *const *steps, size_t nsteps,
-	       ulf_err *err)
+/* db_migrate's module, and whether its newest version is reached. */
+struct migration {
+	const char *module;
+	const char *const *steps;
+	size_t nsteps;
+	bool done;
+};
+
+/* One step up, in its own transaction: the version is read inside the
+ * write transaction, for another robot may migrate too. */
+static int migrate_one(db *d, void *ctx, ulf_err *err)
 {
+	struct migration *m = ctx;
 	db_stmt *st = NULL;
 	int64_t v;
 	int rc;
 
-	rc = db_exec(d, "CREATE TABLE IF NOT EXISTS schema_version ("
-			" module TEXT PRIMARY KEY, version INTEGER NOT NULL)", err);
+	rc = current_version(&v, d, m->module, err);
 	if (rc)
 		return rc;
-	for (;;) {
-		rc = db_begin(d, err);
-		if (rc)
-			return rc;
-		/* read inside the write transaction: another robot may migrate too */
-		rc = current_version(&v, d, module, err);
-		if (rc || v >= (int64_t)nsteps)
-			goto done;
-		rc = db_exec(d, steps[v], err);
-		if (rc)
-			goto done;
-		rc = db_prepare(&st, d, v == 0
-			? "INSERT INTO schema_version (module, version) VALUES (?, ?)"
-			: "UPDATE schema_version SET version = ? WHERE module = ?", err);
-		if (rc)
-			goto done;
-		if (v == 0) {
-			db_bind_text(st, 1, module);
-			db_bind_int(st, 2, v + 1);
-		} else {
-			db_bind_int(st, 1, v + 1);
-			db_bind_text(st, 2, module);
-		}
-		rc = db_step(st, err);
-		db_finalize(st);
-		st = NULL;
-		if (rc < 0)
-			goto done;
-		rc = db_commit(d, err);
-		if (rc)
-			return rc;
+	if (v >= (int64_t)m->nsteps) {
+		m->done = true;
+		return 0;
 	}
-done:
-	if (rc) {
-		db_rollback(d);
+	rc = db_exec(d, m->steps[v], err);
+	if (rc)
 		return rc;
+	rc = db_prepare(&st, d, v == 0
+		? "INSERT INTO schema_version (module, version) VALUES (?, ?)"
+		: "UPDATE schema_version SET version = ? WHERE module = ?", err);
+	if (rc)
+		return rc;
+	if (v == 0) {
+		db_bind_text(st, 1, m->module);
+		db_bind_int(st, 2, v + 1);
+	} else {
+		db_bind_int(st, 1, v + 1);
+		db_bind_text(st, 2, m->module);
 	}
-	return db_commit(d, err);
+	return db_run(st, err);
+}
+
+int db_migrate(db *d, const char *module, const char *const *steps, size_t nsteps,
+	       ulf_err *err)
+{
+	struct migration m = { module, steps, nsteps, false };
+	int rc;
+
+	rc = db_exec(d, "CREATE TABLE IF NOT EXISTS schema_version ("
+			" module TEXT PRIMARY KEY, version INTEGER NOT NULL)", err);
+	while (rc == 0 && !m.done)
+		rc = db_tx(d, migrate_one, &m, err);
+	return rc;
 }
