@@ -276,7 +276,7 @@ static int query_int(int64_t *out, bool *found, db *d, const char *sql,
 }
 
 /* One received document's rows, inside the caller's transaction. */
-static int receive_one(store_intake *in, store *s, int64_t now, ulf_err *err)
+static int receive_one(store_intake *in, db *d, int64_t now, ulf_err *err)
 {
 	char sha[DIGEST_HEX_LEN + 1];
 	db_stmt *st = NULL;
@@ -287,13 +287,13 @@ static int receive_one(store_intake *in, store *s, int64_t now, ulf_err *err)
 	in->duplicate = false;
 	if (digest_sha256_hex(sha, in->data, in->len))
 		return ulf_err_set(err, ULF_ERROR, "%s: cannot fingerprint", in->name);
-	rc = query_int(&in->id, &found, s->d, "SELECT id FROM documents WHERE sha256 = ?",
+	rc = query_int(&in->id, &found, d, "SELECT id FROM documents WHERE sha256 = ?",
 		       sha, 0, err);
 	if (rc || found) {
 		in->duplicate = found;
 		return rc;
 	}
-	rc = db_prepare(&st, s->d,
+	rc = db_prepare(&st, d,
 		"INSERT INTO documents (sha256, source, name, received_at, updated_at, size,"
 		" state) VALUES (?, ?, ?, ?, ?, ?, 'received') RETURNING id", err);
 	if (rc)
@@ -315,17 +315,15 @@ static int receive_one(store_intake *in, store *s, int64_t now, ulf_err *err)
 	st = NULL;
 	if (rc)
 		return rc;
-	rc = db_prepare(&st, s->d, "INSERT INTO bodies (doc_id, bytes) VALUES (?, ?)", err);
+	rc = db_prepare(&st, d, "INSERT INTO bodies (doc_id, bytes) VALUES (?, ?)", err);
 	if (rc)
 		return rc;
 	db_bind_int(st, 1, in->id);
 	db_bind_blob(st, 2, in->data, in->len);
-	rc = db_step(st, err);
-	db_finalize(st);
-	st = NULL;
-	if (rc < 0)
+	rc = db_run(st, err);
+	if (rc)
 		return rc;
-	rc = db_prepare(&st, s->d, "INSERT INTO events (doc_id, at, step, from_state,"
+	rc = db_prepare(&st, d, "INSERT INTO events (doc_id, at, step, from_state,"
 		" to_state, duration_us, detail) VALUES (?, ?, 'receive', NULL, 'received', 0, ?)",
 		err);
 	if (rc)
@@ -333,29 +331,40 @@ static int receive_one(store_intake *in, store *s, int64_t now, ulf_err *err)
 	db_bind_int(st, 1, in->id);
 	db_bind_int(st, 2, now);
 	db_bind_text(st, 3, in->source);
-	rc = db_step(st, err);
-	db_finalize(st);
-	return rc < 0 ? rc : 0;
+	return db_run(st, err);
+}
+
+/* What store_receive_many's transaction receives. */
+struct receipt {
+	store_intake *docs;
+	size_t n;
+	int64_t now;
+};
+
+static int receive_tx(db *d, void *ctx, ulf_err *err)
+{
+	struct receipt *r = ctx;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < r->n && rc == 0; i++)
+		rc = receive_one(&r->docs[i], d, r->now, err);
+	return rc;
 }
 
 int store_receive_many(store_intake *docs, size_t n, store *s, int64_t now, ulf_err *err)
 {
+	struct receipt rcpt = { docs, n, now };
 	size_t i;
 	int rc, r;
 
 	/* this commit is the receipt: it must be on disk when it returns */
 	rc = db_set_durable(s->d, true, err);
-	if (rc == 0)
-		rc = db_begin(s->d, err);
 	if (rc)
 		goto out;
-	for (i = 0; i < n && rc == 0; i++)
-		rc = receive_one(&docs[i], s, now, err);
-	if (rc == 0)
-		rc = db_commit(s->d, err);
+	rc = db_tx(s->d, receive_tx, &rcpt, err);
 	if (rc) {
 		/* not committed, not ours: the senders still hold them */
-		db_rollback(s->d);
 		for (i = 0; i < n; i++) {
 			docs[i].id = 0;
 			docs[i].duplicate = false;
@@ -457,14 +466,14 @@ int store_state(doc_state *out, store *s, int64_t id, ulf_err *err)
 }
 
 /* The transition and its event, inside the caller's transaction. */
-static int transition_locked(store *s, int64_t id, doc_state from, doc_state to,
+static int transition_locked(db *d, int64_t id, doc_state from, doc_state to,
 			     const char *step, int64_t duration_us, const char *detail,
 			     int64_t now, ulf_err *err)
 {
 	db_stmt *st = NULL;
 	int rc;
 
-	rc = db_prepare(&st, s->d, "UPDATE documents SET state = ?, updated_at = ?"
+	rc = db_prepare(&st, d, "UPDATE documents SET state = ?, updated_at = ?"
 			" WHERE id = ? AND state = ?", err);
 	if (rc)
 		return rc;
@@ -472,15 +481,13 @@ static int transition_locked(store *s, int64_t id, doc_state from, doc_state to,
 	db_bind_int(st, 2, now);
 	db_bind_int(st, 3, id);
 	db_bind_text(st, 4, store_state_name(from));
-	rc = db_step(st, err);
-	db_finalize(st);
-	st = NULL;
-	if (rc < 0)
+	rc = db_run(st, err);
+	if (rc)
 		return rc;
-	if (db_changes(s->d) != 1)
+	if (db_changes(d) != 1)
 		return ulf_err_set(err, ULF_ENOTFOUND, "document %lld is no longer %s",
 				   (long long)id, store_state_name(from));
-	rc = db_prepare(&st, s->d, "INSERT INTO events (doc_id, at, step, from_state,"
+	rc = db_prepare(&st, d, "INSERT INTO events (doc_id, at, step, from_state,"
 			" to_state, duration_us, detail) VALUES (?, ?, ?, ?, ?, ?, ?)", err);
 	if (rc)
 		return rc;
@@ -491,18 +498,16 @@ static int transition_locked(store *s, int64_t id, doc_state from, doc_state to,
 	db_bind_text(st, 5, store_state_name(to));
 	db_bind_int(st, 6, duration_us);
 	db_bind_text(st, 7, detail);
-	rc = db_step(st, err);
-	db_finalize(st);
-	return rc < 0 ? rc : 0;
+	return db_run(st, err);
 }
 
-static int audit_locked(store *s, int64_t id, const char *who, const char *action,
+static int audit_locked(db *d, int64_t id, const char *who, const char *action,
 			const char *detail, int64_t now, ulf_err *err)
 {
 	db_stmt *st = NULL;
 	int rc;
 
-	rc = db_prepare(&st, s->d, "INSERT INTO audit (doc_id, at, who, action, detail)"
+	rc = db_prepare(&st, d, "INSERT INTO audit (doc_id, at, who, action, detail)"
 			" VALUES (?, ?, ?, ?, ?)", err);
 	if (rc)
 		return rc;
@@ -514,52 +519,63 @@ static int audit_locked(store *s, int64_t id, const char *who, const char *actio
 	db_bind_text(st, 3, who);
 	db_bind_text(st, 4, action);
 	db_bind_text(st, 5, detail);
-	rc = db_step(st, err);
-	db_finalize(st);
-	return rc < 0 ? rc : 0;
+	return db_run(st, err);
+}
+
+/* A transition for db_tx, and a person's audit record when `audited`. */
+struct transition {
+	int64_t id;
+	doc_state from, to;
+	const char *step;
+	int64_t duration_us;
+	const char *detail;      /* the event's */
+	int64_t now;
+	bool audited;
+	const char *who, *action, *audit_detail;
+};
+
+static int transition_tx(db *d, void *ctx, ulf_err *err)
+{
+	const struct transition *t = ctx;
+	int rc;
+
+	rc = transition_locked(d, t->id, t->from, t->to, t->step, t->duration_us, t->detail,
+			       t->now, err);
+	if (rc == 0 && t->audited)
+		rc = audit_locked(d, t->id, t->who, t->action, t->audit_detail, t->now, err);
+	return rc;
 }
 
 int store_transition(store *s, int64_t id, doc_state from, doc_state to,
 		     const char *step, int64_t duration_us, const char *detail,
 		     int64_t now, ulf_err *err)
 {
-	int rc;
+	struct transition t = {
+		.id = id, .from = from, .to = to, .step = step,
+		.duration_us = duration_us, .detail = detail, .now = now,
+	};
 
 	if (!store_transition_allowed(from, to))
 		return ulf_err_set(err, ULF_EINVAL, "document %lld: %s -> %s is not allowed",
 				   (long long)id, store_state_name(from), store_state_name(to));
-	rc = db_begin(s->d, err);
-	if (rc)
-		return rc;
-	rc = transition_locked(s, id, from, to, step, duration_us, detail, now, err);
-	if (rc) {
-		db_rollback(s->d);
-		return rc;
-	}
-	return db_commit(s->d, err);
+	return db_tx(s->d, transition_tx, &t, err);
 }
 
 int store_transition_audited(store *s, int64_t id, doc_state from, doc_state to,
 			     const char *who, const char *action, const char *detail,
 			     int64_t now, ulf_err *err)
 {
-	int rc;
+	/* the event names the handler's action; the audit row names the handler */
+	struct transition t = {
+		.id = id, .from = from, .to = to, .step = "handler", .detail = action,
+		.now = now, .audited = true, .who = who, .action = action,
+		.audit_detail = detail,
+	};
 
 	if (!store_transition_allowed(from, to))
 		return ulf_err_set(err, ULF_EINVAL, "document %lld: %s -> %s is not allowed",
 				   (long long)id, store_state_name(from), store_state_name(to));
-	rc = db_begin(s->d, err);
-	if (rc)
-		return rc;
-	/* the event names the handler's action; the audit row names the handler */
-	rc = transition_locked(s, id, from, to, "handler", 0, action, now, err);
-	if (rc == 0)
-		rc = audit_locked(s, id, who, action, detail, now, err);
-	if (rc) {
-		db_rollback(s->d);
-		return rc;
-	}
-	return db_commit(s->d, err);
+	return db_tx(s->d, transition_tx, &t, err);
 }
 
 int store_set_summary(store *s, int64_t id, const store_summary *sum, int64_t now,
@@ -595,9 +611,7 @@ int store_set_summary(store *s, int64_t id, const store_summary *sum, int64_t no
 	db_bind_text(st, 14, sum->facts);
 	db_bind_int(st, 15, now);
 	db_bind_int(st, 16, id);
-	rc = db_step(st, err);
-	db_finalize(st);
-	return rc < 0 ? rc : 0;
+	return db_run(st, err);
 }
 
 int store_get_text(char **out, store *s, int64_t id, const char *column, ulf_err *err)
@@ -644,9 +658,8 @@ int store_set_booking(store *s, int64_t id, const char *booking_json, int64_t no
 	db_bind_text(st, 1, booking_json);
 	db_bind_int(st, 2, now);
 	db_bind_int(st, 3, id);
-	rc = db_step(st, err);
-	db_finalize(st);
-	if (rc < 0)
+	rc = db_run(st, err);
+	if (rc)
 		return rc;
 	if (db_changes(s->d) != 1)
 		return ulf_err_set(err, ULF_ENOTFOUND, "document %lld not found", (long long)id);
@@ -664,13 +677,14 @@ int store_list_shard(int64_t **out, size_t *out_n, store *s, const doc_state *st
 		     unsigned nshards, ulf_err *err)
 {
 	db_stmt *st = NULL;
-	int64_t *ids = NULL;
-	size_t n = 0, cap = 0, i;
+	int64_t *ids = NULL, *part = NULL, *nids;
+	size_t n = 0, npart, i;
 	int rc = 0;
 
 	*out = NULL;
 	*out_n = 0;
-	for (i = 0; i < nstates; i++) {
+	/* state by state, so that each state's oldest come first */
+	for (i = 0; i < nstates && n < limit; i++) {
 		rc = db_prepare(&st, s->d, "SELECT d.id FROM documents d"
 				" LEFT JOIN postings p ON p.doc_id = d.id"
 				" WHERE d.state = ? AND (? = 0 OR p.next_at IS NULL OR p.next_at <= ?)"
@@ -685,75 +699,61 @@ int store_list_shard(int64_t **out, size_t *out_n, store *s, const doc_state *st
 		db_bind_int(st, 5, nshards ? nshards : 1);
 		db_bind_int(st, 6, shard);
 		db_bind_int(st, 7, (int64_t)(limit - n));
-		while (n < limit && (rc = db_step(st, err)) == 1) {
-			if (n == cap) {
-				size_t ncap = cap ? cap * 2 : 64;
-				int64_t *nids = realloc(ids, ncap * sizeof(*nids));
-				if (!nids) {
-					rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
-					goto out;
-				}
-				ids = nids;
-				cap = ncap;
-			}
-			ids[n++] = db_col_int(st, 0);
-		}
-		if (rc < 0)
-			goto out;
+		rc = db_collect_ids(&part, &npart, st, limit - n, err);
 		db_finalize(st);
-		st = NULL;
-		rc = 0;
+		if (rc)
+			goto out;
+		if (!ids) {
+			ids = part;            /* the first state's: nothing to append to */
+			part = NULL;
+		} else if (npart) {
+			nids = realloc(ids, (n + npart) * sizeof(*ids));
+			if (!nids) {
+				rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+				goto out;
+			}
+			ids = nids;
+			memcpy(ids + n, part, npart * sizeof(*ids));
+		}
+		free(part);
+		part = NULL;
+		n += npart;
 	}
 	*out = ids;
 	*out_n = n;
 	ids = NULL;
 out:
-	db_finalize(st);
+	free(part);
 	free(ids);
 	return rc;
 }
 
-/* The posting row's answer, inside the caller's transaction. */
-static int posting_answer(store *s, int64_t id, const char *state, int http_status,
-			  const char *response, int64_t next_at, int64_t now, ulf_err *err)
+/* What a posting's transaction writes: its start, or the ERP's answer. */
+struct posting {
+	int64_t id;
+	const char *idem_key;    /* start */
+	int64_t revision;
+	doc_state to;            /* answer: where the document goes */
+	const char *state;       /* answer: the posting row's state */
+	int http_status;
+	const char *response;
+	int64_t next_at;
+	int64_t now;
+};
+
+static int posting_begin_tx(db *d, void *ctx, ulf_err *err)
 {
+	const struct posting *p = ctx;
 	db_stmt *st = NULL;
 	int rc;
 
-	rc = db_prepare(&st, s->d, "UPDATE postings SET state = ?, http_status = ?,"
-			" response = ?, next_at = ?, answered_at = ? WHERE doc_id = ?", err);
+	rc = transition_locked(d, p->id, ST_READY, ST_POSTING, "post", 0, p->idem_key, p->now,
+			       err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, state);
-	db_bind_int(st, 2, http_status);
-	db_bind_text(st, 3, response);
-	db_bind_int(st, 4, next_at);
-	db_bind_int(st, 5, now);
-	db_bind_int(st, 6, id);
-	rc = db_step(st, err);
-	db_finalize(st);
-	if (rc < 0)
-		return rc;
-	if (db_changes(s->d) != 1)
-		return ulf_err_set(err, ULF_ENOTFOUND, "document %lld has no posting", (long long)id);
-	return 0;
-}
-
-int store_posting_begin(store *s, int64_t id, const char *idem_key, int64_t revision,
-			int64_t now, ulf_err *err)
-{
-	db_stmt *st = NULL;
-	int rc;
-
-	rc = db_begin(s->d, err);
-	if (rc)
-		return rc;
-	rc = transition_locked(s, id, ST_READY, ST_POSTING, "post", 0, idem_key, now, err);
-	if (rc)
-		goto out;
 	/* A retry keeps its key: the ERP must see the same request again.  Only
 	 * a newer revision (a re-booking after a rejection) brings a new key. */
-	rc = db_prepare(&st, s->d, "INSERT INTO postings (doc_id, idem_key, revision, state,"
+	rc = db_prepare(&st, d, "INSERT INTO postings (doc_id, idem_key, revision, state,"
 			" attempts, next_at, sent_at) VALUES (?, ?, ?, 'sent', 1, 0, ?)"
 			" ON CONFLICT (doc_id) DO UPDATE SET state = 'sent',"
 			" attempts = CASE WHEN excluded.revision > postings.revision THEN 1"
@@ -764,39 +764,59 @@ int store_posting_begin(store *s, int64_t id, const char *idem_key, int64_t revi
 			"  THEN excluded.revision ELSE postings.revision END,"
 			" sent_at = excluded.sent_at", err);
 	if (rc)
-		goto out;
-	db_bind_int(st, 1, id);
-	db_bind_text(st, 2, idem_key);
-	db_bind_int(st, 3, revision);
-	db_bind_int(st, 4, now);
-	rc = db_step(st, err);
-	if (rc > 0)
-		rc = 0;
-out:
-	db_finalize(st);
-	if (rc == 0)
-		rc = db_commit(s->d, err);
+		return rc;
+	db_bind_int(st, 1, p->id);
+	db_bind_text(st, 2, p->idem_key);
+	db_bind_int(st, 3, p->revision);
+	db_bind_int(st, 4, p->now);
+	return db_run(st, err);
+}
+
+int store_posting_begin(store *s, int64_t id, const char *idem_key, int64_t revision,
+			int64_t now, ulf_err *err)
+{
+	struct posting p = { .id = id, .idem_key = idem_key, .revision = revision, .now = now };
+
+	return db_tx(s->d, posting_begin_tx, &p, err);
+}
+
+/* The posting row's answer and the document's transition. */
+static int posting_end_tx(db *d, void *ctx, ulf_err *err)
+{
+	const struct posting *p = ctx;
+	db_stmt *st = NULL;
+	int rc;
+
+	rc = db_prepare(&st, d, "UPDATE postings SET state = ?, http_status = ?,"
+			" response = ?, next_at = ?, answered_at = ? WHERE doc_id = ?", err);
 	if (rc)
-		db_rollback(s->d);
-	return rc;
+		return rc;
+	db_bind_text(st, 1, p->state);
+	db_bind_int(st, 2, p->http_status);
+	db_bind_text(st, 3, p->response);
+	db_bind_int(st, 4, p->next_at);
+	db_bind_int(st, 5, p->now);
+	db_bind_int(st, 6, p->id);
+	rc = db_run(st, err);
+	if (rc)
+		return rc;
+	if (db_changes(d) != 1)
+		return ulf_err_set(err, ULF_ENOTFOUND, "document %lld has no posting",
+				   (long long)p->id);
+	return transition_locked(d, p->id, ST_POSTING, p->to, "post", 0, p->response, p->now,
+				 err);
 }
 
 static int posting_end(store *s, int64_t id, doc_state to, const char *state,
 		       int http_status, const char *response, int64_t next_at, int64_t now,
 		       ulf_err *err)
 {
-	int rc = db_begin(s->d, err);
+	struct posting p = {
+		.id = id, .to = to, .state = state, .http_status = http_status,
+		.response = response, .next_at = next_at, .now = now,
+	};
 
-	if (rc)
-		return rc;
-	rc = posting_answer(s, id, state, http_status, response, next_at, now, err);
-	if (rc == 0)
-		rc = transition_locked(s, id, ST_POSTING, to, "post", 0, response, now, err);
-	if (rc == 0)
-		rc = db_commit(s->d, err);
-	if (rc)
-		db_rollback(s->d);
-	return rc;
+	return db_tx(s->d, posting_end_tx, &p, err);
 }
 
 int store_posting_accepted(store *s, int64_t id, int http_status, const char *response,
@@ -843,6 +863,17 @@ int store_posting_get(store_posting *out, store *s, int64_t id, ulf_err *err)
 	return 0;
 }
 
+static int count_row(db_stmt *st, void *ctx, ulf_err *err)
+{
+	int64_t *counts = ctx;
+	doc_state k = store_state_parse(db_col_text(st, 0));
+
+	(void)err;
+	if (k)
+		counts[k] = db_col_int(st, 1);
+	return 0;
+}
+
 int store_count_states(int64_t counts[ST_COUNT_], store *s, ulf_err *err)
 {
 	db_stmt *st = NULL;
@@ -852,13 +883,9 @@ int store_count_states(int64_t counts[ST_COUNT_], store *s, ulf_err *err)
 	rc = db_prepare(&st, s->d, "SELECT state, COUNT(*) FROM documents GROUP BY state", err);
 	if (rc)
 		return rc;
-	while ((rc = db_step(st, err)) == 1) {
-		doc_state k = store_state_parse(db_col_text(st, 0));
-		if (k)
-			counts[k] = db_col_int(st, 1);
-	}
+	rc = db_each(st, count_row, counts, err);
 	db_finalize(st);
-	return rc < 0 ? rc : 0;
+	return rc;
 }
 
 int store_automation(int64_t *out_auto, int64_t *out_decided, store *s, ulf_err *err)
@@ -891,7 +918,41 @@ int store_automation(int64_t *out_auto, int64_t *out_decided, store *s, ulf_err 
 int store_audit(store *s, int64_t id, const char *who, const char *action,
 		const char *detail, int64_t now, ulf_err *err)
 {
-	return audit_locked(s, id, who, action, detail, now, err);
+	return audit_locked(s->d, id, who, action, detail, now, err);
+}
+
+/* store_docs' caller, and how many rows it was given. */
+struct doc_rows {
+	store_doc_fn fn;
+	void *ctx;
+	size_t done;
+};
+
+static int doc_row(db_stmt *st, void *ctx, ulf_err *err)
+{
+	struct doc_rows *dr = ctx;
+	store_doc_row r;
+
+	(void)err;
+	r.id = db_col_int(st, 0);
+	r.received_at = db_col_int(st, 1);
+	r.updated_at = db_col_int(st, 2);
+	r.state = db_col_text(st, 3);
+	r.name = db_col_text(st, 4);
+	r.source = db_col_text(st, 5);
+	r.syntax = db_col_text(st, 6);
+	r.kind = db_col_text(st, 7);
+	r.invoice_number = db_col_text(st, 8);
+	r.seller_org = db_col_text(st, 9);
+	r.seller_name = db_col_text(st, 10);
+	r.currency = db_col_text(st, 11);
+	r.payable = db_col_text(st, 12);
+	r.flow = db_col_text(st, 13);
+	r.decision = db_col_text(st, 14);
+	r.reasons = db_col_text(st, 15);
+	dr->fn(&r, dr->ctx);
+	dr->done++;
+	return 0;
 }
 
 int store_docs(store *s, const doc_state *states, size_t nstates, size_t limit,
@@ -901,112 +962,91 @@ int store_docs(store *s, const doc_state *states, size_t nstates, size_t limit,
 		"SELECT id, received_at, updated_at, state, name, source, syntax, kind,"
 		" invoice_number, seller_org, seller_name, currency, payable, flow, decision,"
 		" reasons FROM documents";
+	struct doc_rows dr = { fn, ctx, 0 };
 	db_stmt *st = NULL;
-	store_doc_row r;
-	size_t i, done = 0;
+	size_t i;
 	int rc = 0;
 	char sql[512];
 
 	snprintf(sql, sizeof(sql), "%s%s ORDER BY id LIMIT ?", cols,
 		 nstates ? " WHERE state = ?" : "");
-	for (i = 0; i < (nstates ? nstates : 1) && done < limit; i++) {
+	for (i = 0; i < (nstates ? nstates : 1) && dr.done < limit; i++) {
 		rc = db_prepare(&st, s->d, sql, err);
 		if (rc)
 			return rc;
 		if (nstates) {
 			db_bind_text(st, 1, store_state_name(states[i]));
-			db_bind_int(st, 2, (int64_t)(limit - done));
+			db_bind_int(st, 2, (int64_t)(limit - dr.done));
 		} else {
 			db_bind_int(st, 1, (int64_t)limit);
 		}
-		while ((rc = db_step(st, err)) == 1) {
-			r.id = db_col_int(st, 0);
-			r.received_at = db_col_int(st, 1);
-			r.updated_at = db_col_int(st, 2);
-			r.state = db_col_text(st, 3);
-			r.name = db_col_text(st, 4);
-			r.source = db_col_text(st, 5);
-			r.syntax = db_col_text(st, 6);
-			r.kind = db_col_text(st, 7);
-			r.invoice_number = db_col_text(st, 8);
-			r.seller_org = db_col_text(st, 9);
-			r.seller_name = db_col_text(st, 10);
-			r.currency = db_col_text(st, 11);
-			r.payable = db_col_text(st, 12);
-			r.flow = db_col_text(st, 13);
-			r.decision = db_col_text(st, 14);
-			r.reasons = db_col_text(st, 15);
-			fn(&r, ctx);
-			done++;
-		}
+		rc = db_each(st, doc_row, &dr, err);
 		db_finalize(st);
-		st = NULL;
-		if (rc < 0)
+		if (rc)
 			return rc;
-		rc = 0;
 	}
-	return rc;
+	return 0;
+}
+
+/* What store_care_take's transaction takes. */
+struct care_take {
+	int64_t id;
+	const store_care_keys *k;
+	int64_t now;
+};
+
+static int care_take_tx(db *d, void *ctx, ulf_err *err)
+{
+	const struct care_take *c = ctx;
+	db_stmt *st = NULL;
+	int rc;
+
+	rc = db_prepare(&st, d, "INSERT INTO care_claims (doc_id, claim_id, invoice_number,"
+			" seller_org, received_at, state, sha256, bytes)"
+			" SELECT d.id, ?, ?, ?, d.received_at, 'waiting', d.sha256, b.bytes"
+			" FROM documents d JOIN bodies b ON b.doc_id = d.id WHERE d.id = ?", err);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, c->k->claim_id);
+	db_bind_text(st, 2, c->k->invoice_number);
+	db_bind_text(st, 3, c->k->seller_org);
+	db_bind_int(st, 4, c->id);
+	rc = db_run(st, err);
+	if (rc)
+		return rc;
+	if (db_changes(d) != 1)
+		return ulf_err_set(err, ULF_ENOTFOUND, "document %lld has no bytes to take",
+				   (long long)c->id);
+	/* the patient data now lives only in care_claims */
+	rc = db_prepare(&st, d, "DELETE FROM bodies WHERE doc_id = ?", err);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, c->id);
+	rc = db_run(st, err);
+	if (rc)
+		return rc;
+	rc = db_prepare(&st, d, "UPDATE documents SET size = 0, kind = 'care-claim',"
+			" flow = 'care', invoice_number = ?, seller_org = ?, care_key = ?"
+			" WHERE id = ?", err);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, c->k->invoice_number);
+	db_bind_text(st, 2, c->k->seller_org);
+	db_bind_text(st, 3, c->k->claim_id);
+	db_bind_int(st, 4, c->id);
+	rc = db_run(st, err);
+	if (rc)
+		return rc;
+	return transition_locked(d, c->id, ST_RECEIVED, ST_WAITING, "read", 0,
+				 "{\"kind\":\"care-claim\"}", c->now, err);
 }
 
 int store_care_take(store *s, int64_t id, const store_care_keys *k, int64_t now,
 		    ulf_err *err)
 {
-	db_stmt *st = NULL;
-	int rc = db_begin(s->d, err);
+	struct care_take c = { id, k, now };
 
-	if (rc)
-		return rc;
-	rc = db_prepare(&st, s->d, "INSERT INTO care_claims (doc_id, claim_id, invoice_number,"
-			" seller_org, received_at, state, sha256, bytes)"
-			" SELECT d.id, ?, ?, ?, d.received_at, 'waiting', d.sha256, b.bytes"
-			" FROM documents d JOIN bodies b ON b.doc_id = d.id WHERE d.id = ?", err);
-	if (rc)
-		goto out;
-	db_bind_text(st, 1, k->claim_id);
-	db_bind_text(st, 2, k->invoice_number);
-	db_bind_text(st, 3, k->seller_org);
-	db_bind_int(st, 4, id);
-	rc = db_step(st, err);
-	db_finalize(st);
-	st = NULL;
-	if (rc < 0)
-		goto out;
-	if (db_changes(s->d) != 1) {
-		rc = ulf_err_set(err, ULF_ENOTFOUND, "document %lld has no bytes to take",
-				 (long long)id);
-		goto out;
-	}
-	/* the patient data now lives only in care_claims */
-	rc = db_prepare(&st, s->d, "DELETE FROM bodies WHERE doc_id = ?", err);
-	if (rc)
-		goto out;
-	db_bind_int(st, 1, id);
-	rc = db_step(st, err);
-	db_finalize(st);
-	st = NULL;
-	if (rc < 0)
-		goto out;
-	rc = db_prepare(&st, s->d, "UPDATE documents SET size = 0, kind = 'care-claim',"
-			" flow = 'care', invoice_number = ?, seller_org = ?, care_key = ?"
-			" WHERE id = ?", err);
-	if (rc)
-		goto out;
-	db_bind_text(st, 1, k->invoice_number);
-	db_bind_text(st, 2, k->seller_org);
-	db_bind_text(st, 3, k->claim_id);
-	db_bind_int(st, 4, id);
-	rc = db_step(st, err);
-	if (rc < 0)
-		goto out;
-	rc = transition_locked(s, id, ST_RECEIVED, ST_WAITING, "read", 0,
-			       "{\"kind\":\"care-claim\"}", now, err);
-out:
-	db_finalize(st);
-	if (rc == 0)
-		rc = db_commit(s->d, err);
-	if (rc)
-		db_rollback(s->d);
-	return rc;
+	return db_tx(s->d, care_take_tx, &c, err);
 }
 
 int store_care_bytes(void **out, size_t *out_len, store *s, int64_t id, ulf_err *err)
@@ -1058,34 +1098,6 @@ int store_care_duplicate(int64_t *out_first, store *s, int64_t id, const char *c
 	return rc < 0 ? rc : 0;
 }
 
-static int collect_ids(int64_t **out, size_t *out_n, db_stmt *st, ulf_err *err)
-{
-	int64_t *ids = NULL;
-	size_t n = 0, cap = 0;
-	int rc;
-
-	while ((rc = db_step(st, err)) == 1) {
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 8;
-			int64_t *nids = realloc(ids, ncap * sizeof(*nids));
-			if (!nids) {
-				free(ids);
-				return ulf_err_set(err, ULF_ENOMEM, "out of memory");
-			}
-			ids = nids;
-			cap = ncap;
-		}
-		ids[n++] = db_col_int(st, 0);
-	}
-	if (rc < 0) {
-		free(ids);
-		return rc;
-	}
-	*out = ids;
-	*out_n = n;
-	return 0;
-}
-
 int store_find_waiting(int64_t **out, size_t *out_n, store *s, store_partner kind,
 		       const store_care_keys *k, ulf_err *err)
 {
@@ -1114,26 +1126,44 @@ int store_find_waiting(int64_t **out, size_t *out_n, store *s, store_partner kin
 	db_bind_text(st, 1, k->claim_id ? k->claim_id : "");
 	db_bind_text(st, 2, k->invoice_number ? k->invoice_number : "");
 	db_bind_text(st, 3, k->seller_org ? k->seller_org : "");
-	rc = collect_ids(out, out_n, st, err);
+	rc = db_collect_ids(out, out_n, st, 100, err);   /* the statements' LIMIT */
 	db_finalize(st);
 	return rc;
+}
+
+/* store_waiting_pairs' two arrays, filled side by side. */
+struct pairs {
+	int64_t *claims, *invoices;
+	size_t n, limit;
+};
+
+static int pair_row(db_stmt *st, void *ctx, ulf_err *err)
+{
+	struct pairs *p = ctx;
+
+	(void)err;
+	if (p->n == p->limit)
+		return 1;
+	p->claims[p->n] = db_col_int(st, 0);
+	p->invoices[p->n] = db_col_int(st, 1);
+	p->n++;
+	return 0;
 }
 
 int store_waiting_pairs(int64_t **out_claims, int64_t **out_invoices, size_t *out_n,
 			store *s, size_t limit, ulf_err *err)
 {
-	int64_t *claims = NULL, *invoices = NULL;
+	struct pairs p = { NULL, NULL, 0, limit };
 	db_stmt *st = NULL;
-	size_t n = 0;
 	int rc;
 
 	*out_claims = *out_invoices = NULL;
 	*out_n = 0;
 	if (limit == 0)
 		return 0;
-	claims = calloc(limit, sizeof(*claims));
-	invoices = calloc(limit, sizeof(*invoices));
-	if (!claims || !invoices) {
+	p.claims = calloc(limit, sizeof(*p.claims));
+	p.invoices = calloc(limit, sizeof(*p.invoices));
+	if (!p.claims || !p.invoices) {
 		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -1147,22 +1177,17 @@ int store_waiting_pairs(int64_t **out_claims, int64_t **out_invoices, size_t *ou
 	if (rc)
 		goto out;
 	db_bind_int(st, 1, (int64_t)limit);
-	while (n < limit && (rc = db_step(st, err)) == 1) {
-		claims[n] = db_col_int(st, 0);
-		invoices[n] = db_col_int(st, 1);
-		n++;
-	}
-	rc = rc < 0 ? rc : 0;
-out:
+	rc = db_each(st, pair_row, &p, err);
 	db_finalize(st);
+out:
 	if (rc) {
-		free(claims);
-		free(invoices);
+		free(p.claims);
+		free(p.invoices);
 		return rc;
 	}
-	*out_claims = claims;
-	*out_invoices = invoices;
-	*out_n = n;
+	*out_claims = p.claims;
+	*out_invoices = p.invoices;
+	*out_n = p.n;
 	return 0;
 }
 
@@ -1187,32 +1212,37 @@ int store_find_invoice(int64_t *out, store *s, const char *invoice_number,
 	return rc < 0 ? rc : 0;
 }
 
-int store_attach(store *s, int64_t id, int64_t invoice_id, int64_t now, ulf_err *err)
+/* What store_attach's transaction joins. */
+struct attach {
+	int64_t id, invoice_id, now;
+};
+
+static int attach_tx(db *d, void *ctx, ulf_err *err)
 {
+	const struct attach *a = ctx;
 	db_stmt *st = NULL;
 	char detail[64];
-	int rc = db_begin(s->d, err);
+	int rc;
 
-	if (rc)
-		return rc;
-	rc = db_prepare(&st, s->d, "UPDATE care_claims SET state = 'joined', partner_doc = ?"
+	rc = db_prepare(&st, d, "UPDATE care_claims SET state = 'joined', partner_doc = ?"
 			" WHERE doc_id = ?", err);
 	if (rc)
-		goto out;
-	db_bind_int(st, 1, invoice_id);
-	db_bind_int(st, 2, id);
-	rc = db_step(st, err);
-	if (rc < 0)
-		goto out;
-	snprintf(detail, sizeof(detail), "{\"attached_to\":%lld}", (long long)invoice_id);
-	rc = transition_locked(s, id, ST_WAITING, ST_ATTACHED, "join", 0, detail, now, err);
-out:
-	db_finalize(st);
-	if (rc == 0)
-		rc = db_commit(s->d, err);
+		return rc;
+	db_bind_int(st, 1, a->invoice_id);
+	db_bind_int(st, 2, a->id);
+	rc = db_run(st, err);
 	if (rc)
-		db_rollback(s->d);
-	return rc;
+		return rc;
+	snprintf(detail, sizeof(detail), "{\"attached_to\":%lld}", (long long)a->invoice_id);
+	return transition_locked(d, a->id, ST_WAITING, ST_ATTACHED, "join", 0, detail, a->now,
+				 err);
+}
+
+int store_attach(store *s, int64_t id, int64_t invoice_id, int64_t now, ulf_err *err)
+{
+	struct attach a = { id, invoice_id, now };
+
+	return db_tx(s->d, attach_tx, &a, err);
 }
 
 int store_set_care_key(store *s, int64_t id, const char *claim_id, ulf_err *err)
@@ -1225,9 +1255,7 @@ int store_set_care_key(store *s, int64_t id, const char *claim_id, ulf_err *err)
 		return rc;
 	db_bind_text(st, 1, claim_id);
 	db_bind_int(st, 2, id);
-	rc = db_step(st, err);
-	db_finalize(st);
-	return rc < 0 ? rc : 0;
+	return db_run(st, err);
 }
 
 int store_waiting_since(int64_t **out, size_t *out_n, store *s, int64_t before,
@@ -1243,15 +1271,39 @@ int store_waiting_since(int64_t **out, size_t *out_n, store *s, int64_t before,
 	if (rc)
 		return rc;
 	db_bind_int(st, 1, before);
-	rc = collect_ids(out, out_n, st, err);
+	rc = db_collect_ids(out, out_n, st, 10000, err);   /* the statement's LIMIT */
 	db_finalize(st);
 	return rc;
 }
 
+/* store_history's caller. */
+struct history_rows {
+	store_history_fn fn;
+	void *ctx;
+};
+
+static int history_row(db_stmt *st, void *ctx, ulf_err *err)
+{
+	const struct history_rows *h = ctx;
+	store_history_row row;
+
+	(void)err;
+	row.at = db_col_int(st, 0);
+	row.who = db_col_text(st, 1);
+	row.what = db_col_text(st, 2);
+	row.from = db_col_text(st, 3);
+	row.to = db_col_text(st, 4);
+	row.duration_us = db_col_int(st, 5);
+	row.detail = db_col_text(st, 6);
+	row.is_audit = db_col_int(st, 7) == 1;
+	h->fn(&row, h->ctx);
+	return 0;
+}
+
 int store_history(store *s, int64_t id, store_history_fn fn, void *ctx, ulf_err *err)
 {
+	struct history_rows h = { fn, ctx };
 	db_stmt *st = NULL;
-	store_history_row row;
 	int rc;
 
 	/* events and audit interleaved by time: what happened, in order */
@@ -1264,17 +1316,7 @@ int store_history(store *s, int64_t id, store_history_fn fn, void *ctx, ulf_err 
 		return rc;
 	db_bind_int(st, 1, id);
 	db_bind_int(st, 2, id);
-	while ((rc = db_step(st, err)) == 1) {
-		row.at = db_col_int(st, 0);
-		row.who = db_col_text(st, 1);
-		row.what = db_col_text(st, 2);
-		row.from = db_col_text(st, 3);
-		row.to = db_col_text(st, 4);
-		row.duration_us = db_col_int(st, 5);
-		row.detail = db_col_text(st, 6);
-		row.is_audit = db_col_int(st, 7) == 1;
-		fn(&row, ctx);
-	}
+	rc = db_each(st, history_row, &h, err);
 	db_finalize(st);
-	return rc < 0 ? rc : 0;
+	return rc;
 }
