@@ -2,6 +2,7 @@
  * db.c - backend dispatch, the statement cache and schema migrations.
  * See db.h.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,11 @@ const db_backend *db_backend_find(const char *name)
 		if (strcmp(backends[i]->name, name) == 0)
 			return backends[i];
 	return NULL;
+}
+
+const db_backend *db_backend_at(size_t i)
+{
+	return i < sizeof(backends) / sizeof(backends[0]) ? backends[i] : NULL;
 }
 
 int db_open(db **out, const char *backend, const char *target, ulf_err *err)
@@ -143,7 +149,7 @@ int db_begin(db *d, ulf_err *err)
 		pthread_mutex_lock(d->write_lock);
 		d->locked = true;
 	}
-	rc = run(d, strcmp(d->be->name, "sqlite") == 0 ? "BEGIN IMMEDIATE" : "BEGIN", err);
+	rc = run(d, d->be->begin, err);
 	if (rc) {
 		unlock(d);
 		return rc;
@@ -459,6 +465,102 @@ static int current_version(int64_t *out, db *d, const char *module, ulf_err *err
 	return rc;
 }
 
+/* A schema script with its tokens filled in is never longer than this. */
+#define DB_SCHEMA_MAX (1024u * 1024)
+
+static bool token_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* The closing '}' when p starts a token ("{name}" or "{name:arg}"), else NULL. */
+static const char *token_end(const char *p)
+{
+	if (p[0] != '{' || !token_char(p[1]))
+		return NULL;
+	for (p++; token_char(*p); p++)
+		;
+	if (*p == ':')
+		p = strchr(p, '}');
+	return p && *p == '}' ? p : NULL;
+}
+
+/* The backend's words for the token name[0..len), like snprintf; -1 for
+ * a token db_migrate does not know. */
+static int token_words(char *buf, size_t n, const db_backend *be, const char *name,
+		       size_t len)
+{
+	static const char ao[] = "append_only:";
+	char table[64];
+
+	if (len == 2 && memcmp(name, "id", 2) == 0)
+		return snprintf(buf, n, "%s", be->id_type);
+	if (len == 5 && memcmp(name, "int64", 5) == 0)
+		return snprintf(buf, n, "%s", be->int64_type);
+	if (len == 4 && memcmp(name, "blob", 4) == 0)
+		return snprintf(buf, n, "%s", be->blob_type);
+	if (len > sizeof(ao) - 1 && memcmp(name, ao, sizeof(ao) - 1) == 0 &&
+	    len - (sizeof(ao) - 1) < sizeof(table)) {
+		memcpy(table, name + sizeof(ao) - 1, len - (sizeof(ao) - 1));
+		table[len - (sizeof(ao) - 1)] = '\0';
+		return be->append_only(buf, n, table);
+	}
+	return -1;
+}
+
+/*
+ * `tmpl` with its tokens in the backend's words into buf (cap bytes, NUL
+ * terminated when cap > 0).  Like snprintf, the whole length is returned;
+ * negative, with *bad at it, for an unknown token.
+ */
+static long expand(char *buf, size_t cap, const db_backend *be, const char *tmpl,
+		   const char **bad)
+{
+	const char *p, *end;
+	size_t n = 0;
+	int w;
+
+	for (p = tmpl; *p; p++) {
+		end = token_end(p);
+		if (!end) {
+			if (n + 1 < cap)
+				buf[n] = *p;
+			n++;
+			continue;
+		}
+		w = token_words(n < cap ? buf + n : NULL, n < cap ? cap - n : 0, be, p + 1,
+				(size_t)(end - p - 1));
+		if (w < 0) {
+			*bad = p;
+			return -1;
+		}
+		n += (size_t)w;
+		p = end;
+	}
+	if (cap)
+		buf[n < cap ? n : cap - 1] = '\0';
+	return (long)n;
+}
+
+/* `tmpl` in the backend's dialect (see db_migrate), malloc'd. */
+static int dialect(char **out, const db_backend *be, const char *tmpl, ulf_err *err)
+{
+	const char *bad = NULL;
+	long len = expand(NULL, 0, be, tmpl, &bad);
+
+	*out = NULL;
+	if (len < 0)
+		return ulf_err_set(err, ULF_EINVAL, "schema: unknown token '%.*s'",
+				   (int)(token_end(bad) - bad + 1), bad);
+	if ((unsigned long)len >= DB_SCHEMA_MAX)
+		return ulf_err_set(err, ULF_ELIMIT, "schema script too long");
+	*out = malloc((size_t)len + 1);
+	if (!*out)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	expand(*out, (size_t)len + 1, be, tmpl, &bad);
+	return 0;
+}
+
 /* db_migrate's module, and whether its newest version is reached. */
 struct migration {
 	const char *module;
@@ -473,6 +575,7 @@ static int migrate_one(db *d, void *ctx, ulf_err *err)
 {
 	struct migration *m = ctx;
 	db_stmt *st = NULL;
+	char *sql;
 	int64_t v;
 	int rc;
 
@@ -483,7 +586,11 @@ static int migrate_one(db *d, void *ctx, ulf_err *err)
 		m->done = true;
 		return 0;
 	}
-	rc = db_exec(d, m->steps[v], err);
+	rc = dialect(&sql, d->be, m->steps[v], err);
+	if (rc)
+		return rc;
+	rc = db_exec(d, sql, err);
+	free(sql);
 	if (rc)
 		return rc;
 	rc = db_prepare(&st, d, v == 0

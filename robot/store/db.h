@@ -48,10 +48,24 @@ typedef struct db_backend {
 	int (*sync)(void *conn, ulf_err *err);
 	/* moves the write-ahead log into the database; NULL: nothing to do */
 	int (*checkpoint)(void *conn, ulf_err *err);
+
+	/*
+	 * The dialect, where the two differ; nobody else compares backend
+	 * names.  The type names fill db_migrate's schema tokens.
+	 */
+	const char *begin;        /* starts a transaction that writes, lock taken at once */
+	const char *id_type;      /* {id}: an integer primary key the database numbers */
+	const char *int64_type;   /* {int64}: a 64-bit integer */
+	const char *blob_type;    /* {blob}: bytes */
+	/* {append_only:T}: the statements that make table T refuse UPDATE and
+	 * DELETE, into buf; returns the length as snprintf does */
+	int (*append_only)(char *buf, size_t n, const char *table);
 } db_backend;
 
 /* The backend registered under `name`, or NULL. */
 const db_backend *db_backend_find(const char *name);
+/* The i-th registered backend, NULL past the last: to list them. */
+const db_backend *db_backend_at(size_t i);
 
 /* Opens `target` (a file for sqlite, a conninfo string for postgresql). */
 int db_open(db **out, const char *backend, const char *target, ulf_err *err);
@@ -172,6 +186,11 @@ bool db_is_conflict(db *d);
  * Brings module `module`'s tables to the newest of `steps` (an array of SQL
  * scripts; step i takes version i to i+1), each in its own transaction,
  * recording the version in table schema_version.  Idempotent.
+ *
+ * A script is written once for both dialects: the tokens {id}, {int64},
+ * {blob} and {append_only:TABLE} become the backend's words for them (see
+ * struct db_backend); any other "{name}" or "{name:...}" is an error, other
+ * braces are left alone.
  */
 int db_migrate(db *d, const char *module, const char *const *steps, size_t nsteps,
 	       ulf_err *err);
