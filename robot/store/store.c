@@ -1163,6 +1163,38 @@ int store_find_invoice(int64_t *out, store *s, const char *invoice_number,
 	return rc < 0 ? rc : 0;
 }
 
+int store_find_duplicate(int64_t *out_id, doc_state *out_state, db *d, const char *kind,
+			 int64_t id, const char *seller_a, const char *seller_b,
+			 const char *number, ulf_err *err)
+{
+	db_stmt *st = NULL;
+	ulf_err scratch;
+	int rc;
+
+	*out_id = 0;
+	*out_state = 0;
+	ulf_err_clear(&scratch);
+	/* refused: no documents table, not a store */
+	if (db_prepare(&st, d, "SELECT id, state FROM documents WHERE kind = ? AND id <> ?"
+		       " AND state <> 'rejected' AND ((seller_org = ? AND invoice_number = ?)"
+		       " OR (seller_org = ? AND invoice_number = ?)) ORDER BY id LIMIT 1",
+		       &scratch))
+		return ULF_ENOTFOUND;
+	db_bind_text(st, 1, kind);
+	db_bind_int(st, 2, id);
+	db_bind_text(st, 3, seller_a);
+	db_bind_text(st, 4, number);
+	db_bind_text(st, 5, seller_b);
+	db_bind_text(st, 6, number);
+	rc = db_step(st, err);
+	if (rc == 1) {
+		*out_id = db_col_int(st, 0);
+		*out_state = store_state_parse(db_col_text(st, 1));
+	}
+	db_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
 /* What store_attach's transaction joins. */
 struct attach {
 	int64_t id, invoice_id, now;
