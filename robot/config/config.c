@@ -20,19 +20,26 @@ typedef struct setting {
 	setting_type type;
 	size_t offset;          /* into struct ulf_config */
 	size_t size;            /* of a string field */
+	/* a string setting's allowed values, NULL-terminated; NULL: any */
+	const char *const *choices;
 	const char *dflt;       /* as written in a config file */
 	bool reloadable;
 	int (*validate)(const void *value, char *why, size_t n);
 	const char *doc;
 } setting;
 
-static int v_backend(const void *value, char *why, size_t n)
+/* Whether `value` is one of the setting's choices; why lists them if not. */
+static int v_choice(const setting *st, const char *value, char *why, size_t n)
 {
-	const char *s = value;
+	size_t i, len;
 
-	if (strcmp(s, "sqlite") == 0 || strcmp(s, "postgresql") == 0)
-		return 0;
-	snprintf(why, n, "must be sqlite or postgresql");
+	for (i = 0; st->choices[i]; i++)
+		if (strcmp(st->choices[i], value) == 0)
+			return 0;
+	len = (size_t)snprintf(why, n, "must be ");
+	for (i = 0; st->choices[i] && len < n; i++)
+		len += (size_t)snprintf(why + len, n - len, "%s%s", st->choices[i],
+					!st->choices[i + 1] ? "" : !st->choices[i + 2] ? " or " : ", ");
 	return -1;
 }
 
@@ -82,17 +89,6 @@ static int v_listen(const void *value, char *why, size_t n)
 		return -1;
 	}
 	return 0;
-}
-
-static int v_log_level(const void *value, char *why, size_t n)
-{
-	const char *s = value;
-
-	if (!strcmp(s, "error") || !strcmp(s, "warning") || !strcmp(s, "info") ||
-	    !strcmp(s, "debug"))
-		return 0;
-	snprintf(why, n, "must be error, warning, info or debug");
-	return -1;
 }
 
 static int v_wait_days(const void *value, char *why, size_t n)
@@ -145,11 +141,16 @@ static int v_connections(const void *value, char *why, size_t n)
 	return -1;
 }
 
-#define STR(f) T_STRING, offsetof(ulf_config, f), sizeof(((ulf_config *)0)->f)
-#define NUM(t, f) t, offsetof(ulf_config, f), 0
+#define STR(f) T_STRING, offsetof(ulf_config, f), sizeof(((ulf_config *)0)->f), NULL
+#define NUM(t, f) t, offsetof(ulf_config, f), 0, NULL
+/* a string that must be one of the values listed */
+#define ONE_OF(f, ...) T_STRING, offsetof(ulf_config, f), sizeof(((ulf_config *)0)->f), \
+	(const char *const[]){ __VA_ARGS__, NULL }
 
 static const setting settings[] = {
-	{ "store_backend", STR(store_backend), "sqlite", false, v_backend,
+	/* the store's backend table (robot/store/db.c) has the same names:
+	 * test_store holds the two lists equal */
+	{ "store_backend", ONE_OF(store_backend, "sqlite", "postgresql"), "sqlite", false, NULL,
 	  "Where invoices, their states and the audit trail are kept: sqlite (one\n"
 	  "# robot, embedded) or postgresql (several robots sharing one store)." },
 	{ "store_path", STR(store_path), "ulf.db", false, v_nonempty,
@@ -174,7 +175,7 @@ static const setting settings[] = {
 	{ "http_connections", NUM(T_INT, http_connections), "16", false, v_connections,
 	  "HTTP connections served at once, each on a thread of its own; documents\n"
 	  "# that arrive on several at once are stored in one durable commit." },
-	{ "log_level", STR(log_level), "info", true, v_log_level,
+	{ "log_level", ONE_OF(log_level, "error", "warning", "info", "debug"), "info", true, NULL,
 	  "error, warning, info or debug.  Personal identity numbers are never logged." },
 	{ "care_wait_days", NUM(T_INT, care_wait_days), "30", true, v_wait_days,
 	  "Days a care claim specification or care invoice waits for its partner\n"
@@ -272,6 +273,8 @@ static int apply(ulf_config *cfg, const setting *st, const char *value,
 			return -1;
 		}
 		memcpy(field, value, strlen(value) + 1);
+		if (st->choices && v_choice(st, value, why, n) < 0)
+			return -1;
 		break;
 	case T_INT:
 		if (parse_long(field, value) < 0) {
@@ -297,6 +300,13 @@ static const setting *find(const char *name)
 		if (strcmp(settings[i].name, name) == 0)
 			return &settings[i];
 	return NULL;
+}
+
+const char *const *config_choices(const char *name)
+{
+	const setting *st = find(name);
+
+	return st ? st->choices : NULL;
 }
 
 void config_init(ulf_config *cfg)

@@ -81,6 +81,10 @@ int config_load(ulf_config *out, const char *path, ulf_err *err);
 int config_reload(ulf_config *out, const ulf_config *current, const char *path,
 		  ulf_err *err);
 
+/* The values setting `name` may take, NULL-terminated; NULL when it takes
+ * any its type allows (or there is no such setting). */
+const char *const *config_choices(const char *name);
+
 /* Writes the documented sample configuration (every setting, default). */
 void config_write_sample(FILE *out);
 

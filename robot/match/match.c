@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "robot/match/match.h"
+#include "robot/store/store.h"
 
 #define MAX_TEXTS 512        /* invoice texts the extract rules look at */
 #define MAX_HITS 32          /* extracted candidates per invoice */
@@ -25,8 +26,7 @@ struct matcher {
 	refdata *rd;
 	const ruleset *rules;
 	regex_match *m;
-	db_stmt *docs;           /* the store's documents, for duplicates */
-	bool docs_tried;
+	bool no_docs;            /* d holds no store: no documents to compare */
 };
 
 static const char *const reason_codes[] = {
@@ -84,7 +84,6 @@ void matcher_free(matcher *m)
 {
 	if (!m)
 		return;
-	db_finalize(m->docs);
 	regex_match_free(m->m);
 	refdata_free(m->rd);
 	free(m);
@@ -677,34 +676,12 @@ static int as_record(record_buf *rb, job *j, const booking *b)
 
 /* ---- duplicates ------------------------------------------------------- */
 
-static int docs_stmt(matcher *m, db_stmt **out)
-{
-	ulf_err scratch;
-
-	*out = NULL;
-	if (!m->docs_tried) {
-		m->docs_tried = true;
-		ulf_err_clear(&scratch);
-		/* the store's documents table; absent when the matcher runs on a
-		 * database that is not a store (tests, the bench) */
-		if (db_prepare(&m->docs, m->d,
-			       "SELECT id, state FROM documents WHERE kind = ? AND id <> ?"
-			       " AND state <> 'rejected' AND ((seller_org = ? AND invoice_number = ?)"
-			       " OR (seller_org = ? AND invoice_number = ?)) ORDER BY id LIMIT 1",
-			       &scratch))
-			m->docs = NULL;
-	}
-	*out = m->docs;
-	return 0;
-}
-
 static void duplicates(job *j, const booking *b)
 {
 	const invoice *inv = j->inv;
 	ref_invoice *prev = NULL;
 	record_buf rb;
 	char fp[65], number[128];
-	db_stmt *st;
 	bool found = false;
 	int rc;
 
@@ -730,31 +707,26 @@ static void duplicates(job *j, const booking *b)
 	}
 	refdata_invoice_free(prev);
 
-	docs_stmt(j->m, &st);
-	if (st && !found) {
+	if (!j->m->no_docs && !found) {
 		const char *a = inv->seller.legal_id.v ? inv->seller.legal_id.v : inv->seller.vat_id.v;
 		const char *c = inv->seller.vat_id.v ? inv->seller.vat_id.v : a;
-		db_reset(st);
-		db_bind_text(st, 1, j->kind);
-		db_bind_int(st, 2, j->in->doc_id);
-		db_bind_text(st, 3, a ? a : "");
-		db_bind_text(st, 4, inv->id.v);
-		db_bind_text(st, 5, c ? c : "");
-		db_bind_text(st, 6, inv->id.v);
-		rc = db_step(st, j->err);
-		if (rc == 1) {
-			long long id = (long long)db_col_int(st, 0);
-			const char *state = db_col_text(st, 1);
-			note(j->xdup, "number", false, "the store holds %s %s from this seller as"
-			     " document %lld (%s)", j->kind, inv->id.v, id, state ? state : "?");
-			reason(j, MR_DUPLICATE, NULL, "%s %s from this seller is already in the store as"
-			       " document %lld (%s)", j->kind, inv->id.v, id, state ? state : "?");
-			found = true;
-		}
-		db_reset(st);
-		if (rc < 0) {
+		int64_t doc;
+		doc_state ds;
+		rc = store_find_duplicate(&doc, &ds, j->m->d, j->kind, j->in->doc_id, a ? a : "",
+					  c ? c : "", inv->id.v, j->err);
+		if (rc == ULF_ENOTFOUND) {
+			j->m->no_docs = true;
+		} else if (rc < 0) {
 			j->rc = rc;
 			return;
+		} else if (doc) {
+			long long id = (long long)doc;
+			const char *state = store_state_name(ds);
+			note(j->xdup, "number", false, "the store holds %s %s from this seller as"
+			     " document %lld (%s)", j->kind, inv->id.v, id, state);
+			reason(j, MR_DUPLICATE, NULL, "%s %s from this seller is already in the store as"
+			       " document %lld (%s)", j->kind, inv->id.v, id, state);
+			found = true;
 		}
 	}
 	if (!found)

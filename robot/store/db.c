@@ -2,6 +2,7 @@
  * db.c - backend dispatch, the statement cache and schema migrations.
  * See db.h.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,11 @@ const db_backend *db_backend_find(const char *name)
 		if (strcmp(backends[i]->name, name) == 0)
 			return backends[i];
 	return NULL;
+}
+
+const db_backend *db_backend_at(size_t i)
+{
+	return i < sizeof(backends) / sizeof(backends[0]) ? backends[i] : NULL;
 }
 
 int db_open(db **out, const char *backend, const char *target, ulf_err *err)
@@ -128,9 +134,7 @@ static int run(db *d, const char *sql, ulf_err *err)
 
 	if (rc)
 		return rc;
-	rc = db_step(st, err);
-	db_finalize(st);
-	return rc < 0 ? rc : 0;
+	return db_run(st, err);
 }
 
 int db_begin(db *d, ulf_err *err)
@@ -145,7 +149,7 @@ int db_begin(db *d, ulf_err *err)
 		pthread_mutex_lock(d->write_lock);
 		d->locked = true;
 	}
-	rc = run(d, strcmp(d->be->name, "sqlite") == 0 ? "BEGIN IMMEDIATE" : "BEGIN", err);
+	rc = run(d, d->be->begin, err);
 	if (rc) {
 		unlock(d);
 		return rc;
@@ -195,6 +199,21 @@ void db_rollback(db *d)
 	d->depth = 0;
 	d->doomed = false;
 	unlock(d);
+}
+
+int db_tx(db *d, db_tx_fn fn, void *ctx, ulf_err *err)
+{
+	int rc = db_begin(d, err);
+
+	if (rc)
+		return rc;
+	rc = fn(d, ctx, err);
+	if (rc) {
+		db_rollback(d);
+		return rc;
+	}
+	/* a commit that fails has rolled back already */
+	return db_commit(d, err);
 }
 
 static uint64_t sql_hash(const char *sql)
@@ -318,6 +337,86 @@ void db_finalize(db_stmt *st)
 	free(st);
 }
 
+int db_run(db_stmt *st, ulf_err *err)
+{
+	int rc = db_step(st, err);
+
+	db_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+int db_each(db_stmt *st, db_row_fn fn, void *ctx, ulf_err *err)
+{
+	int rc;
+
+	while ((rc = db_step(st, err)) == 1) {
+		rc = fn(st, ctx, err);
+		if (rc)
+			break;
+	}
+	return rc < 0 ? rc : 0;
+}
+
+int db_collect(void **out, size_t *out_n, db_stmt *st, size_t size, size_t max,
+	       db_fill_fn fn, void *ctx, ulf_err *err)
+{
+	unsigned char *v = NULL, *nv;
+	size_t n = 0, cap = 0, ncap;
+	int rc = 0;
+
+	*out = NULL;
+	*out_n = 0;
+	if (size == 0)
+		return ulf_err_set(err, ULF_EINVAL, "db_collect: elements of no size");
+	while (n < max && (rc = db_step(st, err)) == 1) {
+		if (n == cap) {
+			ncap = cap ? cap * 2 : 16;
+			if (ncap > max)
+				ncap = max;
+			if (ncap > SIZE_MAX / size) {
+				rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+				break;
+			}
+			nv = realloc(v, ncap * size);
+			if (!nv) {
+				rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+				break;
+			}
+			v = nv;
+			cap = ncap;
+		}
+		memset(v + n * size, 0, size);
+		rc = fn(v + n * size, st, ctx, err);
+		if (rc)
+			break;
+		n++;
+	}
+	if (rc < 0) {
+		free(v);
+		return rc;
+	}
+	*out = v;
+	*out_n = n;
+	return 0;
+}
+
+static int fill_id(void *elem, db_stmt *st, void *ctx, ulf_err *err)
+{
+	(void)ctx;
+	(void)err;
+	*(int64_t *)elem = db_col_int(st, 0);
+	return 0;
+}
+
+int db_collect_ids(int64_t **out, size_t *out_n, db_stmt *st, size_t max, ulf_err *err)
+{
+	void *v;
+	int rc = db_collect(&v, out_n, st, sizeof(int64_t), max, fill_id, NULL, err);
+
+	*out = v;
+	return rc;
+}
+
 int db_set_durable(db *d, bool durable, ulf_err *err)
 {
 	int rc;
@@ -366,53 +465,158 @@ static int current_version(int64_t *out, db *d, const char *module, ulf_err *err
 	return rc;
 }
 
+/* A schema script with its tokens filled in is never longer than this. */
+#define DB_SCHEMA_MAX (1024u * 1024)
+
+static bool token_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* The closing '}' when p starts a token ("{name}" or "{name:arg}"), else NULL. */
+static const char *token_end(const char *p)
+{
+	if (p[0] != '{' || !token_char(p[1]))
+		return NULL;
+	for (p++; token_char(*p); p++)
+		;
+	if (*p == ':')
+		p = strchr(p, '}');
+	return p && *p == '}' ? p : NULL;
+}
+
+/* The backend's words for the token name[0..len), like snprintf; -1 for
+ * a token db_migrate does not know. */
+static int token_words(char *buf, size_t n, const db_backend *be, const char *name,
+		       size_t len)
+{
+	static const char ao[] = "append_only:";
+	char table[64];
+
+	if (len == 2 && memcmp(name, "id", 2) == 0)
+		return snprintf(buf, n, "%s", be->id_type);
+	if (len == 5 && memcmp(name, "int64", 5) == 0)
+		return snprintf(buf, n, "%s", be->int64_type);
+	if (len == 4 && memcmp(name, "blob", 4) == 0)
+		return snprintf(buf, n, "%s", be->blob_type);
+	if (len > sizeof(ao) - 1 && memcmp(name, ao, sizeof(ao) - 1) == 0 &&
+	    len - (sizeof(ao) - 1) < sizeof(table)) {
+		memcpy(table, name + sizeof(ao) - 1, len - (sizeof(ao) - 1));
+		table[len - (sizeof(ao) - 1)] = '\0';
+		return be->append_only(buf, n, table);
+	}
+	return -1;
+}
+
+/*
+ * `tmpl` with its tokens in the backend's words into buf (cap bytes, NUL
+ * terminated when cap > 0).  Like snprintf, the whole length is returned;
+ * negative, with *bad at it, for an unknown token.
+ */
+static long expand(char *buf, size_t cap, const db_backend *be, const char *tmpl,
+		   const char **bad)
+{
+	const char *p, *end;
+	size_t n = 0;
+	int w;
+
+	for (p = tmpl; *p; p++) {
+		end = token_end(p);
+		if (!end) {
+			if (n + 1 < cap)
+				buf[n] = *p;
+			n++;
+			continue;
+		}
+		w = token_words(n < cap ? buf + n : NULL, n < cap ? cap - n : 0, be, p + 1,
+				(size_t)(end - p - 1));
+		if (w < 0) {
+			*bad = p;
+			return -1;
+		}
+		n += (size_t)w;
+		p = end;
+	}
+	if (cap)
+		buf[n < cap ? n : cap - 1] = '\0';
+	return (long)n;
+}
+
+/* `tmpl` in the backend's dialect (see db_migrate), malloc'd. */
+static int dialect(char **out, const db_backend *be, const char *tmpl, ulf_err *err)
+{
+	const char *bad = NULL;
+	long len = expand(NULL, 0, be, tmpl, &bad);
+
+	*out = NULL;
+	if (len < 0)
+		return ulf_err_set(err, ULF_EINVAL, "schema: unknown token '%.*s'",
+				   (int)(token_end(bad) - bad + 1), bad);
+	if ((unsigned long)len >= DB_SCHEMA_MAX)
+		return ulf_err_set(err, ULF_ELIMIT, "schema script too long");
+	*out = malloc((size_t)len + 1);
+	if (!*out)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	expand(*out, (size_t)len + 1, be, tmpl, &bad);
+	return 0;
+}
+
+/* db_migrate's module, and whether its newest version is reached. */
+struct migration {
+	const char *module;
+	const char *const *steps;
+	size_t nsteps;
+	bool done;
+};
+
+/* One step up, in its own transaction: the version is read inside the
+ * write transaction, for another robot may migrate too. */
+static int migrate_one(db *d, void *ctx, ulf_err *err)
+{
+	struct migration *m = ctx;
+	db_stmt *st = NULL;
+	char *sql;
+	int64_t v;
+	int rc;
+
+	rc = current_version(&v, d, m->module, err);
+	if (rc)
+		return rc;
+	if (v >= (int64_t)m->nsteps) {
+		m->done = true;
+		return 0;
+	}
+	rc = dialect(&sql, d->be, m->steps[v], err);
+	if (rc)
+		return rc;
+	rc = db_exec(d, sql, err);
+	free(sql);
+	if (rc)
+		return rc;
+	rc = db_prepare(&st, d, v == 0
+		? "INSERT INTO schema_version (module, version) VALUES (?, ?)"
+		: "UPDATE schema_version SET version = ? WHERE module = ?", err);
+	if (rc)
+		return rc;
+	if (v == 0) {
+		db_bind_text(st, 1, m->module);
+		db_bind_int(st, 2, v + 1);
+	} else {
+		db_bind_int(st, 1, v + 1);
+		db_bind_text(st, 2, m->module);
+	}
+	return db_run(st, err);
+}
+
 int db_migrate(db *d, const char *module, const char *const *steps, size_t nsteps,
 	       ulf_err *err)
 {
-	db_stmt *st = NULL;
-	int64_t v;
+	struct migration m = { module, steps, nsteps, false };
 	int rc;
 
 	rc = db_exec(d, "CREATE TABLE IF NOT EXISTS schema_version ("
 			" module TEXT PRIMARY KEY, version INTEGER NOT NULL)", err);
-	if (rc)
-		return rc;
-	for (;;) {
-		rc = db_begin(d, err);
-		if (rc)
-			return rc;
-		/* read inside the write transaction: another robot may migrate too */
-		rc = current_version(&v, d, module, err);
-		if (rc || v >= (int64_t)nsteps)
-			goto done;
-		rc = db_exec(d, steps[v], err);
-		if (rc)
-			goto done;
-		rc = db_prepare(&st, d, v == 0
-			? "INSERT INTO schema_version (module, version) VALUES (?, ?)"
-			: "UPDATE schema_version SET version = ? WHERE module = ?", err);
-		if (rc)
-			goto done;
-		if (v == 0) {
-			db_bind_text(st, 1, module);
-			db_bind_int(st, 2, v + 1);
-		} else {
-			db_bind_int(st, 1, v + 1);
-			db_bind_text(st, 2, module);
-		}
-		rc = db_step(st, err);
-		db_finalize(st);
-		st = NULL;
-		if (rc < 0)
-			goto done;
-		rc = db_commit(d, err);
-		if (rc)
-			return rc;
-	}
-done:
-	if (rc) {
-		db_rollback(d);
-		return rc;
-	}
-	return db_commit(d, err);
+	while (rc == 0 && !m.done)
+		rc = db_tx(d, migrate_one, &m, err);
+	return rc;
 }

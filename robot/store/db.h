@@ -48,10 +48,24 @@ typedef struct db_backend {
 	int (*sync)(void *conn, ulf_err *err);
 	/* moves the write-ahead log into the database; NULL: nothing to do */
 	int (*checkpoint)(void *conn, ulf_err *err);
+
+	/*
+	 * The dialect, where the two differ; nobody else compares backend
+	 * names.  The type names fill db_migrate's schema tokens.
+	 */
+	const char *begin;        /* starts a transaction that writes, lock taken at once */
+	const char *id_type;      /* {id}: an integer primary key the database numbers */
+	const char *int64_type;   /* {int64}: a 64-bit integer */
+	const char *blob_type;    /* {blob}: bytes */
+	/* {append_only:T}: the statements that make table T refuse UPDATE and
+	 * DELETE, into buf; returns the length as snprintf does */
+	int (*append_only)(char *buf, size_t n, const char *table);
 } db_backend;
 
 /* The backend registered under `name`, or NULL. */
 const db_backend *db_backend_find(const char *name);
+/* The i-th registered backend, NULL past the last: to list them. */
+const db_backend *db_backend_at(size_t i);
 
 /* Opens `target` (a file for sqlite, a conninfo string for postgresql). */
 int db_open(db **out, const char *backend, const char *target, ulf_err *err);
@@ -78,6 +92,16 @@ int db_commit(db *d, ulf_err *err);
 void db_rollback(db *d);
 
 /*
+ * Runs fn(d, ctx, err) inside db_begin .. db_commit: everything fn writes
+ * reaches the database or nothing does.  fn returns 0 or a negative code;
+ * when it fails the transaction is rolled back and its code returned
+ * unchanged.  A failed commit ends the transaction as well.  Nests like
+ * db_begin: inside a caller's transaction a failing fn dooms that one.
+ */
+typedef int (*db_tx_fn)(db *d, void *ctx, ulf_err *err);
+int db_tx(db *d, db_tx_fn fn, void *ctx, ulf_err *err);
+
+/*
  * Prepares `sql`, or hands out the connection's cached statement for the
  * same text when it is not in use.  db_finalize gives it back: reset, its
  * parameters unbound.  A statement is used by one caller at a time.
@@ -96,6 +120,45 @@ const void *db_col_blob(db_stmt *st, int col, size_t *len);
 /* Ready to run again, every parameter unbound (NULL). */
 int db_reset(db_stmt *st);
 void db_finalize(db_stmt *st);
+
+/*
+ * Runs a bound statement whose rows are not wanted (INSERT, UPDATE,
+ * DELETE) and finalizes it, whatever happened: 0 or negative.
+ */
+int db_run(db_stmt *st, ulf_err *err);
+
+/*
+ * Called for each row by db_each: 0 goes on, 1 stops early (not an
+ * error), negative stops with that error (fn sets err).
+ */
+typedef int (*db_row_fn)(db_stmt *st, void *ctx, ulf_err *err);
+
+/*
+ * Steps a bound statement to its end, calling fn for each row: 0 or
+ * negative.  st is neither reset nor finalized: it stays the caller's
+ * (a cached statement is reset, a prepared one finalized, as before).
+ */
+int db_each(db_stmt *st, db_row_fn fn, void *ctx, ulf_err *err);
+
+/* Fills one element (zeroed) of db_collect's array from the current row:
+ * 0 keeps it, 1 stops before it (not an error), negative stops with that
+ * error (fn sets err). */
+typedef int (*db_fill_fn)(void *elem, db_stmt *st, void *ctx, ulf_err *err);
+
+/*
+ * Collects the rows of a bound statement into a malloc'd array of
+ * elements of `size` bytes (the caller frees *out), one per row, filled
+ * by fn.  The array grows as rows come, to at most `max` elements: rows
+ * past max are not read (let the statement's LIMIT say the same).  On
+ * failure *out is NULL, *out_n 0 and nothing is kept, so elements must
+ * not own memory of their own (use db_each for those).  st is neither
+ * reset nor finalized.
+ */
+int db_collect(void **out, size_t *out_n, db_stmt *st, size_t size, size_t max,
+	       db_fill_fn fn, void *ctx, ulf_err *err);
+
+/* db_collect of the first column as integers: ids. */
+int db_collect_ids(int64_t **out, size_t *out_n, db_stmt *st, size_t max, ulf_err *err);
 
 /*
  * Whether the next commits must be on disk when they return (durable) or
@@ -123,6 +186,11 @@ bool db_is_conflict(db *d);
  * Brings module `module`'s tables to the newest of `steps` (an array of SQL
  * scripts; step i takes version i to i+1), each in its own transaction,
  * recording the version in table schema_version.  Idempotent.
+ *
+ * A script is written once for both dialects: the tokens {id}, {int64},
+ * {blob} and {append_only:TABLE} become the backend's words for them (see
+ * struct db_backend); any other "{name}" or "{name:...}" is an error, other
+ * braces are left alone.
  */
 int db_migrate(db *d, const char *module, const char *const *steps, size_t nsteps,
 	       ulf_err *err);

@@ -337,6 +337,17 @@ static int sq_checkpoint(void *conn, ulf_err *err)
 	return 0;
 }
 
+/* SQLite has no statement-level trigger for two events: one each. */
+static int sq_append_only(char *buf, size_t n, const char *t)
+{
+	return snprintf(buf, n,
+		"CREATE TRIGGER %s_no_update BEFORE UPDATE ON %s"
+		" BEGIN SELECT RAISE(ABORT, 'the %s trail is append-only'); END;"
+		"CREATE TRIGGER %s_no_delete BEFORE DELETE ON %s"
+		" BEGIN SELECT RAISE(ABORT, 'the %s trail is append-only'); END;",
+		t, t, t, t, t, t);
+}
+
 const db_backend db_sqlite_backend = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -359,4 +370,11 @@ const db_backend db_sqlite_backend = {
 	.set_durable = sq_set_durable,
 	.sync = sq_sync,
 	.checkpoint = sq_checkpoint,
+	/* IMMEDIATE: the write lock at once, so two robots never deadlock
+	 * upgrading a read lock */
+	.begin = "BEGIN IMMEDIATE",
+	.id_type = "INTEGER PRIMARY KEY",   /* the rowid itself */
+	.int64_type = "INTEGER",
+	.blob_type = "BLOB",
+	.append_only = sq_append_only,
 };

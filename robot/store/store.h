@@ -288,6 +288,18 @@ int store_waiting_pairs(int64_t **out_claims, int64_t **out_invoices, size_t *ou
 int store_find_invoice(int64_t *out, store *s, const char *invoice_number,
 		       const char *seller_org, ulf_err *err);
 
+/*
+ * An earlier document like this one: the oldest document other than `id`
+ * of `kind`, in any state but rejected, with invoice number `number` from
+ * seller `seller_a` or `seller_b`.  *out_id 0 (and *out_state 0) when there
+ * is none.  It takes the connection, not a store, for the matcher borrows
+ * only that; on a database that holds no store (the matcher's tests, the
+ * bench) the question cannot be asked: ULF_ENOTFOUND, err untouched.
+ */
+int store_find_duplicate(int64_t *out_id, doc_state *out_state, db *d, const char *kind,
+			 int64_t id, const char *seller_a, const char *seller_b,
+			 const char *number, ulf_err *err);
+
 /* The waiting claim or envelope `id` joins invoice `invoice_id`:
  * waiting -> attached, in one transaction with the care row's state. */
 int store_attach(store *s, int64_t id, int64_t invoice_id, int64_t now, ulf_err *err);

@@ -1,7 +1,9 @@
 /*
  * test_store.c - the store's promises: durable intake with dedupe by
  * content, compare-and-set state transitions along allowed edges only, the
- * resume list, state counts, and an audit trail that cannot be edited.
+ * resume list, state counts, and an audit trail that cannot be edited;
+ * and db.h's own: transactions that roll back, row collectors with a cap,
+ * schema scripts written once for both dialects.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "robot/config/config.h"
 #include "robot/store/store.h"
 #include "tests/support/support.h"
 
@@ -371,6 +374,274 @@ static void test_statement_cache_hands_out_clean_statements(void **state)
 	db_finalize(a);
 }
 
+/* db_tx: a function that fails leaves nothing behind, and its error. */
+static int insert_then(db *d, void *ctx, ulf_err *err)
+{
+	const int *fail = ctx;
+	db_stmt *st;
+	int rc = db_prepare(&st, d, "INSERT INTO tx_t (k) VALUES (?)", err);
+
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, 7);
+	rc = db_run(st, err);
+	if (rc)
+		return rc;
+	return *fail ? ulf_err_set(err, ULF_EINVAL, "refused after the insert") : 0;
+}
+
+static int64_t count_rows(db *d, const char *sql)
+{
+	db_stmt *st;
+	ulf_err err;
+	int64_t n;
+
+	ulf_err_clear(&err);
+	assert_int_equal(db_prepare(&st, d, sql, &err), 0);
+	assert_int_equal(db_step(st, &err), 1);
+	n = db_col_int(st, 0);
+	db_finalize(st);
+	return n;
+}
+
+static void test_tx_rolls_back_when_fn_fails(void **state)
+{
+	fixture *f = *state;
+	db *d = store_db(f->s);
+	int fail = 1, ok = 0;
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	assert_int_equal(db_exec(d, "CREATE TABLE tx_t (k INTEGER)", &err), 0);
+	assert_int_equal(db_tx(d, insert_then, &fail, &err), ULF_EINVAL);
+	assert_string_equal(err.msg, "refused after the insert");
+	assert_int_equal(count_rows(d, "SELECT COUNT(*) FROM tx_t"), 0);
+	/* the connection is free again: the next transaction commits */
+	ulf_err_clear(&err);
+	assert_int_equal(db_tx(d, insert_then, &ok, &err), 0);
+	assert_int_equal(count_rows(d, "SELECT COUNT(*) FROM tx_t"), 1);
+	/* inside a caller's transaction a failing one dooms it */
+	assert_int_equal(db_begin(d, &err), 0);
+	assert_int_equal(db_tx(d, insert_then, &ok, &err), 0);
+	assert_int_equal(db_tx(d, insert_then, &fail, &err), ULF_EINVAL);
+	assert_true(db_commit(d, &err) < 0);
+	assert_int_equal(count_rows(d, "SELECT COUNT(*) FROM tx_t"), 1);
+}
+
+typedef struct kv {
+	int64_t k;
+	char v[8];
+} kv;
+
+static int fill_kv(void *elem, db_stmt *st, void *ctx, ulf_err *err)
+{
+	kv *e = elem;
+	int64_t *stop_at = ctx;
+
+	e->k = db_col_int(st, 0);
+	snprintf(e->v, sizeof(e->v), "%s", db_col_text(st, 1));
+	if (*stop_at && e->k == *stop_at)
+		return ulf_err_set(err, ULF_ERANGE, "row %lld refused", (long long)e->k);
+	return 0;
+}
+
+static int count_until(db_stmt *st, void *ctx, ulf_err *err)
+{
+	int *n = ctx;
+
+	(void)st;
+	(void)err;
+	return ++*n == 3 ? 1 : 0;
+}
+
+/* db_collect and db_collect_ids keep at most `max` rows, and nothing on
+ * failure; db_each stops where its function says. */
+static void test_collect_stops_at_its_cap(void **state)
+{
+	fixture *f = *state;
+	db *d = store_db(f->s);
+	db_stmt *st;
+	int64_t *ids, stop = 0;
+	void *v;
+	kv *rows;
+	size_t n;
+	ulf_err err;
+	int i, seen = 0;
+
+	ulf_err_clear(&err);
+	assert_int_equal(db_exec(d, "CREATE TABLE rows_t (k INTEGER, v TEXT)", &err), 0);
+	for (i = 1; i <= 50; i++) {
+		assert_int_equal(db_prepare(&st, d, "INSERT INTO rows_t (k, v) VALUES (?, ?)", &err), 0);
+		db_bind_int(st, 1, i);
+		db_bind_text(st, 2, i % 2 ? "odd" : "even");
+		assert_int_equal(db_run(st, &err), 0);
+	}
+	/* the cap, below, at and above the rows there are */
+	assert_int_equal(db_prepare(&st, d, "SELECT k FROM rows_t ORDER BY k", &err), 0);
+	assert_int_equal(db_collect_ids(&ids, &n, st, 10, &err), 0);
+	db_finalize(st);
+	assert_int_equal(n, 10);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(ids[i], i + 1);
+	free(ids);
+	assert_int_equal(db_prepare(&st, d, "SELECT k FROM rows_t ORDER BY k", &err), 0);
+	assert_int_equal(db_collect_ids(&ids, &n, st, 50, &err), 0);
+	db_finalize(st);
+	assert_int_equal(n, 50);
+	assert_int_equal(ids[49], 50);
+	free(ids);
+	assert_int_equal(db_prepare(&st, d, "SELECT k FROM rows_t ORDER BY k", &err), 0);
+	assert_int_equal(db_collect_ids(&ids, &n, st, 1000, &err), 0);
+	db_finalize(st);
+	assert_int_equal(n, 50);
+	free(ids);
+	assert_int_equal(db_prepare(&st, d, "SELECT k FROM rows_t ORDER BY k", &err), 0);
+	assert_int_equal(db_collect_ids(&ids, &n, st, 0, &err), 0);
+	db_finalize(st);
+	assert_null(ids);
+	assert_int_equal(n, 0);
+	/* elements of any size; a refused row leaves nothing */
+	assert_int_equal(db_prepare(&st, d, "SELECT k, v FROM rows_t WHERE k > ? ORDER BY k", &err), 0);
+	db_bind_int(st, 1, 40);
+	assert_int_equal(db_collect(&v, &n, st, sizeof(kv), 5, fill_kv, &stop, &err), 0);
+	db_finalize(st);
+	rows = v;
+	assert_int_equal(n, 5);
+	assert_int_equal(rows[0].k, 41);
+	assert_string_equal(rows[0].v, "odd");
+	assert_string_equal(rows[1].v, "even");
+	assert_int_equal(rows[4].k, 45);
+	free(rows);
+	stop = 45;
+	assert_int_equal(db_prepare(&st, d, "SELECT k, v FROM rows_t WHERE k > ? ORDER BY k", &err), 0);
+	db_bind_int(st, 1, 40);
+	assert_int_equal(db_collect(&v, &n, st, sizeof(kv), 100, fill_kv, &stop, &err), ULF_ERANGE);
+	db_finalize(st);
+	assert_null(v);
+	assert_int_equal(n, 0);
+	assert_string_equal(err.msg, "row 45 refused");
+	/* db_each: 1 stops early, not an error */
+	ulf_err_clear(&err);
+	assert_int_equal(db_prepare(&st, d, "SELECT k FROM rows_t ORDER BY k", &err), 0);
+	assert_int_equal(db_each(st, count_until, &seen, &err), 0);
+	db_finalize(st);
+	assert_int_equal(seen, 3);
+}
+
+/* The store answers the matcher's question: the same number from the same
+ * seller, stored before, not rejected. */
+static void test_find_duplicate(void **state)
+{
+	fixture *f = *state;
+	db *d = store_db(f->s), *bare;
+	store_summary sum = { .kind = "invoice", .invoice_number = "F-1",
+			      .seller_org = "5560000001" };
+	char path[64];
+	int64_t a, b, c, id;
+	doc_state ds;
+	bool dup;
+	ulf_err err;
+	int fd;
+
+	ulf_err_clear(&err);
+	assert_int_equal(store_receive(&a, &dup, f->s, "inbox", "a.xml", "a", 1, 100, &err), 0);
+	assert_int_equal(store_receive(&b, &dup, f->s, "inbox", "b.xml", "b", 1, 100, &err), 0);
+	assert_int_equal(store_receive(&c, &dup, f->s, "inbox", "c.xml", "c", 1, 100, &err), 0);
+	assert_int_equal(store_set_summary(f->s, a, &sum, 101, &err), 0);
+	assert_int_equal(store_set_summary(f->s, b, &sum, 101, &err), 0);
+	/* c: the same number, another seller */
+	sum.seller_org = "5560000002";
+	assert_int_equal(store_set_summary(f->s, c, &sum, 101, &err), 0);
+	assert_int_equal(store_find_duplicate(&id, &ds, d, "invoice", b, "x", "5560000001", "F-1",
+					      &err), 0);
+	assert_int_equal(id, a);
+	assert_int_equal(ds, ST_RECEIVED);
+	/* not itself, not another kind, not another seller */
+	assert_int_equal(store_find_duplicate(&id, &ds, d, "credit-note", b, "5560000001",
+					      "5560000001", "F-1", &err), 0);
+	assert_int_equal(id, 0);
+	assert_int_equal(store_find_duplicate(&id, &ds, d, "invoice", c, "5560000002",
+					      "5560000002", "F-1", &err), 0);
+	assert_int_equal(id, 0);
+	/* a rejected one does not count */
+	assert_int_equal(store_transition(f->s, a, ST_RECEIVED, ST_EXCEPTION, "read", 0, NULL, 102,
+					  &err), 0);
+	assert_int_equal(store_transition(f->s, a, ST_EXCEPTION, ST_REJECTED, "handler", 0, NULL,
+					  103, &err), 0);
+	assert_int_equal(store_find_duplicate(&id, &ds, d, "invoice", a, "5560000001", "",
+					      "F-1", &err), 0);
+	assert_int_equal(id, b);
+	assert_int_equal(store_find_duplicate(&id, &ds, d, "invoice", b, "5560000001", "",
+					      "F-1", &err), 0);
+	assert_int_equal(id, 0);
+	/* a database that holds no store: not asked, no error */
+	if (strcmp(f->backend, "sqlite") != 0)
+		return;
+	snprintf(path, sizeof(path), "/tmp/ulf-bare-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(db_open(&bare, "sqlite", path, &err), 0);
+	assert_int_equal(store_find_duplicate(&id, &ds, bare, "invoice", 1, "a", "b", "F-1", &err),
+			 ULF_ENOTFOUND);
+	assert_string_equal(err.msg, "");
+	db_close(bare);
+	unlink(path);
+}
+
+/* Schema scripts are written once: the tokens become the dialect's words,
+ * other braces stay, an unknown token is an error. */
+static void test_schema_tokens(void **state)
+{
+	fixture *f = *state;
+	db *d = store_db(f->s);
+	static const char *const good[] = {
+		"CREATE TABLE tok_t (id {id}, n {int64} NOT NULL, b {blob}, j TEXT DEFAULT '{}');"
+		"CREATE TABLE tok_log (at {int64});"
+		"{append_only:tok_log}",
+	};
+	static const char *const bad[] = { "CREATE TABLE tok_u (n {int65});" };
+	db_stmt *st;
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	assert_int_equal(db_migrate(d, "tokens", good, 1, &err), 0);
+	assert_int_equal(db_exec(d, "INSERT INTO tok_t (n) VALUES (5000000000)", &err), 0);
+	assert_int_equal(db_prepare(&st, d, "SELECT id, n, j FROM tok_t", &err), 0);
+	assert_int_equal(db_step(st, &err), 1);
+	assert_true(db_col_int(st, 0) > 0);
+	assert_int_equal(db_col_int(st, 1), 5000000000);
+	assert_string_equal(db_col_text(st, 2), "{}");
+	db_finalize(st);
+	assert_int_equal(db_exec(d, "INSERT INTO tok_log (at) VALUES (1)", &err), 0);
+	assert_int_not_equal(db_exec(d, "DELETE FROM tok_log", &err), 0);
+	assert_non_null(strstr(err.msg, "append-only"));
+	ulf_err_clear(&err);
+	assert_int_equal(db_migrate(d, "tokens-bad", bad, 1, &err), ULF_EINVAL);
+	assert_non_null(strstr(err.msg, "{int65}"));
+}
+
+/* The configuration names the backends the store has, no more, no less. */
+static void test_config_names_the_backends(void **state)
+{
+	const char *const *names = config_choices("store_backend");
+	const db_backend *be;
+	size_t i, j, n = 0;
+
+	(void)state;
+	assert_non_null(names);
+	for (i = 0; names[i]; i++) {
+		assert_non_null(db_backend_find(names[i]));
+		n++;
+	}
+	for (i = 0; (be = db_backend_at(i)) != NULL; i++) {
+		for (j = 0; names[j] && strcmp(names[j], be->name) != 0; j++)
+			;
+		assert_non_null(names[j]);
+	}
+	assert_int_equal(i, n);
+}
+
 static void test_unknown_backend(void **state)
 {
 	store *s;
@@ -396,6 +667,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_posting_rejected_goes_to_the_queue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_automation_counts_untouched_postings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statement_cache_hands_out_clean_statements, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_rolls_back_when_fn_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_collect_stops_at_its_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_find_duplicate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_schema_tokens, setup, teardown),
+		cmocka_unit_test(test_config_names_the_backends),
 		cmocka_unit_test(test_unknown_backend),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
