@@ -18,8 +18,15 @@
  * each record has a natural key (supplier number; order number; order,
  * receipt and line id; supplier and invoice number), and importing it again
  * replaces it.  One transaction per file: a file with any bad row loads
- * nothing, and every bad row is reported as "file:line: what".
- * docs/matching.md documents the CSV columns.
+ * nothing, and every bad row is reported as "file:line: what".  Reading
+ * the files is the connector's (connectors/refimport.h); the store puts
+ * what it delivers.  docs/matching.md documents the CSV columns.
+ *
+ * The records are the reference-data model (parsers/refmodel.h), the keys
+ * they are found by are normalised by parsers/refkeys.h; both come with
+ * this header.  The store's side is in refdata.c (tables, transaction),
+ * ref_suppliers.c, ref_orders.c (orders and receipts), ref_invoices.c
+ * (invoices seen, fingerprints, history) and ref_import.c.
  */
 #ifndef ULF_REFDATA_H
 #define ULF_REFDATA_H
@@ -43,7 +50,8 @@ db *refdata_db(refdata *r);
 
 /*
  * A transaction over several writes (a bulk load): the put and record
- * functions below join it instead of committing each on their own.
+ * functions below join it instead of committing each on their own (it is
+ * db_begin's, which nests).
  */
 int refdata_begin(refdata *r, ulf_err *err);
 int refdata_commit(refdata *r, ulf_err *err);
