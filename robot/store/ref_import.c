@@ -24,14 +24,18 @@ typedef struct import_run {
 	void *ctx;
 } import_run;
 
-static void count(refdata_stats *st, bool updated, size_t lines)
+/* A put's result: counted as new or updated when it went in. */
+static int counted(import_run *x, int rc, const bool *updated, size_t lines)
 {
-	st->records++;
-	st->lines += lines;
-	if (updated)
-		st->updated++;
+	if (rc)
+		return rc;
+	x->stats->records++;
+	x->stats->lines += lines;
+	if (*updated)
+		x->stats->updated++;
 	else
-		st->inserted++;
+		x->stats->inserted++;
+	return 0;
 }
 
 /* ---- the sink ------------------------------------------------------------ */
@@ -40,33 +44,25 @@ static int put_supplier(void *ctx, const ref_supplier *s, ulf_err *err)
 {
 	import_run *x = ctx;
 	bool updated;
-	int rc = refdata_put_supplier(&updated, x->r, s, x->now, err);
 
-	if (rc == 0)
-		count(x->stats, updated, 0);
-	return rc;
+	return counted(x, refdata_put_supplier(&updated, x->r, s, x->now, err), &updated, 0);
 }
 
 static int put_order(void *ctx, const ref_order *o, ulf_err *err)
 {
 	import_run *x = ctx;
 	bool updated;
-	int rc = refdata_put_order(&updated, x->r, o, x->now, err);
 
-	if (rc == 0)
-		count(x->stats, updated, o->nlines);
-	return rc;
+	return counted(x, refdata_put_order(&updated, x->r, o, x->now, err), &updated,
+		       o->nlines);
 }
 
-static int put_receipt(void *ctx, const ref_receipt *rc_in, ulf_err *err)
+static int put_receipt(void *ctx, const ref_receipt *rc, ulf_err *err)
 {
 	import_run *x = ctx;
 	bool updated;
-	int rc = refdata_put_receipt(&updated, x->r, rc_in, x->now, err);
 
-	if (rc == 0)
-		count(x->stats, updated, 0);
-	return rc;
+	return counted(x, refdata_put_receipt(&updated, x->r, rc, x->now, err), &updated, 0);
 }
 
 static int record_invoice(void *ctx, const ref_invoice *inv, ulf_err *err)
@@ -75,17 +71,13 @@ static int record_invoice(void *ctx, const ref_invoice *inv, ulf_err *err)
 	ref_invoice *was = NULL;
 	ulf_err why;
 	bool updated;
-	int rc;
 
 	/* recorded before: this record replaces it */
 	ulf_err_clear(&why);
 	updated = refdata_invoice_get(&was, x->r, inv->supplier_key, inv->invoice_number,
 				      inv->kind, &why) == 0;
 	refdata_invoice_free(was);
-	rc = refdata_record_invoice(x->r, inv, x->now, err);
-	if (rc == 0)
-		count(x->stats, updated, inv->nlines);
-	return rc;
+	return counted(x, refdata_record_invoice(x->r, inv, x->now, err), &updated, inv->nlines);
 }
 
 static bool supplier_no(void *ctx, char *out, size_t n, ref_key k, const char *value)

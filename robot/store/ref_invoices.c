@@ -64,11 +64,6 @@ static const char *const sql[Q_COUNT_] = {
 		" ORDER BY n DESC, last_date DESC LIMIT 64",
 };
 
-static int stmt(db_stmt **out, refdata *r, int q, ulf_err *err)
-{
-	return ref_stmt(out, r, q, sql[q], err);
-}
-
 /* ---- fingerprints ------------------------------------------------------- */
 
 static int cmp_str(const void *a, const void *b)
@@ -182,7 +177,7 @@ static int history_adjust(refdata *r, const char *supplier_key, const ref_invoic
 	for (k = 0; k < 3; k++) {
 		if (!keys[k] || (k < 2 && !*keys[k]))
 			continue;
-		rc = stmt(&st, r, learn ? Q_HIST_LEARN : Q_HIST_UNLEARN, err);
+		rc = ref_stmt(&st, r, sql, learn ? Q_HIST_LEARN : Q_HIST_UNLEARN, err);
 		if (rc)
 			return rc;
 		db_bind_text(st, 1, supplier_key);
@@ -198,7 +193,7 @@ static int history_adjust(refdata *r, const char *supplier_key, const ref_invoic
 		if ((rc = ref_exec(st, err)) != 0)
 			return rc;
 		if (!learn) {
-			rc = stmt(&st, r, Q_HIST_PURGE, err);
+			rc = ref_stmt(&st, r, sql, Q_HIST_PURGE, err);
 			if (rc)
 				return rc;
 			db_bind_text(st, 1, supplier_key);
@@ -228,7 +223,7 @@ static int forget_invoice(refdata *r, const ref_invoice *key, ulf_err *err)
 		rc = history_adjust(r, old->supplier_key, &old->lines[i], NULL, false, err);
 	refdata_invoice_free(old);
 	for (q = Q_INV_DEL; q <= Q_INV_DEL_INVOICED && !rc; q++) {
-		rc = stmt(&st, r, q, err);
+		rc = ref_stmt(&st, r, sql, q, err);
 		if (rc)
 			break;
 		db_bind_text(st, 1, key->supplier_key);
@@ -268,7 +263,7 @@ static int record_invoiced(refdata *r, const ref_invoice *inv, ulf_err *err)
 		}
 		if (!first)
 			continue;
-		rc = stmt(&st, r, Q_INV_PUT_INVOICED, err);
+		rc = ref_stmt(&st, r, sql, Q_INV_PUT_INVOICED, err);
 		if (rc)
 			return rc;
 		db_bind_text(st, 1, l->order_no);
@@ -300,7 +295,7 @@ static int record(refdata *r, const ref_invoice *inv, int64_t now, ulf_err *err)
 		return rc;
 	refdata_fingerprint(fp, inv);
 	refdata_content_key(ck, inv);
-	rc = stmt(&st, r, Q_INV_PUT, err);
+	rc = ref_stmt(&st, r, sql, Q_INV_PUT, err);
 	if (rc)
 		return rc;
 	db_bind_text(st, 1, inv->supplier_key);
@@ -323,7 +318,7 @@ static int record(refdata *r, const ref_invoice *inv, int64_t now, ulf_err *err)
 		return rc;
 	for (i = 0; i < inv->nlines; i++) {
 		const ref_invoice_line *l = &inv->lines[i];
-		rc = stmt(&st, r, Q_INV_PUT_LINE, err);
+		rc = ref_stmt(&st, r, sql, Q_INV_PUT_LINE, err);
 		if (rc)
 			return rc;
 		db_bind_text(st, 1, inv->supplier_key);
@@ -429,7 +424,7 @@ static int invoice_lines(ref_invoice *inv, refdata *r, ulf_err *err)
 	db_stmt *st;
 	int rc;
 
-	rc = stmt(&st, r, Q_INV_LINES, err);
+	rc = ref_stmt(&st, r, sql, Q_INV_LINES, err);
 	if (rc)
 		return rc;
 	db_bind_text(st, 1, inv->supplier_key);
@@ -449,7 +444,7 @@ int refdata_invoice_get(ref_invoice **out, refdata *r, const char *supplier_key,
 	int rc;
 
 	*out = NULL;
-	rc = stmt(&st, r, Q_INV_GET, err);
+	rc = ref_stmt(&st, r, sql, Q_INV_GET, err);
 	if (rc)
 		return rc;
 	db_bind_text(st, 1, supplier_key);
@@ -482,7 +477,7 @@ int refdata_invoice_by_fingerprint(char *out_number, size_t n, bool *found, refd
 	*found = false;
 	if (n)
 		out_number[0] = '\0';
-	rc = stmt(&st, r, Q_INV_FP, err);
+	rc = ref_stmt(&st, r, sql, Q_INV_FP, err);
 	if (rc)
 		return rc;
 	db_bind_text(st, 1, fingerprint);
@@ -523,7 +518,7 @@ int refdata_recurring(ref_invoice **out, size_t *out_n, size_t max, refdata *r,
 	*out_n = 0;
 	if (!content_key || !*content_key || max == 0)
 		return 0;
-	rc = stmt(&st, r, Q_INV_RECURRING, err);
+	rc = ref_stmt(&st, r, sql, Q_INV_RECURRING, err);
 	if (rc)
 		return rc;
 	db_bind_text(st, 1, supplier_key);
@@ -583,7 +578,7 @@ int refdata_history(ref_history *out, bool *found, refdata *r, const char *suppl
 
 	*found = false;
 	memset(out, 0, sizeof(*out));
-	rc = stmt(&st, r, Q_HIST_GET, err);
+	rc = ref_stmt(&st, r, sql, Q_HIST_GET, err);
 	if (rc)
 		return rc;
 	db_bind_text(st, 1, supplier_key);

@@ -55,11 +55,6 @@ static const char *const sql[Q_COUNT_] = {
 		" source = excluded.source, updated_at = excluded.updated_at",
 };
 
-static int stmt(db_stmt **out, refdata *r, int q, ulf_err *err)
-{
-	return ref_stmt(out, r, q, sql[q], err);
-}
-
 /* ---- orders ------------------------------------------------------------- */
 
 static int write_order(bool *out_updated, refdata *r, const ref_order *o, int64_t now,
@@ -69,11 +64,11 @@ static int write_order(bool *out_updated, refdata *r, const ref_order *o, int64_
 	size_t i;
 	int rc;
 
-	rc = ref_exists(out_updated, r, Q_ORD_EXISTS, sql[Q_ORD_EXISTS], o->order_no, NULL, NULL,
+	rc = ref_exists(out_updated, r, sql, Q_ORD_EXISTS, o->order_no, NULL, NULL,
 			err);
 	if (rc)
 		return rc;
-	rc = stmt(&st, r, Q_ORD_PUT, err);
+	rc = ref_stmt(&st, r, sql, Q_ORD_PUT, err);
 	if (rc)
 		return rc;
 	db_bind_text(st, 1, o->order_no);
@@ -102,13 +97,13 @@ static int write_order(bool *out_updated, refdata *r, const ref_order *o, int64_
 	db_bind_int(st, 21, now);
 	if ((rc = ref_exec(st, err)) != 0)
 		return rc;
-	rc = stmt(&st, r, Q_ORD_DEL_LINES, err);
+	rc = ref_stmt(&st, r, sql, Q_ORD_DEL_LINES, err);
 	if (rc)
 		return rc;
 	db_bind_text(st, 1, o->order_no);
 	if ((rc = ref_exec(st, err)) != 0)
 		return rc;
-	rc = stmt(&st, r, Q_ORD_PUT_LINE, err);
+	rc = ref_stmt(&st, r, sql, Q_ORD_PUT_LINE, err);
 	if (rc)
 		return rc;
 	for (i = 0; i < o->nlines; i++) {
@@ -218,7 +213,7 @@ static int order_lines(ref_order *o, refdata *r, ulf_err *err)
 	db_stmt *st;
 	int rc;
 
-	rc = stmt(&st, r, Q_ORD_LINES, err);
+	rc = ref_stmt(&st, r, sql, Q_ORD_LINES, err);
 	if (rc)
 		return rc;
 	db_bind_text(st, 1, o->order_no);
@@ -273,7 +268,7 @@ static int order_progress(ref_order *o, refdata *r, ulf_err *err)
 	int rc = 0;
 
 	for (i = 0; i < sizeof(sums) / sizeof(sums[0]) && !rc; i++) {
-		rc = stmt(&st, r, sums[i].q, err);
+		rc = ref_stmt(&st, r, sql, sums[i].q, err);
 		if (rc)
 			break;
 		db_bind_text(st, 1, o->order_no);
@@ -290,7 +285,7 @@ int refdata_order_get(ref_order **out, refdata *r, const char *order_no, ulf_err
 	int rc;
 
 	*out = NULL;
-	rc = stmt(&st, r, Q_ORD_GET, err);
+	rc = ref_stmt(&st, r, sql, Q_ORD_GET, err);
 	if (rc)
 		return rc;
 	db_bind_text(st, 1, order_no);
@@ -348,11 +343,11 @@ int refdata_put_receipt(bool *out_updated, refdata *r, const ref_receipt *rc_in,
 	db_stmt *st;
 	int rc;
 
-	rc = ref_exists(out_updated, r, Q_RCP_EXISTS, sql[Q_RCP_EXISTS], rc_in->order_no,
+	rc = ref_exists(out_updated, r, sql, Q_RCP_EXISTS, rc_in->order_no,
 			rc_in->receipt_id, rc_in->line_id, err);
 	if (rc)
 		return rc;
-	rc = stmt(&st, r, Q_RCP_PUT, err);
+	rc = ref_stmt(&st, r, sql, Q_RCP_PUT, err);
 	if (rc)
 		return rc;
 	db_bind_text(st, 1, rc_in->order_no);

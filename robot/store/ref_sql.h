@@ -43,14 +43,15 @@ struct refdata {
 	db_stmt *st[Q_COUNT_];
 };
 
-/* Statement q, prepared from `sql` on first use, reset for a new run. */
-int ref_stmt(db_stmt **out, refdata *r, int q, const char *sql, ulf_err *err);
+/* Statement q, prepared from sql[q] (the calling module's table of its
+ * statements) on first use, reset for a new run. */
+int ref_stmt(db_stmt **out, refdata *r, const char *const *sql, int q, ulf_err *err);
 /* Runs a statement that returns no rows, and resets it. */
 int ref_exec(db_stmt *st, ulf_err *err);
 /* Whether statement q (a "SELECT 1 ... WHERE" of up to three keys; b and
  * c NULL when fewer) finds a row. */
-int ref_exists(bool *out, refdata *r, int q, const char *sql, const char *a, const char *b,
-	       const char *c, ulf_err *err);
+int ref_exists(bool *out, refdata *r, const char *const *sql, int q, const char *a,
+	       const char *b, const char *c, ulf_err *err);
 
 /* A decimal as its exact text, NULL when !set. */
 int ref_bind_dec(db_stmt *st, int idx, dec v, bool set);

@@ -31,11 +31,6 @@ static const char *const sql[Q_COUNT_] = {
 		" blocked = excluded.blocked, updated_at = excluded.updated_at",
 };
 
-static int stmt(db_stmt **out, refdata *r, int q, ulf_err *err)
-{
-	return ref_stmt(out, r, q, sql[q], err);
-}
-
 static int q_for(ref_key k)
 {
 	switch (k) {
@@ -90,7 +85,7 @@ int refdata_supplier_find(ref_supplier *out, size_t *out_n, refdata *r, ref_key 
 	memset(out, 0, sizeof(*out));
 	if (q < 0 || !refdata_norm(key, sizeof(key), k, value))
 		return 0;
-	rc = stmt(&st, r, q, err);
+	rc = ref_stmt(&st, r, sql, q, err);
 	if (rc)
 		return rc;
 	db_bind_text(st, 1, key);
@@ -107,12 +102,12 @@ int refdata_put_supplier(bool *out_updated, refdata *r, const ref_supplier *s,
 	db_stmt *st;
 	int rc;
 
-	rc = ref_exists(out_updated, r, Q_SUP_EXISTS, sql[Q_SUP_EXISTS], s->supplier_no, NULL,
+	rc = ref_exists(out_updated, r, sql, Q_SUP_EXISTS, s->supplier_no, NULL,
 			NULL, err);
 	if (rc)
 		return rc;
 	refdata_norm(name_key, sizeof(name_key), REF_BY_NAME, s->name);
-	rc = stmt(&st, r, Q_SUP_PUT, err);
+	rc = ref_stmt(&st, r, sql, Q_SUP_PUT, err);
 	if (rc)
 		return rc;
 	db_bind_text(st, 1, s->supplier_no);

@@ -128,12 +128,12 @@ void refdata_rollback(refdata *r)
 
 /* ---- shared helpers (ref_sql.h) ---------------------------------------- */
 
-int ref_stmt(db_stmt **out, refdata *r, int q, const char *sql, ulf_err *err)
+int ref_stmt(db_stmt **out, refdata *r, const char *const *sql, int q, ulf_err *err)
 {
 	int rc;
 
 	if (!r->st[q]) {
-		rc = db_prepare(&r->st[q], r->d, sql, err);
+		rc = db_prepare(&r->st[q], r->d, sql[q], err);
 		if (rc)
 			return rc;
 	}
@@ -150,11 +150,11 @@ int ref_exec(db_stmt *st, ulf_err *err)
 	return rc < 0 ? rc : 0;
 }
 
-int ref_exists(bool *out, refdata *r, int q, const char *sql, const char *a, const char *b,
-	       const char *c, ulf_err *err)
+int ref_exists(bool *out, refdata *r, const char *const *sql, int q, const char *a,
+	       const char *b, const char *c, ulf_err *err)
 {
 	db_stmt *st;
-	int rc = ref_stmt(&st, r, q, sql, err);
+	int rc = ref_stmt(&st, r, sql, q, err);
 
 	*out = false;
 	if (rc)
