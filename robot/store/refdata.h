@@ -18,8 +18,15 @@
  * each record has a natural key (supplier number; order number; order,
  * receipt and line id; supplier and invoice number), and importing it again
  * replaces it.  One transaction per file: a file with any bad row loads
- * nothing, and every bad row is reported as "file:line: what".
- * docs/matching.md documents the CSV columns.
+ * nothing, and every bad row is reported as "file:line: what".  Reading
+ * the files is the connector's (connectors/refimport.h); the store puts
+ * what it delivers.  docs/matching.md documents the CSV columns.
+ *
+ * The records are the reference-data model (parsers/refmodel.h), the keys
+ * they are found by are normalised by parsers/refkeys.h; both come with
+ * this header.  The store's side is in refdata.c (tables, transaction),
+ * ref_suppliers.c, ref_orders.c (orders and receipts), ref_invoices.c
+ * (invoices seen, fingerprints, history) and ref_import.c.
  */
 #ifndef ULF_REFDATA_H
 #define ULF_REFDATA_H
@@ -28,9 +35,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/arena.h"
-#include "core/dec.h"
 #include "core/err.h"
+#include "parsers/refkeys.h"
+#include "parsers/refmodel.h"
 #include "robot/store/db.h"
 
 typedef struct refdata refdata;
@@ -43,50 +50,14 @@ db *refdata_db(refdata *r);
 
 /*
  * A transaction over several writes (a bulk load): the put and record
- * functions below join it instead of committing each on their own.
+ * functions below join it instead of committing each on their own (it is
+ * db_begin's, which nests).
  */
 int refdata_begin(refdata *r, ulf_err *err);
 int refdata_commit(refdata *r, ulf_err *err);
 void refdata_rollback(refdata *r);
 
-/* ---- keys ------------------------------------------------------------- */
-
-typedef enum ref_key {
-	REF_BY_NUMBER = 1, /* the ERP's supplier number */
-	REF_BY_PEPPOL,     /* "scheme:id", e.g. 0007:5592117310 */
-	REF_BY_ORG,        /* Swedish org number, 10 digits */
-	REF_BY_VAT,        /* VAT number, e.g. SE559211731001 */
-	REF_BY_BANKGIRO,
-	REF_BY_PLUSGIRO,
-	REF_BY_IBAN,
-	REF_BY_NAME        /* the name, folded (case, punctuation, "AB") */
-} ref_key;
-
-const char *refdata_key_name(ref_key k);
-
-/*
- * Writes the canonical form of `in` as a key of kind k into out[0..n):
- * digits only for org numbers (a dash allowed in), bankgiro and plusgiro;
- * upper case without blanks for VAT and IBAN; "scheme:id" in lower case
- * for Peppol ids; the folded name for names.  False when `in` is not a
- * plausible value of that kind (then out is "").
- */
-bool refdata_norm(char *out, size_t n, ref_key k, const char *in);
-
 /* ---- suppliers -------------------------------------------------------- */
-
-typedef struct ref_supplier {
-	char supplier_no[64];
-	char name[256];
-	char org_no[16];
-	char vat_no[32];
-	char peppol_id[128];
-	char bankgiro[16];
-	char plusgiro[16];
-	char iban[40];
-	bool contract;     /* a framework agreement (avtal) covers this supplier */
-	bool blocked;      /* payments stopped in the ERP */
-} ref_supplier;
 
 /*
  * Finds suppliers whose key k equals `value` (normalised here).  *out_n is
@@ -100,62 +71,6 @@ int refdata_put_supplier(bool *out_updated, refdata *r, const ref_supplier *s,
 			 int64_t now, ulf_err *err);
 
 /* ---- orders ----------------------------------------------------------- */
-
-typedef struct ref_order_line {
-	const char *line_id;
-	const char *item_id;          /* the seller's article number */
-	const char *buyer_item_id;
-	const char *std_item_id;      /* GTIN and the like */
-	const char *name;
-	const char *classification;
-	const char *note;
-	dec quantity;
-	bool quantity_set;
-	const char *unit;
-	dec price;                    /* net price per base quantity */
-	bool price_set;
-	dec base_qty;
-	bool base_set;
-	dec net;                      /* line amount as ordered */
-	bool net_set;
-	const char *vat_category;
-	dec vat_rate;
-	bool vat_rate_set;
-	/* the booking the orderer gave (e-commerce export), or the order's
-	 * AccountingCost text for the rules to split */
-	const char *accounting_cost;
-	const char *account, *cost_centre, *activity, *project, *vat_code;
-	/* filled by refdata_order_get, ignored by refdata_put_order */
-	dec invoiced_qty;             /* by recorded invoices, credits subtracted */
-	dec invoiced_net;
-	dec received_qty;             /* by goods receipts */
-	size_t nreceipts;
-} ref_order_line;
-
-typedef struct ref_order {
-	const char *order_no;
-	const char *buyer;            /* Peppol id or org number of the ordering region */
-	const char *supplier_no;      /* the register's number, when known */
-	const char *supplier_org, *supplier_peppol, *supplier_vat, *supplier_name;
-	const char *issue_date;
-	const char *currency;
-	const char *buyer_reference;
-	const char *contract_id;
-	const char *status;           /* "open" or "closed" */
-	int requires_receipt;         /* 1 yes, 0 no, -1 not stated (rules decide) */
-	const char *accounting_cost;
-	const char *account, *cost_centre, *activity, *project;
-	dec charges;                  /* order-level charges minus allowances */
-	bool charges_set;
-	const char *source;           /* "peppol" or "csv" */
-	ref_order_line *lines;
-	size_t nlines;
-	arena mem;                    /* owns everything above when read */
-} ref_order;
-
-/* An empty order whose arena strings and lines can be allocated in. */
-ref_order *refdata_order_new(void);
-void refdata_order_free(ref_order *o);
 
 /*
  * Inserts or replaces an order and all its lines (lines no longer in the
@@ -172,48 +87,10 @@ int refdata_order_get(ref_order **out, refdata *r, const char *order_no, ulf_err
 
 /* ---- goods receipts --------------------------------------------------- */
 
-typedef struct ref_receipt {
-	const char *order_no;
-	const char *receipt_id;       /* the despatch advice or receipt number */
-	const char *line_id;
-	const char *order_line_id;
-	dec quantity;
-	const char *unit;
-	const char *date;
-	const char *source;
-} ref_receipt;
-
 int refdata_put_receipt(bool *out_updated, refdata *r, const ref_receipt *rc, int64_t now,
 			ulf_err *err);
 
 /* ---- invoices seen, and the booking history --------------------------- */
-
-typedef struct ref_invoice_line {
-	const char *line_id;
-	const char *item_key;         /* seller's item id, folded */
-	const char *text_key;         /* item name, folded (refdata_text_key) */
-	const char *description;
-	dec quantity;                 /* signed as booked: negative on credits */
-	dec net;
-	const char *account, *cost_centre, *activity, *project, *vat_code;
-	const char *order_no, *order_line_id;
-} ref_invoice_line;
-
-typedef struct ref_invoice {
-	const char *supplier_key;     /* supplier number, else "org:..." etc. */
-	const char *invoice_number;
-	const char *kind;             /* "invoice" or "credit-note" */
-	const char *issue_date;
-	const char *currency;
-	dec net_total;                /* signed as booked */
-	const char *order_no;
-	const char *flow;             /* po, non-po, recurring */
-	const char *source;           /* "posted" or "import" */
-	int64_t doc_id;               /* store document, 0 when none */
-	ref_invoice_line *lines;
-	size_t nlines;
-	arena mem;                    /* owns strings and lines when read */
-} ref_invoice;
 
 /*
  * Remembers a posted invoice: the invoice and its booked lines, the
@@ -227,7 +104,6 @@ int refdata_record_invoice(refdata *r, const ref_invoice *inv, int64_t now, ulf_
 /* The recorded invoice (with lines), ULF_ENOTFOUND if none. */
 int refdata_invoice_get(ref_invoice **out, refdata *r, const char *supplier_key,
 			const char *number, const char *kind, ulf_err *err);
-void refdata_invoice_free(ref_invoice *inv);
 
 /* The number of a recorded invoice with this content fingerprint, if any
  * (*found false otherwise); out_number has room for n bytes. */
@@ -251,13 +127,6 @@ int refdata_recurring(ref_invoice **out, size_t *out_n, size_t max, refdata *r,
 void refdata_fingerprint(char out[65], const ref_invoice *inv);
 void refdata_content_key(char out[65], const ref_invoice *inv);
 
-/* Folds an item name into a history key: lower case, letters kept, digits,
- * punctuation and month names dropped, blanks collapsed ("Hyra april 2025"
- * and "HYRA, maj 2025" give "hyra"). */
-void refdata_text_key(char *out, size_t n, const char *text);
-/* Folds an item id into a history key: upper case, blanks dropped. */
-void refdata_item_key(char *out, size_t n, const char *id);
-
 /* What was booked before for a supplier and key (key_kind "item", "text"
  * or "supplier"): the most frequent booking and how often it was used. */
 typedef struct ref_history {
@@ -271,17 +140,6 @@ int refdata_history(ref_history *out, bool *found, refdata *r, const char *suppl
 		    const char *key_kind, const char *key, ulf_err *err);
 
 /* ---- import ----------------------------------------------------------- */
-
-typedef enum refdata_kind {
-	REFDATA_ORDERS = 1,    /* PEPPOL Order XML or the e-commerce CSV */
-	REFDATA_RECEIPTS,      /* PEPPOL Despatch Advice XML or CSV */
-	REFDATA_SUPPLIERS,     /* the supplier register CSV */
-	REFDATA_HISTORY        /* posted invoice lines from the ERP, CSV */
-} refdata_kind;
-
-/* "orders", "receipts", "suppliers", "history"; 0 when unknown. */
-refdata_kind refdata_kind_parse(const char *name);
-const char *refdata_kind_name(refdata_kind k);
 
 typedef struct refdata_stats {
 	size_t records;        /* orders, receipt lines, suppliers or invoices */
@@ -302,9 +160,5 @@ int refdata_import_file(refdata_stats *out, refdata *r, refdata_kind kind, const
 int refdata_import_buffer(refdata_stats *out, refdata *r, refdata_kind kind,
 			  const char *buf, size_t len, const char *name,
 			  refdata_report_fn report, void *ctx, int64_t now, ulf_err *err);
-
-/* Parses an amount from an export: "1234.50", "1 234,50", "-3" (blanks and
- * no-break spaces as thousands separators, ',' or '.' as decimal mark). */
-int refdata_parse_amount(dec *out, const char *s);
 
 #endif
