@@ -53,7 +53,11 @@ typedef struct job {
 	claim *inv_claim;     /* a claim embedded in an invoice document */
 	bool inv_claim_tried;
 	bool stop;            /* nothing more to do for now (a retry is scheduled) */
-	/* posting: what post_begin prepared, and the ERP's answer */
+	/* posting: the record (its header built when this job read the
+	 * document, or from the facts kept then), what post_begin prepared,
+	 * and the ERP's answer */
+	erp_posting post;
+	bool post_head;       /* post's header is filled */
 	char key[ERP_IDEM_KEY_MAX];
 	char *payload;
 	bool send;
@@ -116,74 +120,166 @@ static int ensure_read(job *j, ulf_err *err)
 	return rc;
 }
 
-/* A decimal as JSON text with its own scale. */
-static void set_dec(ujson *o, const char *key, dec v)
+/* A text of the invoice as a posting keeps it: "" is absent, as the facts
+ * read it back, so a posting is the same whichever way it was built. */
+static const char *text_or_null(const char *s)
 {
-	char text[DEC_STR_MAX];
-
-	dec_format(text, sizeof(text), v, 0);
-	ujson_set_str(o, key, text);
+	return s && *s ? s : NULL;
 }
 
-/* The invoice's part of a posting, from the document read in this job. */
-static void head_from_invoice(erp_posting *p, const invoice *inv)
+/* The invoice's part of a posting (its header), from the document read in
+ * this job. */
+static int posting_from_invoice(erp_posting *p, const invoice *inv, ulf_err *err)
 {
 	const inv_payment *pay = invoice_payment(inv);
+	const struct { char **dst; const char *v; } texts[] = {
+		{ &p->supplier_name, inv->seller.name.v ? inv->seller.name.v
+							: inv->seller.trading_name.v },
+		{ &p->supplier_org_number, inv->seller.legal_id.v },
+		{ &p->supplier_vat_number, inv->seller.vat_id.v },
+		{ &p->invoice_number, inv->id.v },
+		{ &p->type_code, inv->type_code.v },
+		{ &p->issue_date, inv->issue_date.v },
+		{ &p->due_date, inv->due_date.v },
+		{ &p->currency, inv->currency.v },
+		{ &p->buyer_reference, inv->buyer_reference.v },
+		{ &p->order_reference, inv->order_ref.v },
+		{ &p->payment_reference, pay ? pay->remittance.v : NULL },
+	};
+	size_t i;
+	dec net;
+	int rc;
 
-	p->supplier_name = inv->seller.name.v ? inv->seller.name.v : inv->seller.trading_name.v;
-	p->supplier_org_number = inv->seller.legal_id.v;
-	p->supplier_vat_number = inv->seller.vat_id.v;
-	p->invoice_number = inv->id.v;
-	p->type_code = inv->type_code.v;
-	p->issue_date = inv->issue_date.v;
-	p->due_date = inv->due_date.v;
-	p->currency = inv->currency.v;
-	p->buyer_reference = inv->buyer_reference.v;
-	p->order_reference = inv->order_ref.v;
-	p->payment_reference = pay ? pay->remittance.v : NULL;
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		rc = erp_posting_set(texts[i].dst, text_or_null(texts[i].v), err);
+		if (rc)
+			return rc;
+	}
 	/* what is booked net: BT-109, plus the öre rounding (BT-114) that the
 	 * booking carries on the rounding account, so the voucher balances
-	 * against the amount to pay */
+	 * against the amount to pay.  A sum out of range leaves BT-109: that
+	 * voucher does not balance and is never sent. */
 	p->total_net = inv->totals.tax_exclusive.v;
-	if (inv->totals.rounding.set)
-		dec_add(&p->total_net, p->total_net, inv->totals.rounding.v);
+	if (inv->totals.rounding.set && dec_add(&net, p->total_net, inv->totals.rounding.v) == 0)
+		p->total_net = net;
 	p->total_vat = inv->totals.tax.v;
 	p->payable = inv->totals.payable.v;
+	return 0;
 }
 
-/*
- * What posting needs of the invoice itself (head_from_invoice), kept with
- * the document when it is read (column `facts`): the posting thread builds
- * the payload from these and the booking, without reading the document
- * again.
- */
-static char *posting_facts(const invoice *inv)
+/* A text of a booking row, whether it is held as an array or a pointer. */
+static bool filled(const char *s)
 {
-	ujson *o = ujson_object();
-	erp_posting h;
-	char *text;
+	return s && *s;
+}
 
-	if (!o)
-		return NULL;
-	memset(&h, 0, sizeof(h));
-	head_from_invoice(&h, inv);
-	ujson_set_str(o, "supplier_name", h.supplier_name);
-	ujson_set_str(o, "supplier_org_number", h.supplier_org_number);
-	ujson_set_str(o, "supplier_vat_number", h.supplier_vat_number);
-	ujson_set_str(o, "invoice_number", h.invoice_number);
-	ujson_set_str(o, "type_code", h.type_code);
-	ujson_set_str(o, "issue_date", h.issue_date);
-	ujson_set_str(o, "due_date", h.due_date);
-	ujson_set_str(o, "currency", h.currency);
-	ujson_set_str(o, "buyer_reference", h.buyer_reference);
-	ujson_set_str(o, "order_reference", h.order_reference);
-	ujson_set_str(o, "payment_reference", h.payment_reference);
-	set_dec(o, "total_net", h.total_net);
-	set_dec(o, "total_vat", h.total_vat);
-	set_dec(o, "payable", h.payable);
-	text = ujson_dump(o, UJSON_COMPACT);
-	ujson_free(o);
-	return text;
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+/* The matcher's suggestion as the lines of p (and its supplier_erp_id),
+ * with the document's signs (the matcher books a credit negative). */
+static int posting_from_match(erp_posting *p, const match_result *r, ulf_err *err)
+{
+	const booking *b = &r->booking;
+	size_t i, n = b->n + (b->has_rounding ? 1 : 0);
+	erp_booking_line *l;
+	int k, rc;
+
+	erp_posting_clear_lines(p);
+	rc = erp_posting_set(&p->supplier_erp_id, filled(r->supplier_no) ? r->supplier_no : NULL,
+			     err);
+	for (i = 0; rc == 0 && i < n; i++) {
+		const booking_row *row = i < b->n ? &b->rows[i] : &b->rounding;
+
+		rc = erp_posting_add_line(&l, p, err);
+		if (rc)
+			break;
+		{
+			char **fields[RB_COUNT] = {
+				[RB_ACCOUNT] = &l->account, [RB_COST_CENTRE] = &l->cost_centre,
+				[RB_ACTIVITY] = &l->activity, [RB_PROJECT] = &l->project,
+				[RB_VAT_CODE] = &l->vat_code,
+			};
+
+			l->net_amount = b->sign < 0 ? dec_neg(row->net) : row->net;
+			l->vat_amount = b->sign < 0 ? dec_neg(row->vat) : row->vat;
+			rc = erp_posting_set(&l->invoice_line_id,
+					     filled(row->line_id) ? row->line_id : NULL, err);
+			if (rc == 0)
+				rc = erp_posting_set(&l->description, or_empty(row->description), err);
+			for (k = 0; rc == 0 && k < RB_COUNT; k++)
+				rc = erp_posting_set(fields[k], filled(row->f[k].value)
+							 ? row->f[k].value : NULL, err);
+		}
+		/* öre rounding is outside the scope of VAT */
+		if (rc == 0 && i >= b->n && !l->vat_code)
+			rc = erp_posting_set(&l->vat_code, "O", err);
+	}
+	return rc;
+}
+
+static int care_line(erp_posting *p, const char *description, const char *account,
+		     const char *cost_centre, const char *vat_code, dec net, dec vat, ulf_err *err)
+{
+	erp_booking_line *l;
+	int rc = erp_posting_add_line(&l, p, err);
+
+	if (rc == 0)
+		rc = erp_posting_set(&l->description, description, err);
+	if (rc == 0)
+		rc = erp_posting_set(&l->account, account, err);
+	if (rc == 0)
+		rc = erp_posting_set(&l->cost_centre, cost_centre, err);
+	if (rc == 0)
+		rc = erp_posting_set(&l->vat_code, vat_code, err);
+	if (rc == 0) {
+		l->net_amount = net;
+		l->vat_amount = vat;
+	}
+	return rc;
+}
+
+/* The care booking as the lines of p: one line per account and cost
+ * centre, the invoice's VAT on the last line, and an öre difference
+ * against the invoice's net on the rounding account. */
+static int posting_from_care(erp_posting *p, const care_booking *b, const invoice *inv,
+			     bool credit, const char *rounding_account, ulf_err *err)
+{
+	const char *vat_code = inv->nvat && inv->vat[0].category.v ? inv->vat[0].category.v : "E";
+	dec sum = dec_make(0, 2), diff, zero = dec_make(0, 2), vat;
+	size_t i;
+	int rc = 0;
+
+	erp_posting_clear_lines(p);
+	vat = inv->totals.tax.set ? inv->totals.tax.v : zero;
+	for (i = 0; rc == 0 && i < b->nrows; i++) {
+		/* the voucher keeps the document's signs: a credit note's totals
+		 * are positive and its type code (381) says it reduces */
+		dec amount = credit ? dec_neg(b->rows[i].amount) : b->rows[i].amount;
+
+		if (dec_add(&sum, sum, amount))
+			return ulf_err_set(err, ULF_ERANGE, "care booking: amounts out of range");
+		rc = care_line(p, "out-of-county care", b->rows[i].account, b->rows[i].cost_centre,
+			       vat_code, amount, i + 1 == b->nrows ? vat : zero, err);
+	}
+	if (rc == 0 && inv->totals.tax_exclusive.set &&
+	    dec_sub(&diff, inv->totals.tax_exclusive.v, sum) == 0 && !dec_is_zero(diff))
+		rc = care_line(p, "rounding against the claim", rounding_account, NULL, vat_code,
+			       diff, zero, err);
+	return rc;
+}
+
+/* result["booking"] = the booking of p, as the post stage reads it. */
+static int set_booking(ujson *result, const erp_posting *p, ulf_err *err)
+{
+	ujson *bk;
+	int rc = erp_posting_booking_json(&bk, p, err);
+
+	if (rc == 0 && ujson_set_new(result, "booking", bk))
+		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	return rc;
 }
 
 static int summarise(job *j, ulf_err *err)
@@ -191,7 +287,7 @@ static int summarise(job *j, ulf_err *err)
 	const invoice *inv = j->doc.inv;
 	store_summary sum;
 	care_keys keys;
-	char payable[DEC_STR_MAX], *facts;
+	char payable[DEC_STR_MAX], *facts = NULL;
 	int rc;
 
 	memset(&sum, 0, sizeof(sum));
@@ -212,9 +308,15 @@ static int summarise(job *j, ulf_err *err)
 		dec_format(payable, sizeof(payable), inv->totals.payable.v, 2);
 		sum.payable = payable;
 	}
-	facts = posting_facts(inv);
-	if (!facts)
-		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	/* what posting needs of the invoice, kept with it: a posting thread
+	 * builds the payload from these and the booking, without reading the
+	 * document again */
+	rc = posting_from_invoice(&j->post, inv, err);
+	j->post_head = rc == 0;
+	if (rc == 0)
+		rc = erp_posting_facts_json(&facts, &j->post, err);
+	if (rc)
+		return rc;
 	sum.facts = facts;
 	rc = store_set_summary(j->p->s, j->id, &sum, j->now, err);
 	free(facts);
@@ -366,159 +468,102 @@ static int record_exception(job *j, const char *detail, ulf_err *err)
 	return rc;
 }
 
-/* The booking to send: a person's, else the robot's suggestion. */
-static int load_booking(ujson **out, job *j, ulf_err *err)
+/*
+ * The booking to send, parsed in *tree (the caller frees it): a person's
+ * (documents.booking), else the robot's suggestion (member "booking" of
+ * documents.result).  *out points into *tree; NULL when there is none.
+ */
+static int load_booking(const ujson **out, ujson **tree, job *j, ulf_err *err)
 {
+	const char *member = NULL;
+	const ujson *b;
 	char *text = NULL;
-	ujson *parsed = NULL;
 	int rc;
 
 	*out = NULL;
+	*tree = NULL;
 	rc = store_get_text(&text, j->p->s, j->id, "booking", err);
 	if (rc == 0 && !text) {
+		member = "booking";
 		rc = store_get_text(&text, j->p->s, j->id, "result", err);
-		if (rc == 0 && text && ujson_parse(&parsed, text, strlen(text), NULL, NULL) == 0) {
-			ujson *b = ujson_get(parsed, "booking");
-			free(text);
-			text = b ? ujson_dump(b, UJSON_COMPACT) : NULL;
-			ujson_free(parsed);
-		}
 	}
-	if (rc == 0 && text && ujson_parse(out, text, strlen(text), "booking", NULL) != 0)
-		*out = NULL;
+	if (rc == 0 && text && ujson_parse(tree, text, strlen(text), "booking", NULL) == 0) {
+		b = member ? ujson_get(*tree, member) : *tree;
+		/* a booking is an object (or, wrongly, an array: refused later) */
+		if (ujson_is_object(b) || ujson_is_array(b))
+			*out = b;
+	}
 	free(text);
 	return rc;
 }
 
-static const char *json_str(ujson *o, const char *key)
-{
-	const char *s = ujson_get_str(o, key);
-
-	return s && *s ? s : NULL;
-}
-
-static bool json_dec(dec *out, ujson *o, const char *key)
-{
-	const char *s = ujson_get_str(o, key);
-
-	return s && dec_parse(out, s, strlen(s)) == 0;
-}
-
-/* The same from the facts kept at reading (posting_facts); false when
- * they are not all there. */
-static bool head_from_facts(erp_posting *p, ujson *f)
-{
-	p->supplier_name = json_str(f, "supplier_name");
-	p->supplier_org_number = json_str(f, "supplier_org_number");
-	p->supplier_vat_number = json_str(f, "supplier_vat_number");
-	p->invoice_number = json_str(f, "invoice_number");
-	p->type_code = json_str(f, "type_code");
-	p->issue_date = json_str(f, "issue_date");
-	p->due_date = json_str(f, "due_date");
-	p->currency = json_str(f, "currency");
-	p->buyer_reference = json_str(f, "buyer_reference");
-	p->order_reference = json_str(f, "order_reference");
-	p->payment_reference = json_str(f, "payment_reference");
-	return json_dec(&p->total_net, f, "total_net") && json_dec(&p->total_vat, f, "total_vat") &&
-	       json_dec(&p->payable, f, "payable");
-}
-
 /*
- * The invoice's part of the posting in *head.  A posting thread has not
- * read the document: it takes the facts kept at reading, and reads the
- * document only when they are missing (stored by an older ulf).  *facts
- * holds the strings *head points to; the caller frees it.
+ * The invoice's part of the posting in j->post: built when this job read
+ * the document, else taken from the facts kept at reading (a posting
+ * thread has not read the document); the document is read again only when
+ * they are missing (stored by an older ulf).
  */
-static int posting_head(erp_posting *head, ujson **facts, job *j, ulf_err *err)
+static int posting_head(job *j, ulf_err *err)
 {
 	char *text = NULL;
+	ulf_err none;
 	int rc;
 
-	memset(head, 0, sizeof(*head));
-	*facts = NULL;
+	if (j->post_head)
+		return 0;
 	if (!j->read) {
 		rc = store_get_text(&text, j->p->s, j->id, "facts", err);
 		if (rc)
 			return rc;
-		if (text && ujson_parse(facts, text, strlen(text), "facts", NULL) == 0 &&
-		    head_from_facts(head, *facts)) {
-			free(text);
-			return 0;
-		}
+		ulf_err_clear(&none);
+		rc = text ? erp_posting_read_facts(&j->post, text, strlen(text), &none)
+			  : ULF_ENOTFOUND;
 		free(text);
-		ujson_free(*facts);
-		*facts = NULL;
-		memset(head, 0, sizeof(*head));
+		if (rc == ULF_ENOMEM)
+			return ulf_err_set(err, rc, "%s", none.msg);
+		j->post_head = rc == 0;
+		if (j->post_head)
+			return 0;
 	}
 	rc = ensure_read(j, err);
 	if (rc == 0 && !j->doc.inv)
 		rc = ulf_err_set(err, ULF_ESYNTAX, "document %lld is not an invoice",
 				 (long long)j->id);
 	if (rc == 0)
-		head_from_invoice(head, j->doc.inv);
+		rc = posting_from_invoice(&j->post, j->doc.inv, err);
+	j->post_head = rc == 0;
 	return rc;
 }
 
-/* The payload, or a reason why this booking cannot be sent.  `p` holds the
- * invoice's part (posting_head). */
-static int build_payload(char **out, job *j, erp_posting *p, ujson *bk, char *why, size_t nwhy)
+/* The payload of j->post with the booking `bk`, or ULF_EINVAL (`why` says
+ * why) when this booking cannot be sent. */
+static int build_payload(char **out, job *j, const ujson *bk, ulf_err *why)
 {
-	ujson *lines = ujson_get(bk, "lines");
-	erp_booking_line *bl = NULL;
+	erp_posting *p = &j->post;
 	char url[CONFIG_STR_MAX + 48];
-	size_t i, n = ujson_array_size(lines);
-	ulf_err err;
-	int rc = ULF_EINVAL;
+	int rc;
 
 	*out = NULL;
-	if (!ujson_is_array(lines) || n == 0) {
-		snprintf(why, nwhy, "the booking has no lines");
+	rc = erp_posting_read_booking(p, bk, why);
+	if (rc)
 		return rc;
-	}
-	bl = calloc(n, sizeof(*bl));
-	if (!bl)
-		return ULF_ENOMEM;
-	for (i = 0; i < n; i++) {
-		ujson *l = ujson_array_get(lines, i);
-		bl[i].invoice_line_id = json_str(l, "invoice_line_id");
-		bl[i].description = json_str(l, "description");
-		bl[i].account = json_str(l, "account");
-		bl[i].cost_centre = json_str(l, "cost_centre");
-		bl[i].activity = json_str(l, "activity");
-		bl[i].project = json_str(l, "project");
-		bl[i].vat_code = json_str(l, "vat_code");
-		if (!json_dec(&bl[i].net_amount, l, "net_amount") ||
-		    !json_dec(&bl[i].vat_amount, l, "vat_amount")) {
-			snprintf(why, nwhy, "booking line %zu: amounts must be decimal strings", i + 1);
-			goto out;
-		}
-	}
 	p->document_id = j->id;
 	if (j->p->cfg.erp_link_base[0])
 		snprintf(url, sizeof(url), "%s/documents/%lld", j->p->cfg.erp_link_base,
 			 (long long)j->id);
 	else
 		snprintf(url, sizeof(url), "urn:ulf:document:%lld", (long long)j->id);
-	p->invoice_url = url;
-	p->supplier_erp_id = json_str(bk, "supplier_erp_id");
-	p->lines = bl;
-	p->nlines = n;
-	ulf_err_clear(&err);
-	rc = erp_payload_build(out, p, &err);
-	if (rc)
-		snprintf(why, nwhy, "%s", err.msg);
-out:
-	p->lines = NULL;
-	p->nlines = 0;
-	p->invoice_url = NULL;
-	free(bl);
+	rc = erp_posting_set(&p->invoice_url, url, why);
+	if (rc == 0)
+		rc = erp_payload_build(out, p, why);
 	return rc;
 }
 
 /* The key of this document's posting and its revision. */
 static int posting_key(char key[ERP_IDEM_KEY_MAX], int64_t *revision, job *j,
-		       const erp_posting *head, doc_state state, ulf_err *err)
+		       doc_state state, ulf_err *err)
 {
+	const erp_posting *head = &j->post;
 	store_posting sp;
 	ulf_err none;
 	int rc;
@@ -586,44 +631,43 @@ static int remember_posted(job *j, ulf_err *err);
  */
 static int stage_post_begin(doc_state *to, job *j, ulf_err *err)
 {
-	char why[512];
-	ujson *bk = NULL, *facts = NULL;
-	erp_posting head;
+	const ujson *bk;
+	ujson *tree = NULL;
 	doc_state state = *to;
 	int64_t revision;
-	ulf_err e2;
+	ulf_err why;
 	int rc;
 
 	j->send = false;
 	free(j->payload);
 	j->payload = NULL;
-	ulf_err_clear(&e2);
-	rc = posting_head(&head, &facts, j, &e2);
+	ulf_err_clear(&why);
+	rc = posting_head(j, &why);
 	if (rc == ULF_ESTORE || rc == ULF_ENOMEM)
-		return ulf_err_set(err, rc, "%s", e2.msg);
+		return ulf_err_set(err, rc, "%s", why.msg);
 	if (rc) {
-		to_queue(j, to, "UNREADABLE", e2.msg);
+		to_queue(j, to, "UNREADABLE", why.msg);
 		return 0;
 	}
-	rc = load_booking(&bk, j, err);
+	rc = load_booking(&bk, &tree, j, err);
 	if (rc)
 		goto out;
 	if (!bk) {
 		to_queue(j, to, "NO_BOOKING", "there is no booking to post");
 		goto out;
 	}
-	rc = build_payload(&j->payload, j, &head, bk, why, sizeof(why));
-	ujson_free(bk);
+	ulf_err_clear(&why);
+	rc = build_payload(&j->payload, j, bk, &why);
 	if (rc == ULF_ENOMEM) {
 		rc = ulf_err_set(err, rc, "out of memory");
 		goto out;
 	}
 	if (rc) {
-		to_queue(j, to, "BOOKING_INVALID", why);
+		to_queue(j, to, "BOOKING_INVALID", why.msg);
 		rc = 0;
 		goto out;
 	}
-	rc = posting_key(j->key, &revision, j, &head, state, err);
+	rc = posting_key(j->key, &revision, j, state, err);
 	if (rc == 0 && state == ST_READY)
 		rc = store_posting_begin(j->p->s, j->id, j->key, revision, j->now, err);
 	if (rc == 0) {
@@ -632,7 +676,7 @@ static int stage_post_begin(doc_state *to, job *j, ulf_err *err)
 		*to = ST_POSTING;
 	}
 out:
-	ujson_free(facts);
+	ujson_free(tree);
 	return rc;
 }
 
@@ -783,51 +827,6 @@ static int queue_other(store *s, int64_t id, doc_state from, const char *reason,
 	return rc;
 }
 
-/* The care booking as the post stage reads it (see pipeline.h): one line
- * per account and cost centre, the invoice's VAT on the last line, and an
- * öre difference against the invoice's net on the rounding account. */
-static ujson *care_booking_lines(const care_booking *b, const invoice *inv, bool credit,
-				 const char *rounding_account)
-{
-	ujson *o = ujson_object(), *lines = ujson_array();
-	const char *vat_code = inv->nvat && inv->vat[0].category.v ? inv->vat[0].category.v : "E";
-	char a[DEC_STR_MAX], v[DEC_STR_MAX];
-	dec sum = dec_make(0, 2), diff, zero = dec_make(0, 2), vat;
-	size_t i;
-
-	vat = inv->totals.tax.set ? inv->totals.tax.v : zero;
-	for (i = 0; i < b->nrows; i++) {
-		ujson *l = ujson_object();
-		bool last = i + 1 == b->nrows;
-		/* the voucher keeps the document's signs: a credit note's totals
-		 * are positive and its type code (381) says it reduces */
-		dec amount = credit ? dec_neg(b->rows[i].amount) : b->rows[i].amount;
-		dec_add(&sum, sum, amount);
-		dec_format(a, sizeof(a), amount, 2);
-		dec_format(v, sizeof(v), last ? vat : zero, 2);
-		ujson_set_str(l, "description", "out-of-county care");
-		ujson_set_str(l, "account", b->rows[i].account);
-		ujson_set_str(l, "cost_centre", b->rows[i].cost_centre);
-		ujson_set_str(l, "vat_code", vat_code);
-		ujson_set_str(l, "net_amount", a);
-		ujson_set_str(l, "vat_amount", v);
-		ujson_append_new(lines, l);
-	}
-	if (inv->totals.tax_exclusive.set &&
-	    dec_sub(&diff, inv->totals.tax_exclusive.v, sum) == 0 && !dec_is_zero(diff)) {
-		ujson *l = ujson_object();
-		dec_format(a, sizeof(a), diff, 2);
-		ujson_set_str(l, "description", "rounding against the claim");
-		ujson_set_str(l, "account", rounding_account);
-		ujson_set_str(l, "vat_code", vat_code);
-		ujson_set_str(l, "net_amount", a);
-		ujson_set_str(l, "vat_amount", "0.00");
-		ujson_append_new(lines, l);
-	}
-	ujson_set_new(o, "lines", lines);
-	return o;
-}
-
 /*
  * A claim meets its invoice: the reconciliation rules, then, if nothing is
  * fatal, the booking per care line.  The invoice (document invoice_id, in state
@@ -838,6 +837,7 @@ static int reconcile(job *j, const claim *c, const invoice *inv, int64_t invoice
 {
 	findings f;
 	care_booking b;
+	erp_posting bp;
 	ujson *result = NULL;
 	char *text = NULL;
 	store_summary sum;
@@ -845,6 +845,7 @@ static int reconcile(job *j, const claim *c, const invoice *inv, int64_t invoice
 
 	findings_init(&f);
 	memset(&b, 0, sizeof(b));
+	erp_posting_init(&bp);
 	rc = care_check_claim(&f, c, err);
 	if (rc == 0)
 		rc = care_check_pair(&f, c, inv, err);
@@ -858,13 +859,17 @@ static int reconcile(job *j, const claim *c, const invoice *inv, int64_t invoice
 		goto out;
 	}
 	rc = care_book(&b, j->p->care, c, err);
+	if (rc == 0)
+		rc = posting_from_care(&bp, &b, inv, c->type == CLAIM_TYPE_CREDIT,
+				       j->p->cfg.rounding_account, err);
 	if (rc)
 		goto out;
 	result = ujson_object();
 	ujson_set_str(result, "flow", "care");
 	ujson_set_new(result, "findings", care_findings_json(&f));
-	ujson_set_new(result, "booking", care_booking_lines(&b, inv, c->type == CLAIM_TYPE_CREDIT,
-							    j->p->cfg.rounding_account));
+	rc = set_booking(result, &bp, err);
+	if (rc)
+		goto out;
 	text = ujson_dump(result, UJSON_COMPACT);
 	memset(&sum, 0, sizeof(sum));
 	sum.flow = "care";
@@ -875,6 +880,7 @@ static int reconcile(job *j, const claim *c, const invoice *inv, int64_t invoice
 		rc = store_transition(j->p->s, invoice_id, from, ST_MATCHED, "care", 0,
 				      "{\"matched\":\"care claim\"}", j->now, err);
 out:
+	erp_posting_release(&bp);
 	care_booking_release(&b);
 	findings_release(&f);
 	ujson_free(result);
@@ -1149,47 +1155,6 @@ out:
 	return rc;
 }
 
-/* The matcher's suggestion in the post stage's booking shape (pipeline.h),
- * with the document's signs (the matcher books a credit negative). */
-static ujson *match_booking_lines(const match_result *r)
-{
-	static const char *const keys[RB_COUNT] = {
-		[RB_ACCOUNT] = "account", [RB_COST_CENTRE] = "cost_centre",
-		[RB_ACTIVITY] = "activity", [RB_PROJECT] = "project", [RB_VAT_CODE] = "vat_code",
-	};
-	const booking *b = &r->booking;
-	ujson *o = ujson_object(), *lines = ujson_array();
-	char a[DEC_STR_MAX];
-	size_t i, n = b->n + (b->has_rounding ? 1 : 0);
-	int k;
-
-	for (i = 0; i < n; i++) {
-		const booking_row *row = i < b->n ? &b->rows[i] : &b->rounding;
-		ujson *l = ujson_object();
-		dec net = b->sign < 0 ? dec_neg(row->net) : row->net;
-		dec vat = b->sign < 0 ? dec_neg(row->vat) : row->vat;
-
-		if (row->line_id[0])
-			ujson_set_str(l, "invoice_line_id", row->line_id);
-		ujson_set_str(l, "description", row->description);
-		for (k = 0; k < RB_COUNT; k++)
-			if (row->f[k].value[0])
-				ujson_set_str(l, keys[k], row->f[k].value);
-		/* öre rounding is outside the scope of VAT */
-		if (i >= b->n && !row->f[RB_VAT_CODE].value[0])
-			ujson_set_str(l, "vat_code", "O");
-		dec_format(a, sizeof(a), net, 2);
-		ujson_set_str(l, "net_amount", a);
-		dec_format(a, sizeof(a), vat, 2);
-		ujson_set_str(l, "vat_amount", a);
-		ujson_append_new(lines, l);
-	}
-	if (r->supplier_no[0])
-		ujson_set_str(o, "supplier_erp_id", r->supplier_no);
-	ujson_set_new(o, "lines", lines);
-	return o;
-}
-
 /*
  * validated -> matched for an invoice against orders, receipts and the
  * rules (robot/match/match.h): an `auto` decision carries its booking on to be
@@ -1199,12 +1164,14 @@ static int match_orders(doc_state *to, job *j, ulf_err *err)
 {
 	match_input in;
 	match_result *r = NULL;
+	erp_posting bp;
 	ujson *result, *explanation = NULL;
 	char *text = NULL, *mj;
 	store_summary sum;
 	size_t i;
 	int rc;
 
+	erp_posting_init(&bp);
 	memset(&in, 0, sizeof(in));
 	in.valid = true;
 	in.doc_id = j->id;
@@ -1232,10 +1199,15 @@ static int match_orders(doc_state *to, job *j, ulf_err *err)
 	}
 	result = ujson_object();
 	ujson_set_str(result, "flow", match_flow_name(r->flow));
-	ujson_set_new(result, "booking", match_booking_lines(r));
+	rc = posting_from_match(&bp, r, err);
+	if (rc == 0)
+		rc = set_booking(result, &bp, err);
 	ujson_set_new(result, "match", explanation);
-	text = ujson_dump(result, UJSON_COMPACT);
+	explanation = NULL;
+	text = rc ? NULL : ujson_dump(result, UJSON_COMPACT);
 	ujson_free(result);
+	if (rc)
+		goto out;
 	memset(&sum, 0, sizeof(sum));
 	sum.flow = match_flow_name(r->flow);
 	sum.decision = "auto";
@@ -1247,6 +1219,7 @@ static int match_orders(doc_state *to, job *j, ulf_err *err)
 	ujson_set_str(j->detail, "order", r->order_no);
 	*to = ST_MATCHED;
 out:
+	erp_posting_release(&bp);
 	free(text);
 	match_result_free(r);
 	return rc;
@@ -1429,6 +1402,7 @@ void pipeline_free(pipeline *p)
 
 static void job_release(job *j)
 {
+	erp_posting_release(&j->post);
 	free(j->payload);
 	reader_document_release(&j->doc);
 	claim_free(j->env_claim);
