@@ -46,17 +46,24 @@ static int queue_other(store *s, int64_t id, doc_state from, const char *reason,
 		       ujson *found, const char *step, int64_t now, ulf_err *err)
 {
 	ujson *d = ujson_object(), *r = ujson_array();
-	char *detail, *codes;
+	char *detail = NULL, *codes;
 	store_summary sum;
 	int rc;
 
-	ujson_append_new(r, ujson_string(reason));
-	codes = ujson_dump(r, UJSON_COMPACT);
-	ujson_set_new(d, "reasons", r);
-	if (found)
-		ujson_set_new(d, "findings", found);
-	detail = ujson_dump(d, UJSON_COMPACT);
+	rc = ujson_append_new(r, ujson_string(reason));
+	codes = rc ? NULL : ujson_dump(r, UJSON_COMPACT);
+	/* each ujson_set_new takes its value whatever the outcome */
+	if (ujson_set_new(d, "reasons", r))
+		rc = ULF_ENOMEM;
+	if (found && ujson_set_new(d, "findings", found))
+		rc = ULF_ENOMEM;
+	if (rc == 0)
+		detail = ujson_dump(d, UJSON_COMPACT);
 	ujson_free(d);
+	if (!codes || !detail) {
+		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+		goto out;
+	}
 	memset(&sum, 0, sizeof(sum));
 	sum.decision = "exception";
 	sum.reasons = codes;
@@ -64,6 +71,7 @@ static int queue_other(store *s, int64_t id, doc_state from, const char *reason,
 	rc = store_set_summary(s, id, &sum, now, err);
 	if (rc == 0)
 		rc = store_transition(s, id, from, ST_EXCEPTION, step, 0, detail, now, err);
+out:
 	free(detail);
 	free(codes);
 	return rc;
@@ -107,12 +115,22 @@ static int reconcile(job *j, const claim *c, const invoice *inv, int64_t invoice
 	if (rc)
 		goto out;
 	result = ujson_object();
-	ujson_set_str(result, "flow", "care");
-	ujson_set_new(result, "findings", care_findings_json(&f));
+	rc = ujson_set_str(result, "flow", "care");
+	/* ujson_set_new takes the findings whatever the outcome */
+	if (ujson_set_new(result, "findings", care_findings_json(&f)))
+		rc = ULF_ENOMEM;
+	if (rc) {
+		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+		goto out;
+	}
 	rc = posting_set_booking(result, &bp, err);
 	if (rc)
 		goto out;
 	text = ujson_dump(result, UJSON_COMPACT);
+	if (!text) {
+		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+		goto out;
+	}
 	memset(&sum, 0, sizeof(sum));
 	sum.flow = "care";
 	sum.decision = "auto";

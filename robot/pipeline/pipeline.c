@@ -177,10 +177,14 @@ int job_step(doc_state *state, job *j, const struct stage *st, ulf_err *err)
 		return j->stop ? 0 : 1;
 	}
 	if (to == ST_EXCEPTION && j->reasons) {
-		ujson_set_new(j->detail, "reasons", j->reasons);
-		j->reasons = NULL;
+		rc = ujson_set_new(j->detail, "reasons", j->reasons);
+		j->reasons = NULL;      /* taken, whatever the outcome */
+		if (rc)
+			return ulf_err_set(err, ULF_ENOMEM, "out of memory");
 	}
 	detail = j->detail ? ujson_dump(j->detail, UJSON_COMPACT) : NULL;
+	if (j->detail && !detail)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
 	if (to == ST_EXCEPTION)
 		rc = job_record_exception(j, detail, err);
 	if (rc == 0)

@@ -128,8 +128,9 @@ int job_validate(job *j, ulf_err *err);
 claim *job_invoice_claim(job *j);
 
 /* Sends the job to the exception queue (*to) with one more reason and,
- * when not NULL, the message. */
-void job_to_queue(job *j, doc_state *to, const char *reason, const char *message);
+ * when not NULL, the message.  0 or ULF_ENOMEM. */
+int job_to_queue(job *j, doc_state *to, const char *reason, const char *message,
+		 ulf_err *err);
 
 /* The exception's reasons and `detail` on the document, for the queue. */
 int job_record_exception(job *j, const char *detail, ulf_err *err);

@@ -146,13 +146,16 @@ static int post_exception(job *j, const char *reason, const erp_result *res, ulf
 	int rc;
 
 	j->reasons = ujson_array();
-	ujson_append_new(j->reasons, ujson_string(reason));
 	j->detail = ujson_object();
-	ujson_set_str(j->detail, "message", res->message);
-	ujson_set_int(j->detail, "http_status", res->http_status);
-	ujson_set_new(j->detail, "reasons", j->reasons);
-	j->reasons = NULL;
-	detail = ujson_dump(j->detail, UJSON_COMPACT);
+	if (ujson_append_new(j->reasons, ujson_string(reason)) ||
+	    ujson_set_str(j->detail, "message", res->message) ||
+	    ujson_set_int(j->detail, "http_status", res->http_status))
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	rc = ujson_set_new(j->detail, "reasons", j->reasons);
+	j->reasons = NULL;      /* taken, whatever the outcome */
+	detail = rc ? NULL : ujson_dump(j->detail, UJSON_COMPACT);
+	if (!detail)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
 	rc = job_record_exception(j, detail, err);
 	if (rc == 0)
 		rc = res->outcome == ERP_REJECTED
@@ -220,17 +223,13 @@ static int stage_post_begin(doc_state *to, job *j, ulf_err *err)
 	rc = posting_head(j, &why);
 	if (rc == ULF_ESTORE || rc == ULF_ENOMEM)
 		return ulf_err_set(err, rc, "%s", why.msg);
-	if (rc) {
-		job_to_queue(j, to, "UNREADABLE", why.msg);
-		return 0;
-	}
-	rc = load_booking(&bk, &tree, j, err);
 	if (rc)
+		return job_to_queue(j, to, "UNREADABLE", why.msg, err);
+	rc = load_booking(&bk, &tree, j, err);
+	if (rc == 0 && !bk)
+		rc = job_to_queue(j, to, "NO_BOOKING", "there is no booking to post", err);
+	if (rc || !bk)
 		goto out;
-	if (!bk) {
-		job_to_queue(j, to, "NO_BOOKING", "there is no booking to post");
-		goto out;
-	}
 	ulf_err_clear(&why);
 	rc = build_payload(&j->payload, j, bk, &why);
 	if (rc == ULF_ENOMEM) {
@@ -238,8 +237,7 @@ static int stage_post_begin(doc_state *to, job *j, ulf_err *err)
 		goto out;
 	}
 	if (rc) {
-		job_to_queue(j, to, "BOOKING_INVALID", why.msg);
-		rc = 0;
+		rc = job_to_queue(j, to, "BOOKING_INVALID", why.msg, err);
 		goto out;
 	}
 	rc = posting_key(j->key, &revision, j, state, err);

@@ -9,17 +9,18 @@
 #include "robot/care/care.h"
 #include "robot/pipeline/pipeline_int.h"
 
-/* Sends the job to the exception queue with one reason and a message. */
-void job_to_queue(job *j, doc_state *to, const char *reason, const char *message)
+int job_to_queue(job *j, doc_state *to, const char *reason, const char *message,
+		 ulf_err *err)
 {
 	if (!j->reasons)
 		j->reasons = ujson_array();
-	ujson_append_new(j->reasons, ujson_string(reason));
 	if (!j->detail)
 		j->detail = ujson_object();
-	if (message)
-		ujson_set_str(j->detail, "message", message);
+	if (ujson_append_new(j->reasons, ujson_string(reason)) ||
+	    (message && ujson_set_str(j->detail, "message", message)))
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
 	*to = ST_EXCEPTION;
+	return 0;
 }
 
 int job_read(job *j, ulf_err *err)
@@ -102,10 +103,9 @@ int stage_read(doc_state *to, job *j, ulf_err *err)
 	rc = job_read(j, &why);
 	if (rc == ULF_ESTORE || rc == ULF_ENOMEM || rc == ULF_ENOTFOUND)
 		return ulf_err_set(err, rc, "%s", why.msg);
-	if (rc) {
-		job_to_queue(j, to, rc == ULF_ESYNTAX ? "NOT_AN_INVOICE" : "UNREADABLE", why.msg);
-		return 0;
-	}
+	if (rc)
+		return job_to_queue(j, to, rc == ULF_ESYNTAX ? "NOT_AN_INVOICE" : "UNREADABLE",
+				    why.msg, err);
 	if (j->doc.kind == DOC_CLAIM || partner_carries_claim(j))
 		return partner_take_claim(to, j, err);
 	if (j->doc.kind == DOC_SVE_ENVELOPE)
@@ -117,6 +117,7 @@ int stage_read(doc_state *to, job *j, ulf_err *err)
 	return rc;
 }
 
+/* The findings as the event log keeps them; NULL when out of memory. */
 static ujson *findings_json(const findings *f)
 {
 	ujson *arr = ujson_array();
@@ -125,13 +126,20 @@ static ujson *findings_json(const findings *f)
 	for (i = 0; arr && i < f->n; i++) {
 		const finding *x = &f->items[i];
 		ujson *o = ujson_object();
-		if (!o)
+
+		if (!o || ujson_set_str(o, "rule", x->rule) ||
+		    ujson_set_str(o, "flag", x->flag == VFLAG_FATAL ? "fatal" : "warning") ||
+		    ujson_set_str(o, "message", x->message) ||
+		    ujson_set_int(o, "line", x->line)) {
+			ujson_free(o);
 			break;
-		ujson_set_str(o, "rule", x->rule);
-		ujson_set_str(o, "flag", x->flag == VFLAG_FATAL ? "fatal" : "warning");
-		ujson_set_str(o, "message", x->message);
-		ujson_set_int(o, "line", x->line);
-		ujson_append_new(arr, o);
+		}
+		if (ujson_append_new(arr, o))
+			break;
+	}
+	if (arr && i < f->n) {
+		ujson_free(arr);
+		arr = NULL;
 	}
 	return arr;
 }
@@ -158,21 +166,24 @@ claim *job_invoice_claim(job *j)
  * attachment.  When that is the only fatal finding and the attachment
  * really is a claim, the invoice goes on; the finding stays on record.
  */
-static bool only_claim_carrier_finding(job *j)
+static int only_claim_carrier_finding(bool *out, job *j, ulf_err *err)
 {
 	size_t i;
 
+	*out = false;
 	/* both the CEN and the PEPPOL MIME code list refuse XML */
 	for (i = 0; i < j->f.n; i++)
 		if (j->f.items[i].flag == VFLAG_FATAL &&
 		    strcmp(j->f.items[i].rule, "PEPPOL-EN16931-CL001") != 0 &&
 		    strcmp(j->f.items[i].rule, "BR-CL-24") != 0)
-			return false;
+			return 0;
 	if (!job_invoice_claim(j))
-		return false;
-	ujson_set_str(j->detail, "note", "BR-CL-24 and PEPPOL-EN16931-CL001 accepted: the XML "
-		      "attachment is a care claim (vardbilaga), an agreed carrier");
-	return true;
+		return 0;
+	if (ujson_set_str(j->detail, "note", "BR-CL-24 and PEPPOL-EN16931-CL001 accepted: the XML "
+			  "attachment is a care claim (vardbilaga), an agreed carrier"))
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	*out = true;
+	return 0;
 }
 
 /* The job's invoice checked against the rules, once per job (prepare may
@@ -195,22 +206,26 @@ int job_validate(job *j, ulf_err *err)
 
 int stage_validate(doc_state *to, job *j, ulf_err *err)
 {
+	ujson *found;
+	bool carrier = false;
 	ulf_err why;
 	int rc;
 
 	ulf_err_clear(&why);
-	if (job_read(j, &why)) {
-		job_to_queue(j, to, "UNREADABLE", why.msg);
-		return 0;
-	}
+	if (job_read(j, &why))
+		return job_to_queue(j, to, "UNREADABLE", why.msg, err);
 	rc = job_validate(j, err);
 	if (rc)
 		return rc;
 	j->detail = ujson_object();
-	ujson_set_new(j->detail, "findings", findings_json(&j->f));
-	if (findings_fatal(&j->f) && !only_claim_carrier_finding(j)) {
-		job_to_queue(j, to, "INVALID", "the invoice breaks fatal business rules");
-		return 0;
+	found = findings_json(&j->f);
+	if (!j->detail || !found || ujson_set_new(j->detail, "findings", found))
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	if (findings_fatal(&j->f)) {
+		rc = only_claim_carrier_finding(&carrier, j, err);
+		if (rc || !carrier)
+			return rc ? rc : job_to_queue(j, to, "INVALID",
+						      "the invoice breaks fatal business rules", err);
 	}
 	*to = ST_VALIDATED;
 	return 0;
@@ -258,31 +273,45 @@ static int match_orders(doc_state *to, job *j, ulf_err *err)
 		return rc;
 	/* the matcher's explanation, copied so it outlives the result */
 	mj = ujson_dump(match_result_json(r), UJSON_COMPACT);
-	if (mj)
-		ujson_parse(&explanation, mj, strlen(mj), NULL, NULL);
+	if (!mj || ujson_parse(&explanation, mj, strlen(mj), NULL, NULL)) {
+		free(mj);
+		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+		goto out;
+	}
 	free(mj);
 	if (r->decision != MATCH_AUTO) {
 		j->detail = ujson_object();
-		ujson_set_new(j->detail, "match", explanation);
-		for (i = 0; i < r->nreasons; i++)
+		rc = ujson_set_new(j->detail, "match", explanation);
+		explanation = NULL;
+		for (i = 0; rc == 0 && i < r->nreasons; i++)
 			if (i == 0 || strcmp(r->reasons[i].code, r->reasons[i - 1].code) != 0)
-				job_to_queue(j, to, r->reasons[i].code, NULL);
-		if (!r->nreasons)
-			job_to_queue(j, to, "LOW_CONFIDENCE", NULL);
-		ujson_set_str(j->detail, "message", r->nreasons ? r->reasons[0].message : "");
+				rc = job_to_queue(j, to, r->reasons[i].code, NULL, err);
+		if (rc == 0 && !r->nreasons)
+			rc = job_to_queue(j, to, "LOW_CONFIDENCE", NULL, err);
+		if (rc == 0 && ujson_set_str(j->detail, "message",
+					     r->nreasons ? r->reasons[0].message : ""))
+			rc = ULF_ENOMEM;
+		if (rc) {
+			rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+			goto out;
+		}
 		memset(&sum, 0, sizeof(sum));
 		sum.flow = match_flow_name(r->flow);
 		rc = store_set_summary(j->p->s, j->id, &sum, j->now, err);
 		goto out;
 	}
 	result = ujson_object();
-	ujson_set_str(result, "flow", match_flow_name(r->flow));
-	rc = posting_from_match(&bp, r, err);
+	if (ujson_set_str(result, "flow", match_flow_name(r->flow)))
+		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	if (rc == 0)
+		rc = posting_from_match(&bp, r, err);
 	if (rc == 0)
 		rc = posting_set_booking(result, &bp, err);
-	ujson_set_new(result, "match", explanation);
+	if (rc == 0 && ujson_set_new(result, "match", explanation))
+		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
 	explanation = NULL;
-	text = rc ? NULL : ujson_dump(result, UJSON_COMPACT);
+	if (rc == 0 && !(text = ujson_dump(result, UJSON_COMPACT)))
+		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
 	ujson_free(result);
 	if (rc)
 		goto out;
@@ -291,12 +320,18 @@ static int match_orders(doc_state *to, job *j, ulf_err *err)
 	sum.decision = "auto";
 	sum.result = text;
 	rc = store_set_summary(j->p->s, j->id, &sum, j->now, err);
+	if (rc)
+		goto out;
 	j->detail = ujson_object();
-	ujson_set_str(j->detail, "decision", "auto");
-	ujson_set_str(j->detail, "flow", match_flow_name(r->flow));
-	ujson_set_str(j->detail, "order", r->order_no);
+	if (ujson_set_str(j->detail, "decision", "auto") ||
+	    ujson_set_str(j->detail, "flow", match_flow_name(r->flow)) ||
+	    ujson_set_str(j->detail, "order", r->order_no)) {
+		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+		goto out;
+	}
 	*to = ST_MATCHED;
 out:
+	ujson_free(explanation);
 	erp_posting_release(&bp);
 	free(text);
 	match_result_free(r);
@@ -310,10 +345,8 @@ int stage_match(doc_state *to, job *j, ulf_err *err)
 	int rc;
 
 	ulf_err_clear(&why);
-	if (job_read(j, &why)) {
-		job_to_queue(j, to, "UNREADABLE", why.msg);
-		return 0;
-	}
+	if (job_read(j, &why))
+		return job_to_queue(j, to, "UNREADABLE", why.msg, err);
 	rc = partner_match_care(&handled, to, j, err);
 	if (rc || handled)
 		return rc;
