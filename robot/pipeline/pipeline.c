@@ -122,6 +122,26 @@ void job_release(job *j)
 	ujson_free(j->reasons);
 }
 
+int jobs_new(job **out, pipeline *p, const int64_t *ids, size_t n, int64_t now, ulf_err *err)
+{
+	size_t i;
+
+	*out = calloc(n, sizeof(**out));
+	if (!*out)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++)
+		job_init(&(*out)[i], p, ids[i], now);
+	return 0;
+}
+
+int jobs_commit(pipeline *p, int rc, ulf_err *err)
+{
+	if (rc == 0)
+		return store_commit(p->s, err);
+	store_rollback(p->s);
+	return rc;
+}
+
 void jobs_free(job *jobs, size_t n)
 {
 	size_t i;
@@ -316,16 +336,16 @@ static int process_batch(size_t *advanced, pipeline *p, const int64_t *ids, size
 {
 	doc_state before[PIPELINE_BATCH], state[PIPELINE_BATCH];
 	int go_on[PIPELINE_BATCH];
-	job *jobs = calloc(n, sizeof(*jobs));
+	job *jobs;
 	ulf_err berr;
 	size_t i;
-	int rc = 0;
+	int rc;
 
-	if (!jobs)
-		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	rc = jobs_new(&jobs, p, ids, n, now, err);
+	if (rc)
+		return rc;
 	ulf_err_clear(&berr);
 	for (i = 0; i < n && rc == 0; i++) {
-		job_init(&jobs[i], p, ids[i], now);
 		rc = store_state(&before[i], p->s, ids[i], &berr);
 		if (rc == 0)
 			prepare(&jobs[i], before[i]);
@@ -341,10 +361,7 @@ static int process_batch(size_t *advanced, pipeline *p, const int64_t *ids, size
 				rc = go_on[i] < 0 ? go_on[i] : 0;
 			}
 		}
-		if (rc == 0)
-			rc = store_commit(p->s, &berr);
-		else
-			store_rollback(p->s);
+		rc = jobs_commit(p, rc, &berr);
 	}
 	if (rc) {
 		jobs_free(jobs, n);

@@ -99,7 +99,14 @@ const struct stage *stage_for(doc_state s);
 /* An empty job for document `id` of p. */
 void job_init(job *j, pipeline *p, int64_t id, int64_t now);
 void job_release(job *j);
+/* Empty jobs for the n documents `ids` (jobs_free frees them). */
+int jobs_new(job **out, pipeline *p, const int64_t *ids, size_t n, int64_t now,
+	     ulf_err *err);
 void jobs_free(job *jobs, size_t n);
+
+/* Ends a batch's transaction: committed when rc is 0, else rolled back;
+ * returns the outcome. */
+int jobs_commit(pipeline *p, int rc, ulf_err *err);
 
 /* One stage of job j from *state: 1 when the document moved on and the
  * next stage may follow, 0 when it rests where it is, negative on error. */

@@ -389,18 +389,16 @@ static void send_batch(job *jobs, size_t n)
 static int post_batch(pipeline *p, const int64_t *ids, size_t n, int64_t now, ulf_err *err)
 {
 	doc_state state[POST_BATCH];
-	job *jobs = calloc(n, sizeof(*jobs));
 	const struct stage *st;
+	job *jobs;
 	ulf_err berr;
 	size_t i;
-	int rc = 0;
+	int rc;
 
-	if (!jobs)
-		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	rc = jobs_new(&jobs, p, ids, n, now, err);
+	if (rc)
+		return rc;
 	ulf_err_clear(&berr);
-	for (i = 0; i < n; i++) {
-		job_init(&jobs[i], p, ids[i], now);
-	}
 	rc = store_begin(p->s, &berr);
 	for (i = 0; rc == 0 && i < n; i++) {
 		rc = store_state(&state[i], p->s, ids[i], &berr);
@@ -410,10 +408,7 @@ static int post_batch(pipeline *p, const int64_t *ids, size_t n, int64_t now, ul
 			rc = r < 0 ? r : 0;
 		}
 	}
-	if (rc == 0)
-		rc = store_commit(p->s, &berr);
-	else
-		store_rollback(p->s);
+	rc = jobs_commit(p, rc, &berr);
 	if (rc) {
 		jobs_free(jobs, n);
 		return jobs_run_alone(NULL, p, ids, n, now, err);
@@ -426,10 +421,7 @@ static int post_batch(pipeline *p, const int64_t *ids, size_t n, int64_t now, ul
 			rc = r < 0 ? r : 0;
 		}
 	}
-	if (rc == 0)
-		rc = store_commit(p->s, err);
-	else
-		store_rollback(p->s);
+	rc = jobs_commit(p, rc, err);
 	jobs_free(jobs, n);
 	return rc;
 }
