@@ -465,6 +465,24 @@ static void add_header(struct curl_slist **list, const char *h, bool *failed)
 		*failed = true;
 }
 
+/* a, then b and c when not NULL, in one string of exactly their length
+ * (malloc'd); NULL when out of memory. */
+static char *text_join(const char *a, const char *b, const char *c)
+{
+	size_t la = strlen(a), lb = b ? strlen(b) : 0, lc = c ? strlen(c) : 0;
+	char *s = malloc(la + lb + lc + 1);
+
+	if (!s)
+		return NULL;
+	memcpy(s, a, la);
+	if (lb)
+		memcpy(s + la, b, lb);
+	if (lc)
+		memcpy(s + la + lb, c, lc);
+	s[la + lb + lc] = '\0';
+	return s;
+}
+
 /*
  * Fetches an access token (RFC 6749 4.4, client authentication by HTTP
  * Basic as 2.3.1 asks).  Returns 0 with the token cached, 0 with
@@ -494,14 +512,12 @@ static int fetch_token(erp_result *out, erp_client *c, bool *got, ulf_err *err)
 	secret = curl_easy_escape(l->h, c->client_secret, 0);
 	if (c->scope)
 		scope = curl_easy_escape(l->h, c->scope, 0);
-	form = malloc(64 + (scope ? strlen(scope) : 0));
+	form = text_join("grant_type=client_credentials", scope ? "&scope=" : NULL, scope);
 	add_header(&hdrs, "Accept: application/json", &failed);
 	if (!id || !secret || (c->scope && !scope) || !form || failed) {
 		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
 		goto out;
 	}
-	sprintf(form, "grant_type=client_credentials%s%s", scope ? "&scope=" : "",
-		scope ? scope : "");
 	if (curl_easy_setopt(l->h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) ||
 	    curl_easy_setopt(l->h, CURLOPT_USERNAME, id) ||
 	    curl_easy_setopt(l->h, CURLOPT_PASSWORD, secret) ||
@@ -618,11 +634,8 @@ static int prepare_post(erp_client *c, lane *l, const char *idem_key, const char
 	if (rc)
 		return rc;
 	snprintf(line, sizeof(line), "Idempotency-Key: \"%s\"", idem_key);
-	if (c->token) {
-		l->auth = malloc(strlen(c->token) + 32);
-		if (l->auth)
-			sprintf(l->auth, "Authorization: Bearer %s", c->token);
-	}
+	if (c->token)
+		l->auth = text_join("Authorization: Bearer ", c->token, NULL);
 	add_header(&l->hdrs, "Content-Type: application/json", &failed);
 	add_header(&l->hdrs, "Accept: application/json, application/problem+json", &failed);
 	add_header(&l->hdrs, "Expect:", &failed);   /* no 100-continue round trip */

@@ -1,5 +1,6 @@
 /*
- * erp_payload.c - the booking suggestion as JSON.  See erp_payload.h and
+ * erp_payload.c - a posting's one field list, and the payload, the facts
+ * and the booking written and read from it.  See erp_payload.h and
  * docs/erp.md for the payload.
  */
 #include <stdbool.h>
@@ -7,12 +8,194 @@
 #include <string.h>
 
 #include "connectors/erp_payload.h"
-#include "core/json.h"
+
+/* ---- the field list ---------------------------------------------------- */
+
+enum field_kind { FK_STR, FK_DEC };
+
+/* Where a field goes in the payload. */
+enum field_part { PART_SOURCE, PART_SUPPLIER, PART_INVOICE, PART_LINE };
+
+#define FF_REQUIRED 0x1   /* the payload cannot be sent without it */
+#define FF_FACT     0x2   /* the invoice's: kept at reading (the facts) */
+#define FF_BOOKING  0x4   /* the booking's (lines are all the booking's) */
+#define FF_DATE     0x8   /* YYYY-MM-DD */
+#define FF_CURRENCY 0x10  /* ISO 4217 */
+
+typedef struct field_desc {
+	const char *name;     /* member of the facts or the booking (a line's) */
+	enum field_part part;
+	const char *key;      /* member of the payload's part */
+	size_t off;           /* in erp_posting, or in erp_booking_line */
+	enum field_kind kind;
+	unsigned flags;
+	const char *what;     /* in messages */
+} field_desc;
+
+#define HEAD(name, part, key, member, kind, flags, what) \
+	{ name, part, key, offsetof(erp_posting, member), kind, flags, what }
+#define LINE(name, member, kind, flags, what) \
+	{ name, PART_LINE, name, offsetof(erp_booking_line, member), kind, flags, what }
+
+/* In the payload's order, which is also the order of the checks, so that a
+ * message names the first thing wrong in reading order. */
+static const field_desc head_fields[] = {
+	HEAD("invoice_url", PART_SOURCE, "invoice_url", invoice_url, FK_STR, FF_REQUIRED,
+	     "invoice_url"),
+	HEAD("supplier_erp_id", PART_SUPPLIER, "erp_id", supplier_erp_id, FK_STR, FF_BOOKING,
+	     "supplier ERP id"),
+	HEAD("supplier_name", PART_SUPPLIER, "name", supplier_name, FK_STR,
+	     FF_FACT | FF_REQUIRED, "supplier name"),
+	HEAD("supplier_org_number", PART_SUPPLIER, "org_number", supplier_org_number, FK_STR,
+	     FF_FACT, "supplier org number"),
+	HEAD("supplier_vat_number", PART_SUPPLIER, "vat_number", supplier_vat_number, FK_STR,
+	     FF_FACT, "supplier VAT number"),
+	HEAD("invoice_number", PART_INVOICE, "number", invoice_number, FK_STR,
+	     FF_FACT | FF_REQUIRED, "invoice number"),
+	HEAD("type_code", PART_INVOICE, "type_code", type_code, FK_STR, FF_FACT | FF_REQUIRED,
+	     "type code"),
+	HEAD("issue_date", PART_INVOICE, "issue_date", issue_date, FK_STR,
+	     FF_FACT | FF_REQUIRED | FF_DATE, "issue date"),
+	HEAD("due_date", PART_INVOICE, "due_date", due_date, FK_STR, FF_FACT | FF_DATE,
+	     "due date"),
+	HEAD("currency", PART_INVOICE, "currency", currency, FK_STR,
+	     FF_FACT | FF_REQUIRED | FF_CURRENCY, "currency"),
+	HEAD("buyer_reference", PART_INVOICE, "buyer_reference", buyer_reference, FK_STR,
+	     FF_FACT, "buyer reference"),
+	HEAD("order_reference", PART_INVOICE, "order_reference", order_reference, FK_STR,
+	     FF_FACT, "order reference"),
+	HEAD("payment_reference", PART_INVOICE, "payment_reference", payment_reference, FK_STR,
+	     FF_FACT, "payment reference"),
+	HEAD("total_net", PART_INVOICE, "total_net", total_net, FK_DEC, FF_FACT | FF_REQUIRED,
+	     "total net"),
+	HEAD("total_vat", PART_INVOICE, "total_vat", total_vat, FK_DEC, FF_FACT | FF_REQUIRED,
+	     "total VAT"),
+	HEAD("payable", PART_INVOICE, "payable", payable, FK_DEC, FF_FACT | FF_REQUIRED,
+	     "payable amount"),
+};
+
+static const field_desc line_fields[] = {
+	LINE("invoice_line_id", invoice_line_id, FK_STR, 0, "invoice line id"),
+	LINE("description", description, FK_STR, 0, "description"),
+	LINE("account", account, FK_STR, FF_REQUIRED, "account"),
+	LINE("cost_centre", cost_centre, FK_STR, 0, "cost centre"),
+	LINE("activity", activity, FK_STR, 0, "activity"),
+	LINE("project", project, FK_STR, 0, "project"),
+	LINE("vat_code", vat_code, FK_STR, FF_REQUIRED, "VAT code"),
+	LINE("net_amount", net_amount, FK_DEC, FF_REQUIRED, "net amount"),
+	LINE("vat_amount", vat_amount, FK_DEC, FF_REQUIRED, "VAT amount"),
+};
+
+#define NHEAD (sizeof(head_fields) / sizeof(head_fields[0]))
+#define NLINE (sizeof(line_fields) / sizeof(line_fields[0]))
+
+/* The field f of a posting or a line (`base`). */
+static char **str_at(void *base, const field_desc *f)
+{
+	return (char **)(void *)((char *)base + f->off);
+}
+
+static const char *str_of(const void *base, const field_desc *f)
+{
+	return *(char *const *)(const void *)((const char *)base + f->off);
+}
+
+static dec *dec_at(void *base, const field_desc *f)
+{
+	return (dec *)(void *)((char *)base + f->off);
+}
+
+static dec dec_of(const void *base, const field_desc *f)
+{
+	return *(const dec *)(const void *)((const char *)base + f->off);
+}
 
 static bool empty(const char *s)
 {
 	return !s || !*s;
 }
+
+static int no_memory(ulf_err *err)
+{
+	return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+}
+
+/* ---- the record -------------------------------------------------------- */
+
+void erp_posting_init(erp_posting *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+static void free_strings(void *base, const field_desc *fs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (fs[i].kind == FK_STR) {
+			free(*str_at(base, &fs[i]));
+			*str_at(base, &fs[i]) = NULL;
+		}
+}
+
+void erp_posting_clear_lines(erp_posting *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nlines; i++)
+		free_strings(&p->lines[i], line_fields, NLINE);
+	free(p->lines);
+	p->lines = NULL;
+	p->nlines = p->cap = 0;
+}
+
+void erp_posting_release(erp_posting *p)
+{
+	if (!p)
+		return;
+	erp_posting_clear_lines(p);
+	free_strings(p, head_fields, NHEAD);
+	erp_posting_init(p);
+}
+
+int erp_posting_set(char **dst, const char *s, ulf_err *err)
+{
+	char *copy = NULL;
+
+	if (s) {
+		copy = strdup(s);
+		if (!copy)
+			return no_memory(err);
+	}
+	free(*dst);
+	*dst = copy;
+	return 0;
+}
+
+int erp_posting_add_line(erp_booking_line **out, erp_posting *p, ulf_err *err)
+{
+	*out = NULL;
+	if (p->nlines == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 8;
+		erp_booking_line *grown;
+
+		if (p->nlines >= ERP_POSTING_MAX_LINES)
+			return ulf_err_set(err, ULF_ERANGE, "erp payload: more than %d booking lines",
+					   ERP_POSTING_MAX_LINES);
+		if (cap > ERP_POSTING_MAX_LINES)
+			cap = ERP_POSTING_MAX_LINES;
+		grown = realloc(p->lines, cap * sizeof(*grown));
+		if (!grown)
+			return no_memory(err);
+		p->lines = grown;
+		p->cap = cap;
+	}
+	*out = &p->lines[p->nlines++];
+	memset(*out, 0, sizeof(**out));
+	return 0;
+}
+
+/* ---- the payload ------------------------------------------------------- */
 
 /* "" is written as null, so that absent and empty read the same. */
 static int set_opt(ujson *o, const char *key, const char *s)
@@ -36,7 +219,7 @@ static int set_amount(ujson *o, const char *key, dec a, const char *what, size_t
 				   "erp payload: %s has more than two decimals", what);
 	}
 	dec_format(buf, sizeof(buf), r, 2);
-	return ujson_set_str(o, key, buf);
+	return ujson_set_str(o, key, buf) ? no_memory(err) : 0;
 }
 
 /* YYYY-MM-DD with plausible month and day. */
@@ -59,33 +242,29 @@ static bool is_currency(const char *s)
 	       s[2] >= 'A' && s[2] <= 'Z';
 }
 
+/* Every required text first, then the formats, then the lines' presence. */
 static int check_header(const erp_posting *p, ulf_err *err)
 {
-	static const struct { size_t off; const char *name; } required[] = {
-		{ offsetof(erp_posting, invoice_url), "invoice_url" },
-		{ offsetof(erp_posting, supplier_name), "supplier name" },
-		{ offsetof(erp_posting, invoice_number), "invoice number" },
-		{ offsetof(erp_posting, type_code), "type code" },
-		{ offsetof(erp_posting, issue_date), "issue date" },
-		{ offsetof(erp_posting, currency), "currency" },
-	};
 	size_t i;
 
-	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
-		const char *s = *(const char *const *)(const void *)((const char *)p + required[i].off);
-		if (empty(s))
+	for (i = 0; i < NHEAD; i++)
+		if (head_fields[i].kind == FK_STR && (head_fields[i].flags & FF_REQUIRED) &&
+		    empty(str_of(p, &head_fields[i])))
 			return ulf_err_set(err, ULF_EINVAL, "erp payload: %s is missing",
-					   required[i].name);
+					   head_fields[i].what);
+	for (i = 0; i < NHEAD; i++) {
+		const field_desc *f = &head_fields[i];
+		const char *s = f->kind == FK_STR ? str_of(p, f) : NULL;
+
+		if (empty(s))
+			continue;
+		if ((f->flags & FF_DATE) && !is_date(s))
+			return ulf_err_set(err, ULF_EINVAL, "erp payload: %s '%s' is not YYYY-MM-DD",
+					   f->what, s);
+		if ((f->flags & FF_CURRENCY) && !is_currency(s))
+			return ulf_err_set(err, ULF_EINVAL, "erp payload: %s '%s' is not ISO 4217",
+					   f->what, s);
 	}
-	if (!is_date(p->issue_date))
-		return ulf_err_set(err, ULF_EINVAL, "erp payload: issue date '%s' is not YYYY-MM-DD",
-				   p->issue_date);
-	if (!empty(p->due_date) && !is_date(p->due_date))
-		return ulf_err_set(err, ULF_EINVAL, "erp payload: due date '%s' is not YYYY-MM-DD",
-				   p->due_date);
-	if (!is_currency(p->currency))
-		return ulf_err_set(err, ULF_EINVAL, "erp payload: currency '%s' is not ISO 4217",
-				   p->currency);
 	if (!p->lines || p->nlines == 0)
 		return ulf_err_set(err, ULF_EINVAL, "erp payload: no booking lines");
 	return 0;
@@ -102,32 +281,26 @@ static bool two_places(dec a)
  * that a message points at the first thing wrong in reading order. */
 static int check_amounts(const erp_posting *p, ulf_err *err)
 {
-	size_t i;
+	size_t i, k;
 
-	for (i = 0; i < p->nlines; i++) {
-		const erp_booking_line *l = &p->lines[i];
-		if (empty(l->account))
-			return ulf_err_set(err, ULF_EINVAL, "erp payload: line %zu: account is missing",
-					   i + 1);
-		if (empty(l->vat_code))
-			return ulf_err_set(err, ULF_EINVAL, "erp payload: line %zu: VAT code is missing",
-					   i + 1);
-		if (!two_places(l->net_amount))
+	for (i = 0; i < p->nlines; i++)
+		for (k = 0; k < NLINE; k++) {
+			const field_desc *f = &line_fields[k];
+
+			if (f->kind == FK_STR && (f->flags & FF_REQUIRED) &&
+			    empty(str_of(&p->lines[i], f)))
+				return ulf_err_set(err, ULF_EINVAL,
+						   "erp payload: line %zu: %s is missing", i + 1, f->what);
+			if (f->kind == FK_DEC && !two_places(dec_of(&p->lines[i], f)))
+				return ulf_err_set(err, ULF_EINVAL,
+						   "erp payload: line %zu: %s has more than two decimals",
+						   i + 1, f->what);
+		}
+	for (k = 0; k < NHEAD; k++)
+		if (head_fields[k].kind == FK_DEC && !two_places(dec_of(p, &head_fields[k])))
 			return ulf_err_set(err, ULF_EINVAL,
-					   "erp payload: line %zu: net amount has more than two decimals",
-					   i + 1);
-		if (!two_places(l->vat_amount))
-			return ulf_err_set(err, ULF_EINVAL,
-					   "erp payload: line %zu: VAT amount has more than two decimals",
-					   i + 1);
-	}
-	if (!two_places(p->total_net))
-		return ulf_err_set(err, ULF_EINVAL, "erp payload: total net has more than two decimals");
-	if (!two_places(p->total_vat))
-		return ulf_err_set(err, ULF_EINVAL, "erp payload: total VAT has more than two decimals");
-	if (!two_places(p->payable))
-		return ulf_err_set(err, ULF_EINVAL,
-				   "erp payload: payable amount has more than two decimals");
+					   "erp payload: %s has more than two decimals",
+					   head_fields[k].what);
 	return 0;
 }
 
@@ -160,33 +333,42 @@ static int check_balance(const erp_posting *p, ulf_err *err)
 	return 0;
 }
 
+/* The fields of `part` (of a posting or a line, `base`) into o, in the
+ * list's order; `line` is the line's number for messages, 0 for none. */
+static int write_part(ujson *o, const void *base, const field_desc *fs, size_t n,
+		      enum field_part part, size_t line, ulf_err *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		if (fs[i].part != part)
+			continue;
+		if (fs[i].kind == FK_STR)
+			rc = set_opt(o, fs[i].key, str_of(base, &fs[i])) ? no_memory(err) : 0;
+		else
+			rc = set_amount(o, fs[i].key, dec_of(base, &fs[i]), fs[i].what, line, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static int build_line(ujson **out, const erp_booking_line *l, size_t n, ulf_err *err)
 {
 	ujson *o = ujson_object();
-	int rc = 0;
+	int rc;
 
 	*out = NULL;
 	if (!o)
-		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
-	if (ujson_set_int(o, "line", (int64_t)n) ||
-	    set_opt(o, "invoice_line_id", l->invoice_line_id) ||
-	    set_opt(o, "description", l->description) ||
-	    ujson_set_str(o, "account", l->account) ||
-	    set_opt(o, "cost_centre", l->cost_centre) ||
-	    set_opt(o, "activity", l->activity) ||
-	    set_opt(o, "project", l->project) ||
-	    ujson_set_str(o, "vat_code", l->vat_code)) {
-		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
-		goto out;
-	}
-	rc = set_amount(o, "net_amount", l->net_amount, "net amount", n, err);
+		return no_memory(err);
+	rc = ujson_set_int(o, "line", (int64_t)n) ? no_memory(err) : 0;
 	if (rc == 0)
-		rc = set_amount(o, "vat_amount", l->vat_amount, "VAT amount", n, err);
-	if (rc)
-		goto out;
-	*out = o;
-	o = NULL;
-out:
+		rc = write_part(o, l, line_fields, NLINE, PART_LINE, n, err);
+	if (rc == 0) {
+		*out = o;
+		o = NULL;
+	}
 	ujson_free(o);
 	return rc;
 }
@@ -218,55 +400,211 @@ int erp_payload_build(char **out, const erp_posting *p, ulf_err *err)
 		return rc;
 	root = ujson_object();
 	if (!root || ujson_set_str(root, "schema", ERP_PAYLOAD_SCHEMA)) {
-		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+		rc = no_memory(err);
 		goto out;
 	}
 	source = attach(root, "source", ujson_object());
 	supplier = attach(root, "supplier", ujson_object());
 	invoice = attach(root, "invoice", ujson_object());
 	lines = attach(root, "lines", ujson_array());
-	if (!source || !supplier || !invoice || !lines) {
-		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	if (!source || !supplier || !invoice || !lines ||
+	    ujson_set_str(source, "system", "ulf") ||
+	    ujson_set_int(source, "document_id", p->document_id)) {
+		rc = no_memory(err);
 		goto out;
 	}
-	if (ujson_set_str(source, "system", "ulf") ||
-	    ujson_set_int(source, "document_id", p->document_id) ||
-	    ujson_set_str(source, "invoice_url", p->invoice_url) ||
-	    set_opt(supplier, "erp_id", p->supplier_erp_id) ||
-	    ujson_set_str(supplier, "name", p->supplier_name) ||
-	    set_opt(supplier, "org_number", p->supplier_org_number) ||
-	    set_opt(supplier, "vat_number", p->supplier_vat_number) ||
-	    ujson_set_str(invoice, "number", p->invoice_number) ||
-	    ujson_set_str(invoice, "type_code", p->type_code) ||
-	    ujson_set_str(invoice, "issue_date", p->issue_date) ||
-	    set_opt(invoice, "due_date", p->due_date) ||
-	    ujson_set_str(invoice, "currency", p->currency) ||
-	    set_opt(invoice, "buyer_reference", p->buyer_reference) ||
-	    set_opt(invoice, "order_reference", p->order_reference) ||
-	    set_opt(invoice, "payment_reference", p->payment_reference)) {
-		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
-		goto out;
+	rc = write_part(source, p, head_fields, NHEAD, PART_SOURCE, 0, err);
+	if (rc == 0)
+		rc = write_part(supplier, p, head_fields, NHEAD, PART_SUPPLIER, 0, err);
+	if (rc == 0)
+		rc = write_part(invoice, p, head_fields, NHEAD, PART_INVOICE, 0, err);
+	for (i = 0; rc == 0 && i < p->nlines; i++) {
+		rc = build_line(&line, &p->lines[i], i + 1, err);
+		if (rc == 0 && ujson_append_new(lines, line))
+			rc = no_memory(err);
 	}
-	rc = set_amount(invoice, "total_net", p->total_net, "total net", 0, err);
-	if (rc == 0)
-		rc = set_amount(invoice, "total_vat", p->total_vat, "total VAT", 0, err);
-	if (rc == 0)
-		rc = set_amount(invoice, "payable", p->payable, "payable amount", 0, err);
 	if (rc)
 		goto out;
-	for (i = 0; i < p->nlines; i++) {
-		rc = build_line(&line, &p->lines[i], i + 1, err);
-		if (rc)
-			goto out;
-		if (ujson_append_new(lines, line)) {
-			rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
-			goto out;
-		}
-	}
 	*out = ujson_dump(root, UJSON_COMPACT);
 	if (!*out)
-		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+		rc = no_memory(err);
 out:
 	ujson_free(root);
+	return rc;
+}
+
+/* ---- the facts and the booking ----------------------------------------- */
+
+/* A stored text: "" reads as absent. */
+static const char *stored_str(const ujson *o, const char *key)
+{
+	const char *s = ujson_get_str(o, key);
+
+	return s && *s ? s : NULL;
+}
+
+static bool stored_dec(dec *out, const ujson *o, const char *key)
+{
+	const char *s = ujson_get_str(o, key);
+
+	return s && dec_parse(out, s, strlen(s)) == 0;
+}
+
+/*
+ * The fields of fs that have all of `flags` (0: every one) into o: texts as
+ * they are, NULL ones as null when `nulls`, else left out; amounts with at
+ * least `places` decimals.
+ */
+static int write_flat(ujson *o, const void *base, const field_desc *fs, size_t n, unsigned flags,
+		      bool nulls, int places, ulf_err *err)
+{
+	char text[DEC_STR_MAX];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const field_desc *f = &fs[i];
+		int rc = 0;
+
+		if ((f->flags & flags) != flags)
+			continue;
+		if (f->kind == FK_STR) {
+			if (str_of(base, f) || nulls)
+				rc = ujson_set_str(o, f->name, str_of(base, f));
+		} else {
+			dec_format(text, sizeof(text), dec_of(base, f), places);
+			rc = ujson_set_str(o, f->name, text);
+		}
+		if (rc)
+			return no_memory(err);
+	}
+	return 0;
+}
+
+/* The fields of fs that have all of `flags` from o into base (whose
+ * strings they replace).  ULF_EINVAL, with err left to the caller, when an
+ * amount is not there; ULF_ENOMEM. */
+static int read_flat(void *base, const ujson *o, const field_desc *fs, size_t n,
+		     unsigned flags, ulf_err *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		const field_desc *f = &fs[i];
+
+		if ((f->flags & flags) != flags)
+			continue;
+		if (f->kind == FK_DEC) {
+			if (!stored_dec(dec_at(base, f), o, f->name))
+				return ULF_EINVAL;
+			continue;
+		}
+		rc = erp_posting_set(str_at(base, f), stored_str(o, f->name), err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int erp_posting_facts_json(char **out, const erp_posting *p, ulf_err *err)
+{
+	ujson *o = ujson_object();
+	int rc;
+
+	*out = NULL;
+	if (!o)
+		return no_memory(err);
+	rc = write_flat(o, p, head_fields, NHEAD, FF_FACT, true, 0, err);
+	if (rc == 0) {
+		*out = ujson_dump(o, UJSON_COMPACT);
+		if (!*out)
+			rc = no_memory(err);
+	}
+	ujson_free(o);
+	return rc;
+}
+
+int erp_posting_read_facts(erp_posting *p, const char *text, size_t len, ulf_err *err)
+{
+	ujson *o = NULL;
+	erp_posting t;
+	size_t i;
+	int rc;
+
+	erp_posting_init(&t);
+	rc = ujson_parse(&o, text, len, "facts", err);
+	if (rc)
+		return rc;
+	rc = read_flat(&t, o, head_fields, NHEAD, FF_FACT, err);
+	ujson_free(o);
+	if (rc == ULF_EINVAL)
+		rc = ulf_err_set(err, rc, "facts: an amount is missing");
+	/* all of them or none: the facts' fields move over to p */
+	for (i = 0; rc == 0 && i < NHEAD; i++) {
+		const field_desc *f = &head_fields[i];
+
+		if (!(f->flags & FF_FACT))
+			continue;
+		if (f->kind == FK_DEC) {
+			*dec_at(p, f) = dec_of(&t, f);
+		} else {
+			free(*str_at(p, f));
+			*str_at(p, f) = *str_at(&t, f);
+			*str_at(&t, f) = NULL;
+		}
+	}
+	erp_posting_release(&t);
+	return rc;
+}
+
+int erp_posting_booking_json(ujson **out, const erp_posting *p, ulf_err *err)
+{
+	ujson *o = ujson_object(), *lines = NULL, *l;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if (!o)
+		return no_memory(err);
+	rc = write_flat(o, p, head_fields, NHEAD, FF_BOOKING, false, 2, err);
+	if (rc == 0 && !(lines = attach(o, "lines", ujson_array())))
+		rc = no_memory(err);
+	for (i = 0; rc == 0 && i < p->nlines; i++) {
+		l = ujson_object();
+		if (!l || ujson_append_new(lines, l))
+			rc = no_memory(err);
+		else
+			rc = write_flat(l, &p->lines[i], line_fields, NLINE, 0, false, 2, err);
+	}
+	if (rc == 0) {
+		*out = o;
+		o = NULL;
+	}
+	ujson_free(o);
+	return rc;
+}
+
+int erp_posting_read_booking(erp_posting *p, const ujson *booking, ulf_err *err)
+{
+	ujson *lines = ujson_get(booking, "lines");
+	size_t i, n = ujson_array_size(lines);
+	erp_booking_line *l;
+	int rc = 0;
+
+	erp_posting_clear_lines(p);
+	if (!ujson_is_array(lines) || n == 0)
+		return ulf_err_set(err, ULF_EINVAL, "the booking has no lines");
+	for (i = 0; rc == 0 && i < n; i++) {
+		rc = erp_posting_add_line(&l, p, err);
+		if (rc == 0)
+			rc = read_flat(l, ujson_array_get(lines, i), line_fields, NLINE, 0, err);
+		if (rc == ULF_EINVAL)
+			rc = ulf_err_set(err, ULF_EINVAL,
+					 "booking line %zu: amounts must be decimal strings", i + 1);
+	}
+	if (rc == 0)
+		rc = read_flat(p, booking, head_fields, NHEAD, FF_BOOKING, err);
+	if (rc)
+		erp_posting_clear_lines(p);
 	return rc;
 }

@@ -1,69 +1,21 @@
 /*
- * pipeline.c - the stages and the loop that runs them.  See pipeline.h.
+ * pipeline.c - the loop that runs the stages.  See pipeline.h.
  *
- * A job holds what one pass over a document has learnt (the parsed model,
- * the findings); stages fill it lazily, so a document resumed at a later
- * state is read again from its stored bytes, which is cheap and keeps the
- * store the only truth.
+ * A document goes through its stages before posting inside one
+ * transaction (several documents' in one, in batches), and posts outside
+ * any: no lock is held over the network.  The stages themselves are in
+ * stages.c, partners.c and post.c (pipeline_int.h has the map).
  */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "connectors/erp.h"
-#include "connectors/erp_payload.h"
-#include "core/json.h"
-#include "parsers/claim.h"
-#include "parsers/validate.h"
-#include "robot/care/care.h"
-#include "robot/care/care_booking.h"
 #include "robot/store/db.h"
-#include "robot/match/match.h"
-#include "robot/pipeline/pipeline.h"
-
-struct pipeline {
-	store *s;
-	ulf_config cfg;
-	reader_opts reader;
-	erp_client *erp;          /* NULL: posting is off, documents wait in ready */
-	care_rules *care;         /* how care lines are booked */
-	ruleset *rules;           /* the procurement team's matching rules */
-	matcher *m;
-	uint64_t jitter;          /* state of the backoff's random numbers */
-	bool not_posting;         /* posting threads of the service post instead */
-	pipeline_ready_fn on_ready;
-	void *on_ready_ctx;
-};
-
-typedef struct job {
-	pipeline *p;
-	int64_t id;
-	int64_t now;
-	ulf_document doc;
-	bool read;
-	findings f;
-	bool validated;
-	ujson *detail;        /* what the stage tells the event log */
-	ujson *reasons;       /* reason codes when it goes to the queue */
-	bool recorded;        /* the stage wrote its own transition */
-	int64_t wake;         /* another document this one moved: process it next */
-	claim *env_claim;     /* a claim carried by an envelope document */
-	bool env_claim_tried;
-	claim *inv_claim;     /* a claim embedded in an invoice document */
-	bool inv_claim_tried;
-	bool stop;            /* nothing more to do for now (a retry is scheduled) */
-	/* posting: what post_begin prepared, and the ERP's answer */
-	char key[ERP_IDEM_KEY_MAX];
-	char *payload;
-	bool send;
-	erp_result res;
-} job;
+#include "robot/pipeline/pipeline_int.h"
 
 /* Documents whose stages before posting share one transaction. */
 #define PIPELINE_BATCH 16
-
-typedef int (*stage_fn)(doc_state *to, job *j, ulf_err *err);
 
 static int64_t monotonic_us(void)
 {
@@ -73,1286 +25,8 @@ static int64_t monotonic_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* Sends the job to the exception queue with one reason and a message. */
-static void to_queue(job *j, doc_state *to, const char *reason, const char *message)
-{
-	if (!j->reasons)
-		j->reasons = ujson_array();
-	ujson_append_new(j->reasons, ujson_string(reason));
-	if (!j->detail)
-		j->detail = ujson_object();
-	if (message)
-		ujson_set_str(j->detail, "message", message);
-	*to = ST_EXCEPTION;
-}
-
-static int ensure_read(job *j, ulf_err *err)
-{
-	void *data = NULL;
-	char *name = NULL;
-	size_t len;
-	int rc;
-
-	if (j->read)
-		return 0;
-	rc = store_load(&data, &len, &name, j->p->s, j->id, err);
-	if (rc)
-		return rc;
-	if (len == 0) {
-		/* a care claim: its bytes live in the care table */
-		free(data);
-		data = NULL;
-		rc = store_care_bytes(&data, &len, j->p->s, j->id, err);
-		if (rc) {
-			free(name);
-			return rc;
-		}
-	}
-	/* the stage decides what an unreadable document means */
-	rc = reader_read(&j->doc, data, len, name, &j->p->reader, true, err);
-	free(data);
-	free(name);
-	j->read = rc == 0;
-	return rc;
-}
-
-/* A decimal as JSON text with its own scale. */
-static void set_dec(ujson *o, const char *key, dec v)
-{
-	char text[DEC_STR_MAX];
-
-	dec_format(text, sizeof(text), v, 0);
-	ujson_set_str(o, key, text);
-}
-
-/* The invoice's part of a posting, from the document read in this job. */
-static void head_from_invoice(erp_posting *p, const invoice *inv)
-{
-	const inv_payment *pay = invoice_payment(inv);
-
-	p->supplier_name = inv->seller.name.v ? inv->seller.name.v : inv->seller.trading_name.v;
-	p->supplier_org_number = inv->seller.legal_id.v;
-	p->supplier_vat_number = inv->seller.vat_id.v;
-	p->invoice_number = inv->id.v;
-	p->type_code = inv->type_code.v;
-	p->issue_date = inv->issue_date.v;
-	p->due_date = inv->due_date.v;
-	p->currency = inv->currency.v;
-	p->buyer_reference = inv->buyer_reference.v;
-	p->order_reference = inv->order_ref.v;
-	p->payment_reference = pay ? pay->remittance.v : NULL;
-	/* what is booked net: BT-109, plus the öre rounding (BT-114) that the
-	 * booking carries on the rounding account, so the voucher balances
-	 * against the amount to pay */
-	p->total_net = inv->totals.tax_exclusive.v;
-	if (inv->totals.rounding.set)
-		dec_add(&p->total_net, p->total_net, inv->totals.rounding.v);
-	p->total_vat = inv->totals.tax.v;
-	p->payable = inv->totals.payable.v;
-}
-
-/*
- * What posting needs of the invoice itself (head_from_invoice), kept with
- * the document when it is read (column `facts`): the posting thread builds
- * the payload from these and the booking, without reading the document
- * again.
- */
-static char *posting_facts(const invoice *inv)
-{
-	ujson *o = ujson_object();
-	erp_posting h;
-	char *text;
-
-	if (!o)
-		return NULL;
-	memset(&h, 0, sizeof(h));
-	head_from_invoice(&h, inv);
-	ujson_set_str(o, "supplier_name", h.supplier_name);
-	ujson_set_str(o, "supplier_org_number", h.supplier_org_number);
-	ujson_set_str(o, "supplier_vat_number", h.supplier_vat_number);
-	ujson_set_str(o, "invoice_number", h.invoice_number);
-	ujson_set_str(o, "type_code", h.type_code);
-	ujson_set_str(o, "issue_date", h.issue_date);
-	ujson_set_str(o, "due_date", h.due_date);
-	ujson_set_str(o, "currency", h.currency);
-	ujson_set_str(o, "buyer_reference", h.buyer_reference);
-	ujson_set_str(o, "order_reference", h.order_reference);
-	ujson_set_str(o, "payment_reference", h.payment_reference);
-	set_dec(o, "total_net", h.total_net);
-	set_dec(o, "total_vat", h.total_vat);
-	set_dec(o, "payable", h.payable);
-	text = ujson_dump(o, UJSON_COMPACT);
-	ujson_free(o);
-	return text;
-}
-
-static int summarise(job *j, ulf_err *err)
-{
-	const invoice *inv = j->doc.inv;
-	store_summary sum;
-	care_keys keys;
-	char payable[DEC_STR_MAX], *facts;
-	int rc;
-
-	memset(&sum, 0, sizeof(sum));
-	if (!inv)
-		return 0;
-	sum.syntax = invoice_syntax_name(inv->syntax);
-	sum.kind = invoice_kind_name(inv->kind);
-	sum.invoice_number = inv->id.v;
-	/* ten digits whatever the syntax: envelopes and claims join on it */
-	care_invoice_keys(&keys, inv);
-	sum.seller_org = keys.seller_org[0] ? keys.seller_org
-		       : inv->seller.legal_id.v ? inv->seller.legal_id.v : inv->seller.vat_id.v;
-	sum.seller_name = inv->seller.name.v ? inv->seller.name.v : inv->seller.trading_name.v;
-	sum.buyer_org = inv->buyer.legal_id.v ? inv->buyer.legal_id.v : inv->buyer.endpoint.v;
-	sum.issue_date = inv->issue_date.v;
-	sum.currency = inv->currency.v;
-	if (inv->totals.payable.set) {
-		dec_format(payable, sizeof(payable), inv->totals.payable.v, 2);
-		sum.payable = payable;
-	}
-	facts = posting_facts(inv);
-	if (!facts)
-		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
-	sum.facts = facts;
-	rc = store_set_summary(j->p->s, j->id, &sum, j->now, err);
-	free(facts);
-	return rc;
-}
-
-static bool carries_claim(job *j);
-static int take_claim(doc_state *to, job *j, ulf_err *err);
-static int take_envelope(doc_state *to, job *j, ulf_err *err);
-static int adopt_envelopes(job *j, ulf_err *err);
-
-static int stage_read(doc_state *to, job *j, ulf_err *err)
-{
-	ulf_err why;
-	int rc;
-
-	ulf_err_clear(&why);
-	rc = ensure_read(j, &why);
-	if (rc == ULF_ESTORE || rc == ULF_ENOMEM || rc == ULF_ENOTFOUND)
-		return ulf_err_set(err, rc, "%s", why.msg);
-	if (rc) {
-		to_queue(j, to, rc == ULF_ESYNTAX ? "NOT_AN_INVOICE" : "UNREADABLE", why.msg);
-		return 0;
-	}
-	if (j->doc.kind == DOC_CLAIM || carries_claim(j))
-		return take_claim(to, j, err);
-	if (j->doc.kind == DOC_SVE_ENVELOPE)
-		return take_envelope(to, j, err);
-	*to = ST_READ;
-	rc = summarise(j, err);
-	if (rc == 0)
-		rc = adopt_envelopes(j, err);
-	return rc;
-}
-
-static ujson *findings_json(const findings *f)
-{
-	ujson *arr = ujson_array();
-	size_t i;
-
-	for (i = 0; arr && i < f->n; i++) {
-		const finding *x = &f->items[i];
-		ujson *o = ujson_object();
-		if (!o)
-			break;
-		ujson_set_str(o, "rule", x->rule);
-		ujson_set_str(o, "flag", x->flag == VFLAG_FATAL ? "fatal" : "warning");
-		ujson_set_str(o, "message", x->message);
-		ujson_set_int(o, "line", x->line);
-		ujson_append_new(arr, o);
-	}
-	return arr;
-}
-
-/* The claim embedded in the job's invoice, read once; NULL when there is
- * none.  Owned by the job. */
-static claim *invoice_claim(job *j)
-{
-	ulf_err none;
-
-	if (!j->inv_claim_tried && j->doc.inv) {
-		j->inv_claim_tried = true;
-		ulf_err_clear(&none);
-		if (claim_from_invoice(&j->inv_claim, j->doc.inv, "invoice", &j->p->reader.xml,
-				       &j->p->reader.inv, &none))
-			j->inv_claim = NULL;
-	}
-	return j->inv_claim;
-}
-
-/*
- * PEPPOL-EN16931-CL001 allows no XML attachments, yet an embedded care
- * claim (application/xml) is one of the three ways regions send the care
- * attachment.  When that is the only fatal finding and the attachment
- * really is a claim, the invoice goes on; the finding stays on record.
- */
-static bool only_claim_carrier_finding(job *j)
-{
-	size_t i;
-
-	/* both the CEN and the PEPPOL MIME code list refuse XML */
-	for (i = 0; i < j->f.n; i++)
-		if (j->f.items[i].flag == VFLAG_FATAL &&
-		    strcmp(j->f.items[i].rule, "PEPPOL-EN16931-CL001") != 0 &&
-		    strcmp(j->f.items[i].rule, "BR-CL-24") != 0)
-			return false;
-	if (!invoice_claim(j))
-		return false;
-	ujson_set_str(j->detail, "note", "BR-CL-24 and PEPPOL-EN16931-CL001 accepted: the XML "
-		      "attachment is a care claim (vardbilaga), an agreed carrier");
-	return true;
-}
-
-/* The job's invoice checked against the rules, once per job (prepare may
- * have done it before the stages' transaction). */
-static int validate_once(job *j, ulf_err *err)
-{
-	int rc;
-
-	if (j->validated)
-		return 0;
-	findings_init(&j->f);
-	rc = validate_invoice(&j->f, j->doc.inv, j->doc.xml, NULL, err);
-	if (rc) {
-		findings_release(&j->f);
-		return rc;
-	}
-	j->validated = true;
-	return 0;
-}
-
-static int stage_validate(doc_state *to, job *j, ulf_err *err)
-{
-	ulf_err why;
-	int rc;
-
-	ulf_err_clear(&why);
-	if (ensure_read(j, &why)) {
-		to_queue(j, to, "UNREADABLE", why.msg);
-		return 0;
-	}
-	rc = validate_once(j, err);
-	if (rc)
-		return rc;
-	j->detail = ujson_object();
-	ujson_set_new(j->detail, "findings", findings_json(&j->f));
-	if (findings_fatal(&j->f) && !only_claim_carrier_finding(j)) {
-		to_queue(j, to, "INVALID", "the invoice breaks fatal business rules");
-		return 0;
-	}
-	*to = ST_VALIDATED;
-	return 0;
-}
-
-/* The exception's reasons and detail on the document, for the queue. */
-static int record_exception(job *j, const char *detail, ulf_err *err)
-{
-	ujson *r = ujson_get(j->detail, "reasons");
-	char *codes = r ? ujson_dump(r, UJSON_COMPACT) : NULL;
-	store_summary sum;
-	int rc;
-
-	memset(&sum, 0, sizeof(sum));
-	sum.decision = "exception";
-	sum.reasons = codes;
-	sum.result = detail;
-	rc = store_set_summary(j->p->s, j->id, &sum, j->now, err);
-	free(codes);
-	return rc;
-}
-
-/* The booking to send: a person's, else the robot's suggestion. */
-static int load_booking(ujson **out, job *j, ulf_err *err)
-{
-	char *text = NULL;
-	ujson *parsed = NULL;
-	int rc;
-
-	*out = NULL;
-	rc = store_get_text(&text, j->p->s, j->id, "booking", err);
-	if (rc == 0 && !text) {
-		rc = store_get_text(&text, j->p->s, j->id, "result", err);
-		if (rc == 0 && text && ujson_parse(&parsed, text, strlen(text), NULL, NULL) == 0) {
-			ujson *b = ujson_get(parsed, "booking");
-			free(text);
-			text = b ? ujson_dump(b, UJSON_COMPACT) : NULL;
-			ujson_free(parsed);
-		}
-	}
-	if (rc == 0 && text && ujson_parse(out, text, strlen(text), "booking", NULL) != 0)
-		*out = NULL;
-	free(text);
-	return rc;
-}
-
-static const char *json_str(ujson *o, const char *key)
-{
-	const char *s = ujson_get_str(o, key);
-
-	return s && *s ? s : NULL;
-}
-
-static bool json_dec(dec *out, ujson *o, const char *key)
-{
-	const char *s = ujson_get_str(o, key);
-
-	return s && dec_parse(out, s, strlen(s)) == 0;
-}
-
-/* The same from the facts kept at reading (posting_facts); false when
- * they are not all there. */
-static bool head_from_facts(erp_posting *p, ujson *f)
-{
-	p->supplier_name = json_str(f, "supplier_name");
-	p->supplier_org_number = json_str(f, "supplier_org_number");
-	p->supplier_vat_number = json_str(f, "supplier_vat_number");
-	p->invoice_number = json_str(f, "invoice_number");
-	p->type_code = json_str(f, "type_code");
-	p->issue_date = json_str(f, "issue_date");
-	p->due_date = json_str(f, "due_date");
-	p->currency = json_str(f, "currency");
-	p->buyer_reference = json_str(f, "buyer_reference");
-	p->order_reference = json_str(f, "order_reference");
-	p->payment_reference = json_str(f, "payment_reference");
-	return json_dec(&p->total_net, f, "total_net") && json_dec(&p->total_vat, f, "total_vat") &&
-	       json_dec(&p->payable, f, "payable");
-}
-
-/*
- * The invoice's part of the posting in *head.  A posting thread has not
- * read the document: it takes the facts kept at reading, and reads the
- * document only when they are missing (stored by an older ulf).  *facts
- * holds the strings *head points to; the caller frees it.
- */
-static int posting_head(erp_posting *head, ujson **facts, job *j, ulf_err *err)
-{
-	char *text = NULL;
-	int rc;
-
-	memset(head, 0, sizeof(*head));
-	*facts = NULL;
-	if (!j->read) {
-		rc = store_get_text(&text, j->p->s, j->id, "facts", err);
-		if (rc)
-			return rc;
-		if (text && ujson_parse(facts, text, strlen(text), "facts", NULL) == 0 &&
-		    head_from_facts(head, *facts)) {
-			free(text);
-			return 0;
-		}
-		free(text);
-		ujson_free(*facts);
-		*facts = NULL;
-		memset(head, 0, sizeof(*head));
-	}
-	rc = ensure_read(j, err);
-	if (rc == 0 && !j->doc.inv)
-		rc = ulf_err_set(err, ULF_ESYNTAX, "document %lld is not an invoice",
-				 (long long)j->id);
-	if (rc == 0)
-		head_from_invoice(head, j->doc.inv);
-	return rc;
-}
-
-/* The payload, or a reason why this booking cannot be sent.  `p` holds the
- * invoice's part (posting_head). */
-static int build_payload(char **out, job *j, erp_posting *p, ujson *bk, char *why, size_t nwhy)
-{
-	ujson *lines = ujson_get(bk, "lines");
-	erp_booking_line *bl = NULL;
-	char url[CONFIG_STR_MAX + 48];
-	size_t i, n = ujson_array_size(lines);
-	ulf_err err;
-	int rc = ULF_EINVAL;
-
-	*out = NULL;
-	if (!ujson_is_array(lines) || n == 0) {
-		snprintf(why, nwhy, "the booking has no lines");
-		return rc;
-	}
-	bl = calloc(n, sizeof(*bl));
-	if (!bl)
-		return ULF_ENOMEM;
-	for (i = 0; i < n; i++) {
-		ujson *l = ujson_array_get(lines, i);
-		bl[i].invoice_line_id = json_str(l, "invoice_line_id");
-		bl[i].description = json_str(l, "description");
-		bl[i].account = json_str(l, "account");
-		bl[i].cost_centre = json_str(l, "cost_centre");
-		bl[i].activity = json_str(l, "activity");
-		bl[i].project = json_str(l, "project");
-		bl[i].vat_code = json_str(l, "vat_code");
-		if (!json_dec(&bl[i].net_amount, l, "net_amount") ||
-		    !json_dec(&bl[i].vat_amount, l, "vat_amount")) {
-			snprintf(why, nwhy, "booking line %zu: amounts must be decimal strings", i + 1);
-			goto out;
-		}
-	}
-	p->document_id = j->id;
-	if (j->p->cfg.erp_link_base[0])
-		snprintf(url, sizeof(url), "%s/documents/%lld", j->p->cfg.erp_link_base,
-			 (long long)j->id);
-	else
-		snprintf(url, sizeof(url), "urn:ulf:document:%lld", (long long)j->id);
-	p->invoice_url = url;
-	p->supplier_erp_id = json_str(bk, "supplier_erp_id");
-	p->lines = bl;
-	p->nlines = n;
-	ulf_err_clear(&err);
-	rc = erp_payload_build(out, p, &err);
-	if (rc)
-		snprintf(why, nwhy, "%s", err.msg);
-out:
-	p->lines = NULL;
-	p->nlines = 0;
-	p->invoice_url = NULL;
-	free(bl);
-	return rc;
-}
-
-/* The key of this document's posting and its revision. */
-static int posting_key(char key[ERP_IDEM_KEY_MAX], int64_t *revision, job *j,
-		       const erp_posting *head, doc_state state, ulf_err *err)
-{
-	store_posting sp;
-	ulf_err none;
-	int rc;
-
-	*revision = 0;
-	ulf_err_clear(&none);
-	rc = store_posting_get(&sp, j->p->s, j->id, &none);
-	if (rc && rc != ULF_ENOTFOUND)
-		return ulf_err_set(err, rc, "%s", none.msg);
-	if (rc == 0 && state == ST_POSTING) {
-		/* in flight when we stopped: the same request again */
-		size_t kl = strlen(sp.idem_key);
-		if (kl >= ERP_IDEM_KEY_MAX)
-			return ulf_err_set(err, ULF_ESTORE, "document %lld: recorded key too long",
-					   (long long)j->id);
-		memcpy(key, sp.idem_key, kl + 1);
-		*revision = sp.revision;
-		return 0;
-	}
-	if (rc == 0)
-		*revision = sp.revision + (strcmp(sp.state, "rejected") == 0);
-	return erp_idempotency_key(key, head->supplier_org_number ? head->supplier_org_number
-								  : head->supplier_vat_number,
-				   head->type_code, head->invoice_number, head->issue_date,
-				   (unsigned)*revision, err);
-}
-
-/* Sends the document to the queue from the post stage, which records its
- * own transitions. */
-static int post_exception(job *j, const char *reason, const erp_result *res, ulf_err *err)
-{
-	char *detail;
-	int rc;
-
-	j->reasons = ujson_array();
-	ujson_append_new(j->reasons, ujson_string(reason));
-	j->detail = ujson_object();
-	ujson_set_str(j->detail, "message", res->message);
-	ujson_set_int(j->detail, "http_status", res->http_status);
-	ujson_set_new(j->detail, "reasons", j->reasons);
-	j->reasons = NULL;
-	detail = ujson_dump(j->detail, UJSON_COMPACT);
-	rc = record_exception(j, detail, err);
-	if (rc == 0)
-		rc = res->outcome == ERP_REJECTED
-		     ? store_posting_rejected(j->p->s, j->id, res->http_status, res->message, j->now, err)
-		     : store_posting_failed(j->p->s, j->id, res->http_status, res->message, j->now, err);
-	free(detail);
-	return rc;
-}
-
-/*
- * ready -> posting -> posted, exactly once: the key is recorded as sent
- * before the request leaves; a document found in `posting` (we stopped
- * mid-request) sends the recorded key again, and the ERP answers a known
- * key with its first answer.
- */
-static int remember_posted(job *j, ulf_err *err);
-
-/*
- * Posting, first part, inside a transaction: the payload and the key, and
- * for a document in `ready` the key recorded as sent (ready -> posting)
- * before the request leaves.  j->send says whether there is a request to
- * send; when there is none the document went to the queue.
- */
-static int stage_post_begin(doc_state *to, job *j, ulf_err *err)
-{
-	char why[512];
-	ujson *bk = NULL, *facts = NULL;
-	erp_posting head;
-	doc_state state = *to;
-	int64_t revision;
-	ulf_err e2;
-	int rc;
-
-	j->send = false;
-	free(j->payload);
-	j->payload = NULL;
-	ulf_err_clear(&e2);
-	rc = posting_head(&head, &facts, j, &e2);
-	if (rc == ULF_ESTORE || rc == ULF_ENOMEM)
-		return ulf_err_set(err, rc, "%s", e2.msg);
-	if (rc) {
-		to_queue(j, to, "UNREADABLE", e2.msg);
-		return 0;
-	}
-	rc = load_booking(&bk, j, err);
-	if (rc)
-		goto out;
-	if (!bk) {
-		to_queue(j, to, "NO_BOOKING", "there is no booking to post");
-		goto out;
-	}
-	rc = build_payload(&j->payload, j, &head, bk, why, sizeof(why));
-	ujson_free(bk);
-	if (rc == ULF_ENOMEM) {
-		rc = ulf_err_set(err, rc, "out of memory");
-		goto out;
-	}
-	if (rc) {
-		to_queue(j, to, "BOOKING_INVALID", why);
-		rc = 0;
-		goto out;
-	}
-	rc = posting_key(j->key, &revision, j, &head, state, err);
-	if (rc == 0 && state == ST_READY)
-		rc = store_posting_begin(j->p->s, j->id, j->key, revision, j->now, err);
-	if (rc == 0) {
-		j->recorded = true;
-		j->send = true;
-		*to = ST_POSTING;
-	}
-out:
-	ujson_free(facts);
-	return rc;
-}
-
-/* Posting, last part, inside a transaction: the ERP's answer (j->res)
- * recorded, and the document on to posted, the queue or a retry. */
-static int stage_post_finish(doc_state *to, job *j, ulf_err *err)
-{
-	erp_result *res = &j->res;
-	store_posting sp;
-	int rc;
-
-	j->recorded = true;
-	switch (res->outcome) {
-	case ERP_ACCEPTED:
-		rc = store_posting_accepted(j->p->s, j->id, res->http_status,
-					    res->voucher_id[0] ? res->voucher_id : res->response,
-					    j->now, err);
-		if (rc == 0)
-			rc = remember_posted(j, err);
-		*to = ST_POSTED;
-		return rc;
-	case ERP_REJECTED:
-		*to = ST_EXCEPTION;
-		return post_exception(j, "ERP_REJECTED", res, err);
-	case ERP_FAILED:
-		*to = ST_EXCEPTION;
-		return post_exception(j, "ERP_SETUP", res, err);
-	case ERP_RETRY:
-	default:
-		rc = store_posting_get(&sp, j->p->s, j->id, err);
-		if (rc)
-			return rc;
-		if (sp.attempts >= j->p->cfg.erp_max_attempts) {
-			snprintf(res->message + strlen(res->message),
-				 sizeof(res->message) - strlen(res->message),
-				 " (after %lld attempts)", (long long)sp.attempts);
-			res->outcome = ERP_FAILED;
-			*to = ST_EXCEPTION;
-			return post_exception(j, "ERP_UNREACHABLE", res, err);
-		}
-		j->p->jitter = j->p->jitter * 6364136223846793005ULL + 1442695040888963407ULL;
-		{
-			long ms = erp_retry_delay_ms(res, (unsigned)sp.attempts,
-						     j->p->cfg.erp_backoff_ms,
-						     j->p->cfg.erp_backoff_max_ms, j->p->jitter >> 11);
-			rc = store_posting_retry(j->p->s, j->id, res->http_status, res->message,
-						 j->now + (ms + 999) / 1000, j->now, err);
-		}
-		*to = ST_READY;
-		j->stop = true;
-		return rc;
-	}
-}
-
-/* The request itself, outside any transaction.  False when nothing is
- * known of it (the document stays in `posting` and is sent again later,
- * with the same key). */
-static bool post_send(job *j)
-{
-	ulf_err none;
-
-	ulf_err_clear(&none);
-	return erp_post(&j->res, j->p->erp, j->key, j->payload, &none) == 0;
-}
-
-/*
- * ready -> posting -> posted, exactly once: the key is recorded as sent
- * before the request leaves; a document found in `posting` (we stopped
- * mid-request) sends the recorded key again, and the ERP answers a known
- * key with its first answer.  The two records are two transactions here;
- * pipeline_post_due puts several documents' in one.
- */
-static int stage_post(doc_state *to, job *j, ulf_err *err)
-{
-	int rc;
-
-	if (!j->p->erp || j->p->not_posting)
-		return 0;               /* posting is off or elsewhere: stay ready */
-	rc = stage_post_begin(to, j, err);
-	if (rc || !j->send)
-		return rc;
-	if (!post_send(j)) {
-		j->stop = true;
-		*to = ST_POSTING;
-		return 0;
-	}
-	return stage_post_finish(to, j, err);
-}
-
-
-/* ---- care claims and envelopes: partners that wait for each other ---- */
-
-/* A claim of the job's document (a claim, or an envelope carrying one),
- * or NULL.  Owned by the job. */
-static claim *job_claim(job *j)
-{
-	ulf_err none;
-
-	if (j->doc.kind == DOC_CLAIM)
-		return j->doc.claim;
-	if (!j->env_claim && !j->env_claim_tried && j->doc.kind == DOC_SVE_ENVELOPE) {
-		j->env_claim_tried = true;
-		ulf_err_clear(&none);
-		if (claim_from_envelope(&j->env_claim, j->doc.env, "envelope", &j->p->reader.xml,
-					&j->p->reader.inv, &none))
-			j->env_claim = NULL;
-	}
-	return j->env_claim;
-}
-
-static bool carries_claim(job *j)
-{
-	return j->doc.kind == DOC_SVE_ENVELOPE && job_claim(j) != NULL;
-}
-
-static void keys_of(store_care_keys *out, const care_keys *k)
-{
-	out->claim_id = k->claim_id;
-	out->invoice_number = k->invoice_number;
-	out->seller_org = k->seller_org;
-}
-
-/* Records a queue decision for another document than the job's own. */
-static int queue_other(store *s, int64_t id, doc_state from, const char *reason,
-		       ujson *found, const char *step, int64_t now, ulf_err *err)
-{
-	ujson *d = ujson_object(), *r = ujson_array();
-	char *detail, *codes;
-	store_summary sum;
-	int rc;
-
-	ujson_append_new(r, ujson_string(reason));
-	codes = ujson_dump(r, UJSON_COMPACT);
-	ujson_set_new(d, "reasons", r);
-	if (found)
-		ujson_set_new(d, "findings", found);
-	detail = ujson_dump(d, UJSON_COMPACT);
-	ujson_free(d);
-	memset(&sum, 0, sizeof(sum));
-	sum.decision = "exception";
-	sum.reasons = codes;
-	sum.result = detail;
-	rc = store_set_summary(s, id, &sum, now, err);
-	if (rc == 0)
-		rc = store_transition(s, id, from, ST_EXCEPTION, step, 0, detail, now, err);
-	free(detail);
-	free(codes);
-	return rc;
-}
-
-/* The care booking as the post stage reads it (see pipeline.h): one line
- * per account and cost centre, the invoice's VAT on the last line, and an
- * öre difference against the invoice's net on the rounding account. */
-static ujson *care_booking_lines(const care_booking *b, const invoice *inv, bool credit,
-				 const char *rounding_account)
-{
-	ujson *o = ujson_object(), *lines = ujson_array();
-	const char *vat_code = inv->nvat && inv->vat[0].category.v ? inv->vat[0].category.v : "E";
-	char a[DEC_STR_MAX], v[DEC_STR_MAX];
-	dec sum = dec_make(0, 2), diff, zero = dec_make(0, 2), vat;
-	size_t i;
-
-	vat = inv->totals.tax.set ? inv->totals.tax.v : zero;
-	for (i = 0; i < b->nrows; i++) {
-		ujson *l = ujson_object();
-		bool last = i + 1 == b->nrows;
-		/* the voucher keeps the document's signs: a credit note's totals
-		 * are positive and its type code (381) says it reduces */
-		dec amount = credit ? dec_neg(b->rows[i].amount) : b->rows[i].amount;
-		dec_add(&sum, sum, amount);
-		dec_format(a, sizeof(a), amount, 2);
-		dec_format(v, sizeof(v), last ? vat : zero, 2);
-		ujson_set_str(l, "description", "out-of-county care");
-		ujson_set_str(l, "account", b->rows[i].account);
-		ujson_set_str(l, "cost_centre", b->rows[i].cost_centre);
-		ujson_set_str(l, "vat_code", vat_code);
-		ujson_set_str(l, "net_amount", a);
-		ujson_set_str(l, "vat_amount", v);
-		ujson_append_new(lines, l);
-	}
-	if (inv->totals.tax_exclusive.set &&
-	    dec_sub(&diff, inv->totals.tax_exclusive.v, sum) == 0 && !dec_is_zero(diff)) {
-		ujson *l = ujson_object();
-		dec_format(a, sizeof(a), diff, 2);
-		ujson_set_str(l, "description", "rounding against the claim");
-		ujson_set_str(l, "account", rounding_account);
-		ujson_set_str(l, "vat_code", vat_code);
-		ujson_set_str(l, "net_amount", a);
-		ujson_set_str(l, "vat_amount", "0.00");
-		ujson_append_new(lines, l);
-	}
-	ujson_set_new(o, "lines", lines);
-	return o;
-}
-
-/*
- * A claim meets its invoice: the reconciliation rules, then, if nothing is
- * fatal, the booking per care line.  The invoice (document invoice_id, in state
- * `from`) moves to matched or to the queue.
- */
-static int reconcile(job *j, const claim *c, const invoice *inv, int64_t invoice_id,
-		     doc_state from, ulf_err *err)
-{
-	findings f;
-	care_booking b;
-	ujson *result = NULL;
-	char *text = NULL;
-	store_summary sum;
-	int rc;
-
-	findings_init(&f);
-	memset(&b, 0, sizeof(b));
-	rc = care_check_claim(&f, c, err);
-	if (rc == 0)
-		rc = care_check_pair(&f, c, inv, err);
-	if (rc == 0 && c->type == CLAIM_TYPE_CREDIT)
-		rc = care_report_original_missing(&f, c, err);
-	if (rc)
-		goto out;
-	if (findings_fatal(&f)) {
-		rc = queue_other(j->p->s, invoice_id, from, "CARE_MISMATCH", care_findings_json(&f),
-				 "care", j->now, err);
-		goto out;
-	}
-	rc = care_book(&b, j->p->care, c, err);
-	if (rc)
-		goto out;
-	result = ujson_object();
-	ujson_set_str(result, "flow", "care");
-	ujson_set_new(result, "findings", care_findings_json(&f));
-	ujson_set_new(result, "booking", care_booking_lines(&b, inv, c->type == CLAIM_TYPE_CREDIT,
-							    j->p->cfg.rounding_account));
-	text = ujson_dump(result, UJSON_COMPACT);
-	memset(&sum, 0, sizeof(sum));
-	sum.flow = "care";
-	sum.decision = "auto";
-	sum.result = text;
-	rc = store_set_summary(j->p->s, invoice_id, &sum, j->now, err);
-	if (rc == 0)
-		rc = store_transition(j->p->s, invoice_id, from, ST_MATCHED, "care", 0,
-				      "{\"matched\":\"care claim\"}", j->now, err);
-out:
-	care_booking_release(&b);
-	findings_release(&f);
-	ujson_free(result);
-	free(text);
-	return rc;
-}
-
-/*
- * The claim document `claim_id` meets its invoice: the invoice is
- * reconciled and the claim attached in one transaction, so no kill between
- * them leaves a booked invoice with its claim still waiting.
- */
-static int join(job *j, const claim *c, const invoice *inv, int64_t invoice_id,
-		doc_state from, int64_t claim_id, ulf_err *err)
-{
-	int rc = store_begin(j->p->s, err);
-
-	if (rc)
-		return rc;
-	rc = reconcile(j, c, inv, invoice_id, from, err);
-	if (rc == 0)
-		rc = store_attach(j->p->s, claim_id, invoice_id, j->now, err);
-	if (rc == 0)
-		rc = store_commit(j->p->s, err);
-	if (rc)
-		store_rollback(j->p->s);
-	return rc;
-}
-
-/* Reads a stored document (invoice or claim carrier) on its own. */
-static int load_document(ulf_document *out, job *j, int64_t id, ulf_err *err)
-{
-	void *data = NULL;
-	char *name = NULL;
-	size_t len;
-	int rc = store_load(&data, &len, &name, j->p->s, id, err);
-
-	if (rc == 0 && len == 0) {
-		free(data);
-		data = NULL;
-		rc = store_care_bytes(&data, &len, j->p->s, id, err);
-	}
-	if (rc == 0)
-		rc = reader_read(out, data, len, name ? name : "document", &j->p->reader, false, err);
-	free(data);
-	free(name);
-	return rc;
-}
-
-static claim *document_claim(ulf_document *d, job *j)
-{
-	ulf_err none;
-	claim *c = NULL;
-
-	if (d->kind == DOC_CLAIM) {
-		c = d->claim;
-		d->claim = NULL;
-		return c;
-	}
-	ulf_err_clear(&none);
-	if (d->kind == DOC_SVE_ENVELOPE &&
-	    claim_from_envelope(&c, d->env, "envelope", &j->p->reader.xml, &j->p->reader.inv,
-				&none) == 0)
-		return c;
-	return NULL;
-}
-
-/* The claim side: a waiting invoice that this claim belongs to. */
-static int claim_meets_invoice(bool *joined, job *j, const claim *c, const care_keys *ck,
-			       ulf_err *err)
-{
-	store_care_keys sk;
-	int64_t *ids = NULL;
-	size_t n = 0, i;
-	int rc;
-
-	*joined = false;
-	keys_of(&sk, ck);
-	rc = store_find_waiting(&ids, &n, j->p->s, PARTNER_CARE_INVOICE, &sk, err);
-	for (i = 0; rc == 0 && i < n && !*joined; i++) {
-		ulf_document d;
-		care_keys ik;
-		ulf_err none;
-
-		ulf_err_clear(&none);
-		if (load_document(&d, j, ids[i], &none))
-			continue;
-		if (d.kind == DOC_INVOICE) {
-			care_invoice_keys(&ik, d.inv);
-			if (care_keys_match(ck, &ik) != CARE_NO_MATCH) {
-				rc = join(j, c, d.inv, ids[i], ST_WAITING, j->id, err);
-				*joined = rc == 0;
-				j->wake = ids[i];
-			}
-		}
-		reader_document_release(&d);
-	}
-	free(ids);
-	return rc;
-}
-
-/* received -> waiting for a claim (or an envelope carrying one): its bytes
- * go to the care table; then it looks for its invoice. */
-static int take_claim(doc_state *to, job *j, ulf_err *err)
-{
-	const claim *c = job_claim(j);
-	store_care_keys sk;
-	care_keys ck;
-	int64_t first;
-	bool joined;
-	int rc;
-
-	care_claim_keys(&ck, c);
-	keys_of(&sk, &ck);
-	rc = store_care_take(j->p->s, j->id, &sk, j->now, err);
-	if (rc)
-		return rc;
-	j->recorded = true;
-	*to = ST_WAITING;
-	rc = store_care_duplicate(&first, j->p->s, j->id, ck.claim_id, err);
-	if (rc == 0 && first) {
-		findings f;
-		char where[32];
-		findings_init(&f);
-		snprintf(where, sizeof(where), "document %lld", (long long)first);
-		rc = care_report_duplicate(&f, true, &ck, where, err);
-		if (rc == 0)
-			rc = queue_other(j->p->s, j->id, ST_WAITING, "DUPLICATE",
-					 care_findings_json(&f), "care", j->now, err);
-		findings_release(&f);
-		*to = ST_EXCEPTION;
-		return rc;
-	}
-	if (rc == 0)
-		rc = claim_meets_invoice(&joined, j, c, &ck, err);
-	if (rc == 0 && joined)
-		*to = ST_ATTACHED;
-	j->stop = true;
-	return rc;
-}
-
-/* received -> waiting for an envelope without a claim, attached at once
- * when its invoice is already here. */
-static int take_envelope(doc_state *to, job *j, ulf_err *err)
-{
-	const sve_envelope *env = j->doc.env;
-	store_summary sum;
-	int64_t invoice_id;
-	char org[11];
-	size_t k = 0;
-	const char *p;
-	int rc;
-
-	/* the issuer as ten digits, as invoices are summarised */
-	for (p = env->issuer_id ? env->issuer_id : ""; *p && k < 10; p++)
-		if (*p >= '0' && *p <= '9')
-			org[k++] = *p;
-	org[k] = '\0';
-	memset(&sum, 0, sizeof(sum));
-	sum.syntax = "svefaktura-1.0";
-	sum.kind = "object-envelope";
-	sum.invoice_number = env->document_id;
-	sum.seller_org = org;
-	rc = store_set_summary(j->p->s, j->id, &sum, j->now, err);
-	if (rc)
-		return rc;
-	rc = store_transition(j->p->s, j->id, ST_RECEIVED, ST_WAITING, "read", 0,
-			      "{\"kind\":\"object-envelope\"}", j->now, err);
-	if (rc)
-		return rc;
-	j->recorded = true;
-	j->stop = true;
-	*to = ST_WAITING;
-	rc = store_find_invoice(&invoice_id, j->p->s, env->document_id, org, err);
-	if (rc == 0 && invoice_id) {
-		rc = store_attach(j->p->s, j->id, invoice_id, j->now, err);
-		*to = ST_ATTACHED;
-	}
-	return rc;
-}
-
-/* An arriving invoice takes the envelopes that waited for it. */
-static int adopt_envelopes(job *j, ulf_err *err)
-{
-	store_care_keys sk;
-	care_keys ik;
-	int64_t *ids = NULL;
-	size_t n = 0, i;
-	int rc;
-
-	care_invoice_keys(&ik, j->doc.inv);
-	keys_of(&sk, &ik);
-	rc = store_find_waiting(&ids, &n, j->p->s, PARTNER_ENVELOPE, &sk, err);
-	for (i = 0; rc == 0 && i < n; i++)
-		rc = store_attach(j->p->s, ids[i], j->id, j->now, err);
-	free(ids);
-	return rc;
-}
-
-/* Whether an invoice is out-of-county care: it carries or names a care
- * claim, or it goes from one region to another (org numbers 232100-...). */
-static bool is_care_invoice(const invoice *inv, const care_keys *k)
-{
-	const char *buyer = inv->buyer.legal_id.v ? inv->buyer.legal_id.v : inv->buyer.endpoint.v;
-
-	if (k->claim_id[0])
-		return true;
-	return strncmp(k->seller_org, "232100", 6) == 0 && buyer &&
-	       strncmp(buyer, "232100", 6) == 0;
-}
-
-/*
- * validated -> matched for a care invoice: reconciled against its claim,
- * embedded or found waiting; without one it waits (validated -> waiting).
- * Returns with *handled false for an invoice that is not about care.
- */
-static int match_care(bool *handled, doc_state *to, job *j, ulf_err *err)
-{
-	const invoice *inv = j->doc.inv;
-	const claim *embedded;
-	store_care_keys sk;
-	care_keys ik;
-	int64_t *ids = NULL;
-	size_t n = 0, i;
-	ulf_err none;
-	int rc;
-
-	care_invoice_keys(&ik, inv);
-	*handled = is_care_invoice(inv, &ik);
-	embedded = invoice_claim(j);
-	if (embedded)
-		*handled = true;
-	if (!*handled)
-		return 0;
-	rc = store_set_care_key(j->p->s, j->id, ik.claim_id, err);
-	if (rc)
-		goto out;
-	j->recorded = true;
-	if (embedded) {
-		rc = reconcile(j, embedded, inv, j->id, ST_VALIDATED, err);
-		goto out;
-	}
-	keys_of(&sk, &ik);
-	rc = store_find_waiting(&ids, &n, j->p->s, PARTNER_CLAIM, &sk, err);
-	for (i = 0; rc == 0 && i < n; i++) {
-		ulf_document d;
-		claim *c;
-		care_keys ck;
-
-		ulf_err_clear(&none);
-		if (load_document(&d, j, ids[i], &none))
-			continue;
-		c = document_claim(&d, j);
-		reader_document_release(&d);
-		if (!c)
-			continue;
-		care_claim_keys(&ck, c);
-		if (care_keys_match(&ck, &ik) != CARE_NO_MATCH) {
-			rc = join(j, c, inv, j->id, ST_VALIDATED, ids[i], err);
-			claim_free(c);
-			goto out;
-		}
-		claim_free(c);
-	}
-	if (rc == 0)
-		rc = store_transition(j->p->s, j->id, ST_VALIDATED, ST_WAITING, "care", 0,
-				      "{\"waiting_for\":\"care claim\"}", j->now, err);
-out:
-	free(ids);
-	if (rc == 0)
-		rc = store_state(to, j->p->s, j->id, err);
-	return rc;
-}
-
-/* The matcher's suggestion in the post stage's booking shape (pipeline.h),
- * with the document's signs (the matcher books a credit negative). */
-static ujson *match_booking_lines(const match_result *r)
-{
-	static const char *const keys[RB_COUNT] = {
-		[RB_ACCOUNT] = "account", [RB_COST_CENTRE] = "cost_centre",
-		[RB_ACTIVITY] = "activity", [RB_PROJECT] = "project", [RB_VAT_CODE] = "vat_code",
-	};
-	const booking *b = &r->booking;
-	ujson *o = ujson_object(), *lines = ujson_array();
-	char a[DEC_STR_MAX];
-	size_t i, n = b->n + (b->has_rounding ? 1 : 0);
-	int k;
-
-	for (i = 0; i < n; i++) {
-		const booking_row *row = i < b->n ? &b->rows[i] : &b->rounding;
-		ujson *l = ujson_object();
-		dec net = b->sign < 0 ? dec_neg(row->net) : row->net;
-		dec vat = b->sign < 0 ? dec_neg(row->vat) : row->vat;
-
-		if (row->line_id[0])
-			ujson_set_str(l, "invoice_line_id", row->line_id);
-		ujson_set_str(l, "description", row->description);
-		for (k = 0; k < RB_COUNT; k++)
-			if (row->f[k].value[0])
-				ujson_set_str(l, keys[k], row->f[k].value);
-		/* öre rounding is outside the scope of VAT */
-		if (i >= b->n && !row->f[RB_VAT_CODE].value[0])
-			ujson_set_str(l, "vat_code", "O");
-		dec_format(a, sizeof(a), net, 2);
-		ujson_set_str(l, "net_amount", a);
-		dec_format(a, sizeof(a), vat, 2);
-		ujson_set_str(l, "vat_amount", a);
-		ujson_append_new(lines, l);
-	}
-	if (r->supplier_no[0])
-		ujson_set_str(o, "supplier_erp_id", r->supplier_no);
-	ujson_set_new(o, "lines", lines);
-	return o;
-}
-
-/*
- * validated -> matched for an invoice against orders, receipts and the
- * rules (robot/match/match.h): an `auto` decision carries its booking on to be
- * posted; an exception goes to the queue with every reason code.
- */
-static int match_orders(doc_state *to, job *j, ulf_err *err)
-{
-	match_input in;
-	match_result *r = NULL;
-	ujson *result, *explanation = NULL;
-	char *text = NULL, *mj;
-	store_summary sum;
-	size_t i;
-	int rc;
-
-	memset(&in, 0, sizeof(in));
-	in.valid = true;
-	in.doc_id = j->id;
-	rc = match_invoice(&r, j->p->m, j->doc.inv, &in, err);
-	if (rc)
-		return rc;
-	/* the matcher's explanation, copied so it outlives the result */
-	mj = ujson_dump(match_result_json(r), UJSON_COMPACT);
-	if (mj)
-		ujson_parse(&explanation, mj, strlen(mj), NULL, NULL);
-	free(mj);
-	if (r->decision != MATCH_AUTO) {
-		j->detail = ujson_object();
-		ujson_set_new(j->detail, "match", explanation);
-		for (i = 0; i < r->nreasons; i++)
-			if (i == 0 || strcmp(r->reasons[i].code, r->reasons[i - 1].code) != 0)
-				to_queue(j, to, r->reasons[i].code, NULL);
-		if (!r->nreasons)
-			to_queue(j, to, "LOW_CONFIDENCE", NULL);
-		ujson_set_str(j->detail, "message", r->nreasons ? r->reasons[0].message : "");
-		memset(&sum, 0, sizeof(sum));
-		sum.flow = match_flow_name(r->flow);
-		rc = store_set_summary(j->p->s, j->id, &sum, j->now, err);
-		goto out;
-	}
-	result = ujson_object();
-	ujson_set_str(result, "flow", match_flow_name(r->flow));
-	ujson_set_new(result, "booking", match_booking_lines(r));
-	ujson_set_new(result, "match", explanation);
-	text = ujson_dump(result, UJSON_COMPACT);
-	ujson_free(result);
-	memset(&sum, 0, sizeof(sum));
-	sum.flow = match_flow_name(r->flow);
-	sum.decision = "auto";
-	sum.result = text;
-	rc = store_set_summary(j->p->s, j->id, &sum, j->now, err);
-	j->detail = ujson_object();
-	ujson_set_str(j->detail, "decision", "auto");
-	ujson_set_str(j->detail, "flow", match_flow_name(r->flow));
-	ujson_set_str(j->detail, "order", r->order_no);
-	*to = ST_MATCHED;
-out:
-	free(text);
-	match_result_free(r);
-	return rc;
-}
-
-/* A posted invoice teaches the matcher: invoiced quantities, duplicates,
- * recurrence and booking history (care invoices are booked by their claim). */
-static int remember_posted(job *j, ulf_err *err)
-{
-	char *flow = NULL, *handler = NULL;
-	match_input in;
-	match_result *r = NULL;
-	int rc;
-
-	rc = store_get_text(&flow, j->p->s, j->id, "flow", err);
-	if (rc || (flow && strcmp(flow, "care") == 0))
-		goto out;
-	rc = store_get_text(&handler, j->p->s, j->id, "booking", err);
-	if (rc)
-		goto out;
-	/* a posting thread posts from the kept facts; what is learnt needs
-	 * the whole invoice */
-	rc = ensure_read(j, err);
-	if (rc == 0 && !j->doc.inv)
-		rc = ulf_err_set(err, ULF_ESYNTAX, "document %lld is not an invoice",
-				 (long long)j->id);
-	if (rc)
-		goto out;
-	memset(&in, 0, sizeof(in));
-	in.valid = true;
-	in.doc_id = j->id;
-	rc = match_invoice(&r, j->p->m, j->doc.inv, &in, err);
-	if (rc == 0)
-		rc = match_record(j->p->m, j->doc.inv, r, handler, j->id, j->now, err);
-out:
-	match_result_free(r);
-	free(flow);
-	free(handler);
-	return rc;
-}
-
-static int stage_match(doc_state *to, job *j, ulf_err *err)
-{
-	bool handled = false;
-	ulf_err why;
-	int rc;
-
-	ulf_err_clear(&why);
-	if (ensure_read(j, &why)) {
-		to_queue(j, to, "UNREADABLE", why.msg);
-		return 0;
-	}
-	rc = match_care(&handled, to, j, err);
-	if (rc || handled)
-		return rc;
-	return match_orders(to, j, err);
-}
-
-/* matched -> ready: the suggestion stands (a decision of `auto`). */
-static int stage_suggest(doc_state *to, job *j, ulf_err *err)
-{
-	(void)j;
-	(void)err;
-	*to = ST_READY;
-	return 0;
-}
-
-int pipeline_expire(size_t *out_n, pipeline *p, int64_t now, ulf_err *err)
-{
-	int64_t *ids = NULL;
-	size_t n = 0, i;
-	long days = p->cfg.care_wait_days;
-	int rc;
-
-	*out_n = 0;
-	rc = store_waiting_since(&ids, &n, p->s, now - (int64_t)days * 86400, err);
-	for (i = 0; rc == 0 && i < n; i++) {
-		findings f;
-		care_keys k;
-		char *kind = NULL;
-		bool is_claim;
-
-		rc = store_get_text(&kind, p->s, ids[i], "kind", err);
-		if (rc)
-			break;
-		is_claim = kind && (strcmp(kind, "care-claim") == 0);
-		memset(&k, 0, sizeof(k));
-		findings_init(&f);
-		rc = care_report_expired(&f, is_claim, &k, days, days, err);
-		if (rc == 0)
-			rc = queue_other(p->s, ids[i], ST_WAITING, "PARTNER_MISSING",
-					 care_findings_json(&f), "expire", now, err);
-		findings_release(&f);
-		free(kind);
-		if (rc == 0)
-			(*out_n)++;
-	}
-	free(ids);
-	return rc;
-}
-
-static const struct stage {
-	doc_state from;
-	const char *name;
-	stage_fn run;
-} stages[] = {
+/* Each state's stage: what takes a document on from it. */
+static const struct stage stages[] = {
 	{ ST_RECEIVED, "read", stage_read },
 	{ ST_READ, "validate", stage_validate },
 	{ ST_VALIDATED, "match", stage_match },
@@ -1361,7 +35,7 @@ static const struct stage {
 	{ ST_POSTING, "post", stage_post },
 };
 
-static const struct stage *stage_for(doc_state s)
+const struct stage *stage_for(doc_state s)
 {
 	size_t i;
 
@@ -1427,8 +101,17 @@ void pipeline_free(pipeline *p)
 	free(p);
 }
 
-static void job_release(job *j)
+void job_init(job *j, pipeline *p, int64_t id, int64_t now)
 {
+	memset(j, 0, sizeof(*j));
+	j->p = p;
+	j->id = id;
+	j->now = now;
+}
+
+void job_release(job *j)
+{
+	erp_posting_release(&j->post);
 	free(j->payload);
 	reader_document_release(&j->doc);
 	claim_free(j->env_claim);
@@ -1437,6 +120,35 @@ static void job_release(job *j)
 		findings_release(&j->f);
 	ujson_free(j->detail);
 	ujson_free(j->reasons);
+}
+
+int jobs_new(job **out, pipeline *p, const int64_t *ids, size_t n, int64_t now, ulf_err *err)
+{
+	size_t i;
+
+	*out = calloc(n, sizeof(**out));
+	if (!*out)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++)
+		job_init(&(*out)[i], p, ids[i], now);
+	return 0;
+}
+
+int jobs_commit(pipeline *p, int rc, ulf_err *err)
+{
+	if (rc == 0)
+		return store_commit(p->s, err);
+	store_rollback(p->s);
+	return rc;
+}
+
+void jobs_free(job *jobs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		job_release(&jobs[i]);
+	free(jobs);
 }
 
 /*
@@ -1453,18 +165,18 @@ static void prepare(job *j, doc_state state)
 	if (state != ST_RECEIVED && state != ST_READ)
 		return;
 	ulf_err_clear(&none);
-	if (ensure_read(j, &none) || !j->doc.inv)
+	if (job_read(j, &none) || !j->doc.inv)
 		return;
-	validate_once(j, &none);
+	job_validate(j, &none);
 	/* a care invoice's embedded claim, for validation's note and the join */
-	invoice_claim(j);
+	job_invoice_claim(j);
 }
 
 /*
  * One stage of job j from *state: 1 when the document moved on and the
  * next stage may follow, 0 when it rests where it is, negative on error.
  */
-static int step(doc_state *state, job *j, const struct stage *st, ulf_err *err)
+int job_step(doc_state *state, job *j, const struct stage *st, ulf_err *err)
 {
 	int64_t t0 = monotonic_us();
 	doc_state to = *state;
@@ -1485,12 +197,16 @@ static int step(doc_state *state, job *j, const struct stage *st, ulf_err *err)
 		return j->stop ? 0 : 1;
 	}
 	if (to == ST_EXCEPTION && j->reasons) {
-		ujson_set_new(j->detail, "reasons", j->reasons);
-		j->reasons = NULL;
+		rc = ujson_set_new(j->detail, "reasons", j->reasons);
+		j->reasons = NULL;      /* taken, whatever the outcome */
+		if (rc)
+			return ulf_err_set(err, ULF_ENOMEM, "out of memory");
 	}
 	detail = j->detail ? ujson_dump(j->detail, UJSON_COMPACT) : NULL;
+	if (j->detail && !detail)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
 	if (to == ST_EXCEPTION)
-		rc = record_exception(j, detail, err);
+		rc = job_record_exception(j, detail, err);
 	if (rc == 0)
 		rc = store_transition(j->p->s, j->id, *state, to, st->name, monotonic_us() - t0,
 				      detail, j->now, err);
@@ -1514,7 +230,7 @@ static int run_local(doc_state *state, job *j, ulf_err *err)
 	int rc;
 
 	while ((st = stage_for(*state)) != NULL && st->run != stage_post) {
-		rc = step(state, j, st, err);
+		rc = job_step(state, j, st, err);
 		if (rc <= 0)
 			return rc;
 	}
@@ -1529,7 +245,7 @@ static int run_post(doc_state *state, job *j, ulf_err *err)
 	int rc;
 
 	while ((st = stage_for(*state)) != NULL && st->run == stage_post) {
-		rc = step(state, j, st, err);
+		rc = job_step(state, j, st, err);
 		if (rc <= 0)
 			return rc < 0 ? rc : 0;
 	}
@@ -1558,10 +274,7 @@ int pipeline_process(doc_state *out_state, pipeline *p, int64_t id, int64_t now,
 	job j;
 	int rc;
 
-	memset(&j, 0, sizeof(j));
-	j.p = p;
-	j.id = id;
-	j.now = now;
+	job_init(&j, p, id, now);
 	rc = store_state(&state, p->s, id, err);
 	if (rc == 0)
 		prepare(&j, state);
@@ -1586,21 +299,12 @@ int pipeline_process(doc_state *out_state, pipeline *p, int64_t id, int64_t now,
 	return rc ? rc : after_run(p, id, state, wake, now, err);
 }
 
-static void jobs_free(job *jobs, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		job_release(&jobs[i]);
-	free(jobs);
-}
-
 /*
  * A batch that failed, each document on its own as pipeline_process runs
  * it: the first failure is reported, the others still go on.  *advanced
  * (when not NULL) counts those whose state changed.
  */
-static int run_alone(size_t *advanced, pipeline *p, const int64_t *ids, size_t n,
+int jobs_run_alone(size_t *advanced, pipeline *p, const int64_t *ids, size_t n,
 		     int64_t now, ulf_err *err)
 {
 	doc_state before, after;
@@ -1632,18 +336,16 @@ static int process_batch(size_t *advanced, pipeline *p, const int64_t *ids, size
 {
 	doc_state before[PIPELINE_BATCH], state[PIPELINE_BATCH];
 	int go_on[PIPELINE_BATCH];
-	job *jobs = calloc(n, sizeof(*jobs));
+	job *jobs;
 	ulf_err berr;
 	size_t i;
-	int rc = 0;
+	int rc;
 
-	if (!jobs)
-		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	rc = jobs_new(&jobs, p, ids, n, now, err);
+	if (rc)
+		return rc;
 	ulf_err_clear(&berr);
 	for (i = 0; i < n && rc == 0; i++) {
-		jobs[i].p = p;
-		jobs[i].id = ids[i];
-		jobs[i].now = now;
 		rc = store_state(&before[i], p->s, ids[i], &berr);
 		if (rc == 0)
 			prepare(&jobs[i], before[i]);
@@ -1659,14 +361,11 @@ static int process_batch(size_t *advanced, pipeline *p, const int64_t *ids, size
 				rc = go_on[i] < 0 ? go_on[i] : 0;
 			}
 		}
-		if (rc == 0)
-			rc = store_commit(p->s, &berr);
-		else
-			store_rollback(p->s);
+		rc = jobs_commit(p, rc, &berr);
 	}
 	if (rc) {
 		jobs_free(jobs, n);
-		return run_alone(advanced, p, ids, n, now, err);
+		return jobs_run_alone(advanced, p, ids, n, now, err);
 	}
 	for (i = 0; i < n; i++) {
 		int64_t wake = jobs[i].wake;
@@ -1697,56 +396,6 @@ int pipeline_receive(int64_t *out_id, bool *out_dup, doc_state *out_state, pipel
 	return pipeline_process(out_state, p, *out_id, now, err);
 }
 
-/*
- * Waiting claims and invoices that should have met but did not: two robots
- * took them at the same moment, each before the other was stored, or one
- * died between storing a claim and looking for its invoice.  The claim
- * looks again; its invoice, when joined, goes on at once.
- */
-static int rejoin(size_t *out_n, pipeline *p, int64_t now, ulf_err *err)
-{
-	int64_t *claims = NULL, *invoices = NULL;
-	size_t n = 0, i;
-	int rc;
-
-	*out_n = 0;
-	rc = store_waiting_pairs(&claims, &invoices, &n, p->s, 100, err);
-	for (i = 0; rc == 0 && i < n; i++) {
-		ulf_document d;
-		ulf_err none;
-		care_keys ck;
-		doc_state ignored;
-		bool joined = false;
-		claim *c;
-		job j;
-
-		/* one look per claim: it tries every candidate itself */
-		if (i > 0 && claims[i] == claims[i - 1])
-			continue;
-		memset(&j, 0, sizeof(j));
-		j.p = p;
-		j.id = claims[i];
-		j.now = now;
-		ulf_err_clear(&none);
-		if (load_document(&d, &j, claims[i], &none))
-			continue;
-		c = document_claim(&d, &j);
-		reader_document_release(&d);
-		if (!c)
-			continue;
-		care_claim_keys(&ck, c);
-		rc = claim_meets_invoice(&joined, &j, c, &ck, err);
-		claim_free(c);
-		if (rc == 0 && joined) {
-			(*out_n)++;
-			rc = pipeline_process(&ignored, p, j.wake, now, err);
-		}
-	}
-	free(claims);
-	free(invoices);
-	return rc;
-}
-
 void pipeline_leave_posting(pipeline *p)
 {
 	p->not_posting = true;
@@ -1756,132 +405,6 @@ void pipeline_on_ready(pipeline *p, pipeline_ready_fn fn, void *ctx)
 {
 	p->on_ready = fn;
 	p->on_ready_ctx = ctx;
-}
-
-/* Documents a posting thread posts with one commit before their requests
- * and one after. */
-#define POST_BATCH 8
-
-static const struct stage post_begin_stage = { ST_READY, "post", stage_post_begin };
-static const struct stage post_finish_stage = { ST_POSTING, "post", stage_post_finish };
-
-/* The batch's requests, in flight together (erp_connections of them at a
- * time); a job whose request has no known end stops sending (send false):
- * it stays in `posting` and goes again. */
-static void send_batch(job *jobs, size_t n)
-{
-	const char *keys[POST_BATCH], *payloads[POST_BATCH];
-	erp_result res[POST_BATCH];
-	int rcs[POST_BATCH];
-	size_t idx[POST_BATCH], k = 0, i;
-	ulf_err none;
-
-	for (i = 0; i < n; i++) {
-		if (!jobs[i].send)
-			continue;
-		idx[k] = i;
-		keys[k] = jobs[i].key;
-		payloads[k] = jobs[i].payload;
-		k++;
-	}
-	if (k == 0)
-		return;
-	ulf_err_clear(&none);
-	if (erp_post_many(res, rcs, jobs[0].p->erp, keys, payloads, k, &none))
-		for (i = 0; i < k; i++)
-			rcs[i] = rcs[i] ? rcs[i] : ULF_ENET;
-	for (i = 0; i < k; i++) {
-		job *j = &jobs[idx[i]];
-		j->send = rcs[i] == 0;
-		if (j->send)
-			j->res = res[i];
-	}
-}
-
-/*
- * Posts several documents: their keys recorded as sent in one commit, the
- * requests with no lock held, the answers recorded in one commit.  If the
- * first commit fails, nothing was sent and each document is posted alone;
- * if the last fails, the documents stay in `posting` and are sent again
- * with the same keys, which the ERP answers from its record.
- */
-static int post_batch(pipeline *p, const int64_t *ids, size_t n, int64_t now, ulf_err *err)
-{
-	doc_state state[POST_BATCH];
-	job *jobs = calloc(n, sizeof(*jobs));
-	const struct stage *st;
-	ulf_err berr;
-	size_t i;
-	int rc = 0;
-
-	if (!jobs)
-		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
-	ulf_err_clear(&berr);
-	for (i = 0; i < n; i++) {
-		jobs[i].p = p;
-		jobs[i].id = ids[i];
-		jobs[i].now = now;
-	}
-	rc = store_begin(p->s, &berr);
-	for (i = 0; rc == 0 && i < n; i++) {
-		rc = store_state(&state[i], p->s, ids[i], &berr);
-		st = rc == 0 ? stage_for(state[i]) : NULL;
-		if (st && st->run == stage_post) {
-			int r = step(&state[i], &jobs[i], &post_begin_stage, &berr);
-			rc = r < 0 ? r : 0;
-		}
-	}
-	if (rc == 0)
-		rc = store_commit(p->s, &berr);
-	else
-		store_rollback(p->s);
-	if (rc) {
-		jobs_free(jobs, n);
-		return run_alone(NULL, p, ids, n, now, err);
-	}
-	send_batch(jobs, n);
-	rc = store_begin(p->s, err);
-	for (i = 0; rc == 0 && i < n; i++) {
-		if (jobs[i].send) {
-			int r = step(&state[i], &jobs[i], &post_finish_stage, err);
-			rc = r < 0 ? r : 0;
-		}
-	}
-	if (rc == 0)
-		rc = store_commit(p->s, err);
-	else
-		store_rollback(p->s);
-	jobs_free(jobs, n);
-	return rc;
-}
-
-int pipeline_post_due(size_t *out_n, bool *out_more, pipeline *p, int64_t now,
-		      unsigned shard, unsigned nshards, size_t max, ulf_err *err)
-{
-	static const doc_state postable[] = { ST_READY, ST_POSTING };
-	int64_t *ids = NULL;
-	size_t n = 0, i, k;
-	doc_state after;
-	int rc;
-
-	*out_n = 0;
-	*out_more = false;
-	if (nshards == 0 || shard >= nshards)
-		return ulf_err_set(err, ULF_EINVAL, "posting shard %u of %u", shard, nshards);
-	rc = store_list_shard(&ids, &n, p->s, postable, 2, max, now, shard, nshards, err);
-	for (i = 0; rc == 0 && i < n; i += k) {
-		k = n - i < POST_BATCH ? n - i : POST_BATCH;
-		if (p->erp && !p->not_posting) {
-			rc = post_batch(p, ids + i, k, now, err);
-		} else {
-			k = 1;
-			rc = pipeline_process(&after, p, ids[i], now, err);
-		}
-		*out_n += k;
-	}
-	*out_more = rc == 0 && n == max;
-	free(ids);
-	return rc;
 }
 
 int pipeline_resume(size_t *out_n, pipeline *p, int64_t now, ulf_err *err)
@@ -1906,7 +429,7 @@ int pipeline_resume(size_t *out_n, pipeline *p, int64_t now, ulf_err *err)
 	}
 	free(ids);
 	if (rc == 0)
-		rc = rejoin(&n, p, now, err);
+		rc = partners_rejoin(&n, p, now, err);
 	advanced += n;
 	n = 0;
 	if (rc == 0)

@@ -27,15 +27,13 @@ static char *detail_json(const char *key, const char *value, const char *key2,
 	ujson *o = ujson_object();
 	char *s;
 
-	if (!o) {
+	if (!o || (value && ujson_set_str(o, key, value))) {
 		ujson_free(value2);
+		ujson_free(o);
 		return NULL;
 	}
-	if (value)
-		ujson_set_str(o, key, value);
-	if (value2)
-		ujson_set_new(o, key2, value2);
-	s = ujson_dump(o, UJSON_COMPACT);
+	/* ujson_set_new takes value2 whatever the outcome */
+	s = value2 && ujson_set_new(o, key2, value2) ? NULL : ujson_dump(o, UJSON_COMPACT);
 	ujson_free(o);
 	return s;
 }

@@ -282,12 +282,165 @@ static void test_rates(void **state)
 	}
 }
 
+/* An owned posting with the same contents as sample(), through the setters. */
+static void owned_sample(erp_posting *out)
+{
+	erp_posting p = sample();
+	erp_booking_line *l;
+	ulf_err err;
+	size_t i;
+
+	ulf_err_clear(&err);
+	erp_posting_init(out);
+	out->document_id = p.document_id;
+	assert_int_equal(erp_posting_set(&out->invoice_url, p.invoice_url, &err), 0);
+	assert_int_equal(erp_posting_set(&out->supplier_erp_id, p.supplier_erp_id, &err), 0);
+	assert_int_equal(erp_posting_set(&out->supplier_name, p.supplier_name, &err), 0);
+	assert_int_equal(erp_posting_set(&out->supplier_org_number, p.supplier_org_number, &err), 0);
+	assert_int_equal(erp_posting_set(&out->supplier_vat_number, p.supplier_vat_number, &err), 0);
+	assert_int_equal(erp_posting_set(&out->invoice_number, p.invoice_number, &err), 0);
+	assert_int_equal(erp_posting_set(&out->type_code, p.type_code, &err), 0);
+	assert_int_equal(erp_posting_set(&out->issue_date, p.issue_date, &err), 0);
+	assert_int_equal(erp_posting_set(&out->due_date, p.due_date, &err), 0);
+	assert_int_equal(erp_posting_set(&out->currency, p.currency, &err), 0);
+	assert_int_equal(erp_posting_set(&out->order_reference, p.order_reference, &err), 0);
+	out->total_net = p.total_net;
+	out->total_vat = p.total_vat;
+	out->payable = p.payable;
+	for (i = 0; i < p.nlines; i++) {
+		const erp_booking_line *s = &p.lines[i];
+
+		assert_int_equal(erp_posting_add_line(&l, out, &err), 0);
+		assert_int_equal(erp_posting_set(&l->invoice_line_id, s->invoice_line_id, &err), 0);
+		assert_int_equal(erp_posting_set(&l->description, s->description, &err), 0);
+		assert_int_equal(erp_posting_set(&l->account, s->account, &err), 0);
+		assert_int_equal(erp_posting_set(&l->cost_centre, s->cost_centre, &err), 0);
+		assert_int_equal(erp_posting_set(&l->activity, s->activity, &err), 0);
+		assert_int_equal(erp_posting_set(&l->project, s->project, &err), 0);
+		assert_int_equal(erp_posting_set(&l->vat_code, s->vat_code, &err), 0);
+		l->net_amount = s->net_amount;
+		l->vat_amount = s->vat_amount;
+	}
+}
+
+/* The invoice's part kept as facts and read back gives the same payload. */
+static void test_posting_facts(void **state)
+{
+	erp_posting a, b;
+	char *facts = NULL, *pa = NULL, *pb = NULL;
+	erp_booking_line *l;
+	ulf_err err;
+	size_t i;
+
+	(void)state;
+	ulf_err_clear(&err);
+	owned_sample(&a);
+	assert_int_equal(erp_posting_facts_json(&facts, &a, &err), 0);
+	/* the stored form: every fact, null when absent, amounts as written */
+	assert_string_equal(facts,
+		"{\"supplier_name\":\"Sjukvårdsmaterial \\\"AB\\\"\\n<Eskilstuna>\","
+		"\"supplier_org_number\":\"5560000001\",\"supplier_vat_number\":\"SE556000000101\","
+		"\"invoice_number\":\"INV-2024-17\",\"type_code\":\"380\","
+		"\"issue_date\":\"2024-03-01\",\"due_date\":\"2024-03-31\",\"currency\":\"SEK\","
+		"\"buyer_reference\":null,\"order_reference\":\"DLL1234567\","
+		"\"payment_reference\":null,\"total_net\":\"1000.50\",\"total_vat\":\"224.06\","
+		"\"payable\":\"1224.56\"}");
+	/* b: what a posting thread has, the facts and the booking's lines */
+	erp_posting_init(&b);
+	b.document_id = a.document_id;
+	assert_int_equal(erp_posting_set(&b.invoice_url, a.invoice_url, &err), 0);
+	assert_int_equal(erp_posting_set(&b.supplier_erp_id, a.supplier_erp_id, &err), 0);
+	assert_int_equal(erp_posting_read_facts(&b, facts, strlen(facts), &err), 0);
+	for (i = 0; i < a.nlines; i++) {
+		assert_int_equal(erp_posting_add_line(&l, &b, &err), 0);
+		assert_int_equal(erp_posting_set(&l->account, a.lines[i].account, &err), 0);
+		assert_int_equal(erp_posting_set(&l->vat_code, a.lines[i].vat_code, &err), 0);
+		assert_int_equal(erp_posting_set(&l->invoice_line_id, a.lines[i].invoice_line_id, &err), 0);
+		assert_int_equal(erp_posting_set(&l->description, a.lines[i].description, &err), 0);
+		assert_int_equal(erp_posting_set(&l->cost_centre, a.lines[i].cost_centre, &err), 0);
+		assert_int_equal(erp_posting_set(&l->activity, a.lines[i].activity, &err), 0);
+		assert_int_equal(erp_posting_set(&l->project, a.lines[i].project, &err), 0);
+		l->net_amount = a.lines[i].net_amount;
+		l->vat_amount = a.lines[i].vat_amount;
+	}
+	assert_int_equal(erp_payload_build(&pa, &a, &err), 0);
+	assert_int_equal(erp_payload_build(&pb, &b, &err), 0);
+	assert_string_equal(pa, pb);
+	/* facts without an amount are not taken, and change nothing */
+	assert_int_equal(erp_posting_read_facts(&b, "{\"supplier_name\":\"X\"}", 21, &err),
+			 ULF_EINVAL);
+	assert_string_equal(b.supplier_name, a.supplier_name);
+	assert_int_equal(erp_posting_read_facts(&b, "not json", 8, &err), ULF_EPARSE);
+	free(facts);
+	free(pa);
+	free(pb);
+	erp_posting_release(&a);
+	erp_posting_release(&b);
+	erp_posting_release(NULL);
+}
+
+/* The booking as documents keep it, written and read back. */
+static void test_posting_booking(void **state)
+{
+	static const char bad_amount[] =
+		"{\"lines\":[{\"account\":\"1\",\"vat_code\":\"E\",\"net_amount\":\"1\","
+		"\"vat_amount\":\"0\"},{\"account\":\"1\",\"net_amount\":1,\"vat_amount\":\"0\"}]}";
+	erp_posting a, b;
+	ujson *bk = NULL, *parsed = NULL;
+	char *text, *pa = NULL, *pb = NULL;
+	ulf_err err;
+
+	(void)state;
+	ulf_err_clear(&err);
+	owned_sample(&a);
+	assert_int_equal(erp_posting_booking_json(&bk, &a, &err), 0);
+	text = ujson_dump(bk, UJSON_COMPACT);
+	/* NULL is left out, "" is kept, amounts have two decimals at least */
+	assert_string_equal(text,
+		"{\"supplier_erp_id\":\"L1001\",\"lines\":["
+		"{\"invoice_line_id\":\"1\",\"description\":\"Gloves, nitrile\",\"account\":\"4010\","
+		"\"cost_centre\":\"7301\",\"activity\":\"310\",\"vat_code\":\"MP1\","
+		"\"net_amount\":\"800.00\",\"vat_amount\":\"200.00\"},"
+		"{\"invoice_line_id\":\"2\",\"account\":\"4011\",\"cost_centre\":\"7301\","
+		"\"project\":\"\",\"vat_code\":\"MP2\",\"net_amount\":\"200.50\","
+		"\"vat_amount\":\"24.06\"}]}");
+	/* b: the header of a, the lines from the booking */
+	owned_sample(&b);
+	erp_posting_clear_lines(&b);
+	assert_int_equal(erp_posting_set(&b.supplier_erp_id, NULL, &err), 0);
+	assert_int_equal(erp_posting_read_booking(&b, bk, &err), 0);
+	assert_int_equal(b.nlines, 2);
+	assert_string_equal(b.supplier_erp_id, "L1001");
+	assert_null(b.lines[1].project);            /* "" reads as absent */
+	assert_int_equal(erp_payload_build(&pa, &a, &err), 0);
+	assert_int_equal(erp_payload_build(&pb, &b, &err), 0);
+	assert_string_equal(pa, pb);
+	/* what cannot be a booking */
+	assert_int_equal(erp_posting_read_booking(&b, NULL, &err), ULF_EINVAL);
+	assert_string_equal(err.msg, "the booking has no lines");
+	assert_int_equal(b.nlines, 0);
+	ulf_err_clear(&err);
+	assert_int_equal(ujson_parse(&parsed, bad_amount, strlen(bad_amount), "t", &err), 0);
+	assert_int_equal(erp_posting_read_booking(&b, parsed, &err), ULF_EINVAL);
+	assert_string_equal(err.msg, "booking line 2: amounts must be decimal strings");
+	assert_int_equal(b.nlines, 0);
+	ujson_free(parsed);
+	ujson_free(bk);
+	free(text);
+	free(pa);
+	free(pb);
+	erp_posting_release(&a);
+	erp_posting_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_payload_fields),
 		cmocka_unit_test(test_payload_refused),
 		cmocka_unit_test(test_payload_credit_and_negative),
+		cmocka_unit_test(test_posting_facts),
+		cmocka_unit_test(test_posting_booking),
 		cmocka_unit_test(test_idempotency_key),
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_retry_delay),
