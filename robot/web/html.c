@@ -379,7 +379,7 @@ void html_attr(html *h, const char *name, const char *value)
 
 void html_open_(html *h, const char *const *tag_and_attrs, size_t n)
 {
-	const char *tag = tag_and_attrs[0];
+	const char *tag = n ? tag_and_attrs[0] : NULL;
 	size_t i;
 
 	if (h->status)
