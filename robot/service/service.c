@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "core/json.h"
-#include "robot/service/httpd.h"
+#include "core/httpd.h"
 #include "robot/pipeline/inbox.h"
 #include "robot/pipeline/intake.h"
 #include "robot/pipeline/pipeline.h"

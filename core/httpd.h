@@ -1,7 +1,9 @@
 /*
  * httpd.h - a small HTTP(S) server on libmicrohttpd, behind ulf's names.
  *
- * Used by the service (documents POSTed to the robot, health, metrics).
+ * Used by the service (documents POSTed to the robot, health, metrics) and
+ * the workbench (robot/web).  It knows HTTP, not ulf: the one wrapper of
+ * libmicrohttpd, so it lives in core/ with the other wrappers.
  * Each connection is served by a thread of its own, which calls the
  * handler: several handlers run at once, and what they share, they guard.
  * Request bodies are capped; a larger one is answered 413 without being

@@ -9,7 +9,7 @@
 #include <microhttpd.h>
 
 #include "core/fileio.h"
-#include "robot/service/httpd.h"
+#include "core/httpd.h"
 
 struct httpd {
 	struct MHD_Daemon *d;
