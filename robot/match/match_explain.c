@@ -1,0 +1,168 @@
+/*
+ * match_explain.c - the explanation a match job builds as it goes: reasons,
+ * rules fired, checks with their tolerance computations, and the number
+ * formats they are written in.  Private to robot/match (match_int.h).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "robot/match/match_int.h"
+
+
+void mj_reason(match_job *j, const char *code, const char *line_id, const char *fmt, ...)
+{
+	match_result *r = j->res;
+	match_reason *mr;
+	va_list ap;
+
+	if (r->nreasons == MATCH_MAX_REASONS)
+		return;   /* the first 64 are enough to send it to a person */
+	mr = &r->reasons[r->nreasons++];
+	mr->code = code;
+	snprintf(mr->line_id, sizeof(mr->line_id), "%s", line_id ? line_id : "");
+	va_start(ap, fmt);
+	vsnprintf(mr->message, sizeof(mr->message), fmt, ap);
+	va_end(ap);
+}
+
+/* Notes a rule that took part in the decision, once. */
+void mj_fired(match_job *j, const char *kind, const char *name, unsigned line, const char *why)
+{
+	size_t i;
+	ujson *o;
+
+	for (i = 0; i < ujson_array_size(j->fired); i++) {
+		ujson *e = ujson_array_get(j->fired, i);
+		if (!strcmp(ujson_get_str(e, "kind"), kind) && !strcmp(ujson_get_str(e, "rule"), name))
+			return;
+	}
+	o = ujson_object();
+	ujson_set_str(o, "kind", kind);
+	ujson_set_str(o, "rule", name);
+	ujson_set_int(o, "line", line);
+	ujson_set_str(o, "why", why);
+	ujson_append_new(j->fired, o);
+}
+
+void mj_fmt_dec(char *buf, size_t n, dec v)
+{
+	dec r;
+	size_t len;
+
+	/* up to 4 decimals, at least 2: unit prices per base quantity have more */
+	if (dec_round(&r, v, 4))
+		r = v;
+	len = dec_format(buf, n, r, 2);
+	while (len > 0 && strchr(buf, '.') && buf[len - 1] == '0' &&
+	       (size_t)(strchr(buf, '.') - buf) + 3 < len)
+		buf[--len] = '\0';
+}
+
+/* A quantity as written: no padding to two decimals. */
+void mj_fmt_qty(char *buf, size_t n, dec v)
+{
+	dec_format(buf, n, v, 0);
+}
+
+ujson *mj_jdec(dec v)
+{
+	char buf[DEC_STR_MAX];
+
+	mj_fmt_dec(buf, sizeof(buf), v);
+	return ujson_string(buf);
+}
+
+/*
+ * A tolerance check: is |actual - expected| within what the tolerance of
+ * kind k allows, computed on `base`?  Appends the computation to `arr`
+ * and returns whether it held.
+ */
+bool mj_tol_check(match_job *j, ujson *arr, rules_tol_kind k, const char *what, dec actual,
+		      dec expected, dec base, dec *out_diff, dec *out_allowed, char *text, size_t tn)
+{
+	rules_tol t;
+	dec diff, allowed;
+	char a[DEC_STR_MAX], e[DEC_STR_MAX], d[DEC_STR_MAX], al[DEC_STR_MAX], tt[64];
+	ujson *o;
+	bool ok;
+
+	rules_tolerance(&t, j->m->rules, k, &j->who);
+	if (dec_sub(&diff, actual, expected) || rules_tol_allowed(&allowed, &t, base)) {
+		j->rc = ulf_err_set(j->err, ULF_ERANGE, "%s: amounts out of range", what);
+		return false;
+	}
+	diff = dec_abs(diff);
+	ok = dec_cmp(diff, allowed) <= 0;
+	mj_fmt_dec(a, sizeof(a), actual);
+	mj_fmt_dec(e, sizeof(e), expected);
+	mj_fmt_dec(d, sizeof(d), diff);
+	mj_fmt_dec(al, sizeof(al), allowed);
+	rules_tol_text(tt, sizeof(tt), &t);
+	if (t.line)
+		snprintf(text, tn, "%s %s against %s: difference %s, allowed %s (%s %s, %.80s, %.120s:%u)",
+			 what, a, e, d, al, rules_tol_name(k), tt, t.scope,
+			 rules_name(j->m->rules), t.line);
+	else
+		snprintf(text, tn, "%s %s against %s: difference %s, allowed %s (%s tolerance: none"
+			 " set, exact)", what, a, e, d, al, rules_tol_name(k));
+	o = ujson_object();
+	ujson_set_str(o, "check", what);
+	ujson_set_new(o, "invoice", mj_jdec(actual));
+	ujson_set_new(o, "expected", mj_jdec(expected));
+	ujson_set_new(o, "difference", mj_jdec(diff));
+	ujson_set_new(o, "allowed", mj_jdec(allowed));
+	ujson_set_str(o, "tolerance", tt);
+	ujson_set_str(o, "tolerance_kind", rules_tol_name(k));
+	ujson_set_str(o, "scope", t.scope);
+	ujson_set_int(o, "rules_line", t.line);
+	ujson_set_bool(o, "ok", ok);
+	ujson_set_str(o, "result", ok ? "ok" : "deviation");
+	ujson_set_str(o, "text", text);
+	ujson_append_new(arr, o);
+	if (out_diff)
+		*out_diff = diff;
+	if (out_allowed)
+		*out_allowed = allowed;
+	return ok;
+}
+
+/* A check without a tolerance (a unit, a status), for the explanation. */
+static void vnote(ujson *arr, const char *what, const char *result, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+
+static void vnote(ujson *arr, const char *what, const char *result, const char *fmt, va_list ap)
+{
+	char text[TEXT_MAX];
+	ujson *o = ujson_object();
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	ujson_set_str(o, "check", what);
+	ujson_set_bool(o, "ok", strcmp(result, "deviation") != 0);
+	ujson_set_str(o, "result", result);
+	ujson_set_str(o, "text", text);
+	ujson_append_new(arr, o);
+}
+
+
+void mj_note(ujson *arr, const char *what, bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vnote(arr, what, ok ? "ok" : "deviation", fmt, ap);
+	va_end(ap);
+}
+
+/* Something looked for and not found that is no fault by itself (no
+ * recurring series, no price to compare). */
+
+void mj_info(ujson *arr, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vnote(arr, what, "info", fmt, ap);
+	va_end(ap);
+}
