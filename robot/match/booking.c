@@ -297,7 +297,10 @@ int booking_spread_vat(booking *b, const invoice *inv, ulf_err *err)
 				free(done);
 				return ulf_err_set(err, ULF_ERANGE, "booking amounts out of range");
 			}
-			sum += u;
+			if (__builtin_add_overflow(sum, u, &sum)) {
+				free(done);
+				return ulf_err_set(err, ULF_ERANGE, "booking amounts out of range");
+			}
 			if (dec_cmp(dec_abs(b->rows[j].net), dec_abs(b->rows[largest].net)) > 0)
 				largest = j;
 		}
@@ -325,7 +328,10 @@ int booking_spread_vat(booking *b, const invoice *inv, ulf_err *err)
 			if (done[j] || !same_rate(&b->rows[j], lead))
 				continue;
 			done[j] = true;
-			units(&u, b->rows[j].net);
+			if (units(&u, b->rows[j].net)) {
+				free(done);
+				return ulf_err_set(err, ULF_ERANGE, "booking amounts out of range");
+			}
 			u = sum ? (int64_t)div_round((__int128)tax * u, sum) : (j == largest ? tax : 0);
 			b->rows[j].vat = dec_make(u, 2);
 			given += u;
@@ -361,6 +367,21 @@ void booking_confidence(booking *b)
 	}
 }
 
+/* Keeps the first failure of a run of JSON setters (out of memory). */
+static void keep(int *rc, int r)
+{
+	if (r && !*rc)
+		*rc = r;
+}
+
+/* A value built to be set: NULL is a failed allocation. */
+static ujson *made(int *rc, ujson *v)
+{
+	if (!v)
+		keep(rc, ULF_ENOMEM);
+	return v;
+}
+
 static ujson *amount(dec v)
 {
 	char buf[DEC_STR_MAX];
@@ -373,45 +394,49 @@ static ujson *row_json(const booking_row *r)
 {
 	ujson *o = ujson_object(), *src = ujson_object();
 	char buf[DEC_STR_MAX];
-	int f;
+	int f, rc = 0;
 
 	if (!o || !src) {
 		ujson_free(o);
 		ujson_free(src);
 		return NULL;
 	}
-	ujson_set_str(o, "kind", booking_kind_name(r->kind));
-	ujson_set_str(o, "invoice_line_id", r->line_id[0] ? r->line_id : NULL);
-	ujson_set_str(o, "description", r->description);
+	keep(&rc, ujson_set_str(o, "kind", booking_kind_name(r->kind)));
+	keep(&rc, ujson_set_str(o, "invoice_line_id", r->line_id[0] ? r->line_id : NULL));
+	keep(&rc, ujson_set_str(o, "description", r->description));
 	for (f = 0; f < RB_COUNT; f++) {
 		const booking_field *bf = &r->f[f];
 		ujson *s;
-		ujson_set_str(o, rules_field_label(f), bf->value[0] ? bf->value : NULL);
+		keep(&rc, ujson_set_str(o, rules_field_label(f), bf->value[0] ? bf->value : NULL));
 		if (!bf->value[0])
 			continue;
 		s = ujson_object();
-		ujson_set_str(s, "source", booking_source_name(bf->source));
-		ujson_set_str(s, "detail", bf->detail);
-		ujson_set_int(s, "confidence", bf->confidence);
-		ujson_set_new(src, rules_field_label(f), s);
+		keep(&rc, ujson_set_str(s, "source", booking_source_name(bf->source)));
+		keep(&rc, ujson_set_str(s, "detail", bf->detail));
+		keep(&rc, ujson_set_int(s, "confidence", bf->confidence));
+		keep(&rc, ujson_set_new(src, rules_field_label(f), made(&rc, s)));
 	}
-	ujson_set_new(o, "net_amount", amount(r->net));
-	ujson_set_new(o, "vat_amount", amount(r->vat));
+	keep(&rc, ujson_set_new(o, "net_amount", made(&rc, amount(r->net))));
+	keep(&rc, ujson_set_new(o, "vat_amount", made(&rc, amount(r->vat))));
 	if (r->kind == BK_LINE) {
 		dec_format(buf, sizeof(buf), r->quantity, 0);
-		ujson_set_str(o, "quantity", buf);
+		keep(&rc, ujson_set_str(o, "quantity", buf));
 	}
-	ujson_set_str(o, "vat_category", r->vat_category[0] ? r->vat_category : NULL);
+	keep(&rc, ujson_set_str(o, "vat_category", r->vat_category[0] ? r->vat_category : NULL));
 	if (r->vat_rate_set) {
 		dec_format(buf, sizeof(buf), r->vat_rate, 0);
-		ujson_set_str(o, "vat_rate", buf);
+		keep(&rc, ujson_set_str(o, "vat_rate", buf));
 	}
 	if (r->order_no[0]) {
-		ujson_set_str(o, "order_no", r->order_no);
-		ujson_set_str(o, "order_line_id", r->order_line_id);
+		keep(&rc, ujson_set_str(o, "order_no", r->order_no));
+		keep(&rc, ujson_set_str(o, "order_line_id", r->order_line_id));
 	}
-	ujson_set_int(o, "confidence", r->confidence);
-	ujson_set_new(o, "sources", src);
+	keep(&rc, ujson_set_int(o, "confidence", r->confidence));
+	keep(&rc, ujson_set_new(o, "sources", src));
+	if (rc) {
+		ujson_free(o);
+		return NULL;
+	}
 	return o;
 }
 
@@ -419,6 +444,7 @@ ujson *booking_json(const booking *b)
 {
 	ujson *o = ujson_object(), *rows = ujson_array();
 	size_t i;
+	int rc = 0;
 
 	if (!o || !rows) {
 		ujson_free(o);
@@ -426,11 +452,18 @@ ujson *booking_json(const booking *b)
 		return NULL;
 	}
 	for (i = 0; i < b->n; i++)
-		ujson_append_new(rows, row_json(&b->rows[i]));
-	ujson_set_new(o, "lines", rows);
-	ujson_set_new(o, "total_net", amount(b->total_net));
-	ujson_set_new(o, "total_vat", amount(b->total_vat));
-	ujson_set_new(o, "rounding", b->has_rounding ? row_json(&b->rounding) : NULL);
+		keep(&rc, ujson_append_new(rows, made(&rc, row_json(&b->rows[i]))));
+	keep(&rc, ujson_set_new(o, "lines", rows));
+	keep(&rc, ujson_set_new(o, "total_net", made(&rc, amount(b->total_net))));
+	keep(&rc, ujson_set_new(o, "total_vat", made(&rc, amount(b->total_vat))));
+	if (b->has_rounding)
+		keep(&rc, ujson_set_new(o, "rounding", made(&rc, row_json(&b->rounding))));
+	else
+		keep(&rc, ujson_set_new(o, "rounding", NULL));
+	if (rc) {
+		ujson_free(o);
+		return NULL;
+	}
 	return o;
 }
 

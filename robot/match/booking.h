@@ -139,7 +139,8 @@ int booking_spread_vat(booking *b, const invoice *inv, ulf_err *err);
 void booking_confidence(booking *b);
 
 /* The suggestion as JSON: rows with each field's value, source and
- * detail, the totals and the rounding row.  Amounts are strings. */
+ * detail, the totals and the rounding row.  Amounts are strings.  NULL
+ * when out of memory. */
 ujson *booking_json(const booking *b);
 
 /* One line per row, for `ulf match` text output. */

@@ -113,25 +113,25 @@ static void finish_json(match_job *j)
 
 	for (i = 0; i < r->nreasons; i++) {
 		ujson *o = ujson_object();
-		ujson_set_str(o, "code", r->reasons[i].code);
-		ujson_set_str(o, "line", r->reasons[i].line_id[0] ? r->reasons[i].line_id : NULL);
-		ujson_set_str(o, "message", r->reasons[i].message);
-		ujson_append_new(reasons, o);
+		mj_set_str(j, o, "code", r->reasons[i].code);
+		mj_set_str(j, o, "line", r->reasons[i].line_id[0] ? r->reasons[i].line_id : NULL);
+		mj_set_str(j, o, "message", r->reasons[i].message);
+		mj_append(j, reasons, o);
 	}
-	ujson_set_str(r->json, "document", j->in->name);
-	ujson_set_str(r->json, "decision", match_decision_name(r->decision));
-	ujson_set_str(r->json, "flow", match_flow_name(r->flow));
-	ujson_set_new(r->json, "reasons", reasons);
-	ujson_set_str(r->json, "invoice_number", j->inv->id.v);
-	ujson_set_str(r->json, "kind", j->kind);
-	ujson_set_str(r->json, "supplier_no", r->supplier_no[0] ? r->supplier_no : NULL);
-	ujson_set_str(r->json, "supplier_name", r->supplier_name);
-	ujson_set_str(r->json, "order_no", r->order_no[0] ? r->order_no : NULL);
-	ujson_set_str(r->json, "credited_invoice", r->credited[0] ? r->credited : NULL);
-	ujson_set_new(r->json, "suggestion", booking_json(&r->booking));
-	ujson_set_new(j->x, "supplier", sup);
+	mj_set_str(j, r->json, "document", j->in->name);
+	mj_set_str(j, r->json, "decision", match_decision_name(r->decision));
+	mj_set_str(j, r->json, "flow", match_flow_name(r->flow));
+	mj_set_new(j, r->json, "reasons", reasons);
+	mj_set_str(j, r->json, "invoice_number", j->inv->id.v);
+	mj_set_str(j, r->json, "kind", j->kind);
+	mj_set_str(j, r->json, "supplier_no", r->supplier_no[0] ? r->supplier_no : NULL);
+	mj_set_str(j, r->json, "supplier_name", r->supplier_name);
+	mj_set_str(j, r->json, "order_no", r->order_no[0] ? r->order_no : NULL);
+	mj_set_str(j, r->json, "credited_invoice", r->credited[0] ? r->credited : NULL);
+	mj_set_new(j, r->json, "suggestion", booking_json(&r->booking));
+	mj_set_new(j, j->x, "supplier", sup);
 	j->xsupplier = NULL;
-	ujson_set_new(r->json, "explanation", j->x);
+	mj_set_new(j, r->json, "explanation", j->x);
 	j->x = NULL;
 }
 
@@ -190,23 +190,25 @@ int match_invoice(match_result **out, matcher *m, const invoice *inv,
 		ujson_free(j.xdup);
 		goto out;
 	}
-	ujson_set_new(j.x, "rules_fired", j.fired);
-	ujson_set_new(j.x, "lines", j.xlines);
-	ujson_set_new(j.x, "header", j.header);
-	ujson_set_new(j.x, "order", j.xorder);
-	ujson_set_new(j.x, "duplicates", j.xdup);
-	ujson_set_str(j.x, "rules", rules_name(m->rules));
+	mj_set_new(&j, j.x, "rules_fired", j.fired);
+	mj_set_new(&j, j.x, "lines", j.xlines);
+	mj_set_new(&j, j.x, "header", j.header);
+	mj_set_new(&j, j.x, "order", j.xorder);
+	mj_set_new(&j, j.x, "duplicates", j.xdup);
+	mj_set_str(&j, j.x, "rules", rules_name(m->rules));
 
 	/* 1. what the validator said */
 	{
 		ujson *v = ujson_object();
-		ujson_set_bool(v, "valid", in->valid);
-		ujson_set_str(v, "summary", in->invalid_reason);
-		ujson_set_new(j.x, "validation", v);
+		mj_set_bool(&j, v, "valid", in->valid);
+		mj_set_str(&j, v, "summary", in->invalid_reason);
+		mj_set_new(&j, j.x, "validation", v);
 		if (!in->valid)
 			mj_reason(&j, MR_INVALID, NULL, "the invoice breaks the e-invoice rules%s%s",
 			       in->invalid_reason ? ": " : "", in->invalid_reason ? in->invalid_reason : "");
 	}
+	if (j.rc)
+		goto out;
 	/* 2. who sent it */
 	mj_invoice_keys(&j);
 	mj_identify(&j);
@@ -252,7 +254,7 @@ int match_invoice(match_result **out, matcher *m, const invoice *inv,
 	if (j.rc)
 		goto out;
 	/* 6. the booking suggestion */
-	j.rc = mj_fill_booking(&j, &r->booking);
+	mj_fill_booking(&j, &r->booking);
 	if (j.rc)
 		goto out;
 	mj_booking_checks(&j, &r->booking);

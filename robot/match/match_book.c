@@ -11,7 +11,7 @@
 
 #include "robot/match/match_int.h"
 
-int mj_fill_booking(match_job *j, booking *b)
+void mj_fill_booking(match_job *j, booking *b)
 {
 	const invoice *inv = j->inv;
 	const char *classes[MAX_CLASSES];
@@ -48,8 +48,10 @@ int mj_fill_booking(match_job *j, booking *b)
 		rl.vat_rate_set = r->vat_rate_set;
 		rl.buyer_reference = inv->buyer_reference.v;
 		rl.flow = match_flow_name(j->res->flow);
-		if (rules_code(&cd, j->m->m, j->m->rules, &j->who, &rl))
-			return ulf_err_set(j->err, ULF_ENOMEM, "out of memory");
+		if (rules_code(&cd, j->m->m, j->m->rules, &j->who, &rl)) {
+			j->rc = ulf_err_set(j->err, ULF_ENOMEM, "out of memory");
+			return;
+		}
 		for (f = 0; f < RB_COUNT; f++)
 			if (cd.rule[f] && !r->f[f].value[0])
 				mj_fired(j, "code", cd.rule[f], cd.line[f], cd.why[f]);
@@ -63,8 +65,10 @@ int mj_fill_booking(match_job *j, booking *b)
 				    rules_name(j->m->rules), vline);
 		}
 		rc = booking_apply_history(r, &weak, j->m->rd, j->res->supplier_key, j->settings, j->err);
-		if (rc)
-			return rc;
+		if (rc) {
+			j->rc = rc;
+			return;
+		}
 		r->weak = weak;
 	}
 	booking_apply_vat_group(b);
@@ -74,15 +78,15 @@ int mj_fill_booking(match_job *j, booking *b)
 		dec_format(amt, sizeof(amt), b->rounding.net, 2);
 		dec_format(mx, sizeof(mx), max, 2);
 		if (!j->settings->rounding_account[0]) {
-			mj_note(j->header, "rounding", false, "rounding %s and no rounding_account", amt);
+			mj_note(j, j->header, "rounding", false, "rounding %s and no rounding_account", amt);
 			mj_reason(j, MR_ROUNDING, NULL, "the invoice rounds by %s and the rules set no"
 			       " rounding_account", amt);
 		} else if (dec_cmp(dec_abs(b->rounding.net), max) > 0) {
-			mj_note(j->header, "rounding", false, "rounding %s over %s", amt, mx);
+			mj_note(j, j->header, "rounding", false, "rounding %s over %s", amt, mx);
 			mj_reason(j, MR_ROUNDING, NULL, "the invoice rounds by %s, more than the %s booked"
 			       " automatically (rounding_max)", amt, mx);
 		} else {
-			mj_note(j->header, "rounding", true, "rounding %s (up to %s) booked on %s", amt, mx,
+			mj_note(j, j->header, "rounding", true, "rounding %s (up to %s) booked on %s", amt, mx,
 			     j->settings->rounding_account);
 		}
 		booking_set(&b->rounding.f[RB_ACCOUNT], j->settings->rounding_account, BSRC_SETTINGS,
@@ -90,7 +94,6 @@ int mj_fill_booking(match_job *j, booking *b)
 			    j->settings->line[0]);
 		b->rounding.confidence = 100;
 	}
-	return 0;
 }
 
 void mj_booking_checks(match_job *j, booking *b)

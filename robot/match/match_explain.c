@@ -10,6 +10,47 @@
 
 #include "robot/match/match_int.h"
 
+/* The result of a JSON setter, kept: the first that fails (out of memory)
+ * fails the job. */
+static void kept(match_job *j, int rc)
+{
+	if (rc && !j->rc)
+		j->rc = ulf_err_set(j->err, rc, "out of memory");
+}
+
+void mj_set_str(match_job *j, ujson *o, const char *key, const char *s)
+{
+	kept(j, ujson_set_str(o, key, s));
+}
+
+void mj_set_int(match_job *j, ujson *o, const char *key, int64_t v)
+{
+	kept(j, ujson_set_int(o, key, v));
+}
+
+void mj_set_bool(match_job *j, ujson *o, const char *key, bool v)
+{
+	kept(j, ujson_set_bool(o, key, v));
+}
+
+void mj_set_new(match_job *j, ujson *o, const char *key, ujson *v)
+{
+	/* every value the job sets is meant: NULL is a failed allocation */
+	if (!v) {
+		kept(j, ULF_ENOMEM);
+		return;
+	}
+	kept(j, ujson_set_new(o, key, v));
+}
+
+void mj_append(match_job *j, ujson *arr, ujson *v)
+{
+	if (!v) {
+		kept(j, ULF_ENOMEM);
+		return;
+	}
+	kept(j, ujson_append_new(arr, v));
+}
 
 void mj_reason(match_job *j, const char *code, const char *line_id, const char *fmt, ...)
 {
@@ -39,11 +80,11 @@ void mj_fired(match_job *j, const char *kind, const char *name, unsigned line, c
 			return;
 	}
 	o = ujson_object();
-	ujson_set_str(o, "kind", kind);
-	ujson_set_str(o, "rule", name);
-	ujson_set_int(o, "line", line);
-	ujson_set_str(o, "why", why);
-	ujson_append_new(j->fired, o);
+	mj_set_str(j, o, "kind", kind);
+	mj_set_str(j, o, "rule", name);
+	mj_set_int(j, o, "line", line);
+	mj_set_str(j, o, "why", why);
+	mj_append(j, j->fired, o);
 }
 
 void mj_fmt_dec(char *buf, size_t n, dec v)
@@ -108,19 +149,19 @@ bool mj_tol_check(match_job *j, ujson *arr, rules_tol_kind k, const char *what, 
 		snprintf(text, tn, "%s %s against %s: difference %s, allowed %s (%s tolerance: none"
 			 " set, exact)", what, a, e, d, al, rules_tol_name(k));
 	o = ujson_object();
-	ujson_set_str(o, "check", what);
-	ujson_set_new(o, "invoice", mj_jdec(actual));
-	ujson_set_new(o, "expected", mj_jdec(expected));
-	ujson_set_new(o, "difference", mj_jdec(diff));
-	ujson_set_new(o, "allowed", mj_jdec(allowed));
-	ujson_set_str(o, "tolerance", tt);
-	ujson_set_str(o, "tolerance_kind", rules_tol_name(k));
-	ujson_set_str(o, "scope", t.scope);
-	ujson_set_int(o, "rules_line", t.line);
-	ujson_set_bool(o, "ok", ok);
-	ujson_set_str(o, "result", ok ? "ok" : "deviation");
-	ujson_set_str(o, "text", text);
-	ujson_append_new(arr, o);
+	mj_set_str(j, o, "check", what);
+	mj_set_new(j, o, "invoice", mj_jdec(actual));
+	mj_set_new(j, o, "expected", mj_jdec(expected));
+	mj_set_new(j, o, "difference", mj_jdec(diff));
+	mj_set_new(j, o, "allowed", mj_jdec(allowed));
+	mj_set_str(j, o, "tolerance", tt);
+	mj_set_str(j, o, "tolerance_kind", rules_tol_name(k));
+	mj_set_str(j, o, "scope", t.scope);
+	mj_set_int(j, o, "rules_line", t.line);
+	mj_set_bool(j, o, "ok", ok);
+	mj_set_str(j, o, "result", ok ? "ok" : "deviation");
+	mj_set_str(j, o, "text", text);
+	mj_append(j, arr, o);
 	if (out_diff)
 		*out_diff = diff;
 	if (out_allowed)
@@ -129,40 +170,55 @@ bool mj_tol_check(match_job *j, ujson *arr, rules_tol_kind k, const char *what, 
 }
 
 /* A check without a tolerance (a unit, a status), for the explanation. */
-static void vnote(ujson *arr, const char *what, const char *result, const char *fmt, va_list ap)
-	__attribute__((format(printf, 4, 0)));
+static void vnote(match_job *j, ujson *arr, const char *what, const char *result,
+		  const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
 
-static void vnote(ujson *arr, const char *what, const char *result, const char *fmt, va_list ap)
+static void vnote(match_job *j, ujson *arr, const char *what, const char *result,
+		  const char *fmt, va_list ap)
 {
 	char text[TEXT_MAX];
 	ujson *o = ujson_object();
 
 	vsnprintf(text, sizeof(text), fmt, ap);
-	ujson_set_str(o, "check", what);
-	ujson_set_bool(o, "ok", strcmp(result, "deviation") != 0);
-	ujson_set_str(o, "result", result);
-	ujson_set_str(o, "text", text);
-	ujson_append_new(arr, o);
+	mj_set_str(j, o, "check", what);
+	mj_set_bool(j, o, "ok", strcmp(result, "deviation") != 0);
+	mj_set_str(j, o, "result", result);
+	mj_set_str(j, o, "text", text);
+	mj_append(j, arr, o);
 }
 
-
-void mj_note(ujson *arr, const char *what, bool ok, const char *fmt, ...)
+void mj_note(match_job *j, ujson *arr, const char *what, bool ok, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vnote(arr, what, ok ? "ok" : "deviation", fmt, ap);
+	vnote(j, arr, what, ok ? "ok" : "deviation", fmt, ap);
 	va_end(ap);
 }
 
-/* Something looked for and not found that is no fault by itself (no
- * recurring series, no price to compare). */
-
-void mj_info(ujson *arr, const char *what, const char *fmt, ...)
+void mj_info(match_job *j, ujson *arr, const char *what, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vnote(arr, what, "info", fmt, ap);
+	vnote(j, arr, what, "info", fmt, ap);
 	va_end(ap);
+}
+
+void mj_out_of_range(match_job *j, ujson *checks, const char *check, const char *code,
+		     const char *line_id, const char *fmt, ...)
+{
+	char what[TEXT_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	mj_note(j, checks, check, false, "%s: the numbers are out of range, not checked", what);
+	if (line_id)
+		mj_reason(j, code, line_id, "line %s: %s cannot be checked: the numbers are out of"
+			  " range", line_id, what);
+	else
+		mj_reason(j, code, NULL, "%s cannot be checked: the numbers are out of range", what);
 }

@@ -23,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "robot/match/match.h"
 
@@ -92,11 +93,33 @@ ujson *mj_jdec(dec v);
 bool mj_tol_check(match_job *j, ujson *arr, rules_tol_kind k, const char *what, dec actual,
 		  dec expected, dec base, dec *out_diff, dec *out_allowed, char *text, size_t tn);
 /* A check without a tolerance (a unit, a status), for the explanation. */
-void mj_note(ujson *arr, const char *what, bool ok, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+void mj_note(match_job *j, ujson *arr, const char *what, bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 /* Something looked for and not found that is no fault by itself. */
-void mj_info(ujson *arr, const char *what, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void mj_info(match_job *j, ujson *arr, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/*
+ * A check whose numbers are too large, or have too many decimals, to
+ * compute with (core/dec.h says ULF_ERANGE): it is not made, but noted as
+ * a deviation, and the invoice gets the check's reason `code` saying so -
+ * never a guess, and never a failure of matching, for the numbers are the
+ * invoice's.  `check` is the check's name in the explanation; `fmt` says
+ * what could not be checked.
+ */
+void mj_out_of_range(match_job *j, ujson *checks, const char *check, const char *code,
+		     const char *line_id, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+/*
+ * The JSON setters of core/json.h with their results kept: the first that
+ * fails (out of memory) sets j->rc.  A NULL value is taken for a failed
+ * allocation: every value a job sets is meant to be there.
+ */
+void mj_set_str(match_job *j, ujson *o, const char *key, const char *s);
+void mj_set_int(match_job *j, ujson *o, const char *key, int64_t v);
+void mj_set_bool(match_job *j, ujson *o, const char *key, bool v);
+void mj_set_new(match_job *j, ujson *o, const char *key, ujson *v);
+void mj_append(match_job *j, ujson *arr, ujson *v);
 
 /* ---- the steps ------------------------------------------------------- */
 
@@ -131,7 +154,7 @@ bool mj_nonpo_match(match_job *j, booking *b, const texts *t);
 bool mj_recurring_match(match_job *j, booking *b);
 
 /* match_book.c */
-int mj_fill_booking(match_job *j, booking *b);
+void mj_fill_booking(match_job *j, booking *b);
 void mj_booking_checks(match_job *j, booking *b);
 
 /* match_record.c: the invoice as a record (fingerprint, recurrence,

@@ -78,11 +78,11 @@ static bool lookup_order(match_job *j, const char *no, const char *source, ujson
 		return false;
 	}
 	c = ujson_object();
-	ujson_set_str(c, "value", no);
-	ujson_set_str(c, "source", source);
-	ujson_set_bool(c, "found", o != NULL);
-	ujson_set_str(c, "result", o ? "found" : "not in the order register");
-	ujson_append_new(cands, c);
+	mj_set_str(j, c, "value", no);
+	mj_set_str(j, c, "source", source);
+	mj_set_bool(j, c, "found", o != NULL);
+	mj_set_str(j, c, "result", o ? "found" : "not in the order register");
+	mj_append(j, cands, c);
 	if (!o)
 		return false;
 	if (j->norders == MATCH_MAX_ORDERS) {
@@ -111,8 +111,10 @@ size_t mj_find_orders(match_job *j, const texts *t)
 	size_t i, n = 0, ncand;
 	char src[200];
 
-	ujson_set_new(j->xorder, "candidates", cands);
-	ujson_set_new(j->xorder, "references", refs);
+	mj_set_new(j, j->xorder, "candidates", cands);
+	mj_set_new(j, j->xorder, "references", refs);
+	if (j->rc)
+		return 0;   /* cands or refs may be gone with a failed setter */
 	if (inv->order_ref.v)
 		lookup_order(j, inv->order_ref.v, "OrderReference (BT-13)", cands);
 	for (i = 0; i < inv->nlines && !j->rc; i++)
@@ -134,11 +136,11 @@ size_t mj_find_orders(match_job *j, const texts *t)
 			 rules_field_name(h->field), h->where ? " of " : "", h->where ? h->where : "");
 		if (strcmp(h->group, "order")) {
 			ujson *o = ujson_object();
-			ujson_set_str(o, "kind", h->group);
-			ujson_set_str(o, "value", h->value);
-			ujson_set_str(o, "rule", h->rule);
-			ujson_set_str(o, "field", rules_field_name(h->field));
-			ujson_append_new(refs, o);
+			mj_set_str(j, o, "kind", h->group);
+			mj_set_str(j, o, "value", h->value);
+			mj_set_str(j, o, "rule", h->rule);
+			mj_set_str(j, o, "field", rules_field_name(h->field));
+			mj_append(j, refs, o);
 			mj_fired(j, "extract", h->rule, h->line, why);
 			continue;
 		}

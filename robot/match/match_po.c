@@ -173,7 +173,20 @@ static booking_row *row_of_line(booking *b, size_t line_index)
 	return line_index < b->n && b->rows[line_index].kind == BK_LINE ? &b->rows[line_index] : NULL;
 }
 
-static void check_line(match_job *j, booking *b, size_t li, dec *expected_sum, dec *charges_share)
+/* What the invoiced lines cost by their orders, for the header check. */
+typedef struct po_sums {
+	dec expected;            /* the lines' amounts as the orders price them */
+	dec charges;             /* the orders' own charges, in the part invoiced */
+	bool overflow;           /* a sum did not fit: the header cannot be checked */
+} po_sums;
+
+static void sum_add(po_sums *s, dec *sum, dec v)
+{
+	if (dec_add(sum, *sum, v))
+		s->overflow = true;
+}
+
+static void check_line(match_job *j, booking *b, size_t li, po_sums *sums)
 {
 	const inv_line *l = &j->inv->lines[li];
 	const char *lid = l->id.v ? l->id.v : "?";
@@ -187,11 +200,13 @@ static void check_line(match_job *j, booking *b, size_t li, dec *expected_sum, d
 	size_t oi = 0, k = 0;
 	bool have_ord_unit = false, requires;
 
-	ujson_set_str(xl, "invoice_line", lid);
-	ujson_set_new(xl, "checks", checks);
-	ujson_append_new(j->xlines, xl);
+	mj_set_str(j, xl, "invoice_line", lid);
+	mj_set_new(j, xl, "checks", checks);
+	mj_append(j, j->xlines, xl);
+	if (j->rc)
+		return;   /* xl and checks may be gone with a failed setter */
 	if (!find_order_line(j, l, &oi, &k, &how)) {
-		mj_note(checks, "order line", false, "no line of order %s fits (order line reference %s,"
+		mj_note(j, checks, "order line", false, "no line of order %s fits (order line reference %s,"
 		     " item %s, name %s)", j->res->order_no,
 		     l->order_line_ref.v ? l->order_line_ref.v : "-",
 		     l->seller_item_id.v ? l->seller_item_id.v : "-",
@@ -200,14 +215,14 @@ static void check_line(match_job *j, booking *b, size_t li, dec *expected_sum, d
 		       l->item_name.v ? l->item_name.v : "no name", j->res->order_no);
 		/* counted as invoiced, so the total check is about the other lines */
 		if (l->net.set)
-			dec_add(expected_sum, *expected_sum, l->net.v);
+			sum_add(sums, &sums->expected, l->net.v);
 		return;
 	}
 	o = j->orders[oi];
 	ol = &o->lines[k];
-	ujson_set_str(xl, "order", o->order_no);
-	ujson_set_str(xl, "order_line", ol->line_id);
-	ujson_set_str(xl, "matched_by", how);
+	mj_set_str(j, xl, "order", o->order_no);
+	mj_set_str(j, xl, "order_line", ol->line_id);
+	mj_set_str(j, xl, "matched_by", how);
 	if (row) {
 		snprintf(row->order_no, sizeof(row->order_no), "%s", o->order_no);
 		snprintf(row->order_line_id, sizeof(row->order_line_id), "%s", ol->line_id);
@@ -216,7 +231,7 @@ static void check_line(match_job *j, booking *b, size_t li, dec *expected_sum, d
 
 	/* unit: quantities in different units cannot be compared */
 	if (l->quantity.unit && ol->unit && strcasecmp(l->quantity.unit, ol->unit)) {
-		mj_note(checks, "unit", false, "unit %s on the invoice, %s on the order",
+		mj_note(j, checks, "unit", false, "unit %s on the invoice, %s on the order",
 		     l->quantity.unit, ol->unit);
 		mj_reason(j, MR_QUANTITY_DEVIATION, lid, "line %s: invoiced in %s, ordered in %s", lid,
 		       l->quantity.unit, ol->unit);
@@ -233,7 +248,7 @@ static void check_line(match_job *j, booking *b, size_t li, dec *expected_sum, d
 			       &diff, &allowed, text, sizeof(text)))
 			mj_reason(j, MR_PRICE_DEVIATION, lid, "line %s: %s", lid, text);
 	} else {
-		mj_info(checks, "unit price", "no price to compare (%s)",
+		mj_info(j, checks, "unit price", "no price to compare (%s)",
 		     have_ord_unit ? "the invoice line has none" : "the order line has none");
 	}
 
@@ -244,40 +259,38 @@ static void check_line(match_job *j, booking *b, size_t li, dec *expected_sum, d
 		j->rc = ulf_err_set(j->err, ULF_ERANGE, "quantities out of range");
 		return;
 	}
-	if (ol->quantity_set && !dec_sub(&left, ol->quantity, before)) {
+	if (ol->quantity_set) {
 		rules_tol t;
-		dec over;
+		dec over;            /* qty - left: beyond what is left, or (< 0) short of it */
 		rules_tolerance(&t, j->m->rules, TOL_QUANTITY, &j->who);
-		rules_tol_allowed(&allowed, &t, ol->quantity);
-		dec_sub(&over, qty, left);
 		mj_fmt_qty(a, sizeof(a), qty);
 		mj_fmt_qty(c, sizeof(c), ol->quantity);
 		mj_fmt_qty(d, sizeof(d), before);
-		if (dec_sign(over) > 0 && dec_cmp(over, allowed) > 0) {
+		if (dec_sub(&left, ol->quantity, before) ||
+		    rules_tol_allowed(&allowed, &t, ol->quantity) || dec_sub(&over, qty, left)) {
+			mj_out_of_range(j, checks, "quantity", MR_QUANTITY_DEVIATION, lid,
+					"quantity %s against order %s line %s (%s ordered, %s invoiced"
+					" before)", a, o->order_no, ol->line_id, c, d);
+		} else if (dec_sign(over) > 0 && dec_cmp(over, allowed) > 0) {
 			char al[DEC_STR_MAX], lf[DEC_STR_MAX], tt[64];
 			mj_fmt_qty(al, sizeof(al), allowed);
 			mj_fmt_qty(lf, sizeof(lf), left);
 			rules_tol_text(tt, sizeof(tt), &t);
-			mj_note(checks, "quantity", false, "quantity %s, but %s left of %s ordered (%s invoiced"
+			mj_note(j, checks, "quantity", false, "quantity %s, but %s left of %s ordered (%s invoiced"
 			     " before); allowed over %s (quantity %s, %s)", a, lf, c, d, al, tt, t.scope);
 			mj_reason(j, MR_QUANTITY_DEVIATION, lid, "line %s: quantity %s, but only %s left on"
 			       " order %s line %s (%s ordered, %s invoiced before); %s allowed over",
 			       lid, a, lf, o->order_no, ol->line_id, c, d, al);
+		} else if (dec_sign(over) < 0) {
+			/* before + qty short of the quantity ordered, by -over */
+			char rest[DEC_STR_MAX];
+			mj_fmt_qty(rest, sizeof(rest), dec_neg(over));
+			mj_note(j, checks, "quantity", true, "partial delivery: %s of %s ordered (%s invoiced"
+				" before), %s left after this invoice", a, c, d, rest);
+			mj_set_bool(j, xl, "partial", true);
 		} else {
-			dec after;
-			dec_add(&after, before, qty);
-			if (dec_cmp(after, ol->quantity) < 0) {
-				char rest[DEC_STR_MAX];
-				dec r2;
-				dec_sub(&r2, ol->quantity, after);
-				mj_fmt_qty(rest, sizeof(rest), r2);
-				mj_note(checks, "quantity", true, "partial delivery: %s of %s ordered (%s invoiced"
-				     " before), %s left after this invoice", a, c, d, rest);
-				ujson_set_bool(xl, "partial", true);
-			} else {
-				mj_note(checks, "quantity", true, "quantity %s of %s ordered (%s invoiced before)",
-				     a, c, d);
-			}
+			mj_note(j, checks, "quantity", true, "quantity %s of %s ordered (%s invoiced before)",
+				a, c, d);
 		}
 	}
 
@@ -298,18 +311,18 @@ static void check_line(match_job *j, booking *b, size_t li, dec *expected_sum, d
 			       NULL, text, sizeof(text)))
 			mj_reason(j, MR_AMOUNT_DEVIATION, lid, "line %s: %s", lid, text);
 	}
-	dec_add(expected_sum, *expected_sum, expected);
+	sum_add(sums, &sums->expected, expected);
 
 	/* the order-level charges of this order, in the part it is invoiced */
 	if (o->charges_set && !dec_is_zero(o->charges)) {
 		dec total = dec_make(0, 2), share;
 		size_t q;
 		for (q = 0; q < o->nlines; q++)
-			if (o->lines[q].net_set)
-				dec_add(&total, total, o->lines[q].net);
-		if (!dec_is_zero(total) && !dec_mul(&share, o->charges, expected) &&
+			if (o->lines[q].net_set && dec_add(&total, total, o->lines[q].net))
+				sums->overflow = true;
+		if (!sums->overflow && !dec_is_zero(total) && !dec_mul(&share, o->charges, expected) &&
 		    !dec_div_round(&share, share, total, 6))
-			dec_add(charges_share, *charges_share, share);
+			sum_add(sums, &sums->charges, share);
 	}
 
 	/* 3-way: goods received that are not yet invoiced */
@@ -318,53 +331,63 @@ static void check_line(match_job *j, booking *b, size_t li, dec *expected_sum, d
 		dec avail;
 		rules_tol t;
 		rules_tolerance(&t, j->m->rules, TOL_QUANTITY, &j->who);
-		rules_tol_allowed(&allowed, &t, ol->quantity_set ? ol->quantity : qty);
-		dec_sub(&avail, ol->received_qty, before);
 		mj_fmt_qty(a, sizeof(a), qty);
 		mj_fmt_qty(c, sizeof(c), ol->received_qty);
 		mj_fmt_qty(d, sizeof(d), before);
-		dec_sub(&diff, qty, avail);
-		if (dec_sign(diff) > 0 && dec_cmp(diff, allowed) > 0) {
-			mj_note(checks, "goods receipt", false, "goods receipt: %s invoiced, %s received in %zu receipt%s,"
+		if (rules_tol_allowed(&allowed, &t, ol->quantity_set ? ol->quantity : qty) ||
+		    dec_sub(&avail, ol->received_qty, before) || dec_sub(&diff, qty, avail)) {
+			mj_out_of_range(j, checks, "goods receipt", MR_NOT_RECEIVED, lid,
+					"quantity %s against the %s received on order %s line %s (%s"
+					" invoiced before)", a, c, o->order_no, ol->line_id, d);
+		} else if (dec_sign(diff) > 0 && dec_cmp(diff, allowed) > 0) {
+			mj_note(j, checks, "goods receipt", false, "goods receipt: %s invoiced, %s received in %zu receipt%s,"
 			     " %s invoiced before", a, c, ol->nreceipts, ol->nreceipts == 1 ? "" : "s", d);
 			mj_reason(j, MR_NOT_RECEIVED, lid, "line %s: %s invoiced, but order %s line %s has %s"
 			       " received (%zu goods receipt%s) and %s invoiced before", lid, a,
 			       o->order_no, ol->line_id, c, ol->nreceipts, ol->nreceipts == 1 ? "" : "s", d);
 		} else {
-			mj_note(checks, "goods receipt", true, "goods receipt: %s invoiced, %s received, %s invoiced before",
+			mj_note(j, checks, "goods receipt", true, "goods receipt: %s invoiced, %s received, %s invoiced before",
 			     a, c, d);
 		}
 	}
-	dec_add(&j->taken[oi][k], j->taken[oi][k], qty);
+	if (dec_add(&j->taken[oi][k], j->taken[oi][k], qty))
+		mj_out_of_range(j, checks, "quantity", MR_QUANTITY_DEVIATION, lid,
+				"the quantity invoiced against order %s line %s", o->order_no,
+				ol->line_id);
 }
 
 void mj_po_match(match_job *j, booking *b)
 {
 	const invoice *inv = j->inv;
-	dec expected = dec_make(0, 2), charges = dec_make(0, 2), actual, total;
+	po_sums sums = { dec_make(0, 2), dec_make(0, 2), false };
+	dec actual, total;
 	char text[TEXT_MAX];
 	ujson *xo = ujson_array();
 	size_t i;
 
-	ujson_set_new(j->xorder, "orders", xo);
+	mj_set_new(j, j->xorder, "orders", xo);
+	if (j->rc)
+		return;   /* xo may be gone with a failed setter */
 	for (i = 0; i < j->norders; i++) {
 		const ref_order *o = j->orders[i];
 		ujson *e = ujson_object(), *checks = ujson_array();
-		ujson_set_str(e, "order_no", o->order_no);
-		ujson_set_str(e, "status", o->status);
-		ujson_set_str(e, "currency", o->currency);
-		ujson_set_str(e, "supplier_no", o->supplier_no);
-		ujson_set_str(e, "buyer", o->buyer);
-		ujson_set_int(e, "requires_receipt", o->requires_receipt);
-		ujson_set_new(e, "checks", checks);
-		ujson_append_new(xo, e);
+		mj_set_str(j, e, "order_no", o->order_no);
+		mj_set_str(j, e, "status", o->status);
+		mj_set_str(j, e, "currency", o->currency);
+		mj_set_str(j, e, "supplier_no", o->supplier_no);
+		mj_set_str(j, e, "buyer", o->buyer);
+		mj_set_int(j, e, "requires_receipt", o->requires_receipt);
+		mj_set_new(j, e, "checks", checks);
+		mj_append(j, xo, e);
+		if (j->rc)
+			return;
 		if (o->status && !strcmp(o->status, "closed")) {
-			mj_note(checks, "status", false, "order %s is closed", o->order_no);
+			mj_note(j, checks, "status", false, "order %s is closed", o->order_no);
 			mj_reason(j, MR_ORDER_CLOSED, NULL, "order %s is closed: nothing more may be"
 			       " invoiced against it", o->order_no);
 		}
 		if (j->sup_known && o->supplier_no && strcmp(o->supplier_no, j->sup.supplier_no)) {
-			mj_note(checks, "supplier", false, "order %s is placed with supplier %s", o->order_no,
+			mj_note(j, checks, "supplier", false, "order %s is placed with supplier %s", o->order_no,
 			     o->supplier_no);
 			mj_reason(j, MR_ORDER_MISMATCH, NULL, "order %s was placed with supplier %s, the"
 			       " invoice comes from %s", o->order_no, o->supplier_no, j->sup.supplier_no);
@@ -374,16 +397,16 @@ void mj_po_match(match_job *j, booking *b)
 				    (o->supplier_peppol && ((j->peppol[0] && !strcmp(o->supplier_peppol, j->peppol)) ||
 				     (j->sup_known && !strcmp(o->supplier_peppol, j->sup.peppol_id))));
 			if (!same) {
-				mj_note(checks, "supplier", false, "order %s names seller %s", o->order_no,
+				mj_note(j, checks, "supplier", false, "order %s names seller %s", o->order_no,
 				     o->supplier_org ? o->supplier_org : o->supplier_peppol);
 				mj_reason(j, MR_ORDER_MISMATCH, NULL, "order %s names seller %s, not this"
 				       " invoice's seller", o->order_no,
 				       o->supplier_org ? o->supplier_org : o->supplier_peppol);
 			} else {
-				mj_note(checks, "supplier", true, "the order's seller is the invoice's");
+				mj_note(j, checks, "supplier", true, "the order's seller is the invoice's");
 			}
 		} else {
-			mj_note(checks, "supplier", true, "the order's supplier is the invoice's");
+			mj_note(j, checks, "supplier", true, "the order's supplier is the invoice's");
 		}
 		if (o->buyer) {
 			char k[176];
@@ -394,26 +417,31 @@ void mj_po_match(match_job *j, booking *b)
 					if (!strcmp(j->bkeys[q], k))
 						ok = true;
 			if (!ok && j->nbkeys) {
-				mj_note(checks, "buyer", false, "order %s is from buyer %s", o->order_no, o->buyer);
+				mj_note(j, checks, "buyer", false, "order %s is from buyer %s", o->order_no, o->buyer);
 				mj_reason(j, MR_ORDER_MISMATCH, NULL, "order %s was placed by %s, the invoice is"
 				       " addressed to someone else", o->order_no, o->buyer);
 			}
 		}
 		if (o->currency && inv->currency.v && strcasecmp(o->currency, inv->currency.v)) {
-			mj_note(checks, "currency", false, "order in %s, invoice in %s", o->currency,
+			mj_note(j, checks, "currency", false, "order in %s, invoice in %s", o->currency,
 			     inv->currency.v);
 			mj_reason(j, MR_CURRENCY_MISMATCH, NULL, "order %s is in %s, the invoice in %s",
 			       o->order_no, o->currency, inv->currency.v);
 		}
 	}
 	for (i = 0; i < inv->nlines && !j->rc; i++)
-		check_line(j, b, i, &expected, &charges);
+		check_line(j, b, i, &sums);
 	if (j->rc)
 		return;
 	/* header: the invoice's net total against what the order says the
 	 * invoiced quantities cost, with the order's charges in proportion */
-	if (dec_add(&total, expected, charges) || dec_round(&total, total, 2))
-		total = expected;
+	if (sums.overflow) {
+		mj_out_of_range(j, j->header, "net total", MR_TOTAL_DEVIATION, NULL,
+				"the net total against what the orders say the lines cost");
+		return;
+	}
+	if (dec_add(&total, sums.expected, sums.charges) || dec_round(&total, total, 2))
+		total = sums.expected;
 	if (inv->totals.tax_exclusive.set)
 		actual = inv->totals.tax_exclusive.v;
 	else

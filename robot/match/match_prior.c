@@ -51,7 +51,7 @@ void mj_duplicates(match_job *j, const booking *b)
 		return;
 	}
 	if (prev && !(j->in->doc_id && prev->doc_id == j->in->doc_id)) {
-		mj_note(j->xdup, "number", false, "%s %s from %s was already posted (%s%s)", j->kind,
+		mj_note(j, j->xdup, "number", false, "%s %s from %s was already posted (%s%s)", j->kind,
 		     inv->id.v, j->res->supplier_key, prev->issue_date ? "issued " : "recorded",
 		     prev->issue_date ? prev->issue_date : "");
 		if (prev->doc_id)
@@ -70,17 +70,28 @@ void mj_duplicates(match_job *j, const booking *b)
 		const char *a = inv->seller.legal_id.v ? inv->seller.legal_id.v : inv->seller.vat_id.v;
 		const char *c = inv->seller.vat_id.v ? inv->seller.vat_id.v : a;
 		db_reset(st);
-		db_bind_text(st, 1, j->kind);
-		db_bind_int(st, 2, j->in->doc_id);
-		db_bind_text(st, 3, a ? a : "");
-		db_bind_text(st, 4, inv->id.v);
-		db_bind_text(st, 5, c ? c : "");
-		db_bind_text(st, 6, inv->id.v);
+		rc = db_bind_text(st, 1, j->kind);
+		if (!rc)
+			rc = db_bind_int(st, 2, j->in->doc_id);
+		if (!rc)
+			rc = db_bind_text(st, 3, a ? a : "");
+		if (!rc)
+			rc = db_bind_text(st, 4, inv->id.v);
+		if (!rc)
+			rc = db_bind_text(st, 5, c ? c : "");
+		if (!rc)
+			rc = db_bind_text(st, 6, inv->id.v);
+		if (rc) {
+			db_reset(st);
+			j->rc = ulf_err_set(j->err, rc, "documents: cannot look for duplicates of %s %s",
+					    j->kind, inv->id.v);
+			return;
+		}
 		rc = db_step(st, j->err);
 		if (rc == 1) {
 			long long id = (long long)db_col_int(st, 0);
 			const char *state = db_col_text(st, 1);
-			mj_note(j->xdup, "number", false, "the store holds %s %s from this seller as"
+			mj_note(j, j->xdup, "number", false, "the store holds %s %s from this seller as"
 			     " document %lld (%s)", j->kind, inv->id.v, id, state ? state : "?");
 			mj_reason(j, MR_DUPLICATE, NULL, "%s %s from this seller is already in the store as"
 			       " document %lld (%s)", j->kind, inv->id.v, id, state ? state : "?");
@@ -93,7 +104,7 @@ void mj_duplicates(match_job *j, const booking *b)
 		}
 	}
 	if (!found)
-		mj_note(j->xdup, "number", true, "no earlier %s %s from this supplier", j->kind, inv->id.v);
+		mj_note(j, j->xdup, "number", true, "no earlier %s %s from this supplier", j->kind, inv->id.v);
 
 	if (mj_as_record(&rb, j, b)) {
 		j->rc = ULF_ENOMEM;
@@ -107,12 +118,12 @@ void mj_duplicates(match_job *j, const booking *b)
 		return;
 	}
 	if (found && strcmp(number, inv->id.v)) {
-		mj_note(j->xdup, "fingerprint", false, "same supplier, date, currency, total and line"
+		mj_note(j, j->xdup, "fingerprint", false, "same supplier, date, currency, total and line"
 		     " amounts as posted invoice %s", number);
 		mj_reason(j, MR_DUPLICATE, NULL, "same content (supplier, date, total and every line"
 		       " amount) as invoice %s, posted before under another number", number);
 	} else {
-		mj_note(j->xdup, "fingerprint", true, "no posted invoice with the same content");
+		mj_note(j, j->xdup, "fingerprint", true, "no posted invoice with the same content");
 	}
 }
 
@@ -149,7 +160,7 @@ void mj_credit_match(match_job *j, booking *b)
 			return;
 		}
 		if (!orig)
-			mj_note(checks, "credited invoice", false, "invoice %s is not among the posted"
+			mj_note(j, checks, "credited invoice", false, "invoice %s is not among the posted"
 			     " invoices of %s", inv->preceding[i].id.v, j->res->supplier_key);
 	}
 	if (!orig) {
@@ -165,7 +176,7 @@ void mj_credit_match(match_job *j, booking *b)
 	j->credited_rec = orig;
 	j->credited = orig;
 	snprintf(j->res->credited, sizeof(j->res->credited), "%s", orig->invoice_number);
-	mj_note(checks, "credited invoice", true, "corrects invoice %s of %s (%s flow)",
+	mj_note(j, checks, "credited invoice", true, "corrects invoice %s of %s (%s flow)",
 	     orig->invoice_number, orig->issue_date ? orig->issue_date : "?",
 	     orig->flow ? orig->flow : "?");
 	j->res->flow = orig->flow && !strcmp(orig->flow, "po") ? MATCH_FLOW_PO
@@ -179,20 +190,22 @@ void mj_credit_match(match_job *j, booking *b)
 		dec credit = dec_abs(b->total_net), was = dec_abs(orig->net_total), over, allowed;
 		char a[DEC_STR_MAX], w[DEC_STR_MAX], al[DEC_STR_MAX], tt[64];
 		rules_tolerance(&t, j->m->rules, TOL_TOTAL, &j->who);
-		rules_tol_allowed(&allowed, &t, was);
 		rules_tol_text(tt, sizeof(tt), &t);
-		dec_sub(&over, credit, was);
 		mj_fmt_dec(a, sizeof(a), credit);
 		mj_fmt_dec(w, sizeof(w), was);
-		mj_fmt_dec(al, sizeof(al), allowed);
-		if (dec_sign(over) > 0 && dec_cmp(over, allowed) > 0) {
-			mj_note(checks, "credited total", false, "credits %s of invoice %s's %s: over by more"
+		if (rules_tol_allowed(&allowed, &t, was) || dec_sub(&over, credit, was)) {
+			mj_out_of_range(j, checks, "credited total", MR_CREDIT_EXCEEDS_INVOICE, NULL,
+					"the credit of %s against invoice %s's %s", a,
+					orig->invoice_number, w);
+		} else if (dec_sign(over) > 0 && dec_cmp(over, allowed) > 0) {
+			mj_fmt_dec(al, sizeof(al), allowed);
+			mj_note(j, checks, "credited total", false, "credits %s of invoice %s's %s: over by more"
 			     " than the %s allowed (total %s, %s)", a, orig->invoice_number, w, al, tt,
 			     t.scope);
 			mj_reason(j, MR_CREDIT_EXCEEDS_INVOICE, NULL, "the credit note takes back %s, invoice"
 			       " %s was %s (%s allowed over)", a, orig->invoice_number, w, al);
 		} else {
-			mj_note(checks, "credited total", true, "credits %s of invoice %s's %s", a,
+			mj_note(j, checks, "credited total", true, "credits %s of invoice %s's %s", a,
 			     orig->invoice_number, w);
 		}
 	}

@@ -132,7 +132,11 @@ int match_record(matcher *m, const invoice *inv, const match_result *r,
 					l->description = row->description;
 				break;
 			}
-			dec_add(&total, total, l->net);
+			if (dec_add(&total, total, l->net)) {
+				rc = ulf_err_set(err, ULF_ERANGE, "booking line %zu: the net amounts add"
+						 " up to more than fits", i + 1);
+				goto out;
+			}
 		}
 		rb.rec.lines = lines;
 		rb.rec.nlines = n;

@@ -130,11 +130,11 @@ static int try_key(match_job *j, ref_supplier *found, size_t *n, ref_key k, cons
 	if (rc)
 		return j->rc = rc;
 	o = ujson_object();
-	ujson_set_str(o, "key", refdata_key_name(k));
-	ujson_set_str(o, "value", value);
-	ujson_set_str(o, "found", *n == 1 ? found->supplier_no : NULL);
-	ujson_set_int(o, "matches", (int64_t)*n);
-	ujson_append_new(ujson_get(j->xsupplier, "keys"), o);
+	mj_set_str(j, o, "key", refdata_key_name(k));
+	mj_set_str(j, o, "value", value);
+	mj_set_str(j, o, "found", *n == 1 ? found->supplier_no : NULL);
+	mj_set_int(j, o, "matches", (int64_t)*n);
+	mj_append(j, ujson_get(j->xsupplier, "keys"), o);
 	return 0;
 }
 
@@ -143,30 +143,30 @@ static ujson *registration(match_job *j)
 	const inv_party *s = &j->inv->seller;
 	ujson *o = ujson_object(), *a = ujson_object(), *c = ujson_object();
 
-	ujson_set_str(o, "name", s->name.v ? s->name.v : s->trading_name.v);
-	ujson_set_str(o, "trading_name", s->trading_name.v && s->name.v &&
+	mj_set_str(j, o, "name", s->name.v ? s->name.v : s->trading_name.v);
+	mj_set_str(j, o, "trading_name", s->trading_name.v && s->name.v &&
 		      strcmp(s->trading_name.v, s->name.v) ? s->trading_name.v : NULL);
-	ujson_set_str(o, "org_no", j->org[0] ? j->org : s->legal_id.v);
-	ujson_set_str(o, "vat_no", j->vat[0] ? j->vat : NULL);
-	ujson_set_str(o, "peppol_id", j->peppol[0] ? j->peppol : NULL);
-	ujson_set_str(o, "bankgiro", j->bankgiro[0] ? j->bankgiro : NULL);
-	ujson_set_str(o, "plusgiro", j->plusgiro[0] ? j->plusgiro : NULL);
-	ujson_set_str(o, "iban", j->iban[0] ? j->iban : NULL);
+	mj_set_str(j, o, "org_no", j->org[0] ? j->org : s->legal_id.v);
+	mj_set_str(j, o, "vat_no", j->vat[0] ? j->vat : NULL);
+	mj_set_str(j, o, "peppol_id", j->peppol[0] ? j->peppol : NULL);
+	mj_set_str(j, o, "bankgiro", j->bankgiro[0] ? j->bankgiro : NULL);
+	mj_set_str(j, o, "plusgiro", j->plusgiro[0] ? j->plusgiro : NULL);
+	mj_set_str(j, o, "iban", j->iban[0] ? j->iban : NULL);
 	/* "Godkänd för F-skatt": BT-33, or a TAX PartyTaxScheme in BIS 3 */
-	ujson_set_str(o, "f_skatt", s->legal_info.v && strstr(s->legal_info.v, "skatt") ? s->legal_info.v
+	mj_set_str(j, o, "f_skatt", s->legal_info.v && strstr(s->legal_info.v, "skatt") ? s->legal_info.v
 		      : s->tax_reg_id.v && strstr(s->tax_reg_id.v, "skatt") ? s->tax_reg_id.v : NULL);
-	ujson_set_str(a, "street", s->address.line1.v);
-	ujson_set_str(a, "city", s->address.city.v);
-	ujson_set_str(a, "postcode", s->address.postcode.v);
-	ujson_set_str(a, "country", s->address.country.v);
-	ujson_set_new(o, "address", a);
-	ujson_set_str(c, "name", s->contact.name.v);
-	ujson_set_str(c, "phone", s->contact.phone.v);
-	ujson_set_str(c, "email", s->contact.email.v);
-	ujson_set_new(o, "contact", c);
-	ujson_set_str(o, "from_invoice", j->inv->id.v);
-	ujson_set_str(o, "supplier_no", NULL);
-	ujson_set_bool(o, "contract", false);
+	mj_set_str(j, a, "street", s->address.line1.v);
+	mj_set_str(j, a, "city", s->address.city.v);
+	mj_set_str(j, a, "postcode", s->address.postcode.v);
+	mj_set_str(j, a, "country", s->address.country.v);
+	mj_set_new(j, o, "address", a);
+	mj_set_str(j, c, "name", s->contact.name.v);
+	mj_set_str(j, c, "phone", s->contact.phone.v);
+	mj_set_str(j, c, "email", s->contact.email.v);
+	mj_set_new(j, o, "contact", c);
+	mj_set_str(j, o, "from_invoice", j->inv->id.v);
+	mj_set_str(j, o, "supplier_no", NULL);
+	mj_set_bool(j, o, "contract", false);
 	return o;
 }
 
@@ -181,22 +181,22 @@ static void payment_check(match_job *j)
 	ujson *checks = ujson_get(j->xsupplier, "checks");
 
 	if (!inv_any) {
-		mj_note(checks, "payment account", true, "the invoice names no bankgiro, plusgiro or IBAN");
+		mj_note(j, checks, "payment account", true, "the invoice names no bankgiro, plusgiro or IBAN");
 		return;
 	}
 	if (!reg_any) {
-		mj_note(checks, "payment account", true, "the register has no payment account for %s to"
+		mj_note(j, checks, "payment account", true, "the register has no payment account for %s to"
 		     " compare with", s->supplier_no);
 		return;
 	}
 	if (ok) {
-		mj_note(checks, "payment account", true, "pays to %s %s, as in the register",
+		mj_note(j, checks, "payment account", true, "pays to %s %s, as in the register",
 		     j->bankgiro[0] ? "bankgiro" : j->plusgiro[0] ? "plusgiro" : "IBAN",
 		     j->bankgiro[0] ? j->bankgiro : j->plusgiro[0] ? j->plusgiro : j->iban);
 		return;
 	}
 	/* changed bank details are how invoice fraud is done: a person checks */
-	mj_note(checks, "payment account", false, "payment account differs from the register");
+	mj_note(j, checks, "payment account", false, "payment account differs from the register");
 	mj_reason(j, MR_PAYMENT_ACCOUNT_MISMATCH, NULL,
 	       "the invoice asks for payment to %s %s; the register has %s%s%s%s%s%s for"
 	       " supplier %s", j->bankgiro[0] ? "bankgiro" : j->plusgiro[0] ? "plusgiro" : "IBAN",
@@ -219,8 +219,8 @@ void mj_identify(match_job *j)
 	size_t i, n;
 
 	memset(&first, 0, sizeof(first));
-	ujson_set_new(j->xsupplier, "keys", ujson_array());
-	ujson_set_new(j->xsupplier, "checks", ujson_array());
+	mj_set_new(j, j->xsupplier, "keys", ujson_array());
+	mj_set_new(j, j->xsupplier, "checks", ujson_array());
 	for (i = 0; i < 3 && !j->rc; i++) {
 		if (try_key(j, &f, &n, strong[i], strong_v[i]))
 			return;
@@ -248,7 +248,7 @@ void mj_identify(match_job *j)
 		else
 			mj_reason(j, MR_AMBIGUOUS_SUPPLIER, NULL, "the seller's identifiers point at different"
 			       " suppliers: %s", others);
-		ujson_set_str(j->xsupplier, "identified_by", NULL);
+		mj_set_str(j, j->xsupplier, "identified_by", NULL);
 		return;
 	}
 	for (i = 0; !by && i < 3; i++) {
@@ -277,7 +277,7 @@ void mj_identify(match_job *j)
 			if (n == 1) {
 				j->sup = f;
 				j->sup_known = true;
-				ujson_set_str(j->xsupplier, "identified_by", "name");
+				mj_set_str(j, j->xsupplier, "identified_by", "name");
 				mj_reason(j, MR_SUPPLIER_UNCERTAIN, NULL,
 				       "the seller was found by name only (supplier %s, %s): none of its"
 				       " Peppol id, org number, VAT number or payment account is in the"
@@ -288,13 +288,13 @@ void mj_identify(match_job *j)
 		mj_reason(j, MR_UNKNOWN_SUPPLIER, NULL, "%s (org number %s, Peppol id %s) is not in the"
 		       " supplier register: register it (new_supplier has what the invoice says)",
 		       nm ? nm : "the seller", j->org[0] ? j->org : "-", j->peppol[0] ? j->peppol : "-");
-		ujson_set_new(j->res->json, "new_supplier", registration(j));
+		mj_set_new(j, j->res->json, "new_supplier", registration(j));
 		return;
 	}
 	j->sup = first;
 	j->sup_known = true;
-	ujson_set_str(j->xsupplier, "identified_by", by);
-	ujson_set_str(j->xsupplier, "identified_value", by_value);
+	mj_set_str(j, j->xsupplier, "identified_by", by);
+	mj_set_str(j, j->xsupplier, "identified_value", by_value);
 	if (first.blocked)
 		mj_reason(j, MR_SUPPLIER_BLOCKED, NULL, "supplier %s (%s) is blocked in the register",
 		       first.supplier_no, first.name);
@@ -333,8 +333,8 @@ void mj_supplier_key(match_job *j)
 	j->who.nsupplier = j->nskeys;
 	j->who.buyer_keys = j->bkp;
 	j->who.nbuyer = j->nbkeys;
-	ujson_set_str(j->xsupplier, "supplier_no", r->supplier_no[0] ? r->supplier_no : NULL);
-	ujson_set_str(j->xsupplier, "name", r->supplier_name);
-	ujson_set_str(j->xsupplier, "history_key", r->supplier_key);
-	ujson_set_bool(j->xsupplier, "contract", j->who.contract);
+	mj_set_str(j, j->xsupplier, "supplier_no", r->supplier_no[0] ? r->supplier_no : NULL);
+	mj_set_str(j, j->xsupplier, "name", r->supplier_name);
+	mj_set_str(j, j->xsupplier, "history_key", r->supplier_key);
+	mj_set_bool(j, j->xsupplier, "contract", j->who.contract);
 }

@@ -67,6 +67,7 @@ typedef struct tinv {
 	const char *credits;             /* BillingReference */
 	long rounding;                   /* cents */
 	tline lines[6];
+	const char *qty_text[6];         /* a line's quantity as written, not qty */
 	size_t nlines;
 	tac acs[3];
 	size_t nacs;
@@ -196,10 +197,13 @@ static char *ubl(const tinv *t)
 	for (i = 0; i < t->nlines; i++) {
 		const tline *l = &t->lines[i];
 		int rate = l->rate < 0 ? 25 : l->rate;
-		APPEND("<cac:%sLine><cbc:ID>%s</cbc:ID><cbc:%sQuantity unitCode=\"%s\">%ld</cbc:%sQuantity>"
+		char q[32];
+		snprintf(q, sizeof(q), "%ld", l->qty);
+		APPEND("<cac:%sLine><cbc:ID>%s</cbc:ID><cbc:%sQuantity unitCode=\"%s\">%s</cbc:%sQuantity>"
 		       "<cbc:LineExtensionAmount currencyID=\"%s\">%s</cbc:LineExtensionAmount>",
-		       root, l->id, t->credit ? "Credited" : "Invoiced", l->unit ? l->unit : "EA", l->qty,
-		       t->credit ? "Credited" : "Invoiced", cur, money(a, line_net(l)));
+		       root, l->id, t->credit ? "Credited" : "Invoiced", l->unit ? l->unit : "EA",
+		       t->qty_text[i] ? t->qty_text[i] : q, t->credit ? "Credited" : "Invoiced", cur,
+		       money(a, line_net(l)));
 		if (l->olref)
 			APPEND("<cac:OrderLineReference><cbc:LineID>%s</cbc:LineID></cac:OrderLineReference>",
 			       l->olref);
@@ -892,6 +896,91 @@ static void quantity_and_partial_deliveries(void **state)
 	run_free(&x);
 }
 
+/* The explanation's check `what` of invoice line `line`, or NULL. */
+static const ujson *line_check(const match_result *r, size_t line, const char *what)
+{
+	const ujson *xl = ujson_array_get(ujson_get(ujson_get(match_result_json(r), "explanation"),
+						    "lines"), line);
+	const ujson *checks = ujson_get(xl, "checks");
+	size_t i;
+
+	for (i = 0; i < ujson_array_size(checks); i++)
+		if (!strcmp(ujson_get_str(ujson_array_get(checks, i), "check"), what))
+			return ujson_array_get(checks, i);
+	return NULL;
+}
+
+/* The message of the first reason `code` about line `line_id`, or NULL. */
+static const char *reason_message(const match_result *r, const char *code, const char *line_id)
+{
+	size_t i;
+
+	for (i = 0; i < r->nreasons; i++)
+		if (!strcmp(r->reasons[i].code, code) && !strcmp(r->reasons[i].line_id, line_id))
+			return r->reasons[i].message;
+	return NULL;
+}
+
+/*
+ * Quantities the exact arithmetic cannot hold (core/dec.h: ULF_ERANGE):
+ * 18 decimals against the 10 left on the order line do not fit 64 bits
+ * once on one scale, and neither does a second 9e18 against the first.
+ * The quantity check is not made and says so - a QUANTITY_DEVIATION a
+ * person reads, never a comparison of what the overflow left behind.
+ */
+static void quantity_out_of_range(void **state)
+{
+	fixture *f = *state;
+	tinv t = good("QR-1");
+	const ujson *chk;
+	const char *msg;
+	run x;
+
+	t.nlines = 1;
+	t.qty_text[0] = "0.000000000000000001";
+	t.lines[0].net = 1;
+	match_spec(&x, f, &t, true, 0);
+	assert_int_equal(x.r->decision, MATCH_EXCEPTION);
+	msg = reason_message(x.r, MR_QUANTITY_DEVIATION, "1");
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, "quantity 0.000000000000000001 against order DLL1000001 line 1"));
+	assert_non_null(strstr(msg, "out of range"));
+	chk = line_check(x.r, 0, "quantity");
+	assert_non_null(chk);
+	assert_string_equal(ujson_get_str(chk, "result"), "deviation");
+	assert_non_null(strstr(ujson_get_str(chk, "text"), "out of range, not checked"));
+	run_free(&x);
+
+	/* two lines of 9e18 against one order line: the second overflows
+	 * what is left, and what the invoice takes of the line */
+	t = good("QR-2");
+	t.nlines = 2;
+	t.qty_text[0] = t.qty_text[1] = "9000000000000000000";
+	t.lines[0].net = 1;
+	t.lines[1] = t.lines[0];
+	t.lines[1].id = "2";
+	t.lines[1].olref = "1";
+	t.lines[1].item = "KP-4080";
+	match_spec(&x, f, &t, true, 0);
+	assert_int_equal(x.r->decision, MATCH_EXCEPTION);
+	assert_non_null(reason_message(x.r, MR_QUANTITY_DEVIATION, "1"));
+	msg = reason_message(x.r, MR_QUANTITY_DEVIATION, "2");
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, "out of range"));
+	chk = line_check(x.r, 1, "quantity");
+	assert_non_null(chk);
+	assert_string_equal(ujson_get_str(chk, "result"), "deviation");
+	run_free(&x);
+
+	/* and an ordinary quantity still checks as before */
+	t = good("QR-3");
+	t.nlines = 1;
+	t.qty_text[0] = "10.000";
+	match_spec(&x, f, &t, true, 0);
+	assert_auto(&x);
+	run_free(&x);
+}
+
 static void line_amount_edges(void **state)
 {
 	fixture *f = *state;
@@ -1259,6 +1348,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(unmatched_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(price_tolerance_edges, setup, teardown),
 		cmocka_unit_test_setup_teardown(quantity_and_partial_deliveries, setup, teardown),
+		cmocka_unit_test_setup_teardown(quantity_out_of_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(line_amount_edges, setup, teardown),
 		cmocka_unit_test_setup_teardown(total_and_charges, setup, teardown),
 		cmocka_unit_test_setup_teardown(goods_receipt, setup, teardown),
