@@ -39,11 +39,26 @@ const char *booking_kind_name(booking_kind k)
 	return "?";
 }
 
+/* A row with no text and no amounts. */
+static void row_clear(booking_row *r)
+{
+	int f;
+
+	memset(r, 0, sizeof(*r));
+	r->line_id = r->description = r->vat_category = "";
+	r->item_key = r->text_key = r->order_no = r->order_line_id = "";
+	for (f = 0; f < RB_COUNT; f++)
+		r->f[f].value = r->f[f].detail = "";
+	r->net = r->vat = r->quantity = dec_make(0, 2);
+}
+
 void booking_init(booking *b)
 {
 	memset(b, 0, sizeof(*b));
 	b->total_net = b->total_vat = dec_make(0, 2);
 	b->sign = 1;
+	row_clear(&b->rounding);
+	arena_init(&b->mem, BOOKING_MAX_BYTES);
 }
 
 void booking_release(booking *b)
@@ -53,6 +68,44 @@ void booking_release(booking *b)
 	free(b->rows);
 	b->rows = NULL;
 	b->n = b->cap = 0;
+	row_clear(&b->rounding);
+	arena_release(&b->mem);
+}
+
+const char *booking_str(booking *b, const char *s)
+{
+	char *p;
+
+	if (!s || !*s)
+		return "";
+	p = arena_strdup(&b->mem, s);
+	if (!p) {
+		b->failed = ULF_ENOMEM;
+		return "";
+	}
+	return p;
+}
+
+/* Formats into the booking's arena; NULL (b->failed) when it cannot. */
+static const char *booking_vfmt(booking *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static const char *booking_vfmt(booking *b, const char *fmt, va_list ap)
+{
+	va_list aq;
+	char *p;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	p = n < 0 ? NULL : arena_alloc(&b->mem, (size_t)n + 1);
+	if (!p) {
+		b->failed = ULF_ENOMEM;
+		return NULL;
+	}
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
 }
 
 static booking_row *add_row(booking *b, ulf_err *err)
@@ -74,14 +127,8 @@ static booking_row *add_row(booking *b, ulf_err *err)
 		b->cap = cap;
 	}
 	r = &b->rows[b->n++];
-	memset(r, 0, sizeof(*r));
-	r->net = r->vat = r->quantity = dec_make(0, 2);
+	row_clear(r);
 	return r;
-}
-
-static void copy(char *dst, size_t n, const char *s)
-{
-	snprintf(dst, n, "%s", s ? s : "");
 }
 
 static dec signed_dec(dec v, int sign)
@@ -89,8 +136,14 @@ static dec signed_dec(dec v, int sign)
 	return sign < 0 ? dec_neg(v) : v;
 }
 
+/* The lengths of the history keys (refdata_item_key, refdata_text_key) as
+ * they have been recorded: longer ids and names are folded to these. */
+#define ITEM_KEY_MAX 64
+#define TEXT_KEY_MAX 128
+
 int booking_rows(booking *b, const invoice *inv, int sign, ulf_err *err)
 {
+	char key[TEXT_KEY_MAX];
 	size_t i;
 
 	b->sign = sign;
@@ -102,19 +155,22 @@ int booking_rows(booking *b, const invoice *inv, int sign, ulf_err *err)
 		if (!r)
 			return err ? err->code : ULF_ENOMEM;
 		r->kind = BK_LINE;
-		copy(r->line_id, sizeof(r->line_id), l->id.v);
-		copy(r->description, sizeof(r->description),
-		     l->item_name.v ? l->item_name.v : l->item_description.v);
+		r->line_id = booking_str(b, l->id.v);
+		r->description = booking_str(b, l->item_name.v ? l->item_name.v
+					     : l->item_description.v);
 		if (l->net.set)
 			r->net = signed_dec(l->net.v, sign);
 		if (l->quantity.set)
 			r->quantity = signed_dec(l->quantity.v, sign);
-		copy(r->vat_category, sizeof(r->vat_category), l->vat_category.v);
+		r->vat_category = booking_str(b, l->vat_category.v);
 		r->vat_rate = l->vat_rate.v;
 		r->vat_rate_set = l->vat_rate.set;
-		refdata_item_key(r->item_key, sizeof(r->item_key), item);
-		refdata_text_key(r->text_key, sizeof(r->text_key),
+		/* the keys keep the length the history has always had */
+		refdata_item_key(key, ITEM_KEY_MAX, item);
+		r->item_key = booking_str(b, key);
+		refdata_text_key(key, TEXT_KEY_MAX,
 				 l->item_name.v ? l->item_name.v : l->item_description.v);
+		r->text_key = booking_str(b, key);
 	}
 	for (i = 0; i < inv->nacs; i++) {
 		const inv_allowance_charge *ac = &inv->acs[i];
@@ -128,53 +184,62 @@ int booking_rows(booking *b, const invoice *inv, int sign, ulf_err *err)
 		/* an allowance lowers the cost: booked negative */
 		r->net = signed_dec(ac->is_charge ? ac->amount.v : dec_neg(ac->amount.v), sign);
 		r->quantity = dec_make(0, 0);
-		copy(r->description, sizeof(r->description),
-		     ac->reason.v ? ac->reason.v : ac->reason_code.v ? ac->reason_code.v
-		     : ac->is_charge ? "Charge" : "Allowance");
-		copy(r->vat_category, sizeof(r->vat_category), ac->vat_category.v);
+		r->description = booking_str(b, ac->reason.v ? ac->reason.v : ac->reason_code.v
+					     ? ac->reason_code.v : ac->is_charge ? "Charge"
+					     : "Allowance");
+		r->vat_category = booking_str(b, ac->vat_category.v);
 		r->vat_rate = ac->vat_rate.v;
 		r->vat_rate_set = ac->vat_rate.set;
-		refdata_text_key(r->text_key, sizeof(r->text_key), r->description);
+		refdata_text_key(key, TEXT_KEY_MAX, r->description);
+		r->text_key = booking_str(b, key);
 	}
-	memset(&b->rounding, 0, sizeof(b->rounding));
+	row_clear(&b->rounding);
 	if (inv->totals.rounding.set && !dec_is_zero(inv->totals.rounding.v)) {
 		b->has_rounding = true;
 		b->rounding.kind = BK_ROUNDING;
 		b->rounding.net = signed_dec(inv->totals.rounding.v, sign);
 		b->rounding.vat = dec_make(0, 2);
 		b->rounding.quantity = dec_make(0, 0);
-		copy(b->rounding.description, sizeof(b->rounding.description), "Öresavrundning");
+		b->rounding.description = "Öresavrundning";
 	}
+	if (b->failed)
+		return ulf_err_set(err, b->failed, "booking: out of memory for its text");
 	return 0;
 }
 
-bool booking_set(booking_field *f, const char *value, booking_source src, int confidence,
-		 const char *fmt, ...)
+bool booking_set(booking *b, booking_field *f, const char *value, booking_source src,
+		 int confidence, const char *fmt, ...)
 {
+	const char *v, *detail;
 	va_list ap;
 
-	if (f->value[0] || !value || !*value || strlen(value) >= sizeof(f->value))
+	if (f->value[0] || !value || !*value)
 		return false;
-	memcpy(f->value, value, strlen(value) + 1);
+	v = booking_str(b, value);
+	va_start(ap, fmt);
+	detail = booking_vfmt(b, fmt, ap);
+	va_end(ap);
+	if (b->failed || !detail)
+		return false;
+	f->value = v;
 	f->source = src;
 	f->confidence = confidence;
-	va_start(ap, fmt);
-	vsnprintf(f->detail, sizeof(f->detail), fmt, ap);
-	va_end(ap);
+	f->detail = detail;
 	return true;
 }
 
-void booking_apply_rules(booking_row *row, const rules_coding *c, const char *rules_name)
+void booking_apply_rules(booking *b, booking_row *row, const rules_coding *c,
+			 const char *rules_name)
 {
 	int f;
 
 	for (f = 0; f < RB_COUNT; f++)
 		if (c->rule[f])
-			booking_set(&row->f[f], c->value[f], BSRC_RULE, 100, "rule %s (%s:%u): %s",
+			booking_set(b, &row->f[f], c->value[f], BSRC_RULE, 100, "rule %s (%s:%u): %s",
 				    c->rule[f], rules_name, c->line[f], c->why[f]);
 }
 
-int booking_apply_history(booking_row *row, bool *out_weak, refdata *r,
+int booking_apply_history(booking *b, booking_row *row, bool *out_weak, refdata *r,
 			  const char *supplier_key, const rules_settings *s, ulf_err *err)
 {
 	const char *kinds[3] = { "item", "text", "supplier" };
@@ -206,7 +271,7 @@ int booking_apply_history(booking_row *row, bool *out_weak, refdata *r,
 					       h.vat_code };
 		bool weak = h.n < s->history_min_count || conf < s->history_min_confidence;
 		for (f = 0; f < RB_COUNT; f++)
-			if (booking_set(&row->f[f], vals[f], BSRC_HISTORY, conf,
+			if (booking_set(b, &row->f[f], vals[f], BSRC_HISTORY, conf,
 					"history of %s%s%s: booked so %lld of %lld times (%d%%)%s%s",
 					kinds[k], k < 2 ? " " : "", keys[k], (long long)h.n,
 					(long long)h.total, conf, h.last_date[0] ? ", last " : "",
@@ -247,7 +312,7 @@ void booking_apply_vat_group(booking *b)
 		dec_format(rate, sizeof(rate), r->vat_rate, 0);
 		for (f = 0; f < RB_COUNT; f++)
 			if (best->f[f].value[0])
-				booking_set(&r->f[f], best->f[f].value, BSRC_LINE, best->f[f].confidence,
+				booking_set(b, &r->f[f], best->f[f].value, BSRC_LINE, best->f[f].confidence,
 					    "as invoice line %s, the largest line at %s %s%%",
 					    best->line_id, r->vat_category, rate);
 	}

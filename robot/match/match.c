@@ -258,6 +258,10 @@ int match_invoice(match_result **out, matcher *m, const invoice *inv,
 	if (j.rc)
 		goto out;
 	mj_booking_checks(&j, &r->booking);
+	if (r->booking.failed) {
+		j.rc = ulf_err_set(err, r->booking.failed, "booking: out of memory for its text");
+		goto out;
+	}
 	/* 7. the decision */
 	r->decision = r->nreasons ? MATCH_EXCEPTION : MATCH_AUTO;
 	finish_json(&j);

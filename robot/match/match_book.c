@@ -55,16 +55,16 @@ void mj_fill_booking(match_job *j, booking *b)
 		for (f = 0; f < RB_COUNT; f++)
 			if (cd.rule[f] && !r->f[f].value[0])
 				mj_fired(j, "code", cd.rule[f], cd.line[f], cd.why[f]);
-		booking_apply_rules(r, &cd, rules_name(j->m->rules));
+		booking_apply_rules(b, r, &cd, rules_name(j->m->rules));
 		code = rules_vat_code(j->m->rules, rl.vat_category, r->vat_rate, r->vat_rate_set, &vline);
 		if (code) {
 			char rate[DEC_STR_MAX];
 			dec_format(rate, sizeof(rate), r->vat_rate, 0);
-			booking_set(&r->f[RB_VAT_CODE], code, BSRC_VATCODES, 100,
+			booking_set(b, &r->f[RB_VAT_CODE], code, BSRC_VATCODES, 100,
 				    "vatcodes %s %s (%s:%u)", r->vat_category, rate,
 				    rules_name(j->m->rules), vline);
 		}
-		rc = booking_apply_history(r, &weak, j->m->rd, j->res->supplier_key, j->settings, j->err);
+		rc = booking_apply_history(b, r, &weak, j->m->rd, j->res->supplier_key, j->settings, j->err);
 		if (rc) {
 			j->rc = rc;
 			return;
@@ -89,7 +89,7 @@ void mj_fill_booking(match_job *j, booking *b)
 			mj_note(j, j->header, "rounding", true, "rounding %s (up to %s) booked on %s", amt, mx,
 			     j->settings->rounding_account);
 		}
-		booking_set(&b->rounding.f[RB_ACCOUNT], j->settings->rounding_account, BSRC_SETTINGS,
+		booking_set(b, &b->rounding.f[RB_ACCOUNT], j->settings->rounding_account, BSRC_SETTINGS,
 			    100, "rounding_account (%s:%u)", rules_name(j->m->rules),
 			    j->settings->line[0]);
 		b->rounding.confidence = 100;

@@ -30,7 +30,7 @@ static void copy_from_record(booking *b, const ref_invoice *prev, booking_source
 			const char *vals[RB_COUNT] = { pl->account, pl->cost_centre, pl->activity,
 						       pl->project, pl->vat_code };
 			for (f = 0; f < RB_COUNT; f++)
-				booking_set(&r->f[f], vals[f], src, 100, "%s %s of %s", what,
+				booking_set(b, &r->f[f], vals[f], src, 100, "%s %s of %s", what,
 					    prev->invoice_number, prev->issue_date ? prev->issue_date : "?");
 		}
 	}
@@ -56,7 +56,7 @@ bool mj_nonpo_match(match_job *j, booking *b, const texts *t)
 	for (i = 0; i < b->n; i++)
 		for (f = 0; f < RB_COUNT; f++)
 			if (h.coding.rule[f])
-				booking_set(&b->rows[i].f[f], h.coding.value[f], BSRC_NONPO, 100,
+				booking_set(b, &b->rows[i].f[f], h.coding.value[f], BSRC_NONPO, 100,
 					    "nonpo %s (%s:%u)", h.rule, rules_name(j->m->rules),
 					    h.coding.line[f]);
 	return true;

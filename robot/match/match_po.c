@@ -137,7 +137,8 @@ static bool unit_price(dec *out, dec price, bool base_set, dec base)
 	return dec_div_round(out, price, base, 6) == 0;
 }
 
-static void order_booking(match_job *j, booking_row *row, const ref_order *o, const ref_order_line *ol)
+static void order_booking(match_job *j, booking *b, booking_row *row, const ref_order *o,
+			  const ref_order_line *ol)
 {
 	char split[RB_COUNT][64];
 	const char *line_vals[RB_COUNT] = { ol->account, ol->cost_centre, ol->activity, ol->project,
@@ -148,21 +149,21 @@ static void order_booking(match_job *j, booking_row *row, const ref_order *o, co
 	int f;
 
 	for (f = 0; f < RB_COUNT; f++)
-		booking_set(&row->f[f], line_vals[f], BSRC_ORDER, 100, "order %s line %s",
+		booking_set(b, &row->f[f], line_vals[f], BSRC_ORDER, 100, "order %s line %s",
 			    o->order_no, ol->line_id);
 	for (f = 0; f < RB_COUNT; f++)
-		booking_set(&row->f[f], head_vals[f], BSRC_ORDER, 100, "order %s", o->order_no);
+		booking_set(b, &row->f[f], head_vals[f], BSRC_ORDER, 100, "order %s", o->order_no);
 	if (ol->accounting_cost && rules_split_accounting(split, j->m->m, j->m->rules,
 							  ol->accounting_cost))
 		for (f = 0; f < RB_COUNT; f++)
-			booking_set(&row->f[f], split[f], BSRC_ORDER, 100,
+			booking_set(b, &row->f[f], split[f], BSRC_ORDER, 100,
 				    "order %s line %s AccountingCost '%s', split by accounting_cost"
 				    " (%s:%u)", o->order_no, ol->line_id, ol->accounting_cost,
 				    rules_name(j->m->rules), s->line[7]);
 	if (o->accounting_cost && rules_split_accounting(split, j->m->m, j->m->rules,
 							 o->accounting_cost))
 		for (f = 0; f < RB_COUNT; f++)
-			booking_set(&row->f[f], split[f], BSRC_ORDER, 100,
+			booking_set(b, &row->f[f], split[f], BSRC_ORDER, 100,
 				    "order %s AccountingCost '%s', split by accounting_cost (%s:%u)",
 				    o->order_no, o->accounting_cost, rules_name(j->m->rules), s->line[7]);
 }
@@ -224,9 +225,9 @@ static void check_line(match_job *j, booking *b, size_t li, po_sums *sums)
 	mj_set_str(j, xl, "order_line", ol->line_id);
 	mj_set_str(j, xl, "matched_by", how);
 	if (row) {
-		snprintf(row->order_no, sizeof(row->order_no), "%s", o->order_no);
-		snprintf(row->order_line_id, sizeof(row->order_line_id), "%s", ol->line_id);
-		order_booking(j, row, o, ol);
+		row->order_no = booking_str(b, o->order_no);
+		row->order_line_id = booking_str(b, ol->line_id);
+		order_booking(j, b, row, o, ol);
 	}
 
 	/* unit: quantities in different units cannot be compared */

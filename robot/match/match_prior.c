@@ -222,13 +222,12 @@ void mj_credit_match(match_job *j, booking *b)
 		vals[RB_PROJECT] = ol->project;
 		vals[RB_VAT_CODE] = ol->vat_code;
 		for (f = 0; f < RB_COUNT; f++)
-			booking_set(&r->f[f], vals[f], BSRC_CREDITED, 100, "as booked on invoice %s%s%s",
+			booking_set(b, &r->f[f], vals[f], BSRC_CREDITED, 100, "as booked on invoice %s%s%s",
 				    orig->invoice_number, ol->line_id ? " line " : "",
 				    ol->line_id ? ol->line_id : "");
 		if (ol->order_no) {
-			snprintf(r->order_no, sizeof(r->order_no), "%s", ol->order_no);
-			snprintf(r->order_line_id, sizeof(r->order_line_id), "%s",
-				 ol->order_line_id ? ol->order_line_id : "");
+			r->order_no = booking_str(b, ol->order_no);
+			r->order_line_id = booking_str(b, ol->order_line_id);
 		}
 		if (r->kind == BK_LINE && !dec_is_zero(ol->quantity) &&
 		    dec_cmp(dec_abs(r->quantity), dec_abs(ol->quantity)) > 0) {

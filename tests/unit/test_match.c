@@ -981,6 +981,41 @@ static void quantity_out_of_range(void **state)
 	run_free(&x);
 }
 
+/*
+ * A line description longer than any fixed field once was (160 bytes),
+ * with an "å" across byte 160: the suggestion keeps it whole, and so does
+ * its JSON - a description cut inside a character made the JSON setter
+ * store null, and the text vanished from the booking and the ERP payload.
+ */
+static void long_description_whole(void **state)
+{
+	fixture *f = *state;
+	tinv t = good("LD-1");
+	char name[256];
+	const ujson *row;
+	char *dumped;
+	run x;
+
+	memset(name, 'x', 159);
+	snprintf(name + 159, sizeof(name) - 159, "%s", "å och resten av en lång beskrivning"
+		 " som ingen fast ruta rymmer, med åäö");
+	assert_true(strlen(name) > 200);
+	assert_true((unsigned char)name[159] == 0xC3 && (unsigned char)name[160] == 0xA5);
+	t.nlines = 1;
+	t.lines[0].name = name;
+	match_spec(&x, f, &t, true, 0);
+	assert_auto(&x);
+	assert_string_equal(x.r->booking.rows[0].description, name);
+	row = ujson_array_get(ujson_get(ujson_get(match_result_json(x.r), "suggestion"), "lines"), 0);
+	assert_non_null(ujson_get_str(row, "description"));
+	assert_string_equal(ujson_get_str(row, "description"), name);
+	dumped = ujson_dump(match_result_json(x.r), UJSON_COMPACT);
+	assert_non_null(dumped);
+	assert_non_null(strstr(dumped, name));
+	free(dumped);
+	run_free(&x);
+}
+
 static void line_amount_edges(void **state)
 {
 	fixture *f = *state;
@@ -1349,6 +1384,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(price_tolerance_edges, setup, teardown),
 		cmocka_unit_test_setup_teardown(quantity_and_partial_deliveries, setup, teardown),
 		cmocka_unit_test_setup_teardown(quantity_out_of_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(long_description_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(line_amount_edges, setup, teardown),
 		cmocka_unit_test_setup_teardown(total_and_charges, setup, teardown),
 		cmocka_unit_test_setup_teardown(goods_receipt, setup, teardown),
