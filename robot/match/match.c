@@ -97,6 +97,7 @@ void match_result_free(match_result *r)
 		return;
 	booking_release(&r->booking);
 	ujson_free(r->json);
+	arena_release(&r->mem);
 	free(r);
 }
 
@@ -171,6 +172,9 @@ int match_invoice(match_result **out, matcher *m, const invoice *inv,
 	/* a UBL credit note states positive amounts that reduce */
 	j.sign = j.credit && inv->syntax == INV_SYNTAX_UBL ? -1 : 1;
 	booking_init(&r->booking);
+	arena_init(&r->mem, MATCH_MAX_BYTES);
+	r->supplier_no = r->supplier_name = r->supplier_key = "";
+	r->order_no = r->credited = "";
 	r->json = ujson_object();
 	j.x = ujson_object();
 	j.xsupplier = ujson_object();

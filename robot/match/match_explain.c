@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "robot/match/cut.h"
 #include "robot/match/match_int.h"
 
 /* The result of a JSON setter, kept: the first that fails (out of memory)
@@ -52,20 +53,75 @@ void mj_append(match_job *j, ujson *arr, ujson *v)
 	kept(j, ujson_append_new(arr, v));
 }
 
+/* fmt formatted into memory of its size from `a`, or from malloc when a
+ * is NULL; NULL when out of memory. */
+static char *vformat(arena *a, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static char *vformat(arena *a, const char *fmt, va_list ap)
+{
+	va_list aq;
+	char *p;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		return NULL;
+	p = a ? arena_alloc(a, (size_t)n + 1) : malloc((size_t)n + 1);
+	if (p)
+		vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
+const char *mj_str(match_job *j, const char *s)
+{
+	char *p;
+
+	if (!s || !*s)
+		return "";
+	p = arena_strdup(&j->res->mem, s);
+	if (!p) {
+		kept(j, ULF_ENOMEM);
+		return "";
+	}
+	return p;
+}
+
+const char *mj_fmt(match_job *j, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	p = vformat(&j->res->mem, fmt, ap);
+	va_end(ap);
+	if (!p) {
+		kept(j, ULF_ENOMEM);
+		return "";
+	}
+	return p;
+}
+
 void mj_reason(match_job *j, const char *code, const char *line_id, const char *fmt, ...)
 {
 	match_result *r = j->res;
 	match_reason *mr;
 	va_list ap;
+	char *msg;
 
 	if (r->nreasons == MATCH_MAX_REASONS)
 		return;   /* the first 64 are enough to send it to a person */
 	mr = &r->reasons[r->nreasons++];
 	mr->code = code;
-	snprintf(mr->line_id, sizeof(mr->line_id), "%s", line_id ? line_id : "");
+	mr->line_id = mj_str(j, line_id);
 	va_start(ap, fmt);
-	vsnprintf(mr->message, sizeof(mr->message), fmt, ap);
+	msg = vformat(&r->mem, fmt, ap);
 	va_end(ap);
+	if (!msg)
+		kept(j, ULF_ENOMEM);
+	mr->message = msg ? msg : "";
 }
 
 /* Notes a rule that took part in the decision, once. */
@@ -142,12 +198,13 @@ bool mj_tol_check(match_job *j, ujson *arr, rules_tol_kind k, const char *what, 
 	mj_fmt_dec(al, sizeof(al), allowed);
 	rules_tol_text(tt, sizeof(tt), &t);
 	if (t.line)
-		snprintf(text, tn, "%s %s against %s: difference %s, allowed %s (%s %s, %.80s, %.120s:%u)",
-			 what, a, e, d, al, rules_tol_name(k), tt, t.scope,
-			 rules_name(j->m->rules), t.line);
+		snprintf(text, tn, "%s %s against %s: difference %s, allowed %s (%s %s, %.*s, %.*s:%u)",
+			 what, a, e, d, al, rules_tol_name(k), tt, cut_len(t.scope, 80), t.scope,
+			 cut_len(rules_name(j->m->rules), 120), rules_name(j->m->rules), t.line);
 	else
 		snprintf(text, tn, "%s %s against %s: difference %s, allowed %s (%s tolerance: none"
 			 " set, exact)", what, a, e, d, al, rules_tol_name(k));
+	cut_trim(text);
 	o = ujson_object();
 	mj_set_str(j, o, "check", what);
 	mj_set_new(j, o, "invoice", mj_jdec(actual));
@@ -177,15 +234,17 @@ static void vnote(match_job *j, ujson *arr, const char *what, const char *result
 static void vnote(match_job *j, ujson *arr, const char *what, const char *result,
 		  const char *fmt, va_list ap)
 {
-	char text[TEXT_MAX];
+	char *text = vformat(NULL, fmt, ap);
 	ujson *o = ujson_object();
 
-	vsnprintf(text, sizeof(text), fmt, ap);
+	if (!text)
+		kept(j, ULF_ENOMEM);
 	mj_set_str(j, o, "check", what);
 	mj_set_bool(j, o, "ok", strcmp(result, "deviation") != 0);
 	mj_set_str(j, o, "result", result);
-	mj_set_str(j, o, "text", text);
+	mj_set_str(j, o, "text", text ? text : "");
 	mj_append(j, arr, o);
+	free(text);
 }
 
 void mj_note(match_job *j, ujson *arr, const char *what, bool ok, const char *fmt, ...)
@@ -209,16 +268,21 @@ void mj_info(match_job *j, ujson *arr, const char *what, const char *fmt, ...)
 void mj_out_of_range(match_job *j, ujson *checks, const char *check, const char *code,
 		     const char *line_id, const char *fmt, ...)
 {
-	char what[TEXT_MAX];
 	va_list ap;
+	char *what;
 
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	what = vformat(NULL, fmt, ap);
 	va_end(ap);
+	if (!what) {
+		kept(j, ULF_ENOMEM);
+		return;
+	}
 	mj_note(j, checks, check, false, "%s: the numbers are out of range, not checked", what);
 	if (line_id)
 		mj_reason(j, code, line_id, "line %s: %s cannot be checked: the numbers are out of"
 			  " range", line_id, what);
 	else
 		mj_reason(j, code, NULL, "%s cannot be checked: the numbers are out of range", what);
+	free(what);
 }

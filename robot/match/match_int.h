@@ -13,6 +13,7 @@
  *   match_book.c     filling and checking the booking suggestion
  *   match_record.c   the invoice as a record; match_record
  *   match_text.c     match_result_text
+ *   cut.c            cutting text on a character boundary (also for rules_*.c)
  *
  * The mj_ functions each do one step on a job.  A failure of matching
  * itself (store, memory) is kept in j->rc with j->err set; the steps after
@@ -75,6 +76,11 @@ struct match_job {
 };
 
 /* ---- the explanation (match_explain.c) ------------------------------- */
+
+/* Text that lives with the result: a copy of s ("" for NULL), or fmt
+ * formatted; "" with j->rc set when out of memory. */
+const char *mj_str(match_job *j, const char *s);
+const char *mj_fmt(match_job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Adds a reason (the first MATCH_MAX_REASONS are kept). */
 void mj_reason(match_job *j, const char *code, const char *line_id, const char *fmt, ...)

@@ -175,7 +175,7 @@ void mj_credit_match(match_job *j, booking *b)
 	}
 	j->credited_rec = orig;
 	j->credited = orig;
-	snprintf(j->res->credited, sizeof(j->res->credited), "%s", orig->invoice_number);
+	j->res->credited = mj_str(j, orig->invoice_number);
 	mj_note(j, checks, "credited invoice", true, "corrects invoice %s of %s (%s flow)",
 	     orig->invoice_number, orig->issue_date ? orig->issue_date : "?",
 	     orig->flow ? orig->flow : "?");
@@ -183,7 +183,7 @@ void mj_credit_match(match_job *j, booking *b)
 		     : orig->flow && !strcmp(orig->flow, "recurring") ? MATCH_FLOW_RECURRING
 		     : MATCH_FLOW_NONPO;
 	if (orig->order_no)
-		snprintf(j->res->order_no, sizeof(j->res->order_no), "%s", orig->order_no);
+		j->res->order_no = mj_str(j, orig->order_no);
 	/* the credit may not take back more than the invoice was */
 	{
 		rules_tol t;

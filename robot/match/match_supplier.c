@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "robot/match/cut.h"
 #include "robot/match/match_int.h"
 
 /* Adds the canonical key of `value` to keys[], and its twin: a Peppol id
@@ -24,10 +25,10 @@ static void add_key(char (*keys)[176], const char **ptrs, size_t *n, size_t max,
 	if (!value || !*value || !rules_party_key(k[0], sizeof(k[0]), value))
 		return;
 	if (!strncmp(k[0], "org:", 4)) {
-		snprintf(k[1], sizeof(k[1]), "peppol:0007:%.160s", k[0] + 4);
+		snprintf(k[1], sizeof(k[1]), "peppol:0007:%.*s", cut_len(k[0] + 4, 160), k[0] + 4);
 		nk = 2;
 	} else if (!strncmp(k[0], "peppol:0007:", 12)) {
-		snprintf(k[1], sizeof(k[1]), "org:%.160s", k[0] + 12);
+		snprintf(k[1], sizeof(k[1]), "org:%.*s", cut_len(k[0] + 12, 160), k[0] + 12);
 		nk = 2;
 	}
 	for (t = 0; t < nk; t++) {
@@ -229,6 +230,7 @@ void mj_identify(match_job *j)
 			snprintf(others + strlen(others), sizeof(others) - strlen(others),
 				 "%s%s %s fits more than one supplier", others[0] ? "; " : "",
 				 refdata_key_name(strong[i]), strong_v[i]);
+			cut_trim(others);
 		} else if (n == 1 && !by) {
 			first = f;
 			by = refdata_key_name(strong[i]);
@@ -238,6 +240,7 @@ void mj_identify(match_job *j)
 			snprintf(others + strlen(others), sizeof(others) - strlen(others),
 				 "%s%s %s is supplier %s", others[0] ? "; " : "",
 				 refdata_key_name(strong[i]), strong_v[i], f.supplier_no);
+			cut_trim(others);
 		}
 	}
 	if (ambiguous) {
@@ -308,26 +311,28 @@ void mj_supplier_key(match_job *j)
 	const char *nm = j->inv->seller.name.v ? j->inv->seller.name.v : j->inv->seller.trading_name.v;
 
 	if (j->sup_known) {
-		snprintf(r->supplier_no, sizeof(r->supplier_no), "%s", j->sup.supplier_no);
-		snprintf(r->supplier_name, sizeof(r->supplier_name), "%s", j->sup.name);
-		snprintf(r->supplier_key, sizeof(r->supplier_key), "%s", j->sup.supplier_no);
+		r->supplier_no = mj_str(j, j->sup.supplier_no);
+		r->supplier_name = mj_str(j, j->sup.name);
+		r->supplier_key = r->supplier_no;
 		/* the register's identifiers too: rules may name any of them */
 		add_skey(j, j->sup.org_no);
 		add_skey(j, j->sup.peppol_id);
 		add_skey(j, j->sup.vat_no);
 		j->who.contract = j->sup.contract;
 	} else {
-		snprintf(r->supplier_name, sizeof(r->supplier_name), "%s", nm ? nm : "");
+		r->supplier_name = mj_str(j, nm);
+		/* history keys are kept as short as they have always been, cut
+		 * on a character */
 		if (j->org[0])
-			snprintf(r->supplier_key, sizeof(r->supplier_key), "org:%s", j->org);
+			r->supplier_key = mj_fmt(j, "org:%s", j->org);
 		else if (j->vat[0])
-			snprintf(r->supplier_key, sizeof(r->supplier_key), "vat:%s", j->vat);
+			r->supplier_key = mj_fmt(j, "vat:%s", j->vat);
 		else if (j->peppol[0])
-			snprintf(r->supplier_key, sizeof(r->supplier_key), "peppol:%.140s", j->peppol);
+			r->supplier_key = mj_fmt(j, "peppol:%.*s", cut_len(j->peppol, 140), j->peppol);
 		else if (nm && refdata_norm(name, sizeof(name), REF_BY_NAME, nm))
-			snprintf(r->supplier_key, sizeof(r->supplier_key), "name:%.140s", name);
+			r->supplier_key = mj_fmt(j, "name:%.*s", cut_len(name, 140), name);
 		else
-			snprintf(r->supplier_key, sizeof(r->supplier_key), "unknown");
+			r->supplier_key = "unknown";
 	}
 	j->who.supplier_keys = j->skp;
 	j->who.nsupplier = j->nskeys;

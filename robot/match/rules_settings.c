@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "robot/match/cut.h"
 #include "robot/match/rules_int.h"
 
 /* "5%", "50", "5% max 50", "5 % max 50". */
@@ -250,7 +251,7 @@ void rp_copy_span(char *out, size_t n, const char *s, size_t a, size_t b)
 	size_t len = b - a;
 
 	if (len >= n)
-		len = n - 1;
+		len = (size_t)cut_len(s + a, n - 1);
 	memcpy(out, s + a, len);
 	out[len] = '\0';
 }

@@ -24,6 +24,7 @@
 
 #include "core/json.h"
 #include "parsers/reader.h"
+#include "robot/match/cut.h"
 #include "robot/match/match.h"
 #include "robot/store/store.h"
 
@@ -1016,6 +1017,71 @@ static void long_description_whole(void **state)
 	run_free(&x);
 }
 
+/*
+ * Text that is still shortened on purpose is cut on a character, and
+ * text that need not be is whole: a reason about a line with a very long
+ * name, and a rule's explanation quoting 60 bytes of a charge's reason
+ * with an "å" across the cut, both reach the JSON (null before).
+ */
+static void text_cut_on_a_character(void **state)
+{
+	fixture *f = *state;
+	tinv t = good("TC-1");
+	char name[800], reason[100], buf[8];
+	const ujson *j, *row, *src;
+	const char *msg;
+	size_t i;
+	run x;
+
+	/* the helpers: "å" is 0xC3 0xA5, "€" 0xE2 0x82 0xAC */
+	assert_int_equal(cut_len("abå", 3), 2);
+	assert_int_equal(cut_len("abå", 4), 4);
+	assert_int_equal(cut_len("abå", 99), 4);
+	assert_int_equal(cut_len("a€", 2), 1);
+	assert_int_equal(cut_len("a€", 3), 1);
+	assert_int_equal(cut_len("a€b", 4), 4);
+	memcpy(buf, "abcdef\xC3", 8);   /* what snprintf leaves of "abcdefå" in 8 */
+	cut_trim(buf);
+	assert_string_equal(buf, "abcdef");
+	snprintf(buf, sizeof(buf), "%s", "abcå");
+	cut_trim(buf);
+	assert_string_equal(buf, "abcå");
+
+	/* a line on no order line, named at length: the reason keeps it all */
+	for (i = 0; i + 2 < 760; i += 2)
+		memcpy(name + i, "å", 2);
+	name[i] = '\0';
+	t.nlines = 2;
+	t.lines[1].name = name;
+	t.lines[1].item = "ZZ-9";
+	t.lines[1].olref = NULL;
+	match_spec(&x, f, &t, true, 0);
+	msg = reason_message(x.r, MR_UNMATCHED_LINE, "2");
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, name));
+	j = ujson_array_get(ujson_get(match_result_json(x.r), "reasons"), 0);
+	assert_non_null(ujson_get_str(j, "message"));
+	run_free(&x);
+
+	/* a freight charge whose reason puts an "å" across byte 60 */
+	t = good("TC-2");
+	memset(reason, 0, sizeof(reason));
+	memcpy(reason, "Frakt ", 6);
+	memset(reason + 6, 'x', 53);
+	snprintf(reason + 59, sizeof(reason) - 59, "%s", "å till lagret");
+	t.nacs = 1;
+	t.acs[0] = (tac){ true, 5000, reason, 25 };
+	match_spec(&x, f, &t, true, 0);
+	row = ujson_array_get(ujson_get(ujson_get(match_result_json(x.r), "suggestion"), "lines"), 2);
+	assert_string_equal(ujson_get_str(row, "kind"), "charge");
+	assert_string_equal(ujson_get_str(row, "description"), reason);
+	src = ujson_get(ujson_get(row, "sources"), "account");
+	assert_string_equal(ujson_get_str(src, "source"), "rule");
+	assert_non_null(ujson_get_str(src, "detail"));
+	assert_non_null(strstr(ujson_get_str(src, "detail"), "matched \"Frakt xxx"));
+	run_free(&x);
+}
+
 static void line_amount_edges(void **state)
 {
 	fixture *f = *state;
@@ -1385,6 +1451,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(quantity_and_partial_deliveries, setup, teardown),
 		cmocka_unit_test_setup_teardown(quantity_out_of_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(long_description_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(text_cut_on_a_character, setup, teardown),
 		cmocka_unit_test_setup_teardown(line_amount_edges, setup, teardown),
 		cmocka_unit_test_setup_teardown(total_and_charges, setup, teardown),
 		cmocka_unit_test_setup_teardown(goods_receipt, setup, teardown),

@@ -1,0 +1,51 @@
+/*
+ * cut.c - cutting UTF-8 text on a character boundary.  See cut.h.
+ */
+#include <limits.h>
+#include <string.h>
+
+#include "robot/match/cut.h"
+
+/* The length of the character a lead byte begins; 1 for anything else
+ * (ASCII, a stray continuation byte). */
+static size_t char_len(unsigned char c)
+{
+	if (c >= 0xF0 && c <= 0xF4)
+		return 4;
+	if (c >= 0xE0)
+		return c <= 0xEF ? 3 : 1;
+	if (c >= 0xC2)
+		return 2;
+	return 1;
+}
+
+/* The length of s[0..n) less a character left incomplete at its end. */
+static size_t whole(const char *s, size_t n)
+{
+	size_t i = n, back = 0;
+
+	/* back over at most three continuation bytes to the lead byte */
+	while (i > 0 && back < 3 && ((unsigned char)s[i - 1] & 0xC0) == 0x80) {
+		i--;
+		back++;
+	}
+	if (i == 0 || ((unsigned char)s[i - 1] & 0xC0) != 0xC0)
+		return n;   /* ASCII, or no lead byte: nothing of ours to cut */
+	return char_len((unsigned char)s[i - 1]) > back + 1 ? i - 1 : n;
+}
+
+int cut_len(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+
+	if (n > INT_MAX)
+		n = INT_MAX;
+	return (int)(n < max || !s[n] ? n : whole(s, n));
+}
+
+void cut_trim(char *s)
+{
+	size_t n = strlen(s);
+
+	s[whole(s, n)] = '\0';
+}
