@@ -209,7 +209,7 @@ int match_invoice(match_result **out, matcher *m, const invoice *inv,
 		mj_set_new(&j, j.x, "validation", v);
 		if (!in->valid)
 			mj_reason(&j, MR_INVALID, NULL, "the invoice breaks the e-invoice rules%s%s",
-			       in->invalid_reason ? ": " : "", in->invalid_reason ? in->invalid_reason : "");
+			          in->invalid_reason ? ": " : "", in->invalid_reason ? in->invalid_reason : "");
 	}
 	if (j.rc)
 		goto out;
@@ -247,11 +247,11 @@ int match_invoice(match_result **out, matcher *m, const invoice *inv,
 			if (ncand) {
 				ujson *c = ujson_array_get(ujson_get(j.xorder, "candidates"), 0);
 				mj_reason(&j, MR_NO_ORDER, NULL, "order %s (from %s)%s is not in the order"
-				       " register", ujson_get_str(c, "value"), ujson_get_str(c, "source"),
-				       ncand > 1 ? " and the other candidates" : "");
+				          " register", ujson_get_str(c, "value"), ujson_get_str(c, "source"),
+				          ncand > 1 ? " and the other candidates" : "");
 			} else {
 				mj_reason(&j, MR_NO_ORDER, NULL, "no order number in the invoice, and no"
-				       " nonpo rule or recurring series fits it");
+				          " nonpo rule or recurring series fits it");
 			}
 		}
 	}

@@ -80,14 +80,14 @@ void mj_fill_booking(match_job *j, booking *b)
 		if (!j->settings->rounding_account[0]) {
 			mj_note(j, j->header, "rounding", false, "rounding %s and no rounding_account", amt);
 			mj_reason(j, MR_ROUNDING, NULL, "the invoice rounds by %s and the rules set no"
-			       " rounding_account", amt);
+			          " rounding_account", amt);
 		} else if (dec_cmp(dec_abs(b->rounding.net), max) > 0) {
 			mj_note(j, j->header, "rounding", false, "rounding %s over %s", amt, mx);
 			mj_reason(j, MR_ROUNDING, NULL, "the invoice rounds by %s, more than the %s booked"
-			       " automatically (rounding_max)", amt, mx);
+			          " automatically (rounding_max)", amt, mx);
 		} else {
 			mj_note(j, j->header, "rounding", true, "rounding %s (up to %s) booked on %s", amt, mx,
-			     j->settings->rounding_account);
+			        j->settings->rounding_account);
 		}
 		booking_set(b, &b->rounding.f[RB_ACCOUNT], j->settings->rounding_account, BSRC_SETTINGS,
 			    100, "rounding_account (%s:%u)", rules_name(j->m->rules),
@@ -112,16 +112,16 @@ void mj_booking_checks(match_job *j, booking *b)
 					 "%s%s", missing[0] ? ", " : "", rules_field_label(f));
 		if (missing[0])
 			mj_reason(j, MR_NO_BOOKING, r->line_id[0] ? r->line_id : NULL,
-			       "%s %s: no order, rule or history gives its %s", booking_kind_name(r->kind),
-			       what, missing);
+			          "%s %s: no order, rule or history gives its %s", booking_kind_name(r->kind),
+			          what, missing);
 		if (!r->weak)
 			continue;
 		for (f = 0; f < RB_COUNT; f++)
 			if (r->f[f].source == BSRC_HISTORY && r->f[f].value[0])
 				break;
 		mj_reason(j, MR_LOW_CONFIDENCE, r->line_id[0] ? r->line_id : NULL,
-		       "%s %s: the booking comes from a weak history (%s; needs %d%% and %d times)",
-		       booking_kind_name(r->kind), what, f < RB_COUNT ? r->f[f].detail : "?",
-		       j->settings->history_min_confidence, j->settings->history_min_count);
+		          "%s %s: the booking comes from a weak history (%s; needs %d%% and %d times)",
+		          booking_kind_name(r->kind), what, f < RB_COUNT ? r->f[f].detail : "?",
+		          j->settings->history_min_confidence, j->settings->history_min_count);
 	}
 }

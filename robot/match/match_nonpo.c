@@ -52,7 +52,7 @@ bool mj_nonpo_match(match_job *j, booking *b, const texts *t)
 	j->res->flow = MATCH_FLOW_NONPO;
 	mj_fired(j, "nonpo", h.rule, h.line, h.why);
 	mj_note(j, j->header, "non-PO rule", true, "nonpo %s (%s:%u): %s", h.rule,
-	     rules_name(j->m->rules), h.line, h.why);
+	        rules_name(j->m->rules), h.line, h.why);
 	for (i = 0; i < b->n; i++)
 		for (f = 0; f < RB_COUNT; f++)
 			if (h.coding.rule[f])
@@ -88,18 +88,18 @@ bool mj_recurring_match(match_job *j, booking *b)
 	}
 	if (n < want) {
 		mj_info(j, j->header, "recurring", "%zu earlier invoice%s with the same lines, %zu"
-		     " needed (recurring_min_count)", n, n == 1 ? "" : "s", want);
+		        " needed (recurring_min_count)", n, n == 1 ? "" : "s", want);
 		for (i = 0; i < n; i++)
 			refdata_invoice_free(prev[i]);
 		return false;
 	}
 	j->res->flow = MATCH_FLOW_RECURRING;
 	mj_note(j, j->header, "recurring", true, "%zu earlier invoices with the same lines, the last %s"
-	     " of %s", n, prev[0]->invoice_number, prev[0]->issue_date ? prev[0]->issue_date : "?");
+	        " of %s", n, prev[0]->invoice_number, prev[0]->issue_date ? prev[0]->issue_date : "?");
 	if (!mj_tol_check(j, j->header, TOL_RECURRING, "net total", b->total_net, prev[0]->net_total,
 		       prev[0]->net_total, NULL, NULL, text, sizeof(text)))
 		mj_reason(j, MR_RECURRING_DEVIATION, NULL, "a recurring invoice, but %s (the last was"
-		       " invoice %s)", text, prev[0]->invoice_number);
+		          " invoice %s)", text, prev[0]->invoice_number);
 	copy_from_record(b, prev[0], BSRC_RECURRING, "as recurring invoice");
 	for (i = 0; i < n; i++)
 		refdata_invoice_free(prev[i]);

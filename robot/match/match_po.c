@@ -208,12 +208,12 @@ static void check_line(match_job *j, booking *b, size_t li, po_sums *sums)
 		return;   /* xl and checks may be gone with a failed setter */
 	if (!find_order_line(j, l, &oi, &k, &how)) {
 		mj_note(j, checks, "order line", false, "no line of order %s fits (order line reference %s,"
-		     " item %s, name %s)", j->res->order_no,
-		     l->order_line_ref.v ? l->order_line_ref.v : "-",
-		     l->seller_item_id.v ? l->seller_item_id.v : "-",
-		     l->item_name.v ? l->item_name.v : "-");
+		        " item %s, name %s)", j->res->order_no,
+		        l->order_line_ref.v ? l->order_line_ref.v : "-",
+		        l->seller_item_id.v ? l->seller_item_id.v : "-",
+		        l->item_name.v ? l->item_name.v : "-");
 		mj_reason(j, MR_UNMATCHED_LINE, lid, "line %s (%s) is on no line of order %s", lid,
-		       l->item_name.v ? l->item_name.v : "no name", j->res->order_no);
+		          l->item_name.v ? l->item_name.v : "no name", j->res->order_no);
 		/* counted as invoiced, so the total check is about the other lines */
 		if (l->net.set)
 			sum_add(sums, &sums->expected, l->net.v);
@@ -233,9 +233,9 @@ static void check_line(match_job *j, booking *b, size_t li, po_sums *sums)
 	/* unit: quantities in different units cannot be compared */
 	if (l->quantity.unit && ol->unit && strcasecmp(l->quantity.unit, ol->unit)) {
 		mj_note(j, checks, "unit", false, "unit %s on the invoice, %s on the order",
-		     l->quantity.unit, ol->unit);
+		        l->quantity.unit, ol->unit);
 		mj_reason(j, MR_QUANTITY_DEVIATION, lid, "line %s: invoiced in %s, ordered in %s", lid,
-		       l->quantity.unit, ol->unit);
+		          l->quantity.unit, ol->unit);
 	}
 
 	/* unit price */
@@ -250,7 +250,7 @@ static void check_line(match_job *j, booking *b, size_t li, po_sums *sums)
 			mj_reason(j, MR_PRICE_DEVIATION, lid, "line %s: %s", lid, text);
 	} else {
 		mj_info(j, checks, "unit price", "no price to compare (%s)",
-		     have_ord_unit ? "the invoice line has none" : "the order line has none");
+		        have_ord_unit ? "the invoice line has none" : "the order line has none");
 	}
 
 	/* quantity: what is left on the order line after earlier invoices
@@ -278,10 +278,10 @@ static void check_line(match_job *j, booking *b, size_t li, po_sums *sums)
 			mj_fmt_qty(lf, sizeof(lf), left);
 			rules_tol_text(tt, sizeof(tt), &t);
 			mj_note(j, checks, "quantity", false, "quantity %s, but %s left of %s ordered (%s invoiced"
-			     " before); allowed over %s (quantity %s, %s)", a, lf, c, d, al, tt, t.scope);
+			        " before); allowed over %s (quantity %s, %s)", a, lf, c, d, al, tt, t.scope);
 			mj_reason(j, MR_QUANTITY_DEVIATION, lid, "line %s: quantity %s, but only %s left on"
-			       " order %s line %s (%s ordered, %s invoiced before); %s allowed over",
-			       lid, a, lf, o->order_no, ol->line_id, c, d, al);
+			          " order %s line %s (%s ordered, %s invoiced before); %s allowed over",
+			          lid, a, lf, o->order_no, ol->line_id, c, d, al);
 		} else if (dec_sign(over) < 0) {
 			/* before + qty short of the quantity ordered, by -over */
 			char rest[DEC_STR_MAX];
@@ -342,13 +342,13 @@ static void check_line(match_job *j, booking *b, size_t li, po_sums *sums)
 					" invoiced before)", a, c, o->order_no, ol->line_id, d);
 		} else if (dec_sign(diff) > 0 && dec_cmp(diff, allowed) > 0) {
 			mj_note(j, checks, "goods receipt", false, "goods receipt: %s invoiced, %s received in %zu receipt%s,"
-			     " %s invoiced before", a, c, ol->nreceipts, ol->nreceipts == 1 ? "" : "s", d);
+			        " %s invoiced before", a, c, ol->nreceipts, ol->nreceipts == 1 ? "" : "s", d);
 			mj_reason(j, MR_NOT_RECEIVED, lid, "line %s: %s invoiced, but order %s line %s has %s"
-			       " received (%zu goods receipt%s) and %s invoiced before", lid, a,
-			       o->order_no, ol->line_id, c, ol->nreceipts, ol->nreceipts == 1 ? "" : "s", d);
+			          " received (%zu goods receipt%s) and %s invoiced before", lid, a,
+			          o->order_no, ol->line_id, c, ol->nreceipts, ol->nreceipts == 1 ? "" : "s", d);
 		} else {
 			mj_note(j, checks, "goods receipt", true, "goods receipt: %s invoiced, %s received, %s invoiced before",
-			     a, c, d);
+			        a, c, d);
 		}
 	}
 	if (dec_add(&j->taken[oi][k], j->taken[oi][k], qty))
@@ -385,13 +385,13 @@ void mj_po_match(match_job *j, booking *b)
 		if (o->status && !strcmp(o->status, "closed")) {
 			mj_note(j, checks, "status", false, "order %s is closed", o->order_no);
 			mj_reason(j, MR_ORDER_CLOSED, NULL, "order %s is closed: nothing more may be"
-			       " invoiced against it", o->order_no);
+			          " invoiced against it", o->order_no);
 		}
 		if (j->sup_known && o->supplier_no && strcmp(o->supplier_no, j->sup.supplier_no)) {
 			mj_note(j, checks, "supplier", false, "order %s is placed with supplier %s", o->order_no,
-			     o->supplier_no);
+			        o->supplier_no);
 			mj_reason(j, MR_ORDER_MISMATCH, NULL, "order %s was placed with supplier %s, the"
-			       " invoice comes from %s", o->order_no, o->supplier_no, j->sup.supplier_no);
+			          " invoice comes from %s", o->order_no, o->supplier_no, j->sup.supplier_no);
 		} else if (!o->supplier_no && (o->supplier_org || o->supplier_peppol)) {
 			bool same = (o->supplier_org && ((j->org[0] && !strcmp(o->supplier_org, j->org)) ||
 				     (j->sup_known && !strcmp(o->supplier_org, j->sup.org_no)))) ||
@@ -399,10 +399,10 @@ void mj_po_match(match_job *j, booking *b)
 				     (j->sup_known && !strcmp(o->supplier_peppol, j->sup.peppol_id))));
 			if (!same) {
 				mj_note(j, checks, "supplier", false, "order %s names seller %s", o->order_no,
-				     o->supplier_org ? o->supplier_org : o->supplier_peppol);
+				        o->supplier_org ? o->supplier_org : o->supplier_peppol);
 				mj_reason(j, MR_ORDER_MISMATCH, NULL, "order %s names seller %s, not this"
-				       " invoice's seller", o->order_no,
-				       o->supplier_org ? o->supplier_org : o->supplier_peppol);
+				          " invoice's seller", o->order_no,
+				          o->supplier_org ? o->supplier_org : o->supplier_peppol);
 			} else {
 				mj_note(j, checks, "supplier", true, "the order's seller is the invoice's");
 			}
@@ -420,14 +420,14 @@ void mj_po_match(match_job *j, booking *b)
 			if (!ok && j->nbkeys) {
 				mj_note(j, checks, "buyer", false, "order %s is from buyer %s", o->order_no, o->buyer);
 				mj_reason(j, MR_ORDER_MISMATCH, NULL, "order %s was placed by %s, the invoice is"
-				       " addressed to someone else", o->order_no, o->buyer);
+				          " addressed to someone else", o->order_no, o->buyer);
 			}
 		}
 		if (o->currency && inv->currency.v && strcasecmp(o->currency, inv->currency.v)) {
 			mj_note(j, checks, "currency", false, "order in %s, invoice in %s", o->currency,
-			     inv->currency.v);
+			        inv->currency.v);
 			mj_reason(j, MR_CURRENCY_MISMATCH, NULL, "order %s is in %s, the invoice in %s",
-			       o->order_no, o->currency, inv->currency.v);
+			          o->order_no, o->currency, inv->currency.v);
 		}
 	}
 	for (i = 0; i < inv->nlines && !j->rc; i++)

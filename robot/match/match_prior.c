@@ -52,15 +52,15 @@ void mj_duplicates(match_job *j, const booking *b)
 	}
 	if (prev && !(j->in->doc_id && prev->doc_id == j->in->doc_id)) {
 		mj_note(j, j->xdup, "number", false, "%s %s from %s was already posted (%s%s)", j->kind,
-		     inv->id.v, j->res->supplier_key, prev->issue_date ? "issued " : "recorded",
-		     prev->issue_date ? prev->issue_date : "");
+		        inv->id.v, j->res->supplier_key, prev->issue_date ? "issued " : "recorded",
+		        prev->issue_date ? prev->issue_date : "");
 		if (prev->doc_id)
 			mj_reason(j, MR_DUPLICATE, NULL, "%s %s from this supplier was already posted, as"
-			       " document %lld", j->kind, inv->id.v, (long long)prev->doc_id);
+			          " document %lld", j->kind, inv->id.v, (long long)prev->doc_id);
 		else
 			mj_reason(j, MR_DUPLICATE, NULL, "%s %s from this supplier was already posted (%s)",
-			       j->kind, inv->id.v, prev->source && !strcmp(prev->source, "import")
-			       ? "in the imported history" : "recorded by ulf");
+			          j->kind, inv->id.v, prev->source && !strcmp(prev->source, "import")
+			          ? "in the imported history" : "recorded by ulf");
 		found = true;
 	}
 	refdata_invoice_free(prev);
@@ -92,9 +92,9 @@ void mj_duplicates(match_job *j, const booking *b)
 			long long id = (long long)db_col_int(st, 0);
 			const char *state = db_col_text(st, 1);
 			mj_note(j, j->xdup, "number", false, "the store holds %s %s from this seller as"
-			     " document %lld (%s)", j->kind, inv->id.v, id, state ? state : "?");
+			        " document %lld (%s)", j->kind, inv->id.v, id, state ? state : "?");
 			mj_reason(j, MR_DUPLICATE, NULL, "%s %s from this seller is already in the store as"
-			       " document %lld (%s)", j->kind, inv->id.v, id, state ? state : "?");
+			          " document %lld (%s)", j->kind, inv->id.v, id, state ? state : "?");
 			found = true;
 		}
 		db_reset(st);
@@ -119,9 +119,9 @@ void mj_duplicates(match_job *j, const booking *b)
 	}
 	if (found && strcmp(number, inv->id.v)) {
 		mj_note(j, j->xdup, "fingerprint", false, "same supplier, date, currency, total and line"
-		     " amounts as posted invoice %s", number);
+		        " amounts as posted invoice %s", number);
 		mj_reason(j, MR_DUPLICATE, NULL, "same content (supplier, date, total and every line"
-		       " amount) as invoice %s, posted before under another number", number);
+		          " amount) as invoice %s, posted before under another number", number);
 	} else {
 		mj_note(j, j->xdup, "fingerprint", true, "no posted invoice with the same content");
 	}
@@ -161,15 +161,15 @@ void mj_credit_match(match_job *j, booking *b)
 		}
 		if (!orig)
 			mj_note(j, checks, "credited invoice", false, "invoice %s is not among the posted"
-			     " invoices of %s", inv->preceding[i].id.v, j->res->supplier_key);
+			        " invoices of %s", inv->preceding[i].id.v, j->res->supplier_key);
 	}
 	if (!orig) {
 		if (inv->npreceding && inv->preceding[0].id.v)
 			mj_reason(j, MR_CREDIT_NO_INVOICE, NULL, "the credit note corrects invoice %s,"
-			       " which has not been posted for this supplier", inv->preceding[0].id.v);
+			          " which has not been posted for this supplier", inv->preceding[0].id.v);
 		else
 			mj_reason(j, MR_CREDIT_NO_INVOICE, NULL, "the credit note does not say which"
-			       " invoice it corrects (no BillingReference / InvoiceDocumentReference)");
+			          " invoice it corrects (no BillingReference / InvoiceDocumentReference)");
 		j->res->flow = inv->order_ref.v ? MATCH_FLOW_PO : MATCH_FLOW_NONPO;
 		return;
 	}
@@ -177,8 +177,8 @@ void mj_credit_match(match_job *j, booking *b)
 	j->credited = orig;
 	j->res->credited = mj_str(j, orig->invoice_number);
 	mj_note(j, checks, "credited invoice", true, "corrects invoice %s of %s (%s flow)",
-	     orig->invoice_number, orig->issue_date ? orig->issue_date : "?",
-	     orig->flow ? orig->flow : "?");
+	        orig->invoice_number, orig->issue_date ? orig->issue_date : "?",
+	        orig->flow ? orig->flow : "?");
 	j->res->flow = orig->flow && !strcmp(orig->flow, "po") ? MATCH_FLOW_PO
 		     : orig->flow && !strcmp(orig->flow, "recurring") ? MATCH_FLOW_RECURRING
 		     : MATCH_FLOW_NONPO;
@@ -200,13 +200,13 @@ void mj_credit_match(match_job *j, booking *b)
 		} else if (dec_sign(over) > 0 && dec_cmp(over, allowed) > 0) {
 			mj_fmt_dec(al, sizeof(al), allowed);
 			mj_note(j, checks, "credited total", false, "credits %s of invoice %s's %s: over by more"
-			     " than the %s allowed (total %s, %s)", a, orig->invoice_number, w, al, tt,
-			     t.scope);
+			        " than the %s allowed (total %s, %s)", a, orig->invoice_number, w, al, tt,
+			        t.scope);
 			mj_reason(j, MR_CREDIT_EXCEEDS_INVOICE, NULL, "the credit note takes back %s, invoice"
-			       " %s was %s (%s allowed over)", a, orig->invoice_number, w, al);
+			          " %s was %s (%s allowed over)", a, orig->invoice_number, w, al);
 		} else {
 			mj_note(j, checks, "credited total", true, "credits %s of invoice %s's %s", a,
-			     orig->invoice_number, w);
+			        orig->invoice_number, w);
 		}
 	}
 	for (i = 0; i < b->n; i++) {
@@ -235,7 +235,7 @@ void mj_credit_match(match_job *j, booking *b)
 			mj_fmt_qty(a, sizeof(a), dec_abs(r->quantity));
 			mj_fmt_qty(q, sizeof(q), dec_abs(ol->quantity));
 			mj_reason(j, MR_CREDIT_EXCEEDS_INVOICE, r->line_id, "line %s credits %s, invoice %s"
-			       " had %s", r->line_id, a, orig->invoice_number, q);
+			          " had %s", r->line_id, a, orig->invoice_number, q);
 		}
 	}
 }

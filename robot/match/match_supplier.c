@@ -187,23 +187,23 @@ static void payment_check(match_job *j)
 	}
 	if (!reg_any) {
 		mj_note(j, checks, "payment account", true, "the register has no payment account for %s to"
-		     " compare with", s->supplier_no);
+		        " compare with", s->supplier_no);
 		return;
 	}
 	if (ok) {
 		mj_note(j, checks, "payment account", true, "pays to %s %s, as in the register",
-		     j->bankgiro[0] ? "bankgiro" : j->plusgiro[0] ? "plusgiro" : "IBAN",
-		     j->bankgiro[0] ? j->bankgiro : j->plusgiro[0] ? j->plusgiro : j->iban);
+		        j->bankgiro[0] ? "bankgiro" : j->plusgiro[0] ? "plusgiro" : "IBAN",
+		        j->bankgiro[0] ? j->bankgiro : j->plusgiro[0] ? j->plusgiro : j->iban);
 		return;
 	}
 	/* changed bank details are how invoice fraud is done: a person checks */
 	mj_note(j, checks, "payment account", false, "payment account differs from the register");
 	mj_reason(j, MR_PAYMENT_ACCOUNT_MISMATCH, NULL,
-	       "the invoice asks for payment to %s %s; the register has %s%s%s%s%s%s for"
-	       " supplier %s", j->bankgiro[0] ? "bankgiro" : j->plusgiro[0] ? "plusgiro" : "IBAN",
-	       j->bankgiro[0] ? j->bankgiro : j->plusgiro[0] ? j->plusgiro : j->iban,
-	       s->bankgiro[0] ? "bankgiro " : "", s->bankgiro, s->plusgiro[0] ? " plusgiro " : "",
-	       s->plusgiro, s->iban[0] ? " IBAN " : "", s->iban, s->supplier_no);
+	          "the invoice asks for payment to %s %s; the register has %s%s%s%s%s%s for"
+	          " supplier %s", j->bankgiro[0] ? "bankgiro" : j->plusgiro[0] ? "plusgiro" : "IBAN",
+	          j->bankgiro[0] ? j->bankgiro : j->plusgiro[0] ? j->plusgiro : j->iban,
+	          s->bankgiro[0] ? "bankgiro " : "", s->bankgiro, s->plusgiro[0] ? " plusgiro " : "",
+	          s->plusgiro, s->iban[0] ? " IBAN " : "", s->iban, s->supplier_no);
 }
 
 void mj_identify(match_job *j)
@@ -246,11 +246,11 @@ void mj_identify(match_job *j)
 	if (ambiguous) {
 		if (by)
 			mj_reason(j, MR_AMBIGUOUS_SUPPLIER, NULL, "the seller's identifiers point at different"
-			       " suppliers: %s %s is supplier %s; %s", by, by_value, first.supplier_no,
-			       others);
+			          " suppliers: %s %s is supplier %s; %s", by, by_value, first.supplier_no,
+			          others);
 		else
 			mj_reason(j, MR_AMBIGUOUS_SUPPLIER, NULL, "the seller's identifiers point at different"
-			       " suppliers: %s", others);
+			          " suppliers: %s", others);
 		mj_set_str(j, j->xsupplier, "identified_by", NULL);
 		return;
 	}
@@ -265,8 +265,8 @@ void mj_identify(match_job *j)
 			 * same company */
 			if (j->org[0] && f.org_no[0] && strcmp(j->org, f.org_no)) {
 				mj_reason(j, MR_AMBIGUOUS_SUPPLIER, NULL, "%s %s belongs to supplier %s (org"
-				       " number %s), but the invoice's seller has org number %s",
-				       by, by_value, f.supplier_no, f.org_no, j->org);
+				          " number %s), but the invoice's seller has org number %s",
+				          by, by_value, f.supplier_no, f.org_no, j->org);
 				return;
 			}
 		}
@@ -282,15 +282,15 @@ void mj_identify(match_job *j)
 				j->sup_known = true;
 				mj_set_str(j, j->xsupplier, "identified_by", "name");
 				mj_reason(j, MR_SUPPLIER_UNCERTAIN, NULL,
-				       "the seller was found by name only (supplier %s, %s): none of its"
-				       " Peppol id, org number, VAT number or payment account is in the"
-				       " register; confirm it and add them", f.supplier_no, f.name);
+				          "the seller was found by name only (supplier %s, %s): none of its"
+				          " Peppol id, org number, VAT number or payment account is in the"
+				          " register; confirm it and add them", f.supplier_no, f.name);
 				return;
 			}
 		}
 		mj_reason(j, MR_UNKNOWN_SUPPLIER, NULL, "%s (org number %s, Peppol id %s) is not in the"
-		       " supplier register: register it (new_supplier has what the invoice says)",
-		       nm ? nm : "the seller", j->org[0] ? j->org : "-", j->peppol[0] ? j->peppol : "-");
+		          " supplier register: register it (new_supplier has what the invoice says)",
+		          nm ? nm : "the seller", j->org[0] ? j->org : "-", j->peppol[0] ? j->peppol : "-");
 		mj_set_new(j, j->res->json, "new_supplier", registration(j));
 		return;
 	}
@@ -300,7 +300,7 @@ void mj_identify(match_job *j)
 	mj_set_str(j, j->xsupplier, "identified_value", by_value);
 	if (first.blocked)
 		mj_reason(j, MR_SUPPLIER_BLOCKED, NULL, "supplier %s (%s) is blocked in the register",
-		       first.supplier_no, first.name);
+		          first.supplier_no, first.name);
 	payment_check(j);
 }
 
