@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "robot/match/booking.h"
+#include "robot/match/mtext.h"
 
 const char *booking_source_name(booking_source s)
 {
@@ -83,28 +84,6 @@ const char *booking_str(booking *b, const char *s)
 		b->failed = ULF_ENOMEM;
 		return "";
 	}
-	return p;
-}
-
-/* Formats into the booking's arena; NULL (b->failed) when it cannot. */
-static const char *booking_vfmt(booking *b, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
-
-static const char *booking_vfmt(booking *b, const char *fmt, va_list ap)
-{
-	va_list aq;
-	char *p;
-	int n;
-
-	va_copy(aq, ap);
-	n = vsnprintf(NULL, 0, fmt, aq);
-	va_end(aq);
-	p = n < 0 ? NULL : arena_alloc(&b->mem, (size_t)n + 1);
-	if (!p) {
-		b->failed = ULF_ENOMEM;
-		return NULL;
-	}
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
 	return p;
 }
 
@@ -217,9 +196,11 @@ bool booking_set(booking *b, booking_field *f, const char *value, booking_source
 		return false;
 	v = booking_str(b, value);
 	va_start(ap, fmt);
-	detail = booking_vfmt(b, fmt, ap);
+	detail = mtext_vformat(&b->mem, fmt, ap);
 	va_end(ap);
-	if (b->failed || !detail)
+	if (!detail)
+		b->failed = ULF_ENOMEM;
+	if (b->failed)
 		return false;
 	f->value = v;
 	f->source = src;

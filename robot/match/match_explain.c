@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "robot/match/cut.h"
 #include "robot/match/match_int.h"
+#include "robot/match/mtext.h"
 
 /* The result of a JSON setter, kept: the first that fails (out of memory)
  * fails the job. */
@@ -53,28 +53,6 @@ void mj_append(match_job *j, ujson *arr, ujson *v)
 	kept(j, ujson_append_new(arr, v));
 }
 
-/* fmt formatted into memory of its size from `a`, or from malloc when a
- * is NULL; NULL when out of memory. */
-static char *vformat(arena *a, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
-
-static char *vformat(arena *a, const char *fmt, va_list ap)
-{
-	va_list aq;
-	char *p;
-	int n;
-
-	va_copy(aq, ap);
-	n = vsnprintf(NULL, 0, fmt, aq);
-	va_end(aq);
-	if (n < 0)
-		return NULL;
-	p = a ? arena_alloc(a, (size_t)n + 1) : malloc((size_t)n + 1);
-	if (p)
-		vsnprintf(p, (size_t)n + 1, fmt, ap);
-	return p;
-}
-
 const char *mj_str(match_job *j, const char *s)
 {
 	char *p;
@@ -95,7 +73,7 @@ const char *mj_fmt(match_job *j, const char *fmt, ...)
 	char *p;
 
 	va_start(ap, fmt);
-	p = vformat(&j->res->mem, fmt, ap);
+	p = mtext_vformat(&j->res->mem, fmt, ap);
 	va_end(ap);
 	if (!p) {
 		kept(j, ULF_ENOMEM);
@@ -117,7 +95,7 @@ void mj_reason(match_job *j, const char *code, const char *line_id, const char *
 	mr->code = code;
 	mr->line_id = mj_str(j, line_id);
 	va_start(ap, fmt);
-	msg = vformat(&r->mem, fmt, ap);
+	msg = mtext_vformat(&r->mem, fmt, ap);
 	va_end(ap);
 	if (!msg)
 		kept(j, ULF_ENOMEM);
@@ -199,12 +177,12 @@ bool mj_tol_check(match_job *j, ujson *arr, rules_tol_kind k, const char *what, 
 	rules_tol_text(tt, sizeof(tt), &t);
 	if (t.line)
 		snprintf(text, tn, "%s %s against %s: difference %s, allowed %s (%s %s, %.*s, %.*s:%u)",
-			 what, a, e, d, al, rules_tol_name(k), tt, cut_len(t.scope, 80), t.scope,
-			 cut_len(rules_name(j->m->rules), 120), rules_name(j->m->rules), t.line);
+			 what, a, e, d, al, rules_tol_name(k), tt, mtext_fit(t.scope, 80), t.scope,
+			 mtext_fit(rules_name(j->m->rules), 120), rules_name(j->m->rules), t.line);
 	else
 		snprintf(text, tn, "%s %s against %s: difference %s, allowed %s (%s tolerance: none"
 			 " set, exact)", what, a, e, d, al, rules_tol_name(k));
-	cut_trim(text);
+	mtext_trim(text);
 	o = ujson_object();
 	mj_set_str(j, o, "check", what);
 	mj_set_new(j, o, "invoice", mj_jdec(actual));
@@ -234,7 +212,7 @@ static void vnote(match_job *j, ujson *arr, const char *what, const char *result
 static void vnote(match_job *j, ujson *arr, const char *what, const char *result,
 		  const char *fmt, va_list ap)
 {
-	char *text = vformat(NULL, fmt, ap);
+	char *text = mtext_vformat(NULL, fmt, ap);
 	ujson *o = ujson_object();
 
 	if (!text)
@@ -272,7 +250,7 @@ void mj_out_of_range(match_job *j, ujson *checks, const char *check, const char 
 	char *what;
 
 	va_start(ap, fmt);
-	what = vformat(NULL, fmt, ap);
+	what = mtext_vformat(NULL, fmt, ap);
 	va_end(ap);
 	if (!what) {
 		kept(j, ULF_ENOMEM);

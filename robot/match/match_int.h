@@ -13,7 +13,7 @@
  *   match_book.c     filling and checking the booking suggestion
  *   match_record.c   the invoice as a record; match_record
  *   match_text.c     match_result_text
- *   cut.c            cutting text on a character boundary (also for rules_*.c)
+ *   mtext.c          text formatted to length or cut on a character (also rules_*.c)
  *
  * The mj_ functions each do one step on a job.  A failure of matching
  * itself (store, memory) is kept in j->rc with j->err set; the steps after

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "robot/match/cut.h"
 #include "robot/match/match_int.h"
+#include "robot/match/mtext.h"
 
 static void add_text(texts *t, unsigned field, const char *s, const char *line_id)
 {
@@ -19,7 +19,7 @@ static void add_text(texts *t, unsigned field, const char *s, const char *line_i
 	t->v[t->n].text = s;
 	if (line_id) {
 		snprintf(t->where[t->n], sizeof(t->where[0]), "line %s", line_id);
-		cut_trim(t->where[t->n]);
+		mtext_trim(t->where[t->n]);
 		t->v[t->n].where = t->where[t->n];
 	} else {
 		t->v[t->n].where = NULL;
@@ -123,7 +123,7 @@ size_t mj_find_orders(match_job *j, const texts *t)
 		if (inv->lines[i].order_id.v) {
 			snprintf(src, sizeof(src), "the order number of line %s",
 				 inv->lines[i].id.v ? inv->lines[i].id.v : "?");
-			cut_trim(src);
+			mtext_trim(src);
 			lookup_order(j, inv->lines[i].order_id.v, src, cands);
 		}
 	if (j->rc)
@@ -137,7 +137,7 @@ size_t mj_find_orders(match_job *j, const texts *t)
 		char why[300];
 		snprintf(why, sizeof(why), "found %s %s in %s%s%s", h->group, h->value,
 			 rules_field_name(h->field), h->where ? " of " : "", h->where ? h->where : "");
-		cut_trim(why);
+		mtext_trim(why);
 		if (strcmp(h->group, "order")) {
 			ujson *o = ujson_object();
 			mj_set_str(j, o, "kind", h->group);
@@ -156,7 +156,7 @@ size_t mj_find_orders(match_job *j, const texts *t)
 		snprintf(src, sizeof(src), "rule %s (%s:%u) in %s%s%s", h->rule,
 			 rules_name(j->m->rules), h->line, rules_field_name(h->field),
 			 h->where ? " of " : "", h->where ? h->where : "");
-		cut_trim(src);
+		mtext_trim(src);
 		if (lookup_order(j, h->value, src, cands))
 			mj_fired(j, "extract", h->rule, h->line, why);
 	}

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "robot/match/cut.h"
 #include "robot/match/match_int.h"
+#include "robot/match/mtext.h"
 
 /* Adds the canonical key of `value` to keys[], and its twin: a Peppol id
  * in scheme 0007 is the org number, so "org:X" and "peppol:0007:X" name
@@ -25,10 +25,10 @@ static void add_key(char (*keys)[176], const char **ptrs, size_t *n, size_t max,
 	if (!value || !*value || !rules_party_key(k[0], sizeof(k[0]), value))
 		return;
 	if (!strncmp(k[0], "org:", 4)) {
-		snprintf(k[1], sizeof(k[1]), "peppol:0007:%.*s", cut_len(k[0] + 4, 160), k[0] + 4);
+		snprintf(k[1], sizeof(k[1]), "peppol:0007:%.*s", mtext_fit(k[0] + 4, 160), k[0] + 4);
 		nk = 2;
 	} else if (!strncmp(k[0], "peppol:0007:", 12)) {
-		snprintf(k[1], sizeof(k[1]), "org:%.*s", cut_len(k[0] + 12, 160), k[0] + 12);
+		snprintf(k[1], sizeof(k[1]), "org:%.*s", mtext_fit(k[0] + 12, 160), k[0] + 12);
 		nk = 2;
 	}
 	for (t = 0; t < nk; t++) {
@@ -230,7 +230,7 @@ void mj_identify(match_job *j)
 			snprintf(others + strlen(others), sizeof(others) - strlen(others),
 				 "%s%s %s fits more than one supplier", others[0] ? "; " : "",
 				 refdata_key_name(strong[i]), strong_v[i]);
-			cut_trim(others);
+			mtext_trim(others);
 		} else if (n == 1 && !by) {
 			first = f;
 			by = refdata_key_name(strong[i]);
@@ -240,7 +240,7 @@ void mj_identify(match_job *j)
 			snprintf(others + strlen(others), sizeof(others) - strlen(others),
 				 "%s%s %s is supplier %s", others[0] ? "; " : "",
 				 refdata_key_name(strong[i]), strong_v[i], f.supplier_no);
-			cut_trim(others);
+			mtext_trim(others);
 		}
 	}
 	if (ambiguous) {
@@ -328,9 +328,9 @@ void mj_supplier_key(match_job *j)
 		else if (j->vat[0])
 			r->supplier_key = mj_fmt(j, "vat:%s", j->vat);
 		else if (j->peppol[0])
-			r->supplier_key = mj_fmt(j, "peppol:%.*s", cut_len(j->peppol, 140), j->peppol);
+			r->supplier_key = mj_fmt(j, "peppol:%.*s", mtext_fit(j->peppol, 140), j->peppol);
 		else if (nm && refdata_norm(name, sizeof(name), REF_BY_NAME, nm))
-			r->supplier_key = mj_fmt(j, "name:%.*s", cut_len(name, 140), name);
+			r->supplier_key = mj_fmt(j, "name:%.*s", mtext_fit(name, 140), name);
 		else
 			r->supplier_key = "unknown";
 	}

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "robot/match/cut.h"
+#include "robot/match/mtext.h"
 #include "robot/match/rules_int.h"
 
 /* The rules of `kind` that apply to the supplier (in file order) followed
@@ -90,7 +90,7 @@ static void append(char *why, size_t n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why + len, n - len, fmt, ap);
 	va_end(ap);
-	cut_trim(why);
+	mtext_trim(why);
 }
 
 int rules_extract(rules_hit *out, size_t *out_n, size_t max, regex_match *m,
@@ -127,7 +127,7 @@ int rules_extract(rules_hit *out, size_t *out_n, size_t max, regex_match *m,
 						continue;
 					snprintf(val, sizeof(val), "%s%.*s", ru->prefix ? ru->prefix : "",
 						 (int)(b - a), s + a);
-					cut_trim(val);
+					mtext_trim(val);
 					for (j = 0; j < n; j++)
 						if (!strcmp(out[j].group, groups[g]) && !strcmp(out[j].value, val))
 							dup = true;
@@ -187,7 +187,7 @@ static bool any_match(regex_match *m, const regex *re, const char *const *texts,
 		if (regex_exec(m, re, texts[i], strlen(texts[i]), 0) == 1) {
 			capture(cp, m, re, texts[i]);
 			append(why, wn, "%s /%s/ matched \"%.*s\"", key, regex_pattern(re),
-			       cut_len(texts[i], 60), texts[i]);
+			       mtext_fit(texts[i], 60), texts[i]);
 			return true;
 		}
 	}
@@ -399,7 +399,7 @@ int rules_nonpo(rules_nonpo_hit *out, bool *found, regex_match *m, const ruleset
 				capture(&cp, m, ru->reference, s);
 				append(out->why, sizeof(out->why), "reference /%s/ matched %s \"%.*s\"",
 				       regex_pattern(ru->reference), rules_field_name(refs[i].field),
-				       cut_len(s, 60), s);
+				       mtext_fit(s, 60), s);
 				hit = true;
 			}
 			if (!hit)

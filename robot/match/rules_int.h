@@ -9,8 +9,8 @@
  *   rules_builtin.c   the built-in rules text
  *   rules_eval.c      extract, code and nonpo rules at work
  *
- * The rp_ functions are the pieces one file lends another.  cut.h (cutting
- * text on a character) is shared with the match_ files.
+ * The rp_ functions are the pieces one file lends another.  mtext.h (text
+ * cut on a character) is shared with the match_ files.
  */
 #ifndef ULF_RULES_INT_H
 #define ULF_RULES_INT_H

@@ -11,7 +11,7 @@
 #include <strings.h>
 
 #include "robot/store/refdata.h"
-#include "robot/match/cut.h"
+#include "robot/match/mtext.h"
 #include "robot/match/rules_int.h"
 
 void rp_problem(parser *p, unsigned line, const char *fmt, ...)
@@ -22,9 +22,9 @@ void rp_problem(parser *p, unsigned line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	cut_trim(what);
+	mtext_trim(what);
 	snprintf(msg, sizeof(msg), "%s:%u: %s", p->name, line, what);
-	cut_trim(msg);
+	mtext_trim(msg);
 	p->problems++;
 	if (p->report)
 		p->report(p->ctx, msg);

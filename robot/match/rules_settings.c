@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "robot/match/cut.h"
+#include "robot/match/mtext.h"
 #include "robot/match/rules_int.h"
 
 /* "5%", "50", "5% max 50", "5 % max 50". */
@@ -251,7 +251,7 @@ void rp_copy_span(char *out, size_t n, const char *s, size_t a, size_t b)
 	size_t len = b - a;
 
 	if (len >= n)
-		len = (size_t)cut_len(s + a, n - 1);
+		len = (size_t)mtext_fit(s + a, n - 1);
 	memcpy(out, s + a, len);
 	out[len] = '\0';
 }

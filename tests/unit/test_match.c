@@ -24,7 +24,7 @@
 
 #include "core/json.h"
 #include "parsers/reader.h"
-#include "robot/match/cut.h"
+#include "robot/match/mtext.h"
 #include "robot/match/match.h"
 #include "robot/store/store.h"
 
@@ -1034,17 +1034,17 @@ static void text_cut_on_a_character(void **state)
 	run x;
 
 	/* the helpers: "å" is 0xC3 0xA5, "€" 0xE2 0x82 0xAC */
-	assert_int_equal(cut_len("abå", 3), 2);
-	assert_int_equal(cut_len("abå", 4), 4);
-	assert_int_equal(cut_len("abå", 99), 4);
-	assert_int_equal(cut_len("a€", 2), 1);
-	assert_int_equal(cut_len("a€", 3), 1);
-	assert_int_equal(cut_len("a€b", 4), 4);
+	assert_int_equal(mtext_fit("abå", 3), 2);
+	assert_int_equal(mtext_fit("abå", 4), 4);
+	assert_int_equal(mtext_fit("abå", 99), 4);
+	assert_int_equal(mtext_fit("a€", 2), 1);
+	assert_int_equal(mtext_fit("a€", 3), 1);
+	assert_int_equal(mtext_fit("a€b", 4), 4);
 	memcpy(buf, "abcdef\xC3", 8);   /* what snprintf leaves of "abcdefå" in 8 */
-	cut_trim(buf);
+	mtext_trim(buf);
 	assert_string_equal(buf, "abcdef");
 	snprintf(buf, sizeof(buf), "%s", "abcå");
-	cut_trim(buf);
+	mtext_trim(buf);
 	assert_string_equal(buf, "abcå");
 
 	/* a line on no order line, named at length: the reason keeps it all */

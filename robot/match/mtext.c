@@ -1,10 +1,30 @@
 /*
- * cut.c - cutting UTF-8 text on a character boundary.  See cut.h.
+ * mtext.c - text formatted to its length or cut on a character boundary.
+ * See mtext.h.
  */
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "robot/match/cut.h"
+#include "robot/match/mtext.h"
+
+char *mtext_vformat(arena *a, const char *fmt, va_list ap)
+{
+	va_list aq;
+	char *p;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		return NULL;
+	p = a ? arena_alloc(a, (size_t)n + 1) : malloc((size_t)n + 1);
+	if (p)
+		vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
 
 /* The length of the character a lead byte begins; 1 for anything else
  * (ASCII, a stray continuation byte). */
@@ -34,7 +54,7 @@ static size_t whole(const char *s, size_t n)
 	return char_len((unsigned char)s[i - 1]) > back + 1 ? i - 1 : n;
 }
 
-int cut_len(const char *s, size_t max)
+int mtext_fit(const char *s, size_t max)
 {
 	size_t n = strnlen(s, max);
 
@@ -43,7 +63,7 @@ int cut_len(const char *s, size_t max)
 	return (int)(n < max || !s[n] ? n : whole(s, n));
 }
 
-void cut_trim(char *s)
+void mtext_trim(char *s)
 {
 	size_t n = strlen(s);
 
