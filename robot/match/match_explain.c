@@ -110,7 +110,9 @@ void mj_fired(match_job *j, const char *kind, const char *name, unsigned line, c
 
 	for (i = 0; i < ujson_array_size(j->fired); i++) {
 		ujson *e = ujson_array_get(j->fired, i);
-		if (!strcmp(ujson_get_str(e, "kind"), kind) && !strcmp(ujson_get_str(e, "rule"), name))
+		const char *k = ujson_get_str(e, "kind"), *r = ujson_get_str(e, "rule");
+		/* null where a name was not UTF-8 (a rules file is not checked) */
+		if (k && r && !strcmp(k, kind) && !strcmp(r, name))
 			return;
 	}
 	o = ujson_object();

@@ -54,6 +54,38 @@ static size_t whole(const char *s, size_t n)
 	return char_len((unsigned char)s[i - 1]) > back + 1 ? i - 1 : n;
 }
 
+bool mtext_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+
+	while (p < end) {
+		unsigned char c = *p;
+		size_t len = char_len(c), k;
+		unsigned char lo = 0x80, hi = 0xBF;   /* bounds of the second byte */
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (len == 1 || (size_t)(end - p) < len)
+			return false;   /* a stray continuation, C0, C1, F5..FF, or cut short */
+		if (c == 0xE0)
+			lo = 0xA0;      /* overlong */
+		else if (c == 0xED)
+			hi = 0x9F;      /* surrogates */
+		else if (c == 0xF0)
+			lo = 0x90;      /* overlong */
+		else if (c == 0xF4)
+			hi = 0x8F;      /* past U+10FFFF */
+		if (p[1] < lo || p[1] > hi)
+			return false;
+		for (k = 2; k < len; k++)
+			if ((p[k] & 0xC0) != 0x80)
+				return false;
+		p += len;
+	}
+	return true;
+}
+
 int mtext_fit(const char *s, size_t max)
 {
 	size_t n = strnlen(s, max);

@@ -12,6 +12,7 @@
 #define ULF_MATCH_MTEXT_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/arena.h"
@@ -19,6 +20,10 @@
 /* fmt formatted whole, in memory of its size from `a`, or from malloc
  * when a is NULL; NULL when out of memory (or over the arena's cap). */
 char *mtext_vformat(arena *a, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+/* Whether s[0..n) is UTF-8: no stray or missing continuation bytes, no
+ * overlong forms, surrogates or code points past U+10FFFF. */
+bool mtext_valid(const char *s, size_t n);
 
 /* How many bytes of s, at most max, end on a character boundary: the
  * precision for "%.*s". */

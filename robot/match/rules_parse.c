@@ -242,12 +242,14 @@ static void close_block(parser *p)
 
 static void open_block(parser *p, char *line_text, unsigned line)
 {
-	char *w[4];
+	char *w[4] = { NULL };
 	size_t n = rp_words(w, 4, line_text);
 
 	close_block(p);
 	p->block_line = line;
 	p->block = B_BAD;
+	if (n == 0)
+		return;   /* not reached: a header line has a word in column 0 */
 	if (!strcmp(w[0], "settings") || !strcmp(w[0], "vatcodes")) {
 		if (n != 1) {
 			rp_problem(p, line, "%s takes no name", w[0]);
@@ -581,6 +583,15 @@ int rules_parse(ruleset **out, const char *text, size_t len, const char *name,
 			indent++;
 		if (!s[indent] || s[indent] == '#')
 			continue;
+		if (!mtext_valid(s, l)) {
+			/* a name or value that is not UTF-8 would be null in JSON */
+			rp_problem(&p, line, "not UTF-8 text: save the rules file as UTF-8");
+			if (indent == 0) {
+				close_block(&p);
+				p.block = B_BAD;   /* its lines are not reported again */
+			}
+			continue;
+		}
 		if (indent == 0)
 			open_block(&p, s, line);
 		else

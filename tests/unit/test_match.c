@@ -1045,6 +1045,12 @@ static void text_cut_on_a_character(void **state)
 	assert_string_equal(buf, "abcdef");
 	snprintf(buf, sizeof(buf), "%s", "abcå");
 	mtext_trim(buf);
+	assert_true(mtext_valid("a\xc3\xa5\xe2\x82\xac\xf0\x9f\x98\x80", 10));
+	assert_false(mtext_valid("\xc3", 1));                /* cut short */
+	assert_false(mtext_valid("\xe5", 1));                /* Latin-1 å */
+	assert_false(mtext_valid("\xc0\xaf", 2));            /* overlong */
+	assert_false(mtext_valid("\xed\xa0\x80", 3));        /* a surrogate */
+	assert_false(mtext_valid("\xf4\x90\x80\x80", 4));    /* past U+10FFFF */
 	assert_string_equal(buf, "abcå");
 
 	/* a line on no order line, named at length: the reason keeps it all */
