@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "robot/match/booking.h"
+#include "robot/match/mtext.h"
 
 const char *booking_source_name(booking_source s)
 {
@@ -39,11 +40,26 @@ const char *booking_kind_name(booking_kind k)
 	return "?";
 }
 
+/* A row with no text and no amounts. */
+static void row_clear(booking_row *r)
+{
+	int f;
+
+	memset(r, 0, sizeof(*r));
+	r->line_id = r->description = r->vat_category = "";
+	r->item_key = r->text_key = r->order_no = r->order_line_id = "";
+	for (f = 0; f < RB_COUNT; f++)
+		r->f[f].value = r->f[f].detail = "";
+	r->net = r->vat = r->quantity = dec_make(0, 2);
+}
+
 void booking_init(booking *b)
 {
 	memset(b, 0, sizeof(*b));
 	b->total_net = b->total_vat = dec_make(0, 2);
 	b->sign = 1;
+	row_clear(&b->rounding);
+	arena_init(&b->mem, BOOKING_MAX_BYTES);
 }
 
 void booking_release(booking *b)
@@ -53,6 +69,22 @@ void booking_release(booking *b)
 	free(b->rows);
 	b->rows = NULL;
 	b->n = b->cap = 0;
+	row_clear(&b->rounding);
+	arena_release(&b->mem);
+}
+
+const char *booking_str(booking *b, const char *s)
+{
+	char *p;
+
+	if (!s || !*s)
+		return "";
+	p = arena_strdup(&b->mem, s);
+	if (!p) {
+		b->failed = ULF_ENOMEM;
+		return "";
+	}
+	return p;
 }
 
 static booking_row *add_row(booking *b, ulf_err *err)
@@ -74,14 +106,8 @@ static booking_row *add_row(booking *b, ulf_err *err)
 		b->cap = cap;
 	}
 	r = &b->rows[b->n++];
-	memset(r, 0, sizeof(*r));
-	r->net = r->vat = r->quantity = dec_make(0, 2);
+	row_clear(r);
 	return r;
-}
-
-static void copy(char *dst, size_t n, const char *s)
-{
-	snprintf(dst, n, "%s", s ? s : "");
 }
 
 static dec signed_dec(dec v, int sign)
@@ -89,8 +115,14 @@ static dec signed_dec(dec v, int sign)
 	return sign < 0 ? dec_neg(v) : v;
 }
 
+/* The lengths of the history keys (refdata_item_key, refdata_text_key) as
+ * they have been recorded: longer ids and names are folded to these. */
+#define ITEM_KEY_MAX 64
+#define TEXT_KEY_MAX 128
+
 int booking_rows(booking *b, const invoice *inv, int sign, ulf_err *err)
 {
+	char key[TEXT_KEY_MAX];
 	size_t i;
 
 	b->sign = sign;
@@ -102,19 +134,22 @@ int booking_rows(booking *b, const invoice *inv, int sign, ulf_err *err)
 		if (!r)
 			return err ? err->code : ULF_ENOMEM;
 		r->kind = BK_LINE;
-		copy(r->line_id, sizeof(r->line_id), l->id.v);
-		copy(r->description, sizeof(r->description),
-		     l->item_name.v ? l->item_name.v : l->item_description.v);
+		r->line_id = booking_str(b, l->id.v);
+		r->description = booking_str(b, l->item_name.v ? l->item_name.v
+					     : l->item_description.v);
 		if (l->net.set)
 			r->net = signed_dec(l->net.v, sign);
 		if (l->quantity.set)
 			r->quantity = signed_dec(l->quantity.v, sign);
-		copy(r->vat_category, sizeof(r->vat_category), l->vat_category.v);
+		r->vat_category = booking_str(b, l->vat_category.v);
 		r->vat_rate = l->vat_rate.v;
 		r->vat_rate_set = l->vat_rate.set;
-		refdata_item_key(r->item_key, sizeof(r->item_key), item);
-		refdata_text_key(r->text_key, sizeof(r->text_key),
+		/* the keys keep the length the history has always had */
+		refdata_item_key(key, ITEM_KEY_MAX, item);
+		r->item_key = booking_str(b, key);
+		refdata_text_key(key, TEXT_KEY_MAX,
 				 l->item_name.v ? l->item_name.v : l->item_description.v);
+		r->text_key = booking_str(b, key);
 	}
 	for (i = 0; i < inv->nacs; i++) {
 		const inv_allowance_charge *ac = &inv->acs[i];
@@ -128,53 +163,64 @@ int booking_rows(booking *b, const invoice *inv, int sign, ulf_err *err)
 		/* an allowance lowers the cost: booked negative */
 		r->net = signed_dec(ac->is_charge ? ac->amount.v : dec_neg(ac->amount.v), sign);
 		r->quantity = dec_make(0, 0);
-		copy(r->description, sizeof(r->description),
-		     ac->reason.v ? ac->reason.v : ac->reason_code.v ? ac->reason_code.v
-		     : ac->is_charge ? "Charge" : "Allowance");
-		copy(r->vat_category, sizeof(r->vat_category), ac->vat_category.v);
+		r->description = booking_str(b, ac->reason.v ? ac->reason.v : ac->reason_code.v
+					     ? ac->reason_code.v : ac->is_charge ? "Charge"
+					     : "Allowance");
+		r->vat_category = booking_str(b, ac->vat_category.v);
 		r->vat_rate = ac->vat_rate.v;
 		r->vat_rate_set = ac->vat_rate.set;
-		refdata_text_key(r->text_key, sizeof(r->text_key), r->description);
+		refdata_text_key(key, TEXT_KEY_MAX, r->description);
+		r->text_key = booking_str(b, key);
 	}
-	memset(&b->rounding, 0, sizeof(b->rounding));
+	row_clear(&b->rounding);
 	if (inv->totals.rounding.set && !dec_is_zero(inv->totals.rounding.v)) {
 		b->has_rounding = true;
 		b->rounding.kind = BK_ROUNDING;
 		b->rounding.net = signed_dec(inv->totals.rounding.v, sign);
 		b->rounding.vat = dec_make(0, 2);
 		b->rounding.quantity = dec_make(0, 0);
-		copy(b->rounding.description, sizeof(b->rounding.description), "Öresavrundning");
+		b->rounding.description = "Öresavrundning";
 	}
+	if (b->failed)
+		return ulf_err_set(err, b->failed, "booking: out of memory for its text");
 	return 0;
 }
 
-bool booking_set(booking_field *f, const char *value, booking_source src, int confidence,
-		 const char *fmt, ...)
+bool booking_set(booking *b, booking_field *f, const char *value, booking_source src,
+		 int confidence, const char *fmt, ...)
 {
+	const char *v, *detail;
 	va_list ap;
 
-	if (f->value[0] || !value || !*value || strlen(value) >= sizeof(f->value))
+	if (f->value[0] || !value || !*value)
 		return false;
-	memcpy(f->value, value, strlen(value) + 1);
+	v = booking_str(b, value);
+	va_start(ap, fmt);
+	detail = mtext_vformat(&b->mem, fmt, ap);
+	va_end(ap);
+	if (!detail)
+		b->failed = ULF_ENOMEM;
+	if (b->failed)
+		return false;
+	f->value = v;
 	f->source = src;
 	f->confidence = confidence;
-	va_start(ap, fmt);
-	vsnprintf(f->detail, sizeof(f->detail), fmt, ap);
-	va_end(ap);
+	f->detail = detail;
 	return true;
 }
 
-void booking_apply_rules(booking_row *row, const rules_coding *c, const char *rules_name)
+void booking_apply_rules(booking *b, booking_row *row, const rules_coding *c,
+			 const char *rules_name)
 {
 	int f;
 
 	for (f = 0; f < RB_COUNT; f++)
 		if (c->rule[f])
-			booking_set(&row->f[f], c->value[f], BSRC_RULE, 100, "rule %s (%s:%u): %s",
+			booking_set(b, &row->f[f], c->value[f], BSRC_RULE, 100, "rule %s (%s:%u): %s",
 				    c->rule[f], rules_name, c->line[f], c->why[f]);
 }
 
-int booking_apply_history(booking_row *row, bool *out_weak, refdata *r,
+int booking_apply_history(booking *b, booking_row *row, bool *out_weak, refdata *r,
 			  const char *supplier_key, const rules_settings *s, ulf_err *err)
 {
 	const char *kinds[3] = { "item", "text", "supplier" };
@@ -206,7 +252,7 @@ int booking_apply_history(booking_row *row, bool *out_weak, refdata *r,
 					       h.vat_code };
 		bool weak = h.n < s->history_min_count || conf < s->history_min_confidence;
 		for (f = 0; f < RB_COUNT; f++)
-			if (booking_set(&row->f[f], vals[f], BSRC_HISTORY, conf,
+			if (booking_set(b, &row->f[f], vals[f], BSRC_HISTORY, conf,
 					"history of %s%s%s: booked so %lld of %lld times (%d%%)%s%s",
 					kinds[k], k < 2 ? " " : "", keys[k], (long long)h.n,
 					(long long)h.total, conf, h.last_date[0] ? ", last " : "",
@@ -247,7 +293,7 @@ void booking_apply_vat_group(booking *b)
 		dec_format(rate, sizeof(rate), r->vat_rate, 0);
 		for (f = 0; f < RB_COUNT; f++)
 			if (best->f[f].value[0])
-				booking_set(&r->f[f], best->f[f].value, BSRC_LINE, best->f[f].confidence,
+				booking_set(b, &r->f[f], best->f[f].value, BSRC_LINE, best->f[f].confidence,
 					    "as invoice line %s, the largest line at %s %s%%",
 					    best->line_id, r->vat_category, rate);
 	}
@@ -297,7 +343,10 @@ int booking_spread_vat(booking *b, const invoice *inv, ulf_err *err)
 				free(done);
 				return ulf_err_set(err, ULF_ERANGE, "booking amounts out of range");
 			}
-			sum += u;
+			if (__builtin_add_overflow(sum, u, &sum)) {
+				free(done);
+				return ulf_err_set(err, ULF_ERANGE, "booking amounts out of range");
+			}
 			if (dec_cmp(dec_abs(b->rows[j].net), dec_abs(b->rows[largest].net)) > 0)
 				largest = j;
 		}
@@ -325,7 +374,10 @@ int booking_spread_vat(booking *b, const invoice *inv, ulf_err *err)
 			if (done[j] || !same_rate(&b->rows[j], lead))
 				continue;
 			done[j] = true;
-			units(&u, b->rows[j].net);
+			if (units(&u, b->rows[j].net)) {
+				free(done);
+				return ulf_err_set(err, ULF_ERANGE, "booking amounts out of range");
+			}
 			u = sum ? (int64_t)div_round((__int128)tax * u, sum) : (j == largest ? tax : 0);
 			b->rows[j].vat = dec_make(u, 2);
 			given += u;
@@ -361,6 +413,21 @@ void booking_confidence(booking *b)
 	}
 }
 
+/* Keeps the first failure of a run of JSON setters (out of memory). */
+static void keep(int *rc, int r)
+{
+	if (r && !*rc)
+		*rc = r;
+}
+
+/* A value built to be set: NULL is a failed allocation. */
+static ujson *made(int *rc, ujson *v)
+{
+	if (!v)
+		keep(rc, ULF_ENOMEM);
+	return v;
+}
+
 static ujson *amount(dec v)
 {
 	char buf[DEC_STR_MAX];
@@ -373,45 +440,49 @@ static ujson *row_json(const booking_row *r)
 {
 	ujson *o = ujson_object(), *src = ujson_object();
 	char buf[DEC_STR_MAX];
-	int f;
+	int f, rc = 0;
 
 	if (!o || !src) {
 		ujson_free(o);
 		ujson_free(src);
 		return NULL;
 	}
-	ujson_set_str(o, "kind", booking_kind_name(r->kind));
-	ujson_set_str(o, "invoice_line_id", r->line_id[0] ? r->line_id : NULL);
-	ujson_set_str(o, "description", r->description);
+	keep(&rc, ujson_set_str(o, "kind", booking_kind_name(r->kind)));
+	keep(&rc, ujson_set_str(o, "invoice_line_id", r->line_id[0] ? r->line_id : NULL));
+	keep(&rc, ujson_set_str(o, "description", r->description));
 	for (f = 0; f < RB_COUNT; f++) {
 		const booking_field *bf = &r->f[f];
 		ujson *s;
-		ujson_set_str(o, rules_field_label(f), bf->value[0] ? bf->value : NULL);
+		keep(&rc, ujson_set_str(o, rules_field_label(f), bf->value[0] ? bf->value : NULL));
 		if (!bf->value[0])
 			continue;
 		s = ujson_object();
-		ujson_set_str(s, "source", booking_source_name(bf->source));
-		ujson_set_str(s, "detail", bf->detail);
-		ujson_set_int(s, "confidence", bf->confidence);
-		ujson_set_new(src, rules_field_label(f), s);
+		keep(&rc, ujson_set_str(s, "source", booking_source_name(bf->source)));
+		keep(&rc, ujson_set_str(s, "detail", bf->detail));
+		keep(&rc, ujson_set_int(s, "confidence", bf->confidence));
+		keep(&rc, ujson_set_new(src, rules_field_label(f), made(&rc, s)));
 	}
-	ujson_set_new(o, "net_amount", amount(r->net));
-	ujson_set_new(o, "vat_amount", amount(r->vat));
+	keep(&rc, ujson_set_new(o, "net_amount", made(&rc, amount(r->net))));
+	keep(&rc, ujson_set_new(o, "vat_amount", made(&rc, amount(r->vat))));
 	if (r->kind == BK_LINE) {
 		dec_format(buf, sizeof(buf), r->quantity, 0);
-		ujson_set_str(o, "quantity", buf);
+		keep(&rc, ujson_set_str(o, "quantity", buf));
 	}
-	ujson_set_str(o, "vat_category", r->vat_category[0] ? r->vat_category : NULL);
+	keep(&rc, ujson_set_str(o, "vat_category", r->vat_category[0] ? r->vat_category : NULL));
 	if (r->vat_rate_set) {
 		dec_format(buf, sizeof(buf), r->vat_rate, 0);
-		ujson_set_str(o, "vat_rate", buf);
+		keep(&rc, ujson_set_str(o, "vat_rate", buf));
 	}
 	if (r->order_no[0]) {
-		ujson_set_str(o, "order_no", r->order_no);
-		ujson_set_str(o, "order_line_id", r->order_line_id);
+		keep(&rc, ujson_set_str(o, "order_no", r->order_no));
+		keep(&rc, ujson_set_str(o, "order_line_id", r->order_line_id));
 	}
-	ujson_set_int(o, "confidence", r->confidence);
-	ujson_set_new(o, "sources", src);
+	keep(&rc, ujson_set_int(o, "confidence", r->confidence));
+	keep(&rc, ujson_set_new(o, "sources", src));
+	if (rc) {
+		ujson_free(o);
+		return NULL;
+	}
 	return o;
 }
 
@@ -419,6 +490,7 @@ ujson *booking_json(const booking *b)
 {
 	ujson *o = ujson_object(), *rows = ujson_array();
 	size_t i;
+	int rc = 0;
 
 	if (!o || !rows) {
 		ujson_free(o);
@@ -426,11 +498,18 @@ ujson *booking_json(const booking *b)
 		return NULL;
 	}
 	for (i = 0; i < b->n; i++)
-		ujson_append_new(rows, row_json(&b->rows[i]));
-	ujson_set_new(o, "lines", rows);
-	ujson_set_new(o, "total_net", amount(b->total_net));
-	ujson_set_new(o, "total_vat", amount(b->total_vat));
-	ujson_set_new(o, "rounding", b->has_rounding ? row_json(&b->rounding) : NULL);
+		keep(&rc, ujson_append_new(rows, made(&rc, row_json(&b->rows[i]))));
+	keep(&rc, ujson_set_new(o, "lines", rows));
+	keep(&rc, ujson_set_new(o, "total_net", made(&rc, amount(b->total_net))));
+	keep(&rc, ujson_set_new(o, "total_vat", made(&rc, amount(b->total_vat))));
+	if (b->has_rounding)
+		keep(&rc, ujson_set_new(o, "rounding", made(&rc, row_json(&b->rounding))));
+	else
+		keep(&rc, ujson_set_new(o, "rounding", NULL));
+	if (rc) {
+		ujson_free(o);
+		return NULL;
+	}
 	return o;
 }
 

@@ -18,6 +18,11 @@
  * VAT amounts to BT-110 exactly (the VAT of each rate spread over its rows
  * in proportion, the last cent on the largest), so the suggestion can be
  * posted as it stands.  Öre rounding (BT-114) is a row of its own.
+ *
+ * Text is never cut: every string of a row is owned by the booking (its
+ * arena, up to BOOKING_MAX_BYTES), lives until booking_release, and is ""
+ * rather than NULL when there is none - `row->line_id[0]` is the test for
+ * "has one".
  */
 #ifndef ULF_BOOKING_H
 #define ULF_BOOKING_H
@@ -26,6 +31,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "core/arena.h"
 #include "core/dec.h"
 #include "core/err.h"
 #include "core/json.h"
@@ -52,10 +58,10 @@ typedef enum booking_source {
 const char *booking_source_name(booking_source s);
 
 typedef struct booking_field {
-	char value[64];
+	const char *value;         /* "" until a source gives it */
 	booking_source source;
 	int confidence;            /* 0..100 */
-	char detail[240];          /* which order line, rule, history count */
+	const char *detail;        /* which order line, rule, history count */
 } booking_field;
 
 typedef enum booking_kind {
@@ -68,22 +74,23 @@ typedef enum booking_kind {
 const char *booking_kind_name(booking_kind k);
 
 #define BOOKING_MAX_ROWS 10000
+#define BOOKING_MAX_BYTES (64u * 1024 * 1024)   /* the text of one booking */
 
 typedef struct booking_row {
 	booking_kind kind;
-	char line_id[64];          /* BT-126, "" for document-level rows */
-	char description[160];
+	const char *line_id;       /* BT-126, "" for document-level rows */
+	const char *description;   /* the item name, or the charge's reason */
 	booking_field f[RB_COUNT];
 	dec net;                   /* signed as booked: a credit is negative */
 	dec vat;
 	dec quantity;              /* signed like net; 0 for document-level rows */
-	char vat_category[8];
+	const char *vat_category;
 	dec vat_rate;
 	bool vat_rate_set;
-	char item_key[64];         /* for the history and recurrence */
-	char text_key[128];
-	char order_no[64];         /* the order line it was matched to */
-	char order_line_id[64];
+	const char *item_key;      /* for the history and recurrence */
+	const char *text_key;
+	const char *order_no;      /* the order line it was matched to */
+	const char *order_line_id;
 	int confidence;            /* the weakest field's */
 	bool weak;                 /* a field came from history below the rules' bar */
 } booking_row;
@@ -96,10 +103,22 @@ typedef struct booking {
 	bool has_rounding;
 	booking_row rounding;      /* BT-114 on the rounding account */
 	int sign;                  /* -1 when amounts are negated (UBL credit) */
+	arena mem;                 /* the rows' text */
+	int failed;                /* 0, or ULF_ENOMEM once text could not be kept */
 } booking;
 
+/* An empty booking; booking_release frees what it came to hold.  Not to
+ * be copied: its rows point into it. */
 void booking_init(booking *b);
 void booking_release(booking *b);
+
+/*
+ * An owned copy of s ("" for NULL) for a row of b.  When it cannot be had
+ * (out of memory, over BOOKING_MAX_BYTES) it is "" and b->failed says so:
+ * whoever builds a booking checks b->failed once at the end rather than
+ * every string.
+ */
+const char *booking_str(booking *b, const char *s);
 
 /*
  * Builds the rows of an invoice with amounts, VAT category and keys, and
@@ -109,14 +128,16 @@ void booking_release(booking *b);
 int booking_rows(booking *b, const invoice *inv, int sign, ulf_err *err);
 
 /*
- * Sets the field if it is still empty; `fmt` says where the value came
- * from.  Returns true when it set it.
+ * Sets field f of a row of b if it is still empty; `fmt` says where the
+ * value came from.  Returns true when it set it (false also when the text
+ * could not be kept: b->failed).
  */
-bool booking_set(booking_field *f, const char *value, booking_source src, int confidence,
-		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+bool booking_set(booking *b, booking_field *f, const char *value, booking_source src,
+		 int confidence, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 /* The code rules' values for fields still empty. */
-void booking_apply_rules(booking_row *row, const rules_coding *c, const char *rules_name);
+void booking_apply_rules(booking *b, booking_row *row, const rules_coding *c,
+			 const char *rules_name);
 
 /*
  * Fills fields still empty from the history of `supplier_key`: the item
@@ -125,7 +146,7 @@ void booking_apply_rules(booking_row *row, const rules_coding *c, const char *ru
  * *out_weak tells whether the history used is below the rules' confidence
  * or count.
  */
-int booking_apply_history(booking_row *row, bool *out_weak, refdata *r,
+int booking_apply_history(booking *b, booking_row *row, bool *out_weak, refdata *r,
 			  const char *supplier_key, const rules_settings *s, ulf_err *err);
 
 /* Allowances and charges with fields still empty: from the largest line
@@ -139,7 +160,8 @@ int booking_spread_vat(booking *b, const invoice *inv, ulf_err *err);
 void booking_confidence(booking *b);
 
 /* The suggestion as JSON: rows with each field's value, source and
- * detail, the totals and the rounding row.  Amounts are strings. */
+ * detail, the totals and the rounding row.  Amounts are strings.  NULL
+ * when out of memory. */
 ujson *booking_json(const booking *b);
 
 /* One line per row, for `ulf match` text output. */

@@ -35,6 +35,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/arena.h"
 #include "core/err.h"
 #include "core/json.h"
 #include "parsers/invoice.h"
@@ -101,27 +102,32 @@ const char *match_flow_name(match_flow f);           /* "po", "non-po", "recurri
 /* All of them, in the documented order. */
 const char *const *match_reason_codes(size_t *out_n);
 
+/* The text of a result is never cut: it lives with the result (its arena,
+ * up to MATCH_MAX_BYTES) until match_result_free, and is "" rather than
+ * NULL where there is none. */
 typedef struct match_reason {
 	const char *code;           /* one of MR_* */
-	char line_id[64];           /* the invoice line it concerns, or "" */
-	char message[640];          /* for a person: what and by how much */
+	const char *line_id;        /* the invoice line it concerns, or "" */
+	const char *message;        /* for a person: what and by how much */
 } match_reason;
 
 #define MATCH_MAX_REASONS 64
 #define MATCH_MAX_ORDERS 8
+#define MATCH_MAX_BYTES (16u * 1024 * 1024)   /* the text of one result */
 
 typedef struct match_result {
 	match_decision decision;
 	match_flow flow;
 	match_reason reasons[MATCH_MAX_REASONS];
 	size_t nreasons;            /* 0 exactly when decision is MATCH_AUTO */
-	char supplier_no[64];       /* the register's number, "" when unknown */
-	char supplier_name[256];
-	char supplier_key[160];     /* what history is kept under */
-	char order_no[64];          /* the (first) matched order, or "" */
-	char credited[64];          /* a credit note: the invoice it corrects */
+	const char *supplier_no;    /* the register's number, "" when unknown */
+	const char *supplier_name;
+	const char *supplier_key;   /* what history is kept under */
+	const char *order_no;       /* the (first) matched order, or "" */
+	const char *credited;       /* a credit note: the invoice it corrects */
 	booking booking;            /* the suggestion, row by row */
 	ujson *json;                /* the whole result, explanation included */
+	arena mem;                  /* the text above */
 } match_result;
 
 /*

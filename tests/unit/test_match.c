@@ -24,6 +24,7 @@
 
 #include "core/json.h"
 #include "parsers/reader.h"
+#include "robot/match/mtext.h"
 #include "robot/match/match.h"
 #include "robot/store/store.h"
 #include "tests/support/support.h"
@@ -68,6 +69,7 @@ typedef struct tinv {
 	const char *credits;             /* BillingReference */
 	long rounding;                   /* cents */
 	tline lines[6];
+	const char *qty_text[6];         /* a line's quantity as written, not qty */
 	size_t nlines;
 	tac acs[3];
 	size_t nacs;
@@ -197,10 +199,13 @@ static char *ubl(const tinv *t)
 	for (i = 0; i < t->nlines; i++) {
 		const tline *l = &t->lines[i];
 		int rate = l->rate < 0 ? 25 : l->rate;
-		APPEND("<cac:%sLine><cbc:ID>%s</cbc:ID><cbc:%sQuantity unitCode=\"%s\">%ld</cbc:%sQuantity>"
+		char q[32];
+		snprintf(q, sizeof(q), "%ld", l->qty);
+		APPEND("<cac:%sLine><cbc:ID>%s</cbc:ID><cbc:%sQuantity unitCode=\"%s\">%s</cbc:%sQuantity>"
 		       "<cbc:LineExtensionAmount currencyID=\"%s\">%s</cbc:LineExtensionAmount>",
-		       root, l->id, t->credit ? "Credited" : "Invoiced", l->unit ? l->unit : "EA", l->qty,
-		       t->credit ? "Credited" : "Invoiced", cur, money(a, line_net(l)));
+		       root, l->id, t->credit ? "Credited" : "Invoiced", l->unit ? l->unit : "EA",
+		       t->qty_text[i] ? t->qty_text[i] : q, t->credit ? "Credited" : "Invoiced", cur,
+		       money(a, line_net(l)));
 		if (l->olref)
 			APPEND("<cac:OrderLineReference><cbc:LineID>%s</cbc:LineID></cac:OrderLineReference>",
 			       l->olref);
@@ -864,6 +869,197 @@ static void quantity_and_partial_deliveries(void **state)
 	run_free(&x);
 }
 
+/* The explanation's check `what` of invoice line `line`, or NULL. */
+static const ujson *line_check(const match_result *r, size_t line, const char *what)
+{
+	const ujson *xl = ujson_array_get(ujson_get(ujson_get(match_result_json(r), "explanation"),
+						    "lines"), line);
+	const ujson *checks = ujson_get(xl, "checks");
+	size_t i;
+
+	for (i = 0; i < ujson_array_size(checks); i++)
+		if (!strcmp(ujson_get_str(ujson_array_get(checks, i), "check"), what))
+			return ujson_array_get(checks, i);
+	return NULL;
+}
+
+/* The message of the first reason `code` about line `line_id`, or NULL. */
+static const char *reason_message(const match_result *r, const char *code, const char *line_id)
+{
+	size_t i;
+
+	for (i = 0; i < r->nreasons; i++)
+		if (!strcmp(r->reasons[i].code, code) && !strcmp(r->reasons[i].line_id, line_id))
+			return r->reasons[i].message;
+	return NULL;
+}
+
+/*
+ * Quantities the exact arithmetic cannot hold (core/dec.h: ULF_ERANGE):
+ * 18 decimals against the 10 left on the order line do not fit 64 bits
+ * once on one scale, and neither does a second 9e18 against the first.
+ * The quantity check is not made and says so - a QUANTITY_DEVIATION a
+ * person reads, never a comparison of what the overflow left behind.
+ */
+static void quantity_out_of_range(void **state)
+{
+	fixture *f = *state;
+	tinv t = good("QR-1");
+	const ujson *chk;
+	const char *msg;
+	run x;
+
+	t.nlines = 1;
+	t.qty_text[0] = "0.000000000000000001";
+	t.lines[0].net = 1;
+	match_spec(&x, f, &t, true, 0);
+	assert_int_equal(x.r->decision, MATCH_EXCEPTION);
+	msg = reason_message(x.r, MR_QUANTITY_DEVIATION, "1");
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, "quantity 0.000000000000000001 against order DLL1000001 line 1"));
+	assert_non_null(strstr(msg, "out of range"));
+	chk = line_check(x.r, 0, "quantity");
+	assert_non_null(chk);
+	assert_string_equal(ujson_get_str(chk, "result"), "deviation");
+	assert_non_null(strstr(ujson_get_str(chk, "text"), "out of range, not checked"));
+	run_free(&x);
+
+	/* two lines of 9e18 against one order line: the second overflows
+	 * what is left, and what the invoice takes of the line */
+	t = good("QR-2");
+	t.nlines = 2;
+	t.qty_text[0] = t.qty_text[1] = "9000000000000000000";
+	t.lines[0].net = 1;
+	t.lines[1] = t.lines[0];
+	t.lines[1].id = "2";
+	t.lines[1].olref = "1";
+	t.lines[1].item = "KP-4080";
+	match_spec(&x, f, &t, true, 0);
+	assert_int_equal(x.r->decision, MATCH_EXCEPTION);
+	assert_non_null(reason_message(x.r, MR_QUANTITY_DEVIATION, "1"));
+	msg = reason_message(x.r, MR_QUANTITY_DEVIATION, "2");
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, "out of range"));
+	chk = line_check(x.r, 1, "quantity");
+	assert_non_null(chk);
+	assert_string_equal(ujson_get_str(chk, "result"), "deviation");
+	run_free(&x);
+
+	/* and an ordinary quantity still checks as before */
+	t = good("QR-3");
+	t.nlines = 1;
+	t.qty_text[0] = "10.000";
+	match_spec(&x, f, &t, true, 0);
+	assert_auto(&x);
+	run_free(&x);
+}
+
+/*
+ * A line description longer than any fixed field once was (160 bytes),
+ * with an "å" across byte 160: the suggestion keeps it whole, and so does
+ * its JSON - a description cut inside a character made the JSON setter
+ * store null, and the text vanished from the booking and the ERP payload.
+ */
+static void long_description_whole(void **state)
+{
+	fixture *f = *state;
+	tinv t = good("LD-1");
+	char name[256];
+	const ujson *row;
+	char *dumped;
+	run x;
+
+	memset(name, 'x', 159);
+	snprintf(name + 159, sizeof(name) - 159, "%s", "å och resten av en lång beskrivning"
+		 " som ingen fast ruta rymmer, med åäö");
+	assert_true(strlen(name) > 200);
+	assert_true((unsigned char)name[159] == 0xC3 && (unsigned char)name[160] == 0xA5);
+	t.nlines = 1;
+	t.lines[0].name = name;
+	match_spec(&x, f, &t, true, 0);
+	assert_auto(&x);
+	assert_string_equal(x.r->booking.rows[0].description, name);
+	row = ujson_array_get(ujson_get(ujson_get(match_result_json(x.r), "suggestion"), "lines"), 0);
+	assert_non_null(ujson_get_str(row, "description"));
+	assert_string_equal(ujson_get_str(row, "description"), name);
+	dumped = ujson_dump(match_result_json(x.r), UJSON_COMPACT);
+	assert_non_null(dumped);
+	assert_non_null(strstr(dumped, name));
+	free(dumped);
+	run_free(&x);
+}
+
+/*
+ * Text that is still shortened on purpose is cut on a character, and
+ * text that need not be is whole: a reason about a line with a very long
+ * name, and a rule's explanation quoting 60 bytes of a charge's reason
+ * with an "å" across the cut, both reach the JSON (null before).
+ */
+static void text_cut_on_a_character(void **state)
+{
+	fixture *f = *state;
+	tinv t = good("TC-1");
+	char name[800], reason[100], buf[8];
+	const ujson *j, *row, *src;
+	const char *msg;
+	size_t i;
+	run x;
+
+	/* the helpers: "å" is 0xC3 0xA5, "€" 0xE2 0x82 0xAC */
+	assert_int_equal(mtext_fit("abå", 3), 2);
+	assert_int_equal(mtext_fit("abå", 4), 4);
+	assert_int_equal(mtext_fit("abå", 99), 4);
+	assert_int_equal(mtext_fit("a€", 2), 1);
+	assert_int_equal(mtext_fit("a€", 3), 1);
+	assert_int_equal(mtext_fit("a€b", 4), 4);
+	memcpy(buf, "abcdef\xC3", 8);   /* what snprintf leaves of "abcdefå" in 8 */
+	mtext_trim(buf);
+	assert_string_equal(buf, "abcdef");
+	snprintf(buf, sizeof(buf), "%s", "abcå");
+	mtext_trim(buf);
+	assert_true(mtext_valid("a\xc3\xa5\xe2\x82\xac\xf0\x9f\x98\x80", 10));
+	assert_false(mtext_valid("\xc3", 1));                /* cut short */
+	assert_false(mtext_valid("\xe5", 1));                /* Latin-1 å */
+	assert_false(mtext_valid("\xc0\xaf", 2));            /* overlong */
+	assert_false(mtext_valid("\xed\xa0\x80", 3));        /* a surrogate */
+	assert_false(mtext_valid("\xf4\x90\x80\x80", 4));    /* past U+10FFFF */
+	assert_string_equal(buf, "abcå");
+
+	/* a line on no order line, named at length: the reason keeps it all */
+	for (i = 0; i + 2 < 760; i += 2)
+		memcpy(name + i, "å", 2);
+	name[i] = '\0';
+	t.nlines = 2;
+	t.lines[1].name = name;
+	t.lines[1].item = "ZZ-9";
+	t.lines[1].olref = NULL;
+	match_spec(&x, f, &t, true, 0);
+	msg = reason_message(x.r, MR_UNMATCHED_LINE, "2");
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, name));
+	j = ujson_array_get(ujson_get(match_result_json(x.r), "reasons"), 0);
+	assert_non_null(ujson_get_str(j, "message"));
+	run_free(&x);
+
+	/* a freight charge whose reason puts an "å" across byte 60 */
+	t = good("TC-2");
+	memset(reason, 0, sizeof(reason));
+	memcpy(reason, "Frakt ", 6);
+	memset(reason + 6, 'x', 53);
+	snprintf(reason + 59, sizeof(reason) - 59, "%s", "å till lagret");
+	t.nacs = 1;
+	t.acs[0] = (tac){ true, 5000, reason, 25 };
+	match_spec(&x, f, &t, true, 0);
+	row = ujson_array_get(ujson_get(ujson_get(match_result_json(x.r), "suggestion"), "lines"), 2);
+	assert_string_equal(ujson_get_str(row, "kind"), "charge");
+	assert_string_equal(ujson_get_str(row, "description"), reason);
+	src = ujson_get(ujson_get(row, "sources"), "account");
+	assert_string_equal(ujson_get_str(src, "source"), "rule");
+	assert_non_null(ujson_get_str(src, "detail"));
+	assert_non_null(strstr(ujson_get_str(src, "detail"), "matched \"Frakt xxx"));
+	run_free(&x);
+}
+
 static void line_amount_edges(void **state)
 {
 	fixture *f = *state;
@@ -1231,6 +1427,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(unmatched_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(price_tolerance_edges, setup, teardown),
 		cmocka_unit_test_setup_teardown(quantity_and_partial_deliveries, setup, teardown),
+		cmocka_unit_test_setup_teardown(quantity_out_of_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(long_description_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(text_cut_on_a_character, setup, teardown),
 		cmocka_unit_test_setup_teardown(line_amount_edges, setup, teardown),
 		cmocka_unit_test_setup_teardown(total_and_charges, setup, teardown),
 		cmocka_unit_test_setup_teardown(goods_receipt, setup, teardown),

@@ -144,6 +144,38 @@ static void every_error_with_its_line(void **state)
 	assert_non_null(strstr(s.text, "r.txt:1: an indented line outside any block"));
 }
 
+/*
+ * A rules file saved as Latin-1: a name that is not UTF-8 would be null
+ * in every JSON it appears in (and two such names once crashed the
+ * explanation of the rules fired).  Each line that is not UTF-8 is a
+ * problem of its own; its block's lines are not reported again, and a
+ * comment in Latin-1 is no problem.
+ */
+static void not_utf8(void **state)
+{
+	const char *text =
+		"# hyra f\xf6r lokalen\n"                     /* 1: a comment, let be */
+		"code r\xe9gle\n"                             /* 2 */
+		"    account 1111\n"                          /* 3 */
+		"code ok\n"                                   /* 4 */
+		"    account 2222\n"                          /* 5 */
+		"    text    caf\xe9\n"                        /* 6 */
+		"code \xc3\xa5tta\n"                           /* 7: UTF-8, fine */
+		"    account 3333\n";                         /* 8 */
+	ruleset *r = (ruleset *)1;
+	sink s = { "", 0 };
+	ulf_err err;
+
+	(void)state;
+	ulf_err_clear(&err);
+	assert_int_equal(rules_parse(&r, text, strlen(text), "r.txt", collect, &s, &err), ULF_EPARSE);
+	assert_null(r);
+	print_message("%s", s.text);
+	assert_non_null(strstr(s.text, "r.txt:2: not UTF-8 text"));
+	assert_non_null(strstr(s.text, "r.txt:6: not UTF-8 text"));
+	assert_int_equal(s.n, 2);
+}
+
 static const char *const regions =
 	"extract sormland-order\n"
 	"    buyer    0007:2321000032\n"
@@ -448,6 +480,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(builtin_parses),
 		cmocka_unit_test(every_error_with_its_line),
+		cmocka_unit_test(not_utf8),
 		cmocka_unit_test(extraction),
 		cmocka_unit_test(booking_rules),
 		cmocka_unit_test(tolerances),
