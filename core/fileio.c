@@ -1,7 +1,6 @@
 /*
  * fileio.c - see fileio.h.
  */
-#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
