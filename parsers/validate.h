@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/dynbuf.h"
 #include "core/err.h"
 #include "parsers/invoice.h"
 #include "parsers/xml.h"
@@ -46,10 +47,15 @@ typedef struct finding {
 } finding;
 
 typedef struct findings {
-	finding *items;
-	size_t n, cap;
+	finding *items;          /* n of them; moved by the next report */
+	size_t n;
+	dynbuf buf;              /* holds the items, FINDINGS_MAX at most */
 	arena mem;               /* messages and paths */
 } findings;
+
+/* The most findings one pass keeps: a hostile document cannot make us
+ * hold more; the ones past it are dropped. */
+#define FINDINGS_MAX 10000
 
 void findings_init(findings *f);
 void findings_release(findings *f);
