@@ -7,6 +7,7 @@
 
 #include "core/csv.h"
 #include "core/dynbuf.h"
+#include "core/text.h"
 
 struct csv_reader {
 	const char *p, *end;      /* unread input */
@@ -204,11 +205,6 @@ unsigned csv_line(const csv_reader *r)
 	return r->rec_line;
 }
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 int csv_read_header(csv_reader *r, ulf_err *err)
 {
 	size_t i, j, len = 0;
@@ -226,9 +222,9 @@ int csv_read_header(csv_reader *r, ulf_err *err)
 	for (i = 0; i < r->nfields; i++) {
 		const char *f = csv_field(r, i);
 		size_t n = strlen(f);
-		while (n && is_blank(f[n - 1]))
+		while (n && text_is_space(f[n - 1]))
 			n--;
-		while (n && is_blank(*f))
+		while (n && text_is_space(*f))
 			f++, n--;
 		r->hdr_off[i] = len;
 		for (j = 0; j < n; j++)
@@ -269,10 +265,10 @@ const char *csv_get(const csv_reader *r, const char *name)
 		return "";
 	/* trimmed in place: the record buffer is ours and rebuilt by csv_next */
 	f = dynbuf_ptr(&r->rec) + r->off[c];
-	while (is_blank(*f))
+	while (text_is_space(*f))
 		f++;
 	n = strlen(f);
-	while (n && is_blank(f[n - 1]))
+	while (n && text_is_space(f[n - 1]))
 		f[--n] = '\0';
 	return f;
 }

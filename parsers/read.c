@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/base64.h"
+#include "core/text.h"
 #include "parsers/read.h"
 
 int rd_nomem(rd *r)
@@ -16,18 +17,13 @@ int rd_nomem(rd *r)
 	return r->rc;
 }
 
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 static const char *dup_trimmed(rd *r, const char *s, size_t len)
 {
 	const char *p;
 
-	while (len > 0 && is_space(*s))
+	while (len > 0 && text_is_space(*s))
 		s++, len--;
-	while (len > 0 && is_space(s[len - 1]))
+	while (len > 0 && text_is_space(s[len - 1]))
 		len--;
 	if (len == 0)
 		return "";

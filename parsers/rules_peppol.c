@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "core/dynbuf.h"
+#include "core/text.h"
 #include "parsers/ns.h"
 #include "parsers/validate.h"
 
@@ -51,10 +52,10 @@ static bool nspace_eq(const char *s, const char *lit)
 {
 	bool gap = false;
 
-	while (vx_is_space((unsigned char)*s))
+	while (text_is_space(*s))
 		s++;
 	for (; *s; s++) {
-		if (vx_is_space((unsigned char)*s)) {
+		if (text_is_space(*s)) {
 			gap = true;
 			continue;
 		}
@@ -115,9 +116,9 @@ static bool int_castable(const char *s, size_t len)
 {
 	size_t i = 0, digits = 0;
 
-	while (len > 0 && vx_is_space((unsigned char)s[len - 1]))
+	while (len > 0 && text_is_space(s[len - 1]))
 		len--;
-	while (i < len && vx_is_space((unsigned char)s[i]))
+	while (i < len && text_is_space(s[i]))
 		i++;
 	if (i < len && (s[i] == '+' || s[i] == '-'))
 		i++;
@@ -147,9 +148,9 @@ static bool number_sign(const char *s, int *sign)
 	const char *p = s, *end = s + strlen(s);
 	bool neg = false, plus = false, digits = false, nonzero = false;
 
-	while (p < end && vx_is_space((unsigned char)*p))
+	while (p < end && text_is_space(*p))
 		p++;
-	while (end > p && vx_is_space((unsigned char)end[-1]))
+	while (end > p && text_is_space(end[-1]))
 		end--;
 	if (p < end && (*p == '+' || *p == '-')) {
 		neg = *p == '-';
@@ -330,9 +331,9 @@ static bool parse_date(const char *s, xdate *d)
 	const char *p = s, *end = s + strlen(s), *y0;
 	bool neg = false, leap;
 
-	while (p < end && vx_is_space((unsigned char)*p))
+	while (p < end && text_is_space(*p))
 		p++;
-	while (end > p && vx_is_space((unsigned char)end[-1]))
+	while (end > p && text_is_space(end[-1]))
 		end--;
 	if (p < end && *p == '-')
 		neg = true, p++;
@@ -855,7 +856,7 @@ static void check_r004(vctx *c, const rule_def *r)
 	if (!root)
 		return;
 	for (s += strspn(s, " \t\r\n"); *s && k + 1 < sizeof(buf); s++) {
-		if (vx_is_space((unsigned char)*s)) {
+		if (text_is_space(*s)) {
 			gap = true;
 			continue;
 		}

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "parsers/validate.h"
 
 void findings_init(findings *f)
@@ -126,11 +127,6 @@ int validate_invoice(findings *out, const invoice *inv, const xml_doc *xml,
 	return 0;
 }
 
-bool vx_is_space(int ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
-}
-
 const char *vx_string(vctx *c, const xml_node *n)
 {
 	const char *s;
@@ -150,10 +146,10 @@ bool vx_nspace(char *buf, size_t cap, const char *s)
 	size_t k = 0;
 	bool gap = false;
 
-	while (vx_is_space((unsigned char)*s))
+	while (text_is_space(*s))
 		s++;
 	for (; *s; s++) {
-		if (vx_is_space((unsigned char)*s)) {
+		if (text_is_space(*s)) {
 			gap = true;
 			continue;
 		}

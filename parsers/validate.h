@@ -100,7 +100,6 @@ void vreport(vctx *c, const rule_def *r, uint32_t line, const xml_node *node,
  * of memory sets c->rc).  vx_nspace: normalize-space(s) into buf, false
  * when it does not fit.  vx_length: string-length(), in code points.
  */
-bool vx_is_space(int ch);
 const char *vx_string(vctx *c, const xml_node *n);
 bool vx_nspace(char *buf, size_t cap, const char *s);
 size_t vx_length(const char *s);
