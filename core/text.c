@@ -77,3 +77,18 @@ bad:
 		*bad_at = i;
 	return false;
 }
+
+size_t text_utf8_cut(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, back, need;
+
+	for (back = 1; back <= 4 && back <= len; back++) {
+		i = len - back;
+		if ((p[i] & 0xC0) == 0x80)
+			continue;           /* a continuation byte: look further back */
+		need = p[i] >= 0xF0 ? 4 : p[i] >= 0xE0 ? 3 : p[i] >= 0xC0 ? 2 : 1;
+		return need > back ? i : len;
+	}
+	return len;
+}

@@ -48,4 +48,12 @@ bool text_is_date_shape(const char *s);
  */
 bool text_is_utf8(const char *s, size_t len, size_t *bad_at);
 
+/*
+ * Where to cut s[0..len) so that it does not end inside a UTF-8 sequence:
+ * len, or less when the last sequence is cut short.  For text that
+ * snprintf() truncated into a fixed buffer: a message cut in the middle
+ * of "å" is no longer UTF-8, and JSON refuses it.  Looks at the tail only.
+ */
+size_t text_utf8_cut(const char *s, size_t len);
+
 #endif

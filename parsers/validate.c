@@ -42,6 +42,7 @@ void vreport(vctx *c, const rule_def *r, uint32_t line, const xml_node *node,
 	finding it;
 	char msg[512], path[512];
 	va_list ap;
+	int n;
 
 	if (c->rc || f->n >= FINDINGS_MAX)
 		return;
@@ -49,8 +50,11 @@ void vreport(vctx *c, const rule_def *r, uint32_t line, const xml_node *node,
 	it.flag = r->flag;
 	if (fmt) {
 		va_start(ap, fmt);
-		vsnprintf(msg, sizeof(msg), fmt, ap);
+		n = vsnprintf(msg, sizeof(msg), fmt, ap);
 		va_end(ap);
+		/* quoted document text cut short still ends on a whole character */
+		if (n >= (int)sizeof(msg))
+			msg[text_utf8_cut(msg, strlen(msg))] = '\0';
 		it.message = arena_strdup(&f->mem, msg);
 	} else {
 		it.message = r->text;
