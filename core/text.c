@@ -1,6 +1,7 @@
 /*
  * text.c - dates and UTF-8.  See text.h.
  */
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
@@ -91,4 +92,12 @@ size_t text_utf8_cut(const char *s, size_t len)
 		return need > back ? i : len;
 	}
 	return len;
+}
+
+int text_quote_len(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+
+	n = text_utf8_cut(s, n);
+	return n > INT_MAX ? INT_MAX : (int)n;
 }

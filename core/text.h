@@ -56,4 +56,12 @@ bool text_is_utf8(const char *s, size_t len, size_t *bad_at);
  */
 size_t text_utf8_cut(const char *s, size_t len);
 
+/*
+ * The precision for printf's "%.*s" that quotes at most `max` bytes of the
+ * string s without cutting a character in two:
+ *	"'%.*s' is not a number", text_quote_len(s, 40), s
+ * where "'%.40s'" could end in half an "å".
+ */
+int text_quote_len(const char *s, size_t max);
+
 #endif

@@ -189,7 +189,7 @@ static bool cr_dec(cr *r, dec *out, const xml_node *n)
 	rc = dec_parse(out, s, len);
 	if (rc == 0)
 		return true;
-	cr_problem(r, n, "'%.40s' is not a %s", s,
+	cr_problem(r, n, "'%.*s' is not a %s", text_quote_len(s, 40), s,
 		   rc == ULF_ERANGE ? "decimal that fits (too many digits)" : "decimal number");
 	return false;
 }
@@ -252,7 +252,8 @@ static void cr_line_id(cr *r, inv_text *text, uint64_t *v, bool *ok, const xml_n
 	*ok = true;
 	return;
 bad:
-	cr_problem(r, n, "%s '%.30s' is not a positive whole number", xml_name(n), text->v);
+	cr_problem(r, n, "%s '%.*s' is not a positive whole number", xml_name(n),
+		   text_quote_len(text->v, 30), text->v);
 }
 
 /* xsd:boolean: 1, 0, or -1 when absent or unreadable. */

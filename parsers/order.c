@@ -111,7 +111,7 @@ static void num(ord_rd *r, ord_amount *out, const xml_node *n, const char *path)
 	}
 	if (dec_parse(&out->v, s, len) != 0) {
 		r->rc = ulf_err_set(r->err, ULF_EPARSE, "%s:%u: %s '%.*s' is not a decimal",
-				    r->name, xml_line(e), xml_name(e), (int)(len > 40 ? 40 : len), s);
+				    r->name, xml_line(e), xml_name(e), text_quote_len(s, 40), s);
 		return;
 	}
 	out->set = true;

@@ -106,7 +106,7 @@ static bool parse_dec(rd *r, dec *out, const xml_node *n)
 	rc = dec_parse(out, s, len);
 	if (rc == 0)
 		return true;
-	rd_problem(r, n, "'%.40s' is not a %s", s,
+	rd_problem(r, n, "'%.*s' is not a %s", text_quote_len(s, 40), s,
 		   rc == ULF_ERANGE ? "decimal that fits (too many digits)" : "decimal number");
 	return false;
 }
@@ -147,7 +147,7 @@ int rd_bool(rd *r, const xml_node *n)
 		return 1;
 	if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0)
 		return 0;
-	rd_problem(r, n, "'%.40s' is neither true nor false", s);
+	rd_problem(r, n, "'%.*s' is neither true nor false", text_quote_len(s, 40), s);
 	return -1;
 }
 
