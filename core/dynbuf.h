@@ -48,16 +48,16 @@ void dynbuf_reset(dynbuf *b);
  * when len + n would exceed the cap, ULF_ENOMEM when memory runs out; b is
  * unchanged then.
  */
-int dynbuf_add(dynbuf *b, const void *data, size_t n);
+ULF_MUST_CHECK int dynbuf_add(dynbuf *b, const void *data, size_t n);
 
 /* Appends a C string, without its NUL.  As dynbuf_add. */
-int dynbuf_adds(dynbuf *b, const char *s);
+ULF_MUST_CHECK int dynbuf_adds(dynbuf *b, const char *s);
 
 /* Appends formatted text.  As dynbuf_add, and ULF_EINVAL when vsnprintf
  * fails on the format. */
-int dynbuf_printf(dynbuf *b, const char *fmt, ...)
+ULF_MUST_CHECK int dynbuf_printf(dynbuf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-int dynbuf_vprintf(dynbuf *b, const char *fmt, va_list ap)
+ULF_MUST_CHECK int dynbuf_vprintf(dynbuf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
 /*
@@ -66,7 +66,7 @@ int dynbuf_vprintf(dynbuf *b, const char *fmt, va_list ap)
  * empty b gives "".  b is empty afterwards, with the same cap.  ULF_ENOMEM
  * only when b is empty and even "" cannot be allocated (*out is NULL then).
  */
-int dynbuf_take(char **out, size_t *out_len, dynbuf *b);
+ULF_MUST_CHECK int dynbuf_take(char **out, size_t *out_len, dynbuf *b);
 
 /* The content (NUL-terminated, writable, owned by b, moved by the next
  * add), or NULL while nothing has been added. */
@@ -76,7 +76,7 @@ static inline char *dynbuf_ptr(const dynbuf *b) { return b->mem; }
 static inline size_t dynbuf_len(const dynbuf *b) { return b->len; }
 
 /* Appends one byte; the common case without a call. */
-static inline int dynbuf_addc(dynbuf *b, char c)
+ULF_MUST_CHECK static inline int dynbuf_addc(dynbuf *b, char c)
 {
 	if (b->len + 1 < b->cap) {
 		b->mem[b->len++] = c;

@@ -35,17 +35,17 @@ ujson *ujson_null(void);
  */
 /* obj[key] = value, stealing value (freed on failure); a NULL value
  * stores JSON null. */
-int ujson_set_new(ujson *obj, const char *key, ujson *value);
+ULF_MUST_CHECK int ujson_set_new(ujson *obj, const char *key, ujson *value);
 /* obj[key] = s; a NULL s stores JSON null. */
-int ujson_set_str(ujson *obj, const char *key, const char *s);
-int ujson_set_int(ujson *obj, const char *key, int64_t v);
-int ujson_set_bool(ujson *obj, const char *key, bool v);
+ULF_MUST_CHECK int ujson_set_str(ujson *obj, const char *key, const char *s);
+ULF_MUST_CHECK int ujson_set_int(ujson *obj, const char *key, int64_t v);
+ULF_MUST_CHECK int ujson_set_bool(ujson *obj, const char *key, bool v);
 /* arr.append(value), stealing value; a NULL value appends JSON null. */
-int ujson_append_new(ujson *arr, ujson *value);
+ULF_MUST_CHECK int ujson_append_new(ujson *arr, ujson *value);
 /* arr.append(s); a NULL s appends JSON null.  Unlike
  * ujson_append_new(arr, ujson_string(s)), refuses text that is not UTF-8
  * instead of appending null. */
-int ujson_append_str(ujson *arr, const char *s);
+ULF_MUST_CHECK int ujson_append_str(ujson *arr, const char *s);
 
 /*
  * Records a setter's failure `rc` in err and returns it: for ULF_EINVAL
