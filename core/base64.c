@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "core/base64.h"
+#include "core/text.h"
 
 static int b64_value(unsigned char c)
 {
@@ -35,7 +36,7 @@ int base64_decode(unsigned char **out, size_t *out_len,
 	 * and the limit is checked before any allocation. */
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)src[i];
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+		if (text_is_space((char)c))
 			continue;
 		if (c == '=') {
 			pads++;

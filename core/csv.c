@@ -6,6 +6,8 @@
 #include <strings.h>
 
 #include "core/csv.h"
+#include "core/dynbuf.h"
+#include "core/text.h"
 
 struct csv_reader {
 	const char *p, *end;      /* unread input */
@@ -13,8 +15,7 @@ struct csv_reader {
 	char sep;
 	unsigned line;            /* line the reader is on */
 	unsigned rec_line;        /* line the current record started on */
-	char *rec;                /* fields, each NUL-terminated */
-	size_t rec_len, rec_cap;
+	dynbuf rec;               /* fields, each NUL-terminated; CSV_MAX_RECORD bytes at most */
 	size_t off[CSV_MAX_FIELDS];
 	size_t nfields;
 	char *hdr;                /* header names, lower case, trimmed */
@@ -55,6 +56,7 @@ int csv_open(csv_reader **out, const char *buf, size_t len, const char *name,
 		r->p += 3;
 	r->name = name;
 	r->line = 1;
+	dynbuf_init(&r->rec, CSV_MAX_RECORD);
 	r->sep = choose_separator(r->p, r->end);
 	*out = r;
 	return 0;
@@ -64,7 +66,7 @@ void csv_free(csv_reader *r)
 {
 	if (!r)
 		return;
-	free(r->rec);
+	dynbuf_release(&r->rec);
 	free(r->hdr);
 	free(r);
 }
@@ -76,21 +78,13 @@ char csv_separator(const csv_reader *r)
 
 static int put(csv_reader *r, char c, ulf_err *err)
 {
-	if (r->rec_len == r->rec_cap) {
-		size_t cap = r->rec_cap ? r->rec_cap * 2 : 256;
-		char *nb;
-		if (r->rec_cap >= CSV_MAX_RECORD)
-			return ulf_err_set(err, ULF_ELIMIT, "%s:%u: record longer than %u bytes",
-					   r->name, r->rec_line, CSV_MAX_RECORD);
-		if (cap > CSV_MAX_RECORD)
-			cap = CSV_MAX_RECORD;
-		nb = realloc(r->rec, cap);
-		if (!nb)
-			return ulf_err_set(err, ULF_ENOMEM, "out of memory");
-		r->rec = nb;
-		r->rec_cap = cap;
-	}
-	r->rec[r->rec_len++] = c;
+	int rc = dynbuf_addc(&r->rec, c);
+
+	if (rc == ULF_ELIMIT)
+		return ulf_err_set(err, ULF_ELIMIT, "%s:%u: record longer than %u bytes",
+				   r->name, r->rec_line, CSV_MAX_RECORD);
+	if (rc)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -140,7 +134,7 @@ int csv_next(csv_reader *r, ulf_err *err)
 	int rc;
 
 	r->nfields = 0;
-	r->rec_len = 0;
+	dynbuf_reset(&r->rec);
 	/* blank lines carry no record */
 	while (r->p < r->end && blank_line(r)) {
 		while (r->p < r->end && *r->p != '\n' && *r->p != '\r')
@@ -152,7 +146,7 @@ int csv_next(csv_reader *r, ulf_err *err)
 		return 0;
 	r->rec_line = r->line;
 	for (;;) {
-		start = r->rec_len;
+		start = dynbuf_len(&r->rec);
 		if (r->p < r->end && *r->p == '"') {
 			unsigned qline = r->line;
 			r->p++;
@@ -203,17 +197,12 @@ size_t csv_count(const csv_reader *r)
 
 const char *csv_field(const csv_reader *r, size_t i)
 {
-	return i < r->nfields ? r->rec + r->off[i] : "";
+	return i < r->nfields ? dynbuf_ptr(&r->rec) + r->off[i] : "";
 }
 
 unsigned csv_line(const csv_reader *r)
 {
 	return r->rec_line;
-}
-
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 int csv_read_header(csv_reader *r, ulf_err *err)
@@ -227,15 +216,15 @@ int csv_read_header(csv_reader *r, ulf_err *err)
 		return ulf_err_set(err, ULF_EPARSE, "%s: empty file, expected a header line",
 				   r->name);
 	free(r->hdr);
-	r->hdr = malloc(r->rec_len + 1);
+	r->hdr = malloc(dynbuf_len(&r->rec) + 1);
 	if (!r->hdr)
 		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
 	for (i = 0; i < r->nfields; i++) {
 		const char *f = csv_field(r, i);
 		size_t n = strlen(f);
-		while (n && is_blank(f[n - 1]))
+		while (n && text_is_space(f[n - 1]))
 			n--;
-		while (n && is_blank(*f))
+		while (n && text_is_space(*f))
 			f++, n--;
 		r->hdr_off[i] = len;
 		for (j = 0; j < n; j++)
@@ -275,11 +264,11 @@ const char *csv_get(const csv_reader *r, const char *name)
 	if ((size_t)c >= r->nfields)
 		return "";
 	/* trimmed in place: the record buffer is ours and rebuilt by csv_next */
-	f = r->rec + r->off[c];
-	while (is_blank(*f))
+	f = dynbuf_ptr(&r->rec) + r->off[c];
+	while (text_is_space(*f))
 		f++;
 	n = strlen(f);
-	while (n && is_blank(f[n - 1]))
+	while (n && text_is_space(f[n - 1]))
 		f[--n] = '\0';
 	return f;
 }

@@ -9,6 +9,7 @@
 
 #include "core/dec.h"
 #include "core/err.h"
+#include "core/text.h"
 
 typedef __int128 i128;
 
@@ -63,11 +64,6 @@ dec dec_make(int64_t v, int scale)
 	return d;
 }
 
-static bool is_xml_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 int dec_parse(dec *out, const char *s, size_t len)
 {
 	const char *p = s, *end = s + len;
@@ -75,9 +71,9 @@ int dec_parse(dec *out, const char *s, size_t len)
 	int scale = 0, digits = 0;
 	i128 v = 0;
 
-	while (p < end && is_xml_space(*p))
+	while (p < end && text_is_space(*p))
 		p++;
-	while (end > p && is_xml_space(end[-1]))
+	while (end > p && text_is_space(end[-1]))
 		end--;
 	if (p < end && (*p == '+' || *p == '-'))
 		neg = (*p++ == '-');

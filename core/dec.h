@@ -8,7 +8,8 @@
  * how many decimals a sender used (BR-DEC rules).
  *
  * Arithmetic is done in 128 bits and checked: a result that does not fit
- * returns ULF_ERANGE rather than wrapping.
+ * returns ULF_ERANGE rather than wrapping, and the caller must look at it
+ * (ULF_MUST_CHECK): a dropped ULF_ERANGE is a wrong amount.
  */
 #ifndef ULF_DEC_H
 #define ULF_DEC_H
@@ -16,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "core/err.h"
 
 #define DEC_MAX_SCALE 18
 /* Longest text dec_format writes, with sign, point and NUL. */
@@ -35,27 +38,27 @@ dec dec_make(int64_t v, int scale);
  * Returns 0, ULF_EPARSE for anything else, ULF_ERANGE when more significant
  * digits are given than fit (about 18).
  */
-int dec_parse(dec *out, const char *s, size_t len);
+ULF_MUST_CHECK int dec_parse(dec *out, const char *s, size_t len);
 
 /* out = a + b, a - b, exactly.  ULF_ERANGE when the result does not fit. */
-int dec_add(dec *out, dec a, dec b);
-int dec_sub(dec *out, dec a, dec b);
+ULF_MUST_CHECK int dec_add(dec *out, dec a, dec b);
+ULF_MUST_CHECK int dec_sub(dec *out, dec a, dec b);
 
 /* out = a * b exactly; ULF_ERANGE when it does not fit. */
-int dec_mul(dec *out, dec a, dec b);
+ULF_MUST_CHECK int dec_mul(dec *out, dec a, dec b);
 
 /* out = a * b, and a / b, rounded half away from zero to `places` decimals.
  * Division by zero is ULF_EINVAL. */
-int dec_mul_round(dec *out, dec a, dec b, int places);
-int dec_div_round(dec *out, dec a, dec b, int places);
+ULF_MUST_CHECK int dec_mul_round(dec *out, dec a, dec b, int places);
+ULF_MUST_CHECK int dec_div_round(dec *out, dec a, dec b, int places);
 
 /* out = a rounded half away from zero to `places` decimals (EN 16931
  * rounds amounts to 2).  Never widens the scale. */
-int dec_round(dec *out, dec a, int places);
+ULF_MUST_CHECK int dec_round(dec *out, dec a, int places);
 
 /* out = a with exactly `places` decimals; ULF_ERANGE if digits would be lost
  * or the value would not fit. */
-int dec_rescale(dec *out, dec a, int places);
+ULF_MUST_CHECK int dec_rescale(dec *out, dec a, int places);
 
 /* -1, 0 or 1 as a is less than, equal to or greater than b. */
 int dec_cmp(dec a, dec b);
@@ -76,6 +79,6 @@ static inline int dec_scale(dec a) { return a.scale; }
 size_t dec_format(char *buf, size_t n, dec a, int min_places);
 
 /* The value in whole minor units of `places` decimals, if exact. */
-int dec_to_units(int64_t *out, dec a, int places);
+ULF_MUST_CHECK int dec_to_units(int64_t *out, dec a, int places);
 
 #endif

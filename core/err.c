@@ -3,8 +3,10 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/err.h"
+#include "core/text.h"
 
 void ulf_err_clear(ulf_err *err)
 {
@@ -18,13 +20,18 @@ int ulf_err_set(ulf_err *err, int code, const char *fmt, ...)
 {
 	va_list ap;
 	char *p;
+	int n;
 
 	if (!err || err->code != 0)
 		return code;
 	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	/* a message cut short ends on a whole character, so that it stays
+	 * UTF-8 (JSON output refuses it otherwise) */
+	if (n >= (int)sizeof(err->msg))
+		err->msg[text_utf8_cut(err->msg, strlen(err->msg))] = '\0';
 	/* messages quote documents' text; a message is one line whatever
 	 * the document holds (logs, stderr lines, JSON fields) */
 	for (p = err->msg; *p; p++)

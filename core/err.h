@@ -30,6 +30,18 @@ enum {
 
 #define ULF_ERR_MSG_MAX 512
 
+/*
+ * Marks a fallible function whose result the caller must look at: a call
+ * that drops it is a warning, so with -Werror a build failure.  A cast to
+ * (void) does not silence it (GCC); a caller that may go on after a
+ * failure says so with an if and a comment.  See docs/conventions.md.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define ULF_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define ULF_MUST_CHECK
+#endif
+
 typedef struct ulf_err {
 	int code;                   /* 0 while nothing has failed */
 	char msg[ULF_ERR_MSG_MAX];  /* human-readable, NUL-terminated */

@@ -1,28 +1,31 @@
 /*
  * fileio.c - see fileio.h.
  */
-#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/dynbuf.h"
 #include "core/fileio.h"
 
 int file_read(char **out, size_t *out_len, const char *path, size_t limit,
 	      ulf_err *err)
 {
 	struct stat st;
-	char *buf = NULL;
-	size_t len = 0, cap;
+	dynbuf buf;
+	char chunk[32768];
 	ssize_t got;
 	int fd = -1, rc = 0;
 
 	*out = NULL;
 	*out_len = 0;
+	/* limit 0: as much as the file holds (dynbuf's own cap stays) */
+	dynbuf_init(&buf, limit ? limit : SIZE_MAX);
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
@@ -40,29 +43,8 @@ int file_read(char **out, size_t *out_len, const char *path, size_t limit,
 		goto out;
 	}
 	/* the file may grow while we read it: read until EOF, within the cap */
-	cap = (size_t)st.st_size + 1;
-	buf = malloc(cap + 1);
-	if (!buf) {
-		rc = ulf_err_set(err, ULF_ENOMEM, "%s: out of memory", path);
-		goto out;
-	}
 	for (;;) {
-		if (len == cap) {
-			char *nb;
-			if (limit && cap > limit) {
-				rc = ulf_err_set(err, ULF_ELIMIT,
-					"%s: exceeds the limit of %zu bytes", path, limit);
-				goto out;
-			}
-			nb = realloc(buf, cap * 2 + 1);
-			if (!nb) {
-				rc = ulf_err_set(err, ULF_ENOMEM, "%s: out of memory", path);
-				goto out;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		got = read(fd, buf + len, cap - len);
+		got = read(fd, chunk, sizeof(chunk));
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
@@ -71,19 +53,21 @@ int file_read(char **out, size_t *out_len, const char *path, size_t limit,
 		}
 		if (got == 0)
 			break;
-		len += (size_t)got;
+		rc = dynbuf_add(&buf, chunk, (size_t)got);
+		if (rc == ULF_ELIMIT) {
+			rc = ulf_err_set(err, ULF_ELIMIT,
+				"%s: exceeds the limit of %zu bytes", path, limit);
+			goto out;
+		}
+		if (rc) {
+			rc = ulf_err_set(err, ULF_ENOMEM, "%s: out of memory", path);
+			goto out;
+		}
 	}
-	if (limit && len > limit) {
-		rc = ulf_err_set(err, ULF_ELIMIT,
-			"%s: exceeds the limit of %zu bytes", path, limit);
-		goto out;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	*out_len = len;
-	buf = NULL;
+	if (dynbuf_take(out, out_len, &buf) != 0)
+		rc = ulf_err_set(err, ULF_ENOMEM, "%s: out of memory", path);
 out:
-	free(buf);
+	dynbuf_release(&buf);
 	if (fd >= 0)
 		close(fd);
 	return rc;

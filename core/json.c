@@ -1,9 +1,12 @@
 /*
  * json.c - the jansson wrapper.  See json.h.
  */
+#include <string.h>
+
 #include <jansson.h>
 
 #include "core/json.h"
+#include "core/text.h"
 
 ujson *ujson_object(void) { return json_object(); }
 ujson *ujson_array(void) { return json_array(); }
@@ -12,16 +15,34 @@ ujson *ujson_integer(int64_t v) { return json_integer((json_int_t)v); }
 ujson *ujson_bool(bool v) { return json_boolean(v); }
 ujson *ujson_null(void) { return json_null(); }
 
+static bool utf8(const char *s)
+{
+	return text_is_utf8(s, strlen(s), NULL);
+}
+
 int ujson_set_new(ujson *obj, const char *key, ujson *value)
 {
 	if (!value)
 		value = json_null();
-	return json_object_set_new(obj, key, value) == 0 ? 0 : ULF_ENOMEM;
+	if (!utf8(key)) {
+		json_decref(value);
+		return ULF_EINVAL;
+	}
+	return json_object_set_new_nocheck(obj, key, value) == 0 ? 0 : ULF_ENOMEM;
 }
 
 int ujson_set_str(ujson *obj, const char *key, const char *s)
 {
-	return ujson_set_new(obj, key, ujson_string(s));
+	/* checked here, not left to json_string(): it answers NULL, which
+	 * ujson_set_new would store as null without a word */
+	ujson *v;
+
+	if (s && !utf8(s))
+		return ULF_EINVAL;
+	v = s ? json_string_nocheck(s) : json_null();
+	if (!v)
+		return ULF_ENOMEM;
+	return ujson_set_new(obj, key, v);
 }
 
 int ujson_set_int(ujson *obj, const char *key, int64_t v)
@@ -39,6 +60,29 @@ int ujson_append_new(ujson *arr, ujson *value)
 	if (!value)
 		value = json_null();
 	return json_array_append_new(arr, value) == 0 ? 0 : ULF_ENOMEM;
+}
+
+int ujson_append_str(ujson *arr, const char *s)
+{
+	ujson *v;
+
+	if (s && !utf8(s))
+		return ULF_EINVAL;
+	v = s ? json_string_nocheck(s) : json_null();
+	if (!v)
+		return ULF_ENOMEM;
+	return ujson_append_new(arr, v);
+}
+
+int ujson_error(ulf_err *err, int rc, const char *key)
+{
+	if (rc == ULF_EINVAL && key && utf8(key))
+		return ulf_err_set(err, rc, "json: the text for \"%s\" is not valid UTF-8", key);
+	if (rc == ULF_EINVAL)
+		return ulf_err_set(err, rc, "json: a key or text is not valid UTF-8");
+	if (rc == ULF_ENOMEM)
+		return ulf_err_set(err, rc, "out of memory");
+	return rc ? ulf_err_set(err, rc, "json: cannot set \"%s\"", key ? key : "") : 0;
 }
 
 void ujson_free(ujson *v)

@@ -3,7 +3,8 @@
  *
  * The only module that includes <jansson.h>.  Values are reference counted
  * by jansson; the "_new" setters steal the reference of the value they are
- * given, so building a tree needs no decref per node.  Text is always UTF-8.
+ * given, so building a tree needs no decref per node.  Text is always UTF-8:
+ * the setters refuse anything else.
  */
 #ifndef ULF_JSON_H
 #define ULF_JSON_H
@@ -18,19 +19,42 @@ typedef struct json_t ujson;
 
 ujson *ujson_object(void);
 ujson *ujson_array(void);
-ujson *ujson_string(const char *s);      /* NULL s gives JSON null */
+/* NULL s gives JSON null; NULL back when s is not valid UTF-8 or memory
+ * runs out - ujson_set_str says which. */
+ujson *ujson_string(const char *s);
 ujson *ujson_integer(int64_t v);
 ujson *ujson_bool(bool v);
 ujson *ujson_null(void);
 
-/* obj[key] = value, stealing value; a NULL value stores JSON null.
- * Returns 0 or ULF_ENOMEM. */
-int ujson_set_new(ujson *obj, const char *key, ujson *value);
-int ujson_set_str(ujson *obj, const char *key, const char *s);
-int ujson_set_int(ujson *obj, const char *key, int64_t v);
-int ujson_set_bool(ujson *obj, const char *key, bool v);
-/* arr.append(value), stealing value. */
-int ujson_append_new(ujson *arr, ujson *value);
+/*
+ * The setters.  Text must be UTF-8: a key or string that is not (a text
+ * cut in the middle of "å", a Latin-1 file name) is refused with
+ * ULF_EINVAL and nothing is stored - never null in its place.  Out of
+ * memory is ULF_ENOMEM.  They take no ulf_err: ujson_error() words the
+ * failure, naming the key.
+ */
+/* obj[key] = value, stealing value (freed on failure); a NULL value
+ * stores JSON null. */
+ULF_MUST_CHECK int ujson_set_new(ujson *obj, const char *key, ujson *value);
+/* obj[key] = s; a NULL s stores JSON null. */
+ULF_MUST_CHECK int ujson_set_str(ujson *obj, const char *key, const char *s);
+ULF_MUST_CHECK int ujson_set_int(ujson *obj, const char *key, int64_t v);
+ULF_MUST_CHECK int ujson_set_bool(ujson *obj, const char *key, bool v);
+/* arr.append(value), stealing value; a NULL value appends JSON null. */
+ULF_MUST_CHECK int ujson_append_new(ujson *arr, ujson *value);
+/* arr.append(s); a NULL s appends JSON null.  Unlike
+ * ujson_append_new(arr, ujson_string(s)), refuses text that is not UTF-8
+ * instead of appending null. */
+ULF_MUST_CHECK int ujson_append_str(ujson *arr, const char *s);
+
+/*
+ * Records a setter's failure `rc` in err and returns it: for ULF_EINVAL
+ * 'json: the text for "KEY" is not valid UTF-8', for ULF_ENOMEM "out of
+ * memory".  0 gives 0.  For the caller that has an err at hand:
+ *	if ((rc = ujson_set_str(o, "name", name)) != 0)
+ *		return ujson_error(err, rc, "name");
+ */
+int ujson_error(ulf_err *err, int rc, const char *key);
 
 void ujson_free(ujson *v);   /* drops our reference; NULL does nothing */
 

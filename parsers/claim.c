@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/text.h"
 #include "parsers/claim.h"
 #include "parsers/ns.h"
 #include "parsers/read.h"
@@ -39,18 +40,13 @@ static int cr_nomem(cr *r)
 	return r->rc;
 }
 
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 static const char *dup_trimmed(cr *r, const char *s, size_t len)
 {
 	const char *p;
 
-	while (len > 0 && is_space(*s))
+	while (len > 0 && text_is_space(*s))
 		s++, len--;
-	while (len > 0 && is_space(s[len - 1]))
+	while (len > 0 && text_is_space(s[len - 1]))
 		len--;
 	if (len == 0)
 		return "";
@@ -193,7 +189,7 @@ static bool cr_dec(cr *r, dec *out, const xml_node *n)
 	rc = dec_parse(out, s, len);
 	if (rc == 0)
 		return true;
-	cr_problem(r, n, "'%.40s' is not a %s", s,
+	cr_problem(r, n, "'%.*s' is not a %s", text_quote_len(s, 40), s,
 		   rc == ULF_ERANGE ? "decimal that fits (too many digits)" : "decimal number");
 	return false;
 }
@@ -256,7 +252,8 @@ static void cr_line_id(cr *r, inv_text *text, uint64_t *v, bool *ok, const xml_n
 	*ok = true;
 	return;
 bad:
-	cr_problem(r, n, "%s '%.30s' is not a positive whole number", xml_name(n), text->v);
+	cr_problem(r, n, "%s '%.*s' is not a positive whole number", xml_name(n),
+		   text_quote_len(text->v, 30), text->v);
 }
 
 /* xsd:boolean: 1, 0, or -1 when absent or unreadable. */
@@ -622,12 +619,12 @@ bool claim_mime_is_xml(const char *mime)
 
 	if (!mime)
 		return false;
-	while (is_space(*mime))
+	while (text_is_space(*mime))
 		mime++;
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		n = strlen(types[i]);
 		if (strncasecmp(mime, types[i], n) == 0 &&
-		    (mime[n] == '\0' || mime[n] == ';' || is_space(mime[n])))
+		    (mime[n] == '\0' || mime[n] == ';' || text_is_space(mime[n])))
 			return true;
 	}
 	return false;
@@ -641,7 +638,7 @@ static bool maybe_xml(const char *mime, const unsigned char *data, size_t size)
 
 	if (mime && *mime)
 		return claim_mime_is_xml(mime);
-	while (i < size && is_space((char)data[i]))
+	while (i < size && text_is_space((char)data[i]))
 		i++;
 	return i < size && data[i] == '<';
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/fileio.h"
+#include "core/text.h"
 #include "parsers/order.h"
 
 #define CAC "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
@@ -57,10 +58,9 @@ static const char *trim_dup(ord_rd *r, const char *s, size_t len)
 {
 	char *c;
 
-	while (len && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
+	while (len && text_is_space(*s))
 		s++, len--;
-	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' ||
-		       s[len - 1] == '\r'))
+	while (len && text_is_space(s[len - 1]))
 		len--;
 	if (len == 0)
 		return NULL;   /* empty is as good as absent for reference data */
@@ -111,7 +111,7 @@ static void num(ord_rd *r, ord_amount *out, const xml_node *n, const char *path)
 	}
 	if (dec_parse(&out->v, s, len) != 0) {
 		r->rc = ulf_err_set(r->err, ULF_EPARSE, "%s:%u: %s '%.*s' is not a decimal",
-				    r->name, xml_line(e), xml_name(e), (int)(len > 40 ? 40 : len), s);
+				    r->name, xml_line(e), xml_name(e), text_quote_len(s, 40), s);
 		return;
 	}
 	out->set = true;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/base64.h"
+#include "core/text.h"
 #include "parsers/read.h"
 
 int rd_nomem(rd *r)
@@ -16,18 +17,13 @@ int rd_nomem(rd *r)
 	return r->rc;
 }
 
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 static const char *dup_trimmed(rd *r, const char *s, size_t len)
 {
 	const char *p;
 
-	while (len > 0 && is_space(*s))
+	while (len > 0 && text_is_space(*s))
 		s++, len--;
-	while (len > 0 && is_space(s[len - 1]))
+	while (len > 0 && text_is_space(s[len - 1]))
 		len--;
 	if (len == 0)
 		return "";
@@ -110,7 +106,7 @@ static bool parse_dec(rd *r, dec *out, const xml_node *n)
 	rc = dec_parse(out, s, len);
 	if (rc == 0)
 		return true;
-	rd_problem(r, n, "'%.40s' is not a %s", s,
+	rd_problem(r, n, "'%.*s' is not a %s", text_quote_len(s, 40), s,
 		   rc == ULF_ERANGE ? "decimal that fits (too many digits)" : "decimal number");
 	return false;
 }
@@ -151,7 +147,7 @@ int rd_bool(rd *r, const xml_node *n)
 		return 1;
 	if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0)
 		return 0;
-	rd_problem(r, n, "'%.40s' is neither true nor false", s);
+	rd_problem(r, n, "'%.*s' is neither true nor false", text_quote_len(s, 40), s);
 	return -1;
 }
 

@@ -5,6 +5,42 @@
 
 #include "parsers/render.h"
 
+/*
+ * The JSON view is built with these; each is false when the view cannot be
+ * had (out of memory), and the builder then drops what it built and
+ * answers NULL.  Text that is not UTF-8 - a file name from the command line
+ * can be anything - shows as null, as it always has: a view does not fail
+ * on a name it cannot show.
+ */
+static bool put_str(ujson *o, const char *key, const char *s)
+{
+	int rc = ujson_set_str(o, key, s);
+
+	if (rc == ULF_EINVAL)
+		rc = ujson_set_new(o, key, NULL);
+	return rc == 0;
+}
+
+/* o[key] = v, v stolen; a NULL v is a part that could not be built. */
+static bool put(ujson *o, const char *key, ujson *v)
+{
+	return v && ujson_set_new(o, key, v) == 0;
+}
+
+static bool add(ujson *arr, ujson *v)
+{
+	return v && ujson_append_new(arr, v) == 0;
+}
+
+/* The object, or NULL (freed) when building it failed. */
+static ujson *done(ujson *o, bool ok)
+{
+	if (ok)
+		return o;
+	ujson_free(o);
+	return NULL;
+}
+
 static ujson *amount_json(const inv_amount *a)
 {
 	char buf[DEC_STR_MAX];
@@ -31,12 +67,11 @@ static ujson *party_json(const inv_party *p)
 
 	if (!o)
 		return NULL;
-	ujson_set_str(o, "name", p->name.v ? p->name.v : p->trading_name.v);
-	ujson_set_str(o, "org_number", p->legal_id.v);
-	ujson_set_str(o, "vat_number", p->vat_id.v);
-	ujson_set_str(o, "endpoint_id", p->endpoint.v);
-	ujson_set_str(o, "endpoint_scheme", p->endpoint.scheme);
-	return o;
+	return done(o, put_str(o, "name", p->name.v ? p->name.v : p->trading_name.v) &&
+		       put_str(o, "org_number", p->legal_id.v) &&
+		       put_str(o, "vat_number", p->vat_id.v) &&
+		       put_str(o, "endpoint_id", p->endpoint.v) &&
+		       put_str(o, "endpoint_scheme", p->endpoint.scheme));
 }
 
 static ujson *totals_json(const inv_totals *t)
@@ -45,16 +80,15 @@ static ujson *totals_json(const inv_totals *t)
 
 	if (!o)
 		return NULL;
-	ujson_set_new(o, "line_extension", amount_json(&t->line_extension));
-	ujson_set_new(o, "tax_exclusive", amount_json(&t->tax_exclusive));
-	ujson_set_new(o, "tax_amount", amount_json(&t->tax));
-	ujson_set_new(o, "tax_inclusive", amount_json(&t->tax_inclusive));
-	ujson_set_new(o, "allowance_total", amount_json(&t->allowance_total));
-	ujson_set_new(o, "charge_total", amount_json(&t->charge_total));
-	ujson_set_new(o, "prepaid", amount_json(&t->prepaid));
-	ujson_set_new(o, "rounding", amount_json(&t->rounding));
-	ujson_set_new(o, "payable", amount_json(&t->payable));
-	return o;
+	return done(o, put(o, "line_extension", amount_json(&t->line_extension)) &&
+		       put(o, "tax_exclusive", amount_json(&t->tax_exclusive)) &&
+		       put(o, "tax_amount", amount_json(&t->tax)) &&
+		       put(o, "tax_inclusive", amount_json(&t->tax_inclusive)) &&
+		       put(o, "allowance_total", amount_json(&t->allowance_total)) &&
+		       put(o, "charge_total", amount_json(&t->charge_total)) &&
+		       put(o, "prepaid", amount_json(&t->prepaid)) &&
+		       put(o, "rounding", amount_json(&t->rounding)) &&
+		       put(o, "payable", amount_json(&t->payable)));
 }
 
 static ujson *payment_json(const invoice *inv)
@@ -67,32 +101,32 @@ static ujson *payment_json(const invoice *inv)
 	o = ujson_object();
 	if (!o)
 		return NULL;
-	ujson_set_str(o, "means_code", p->means_code.v);
-	ujson_set_str(o, "account", p->account.id.v ? p->account.id.v : p->card_pan.v);
-	ujson_set_str(o, "institution", p->account.bic.v);
-	ujson_set_str(o, "reference", p->remittance.v);
-	return o;
+	return done(o, put_str(o, "means_code", p->means_code.v) &&
+		       put_str(o, "account", p->account.id.v ? p->account.id.v : p->card_pan.v) &&
+		       put_str(o, "institution", p->account.bic.v) &&
+		       put_str(o, "reference", p->remittance.v));
 }
 
 static ujson *line_json(const inv_line *l)
 {
 	ujson *o = ujson_object();
+	bool ok;
 
 	if (!o)
 		return NULL;
-	ujson_set_str(o, "id", l->id.v);
-	ujson_set_new(o, "quantity", num_json(l->quantity.v, l->quantity.set));
-	ujson_set_str(o, "unit", l->quantity.unit);
-	ujson_set_new(o, "net_amount", amount_json(&l->net));
-	ujson_set_new(o, "price", amount_json(&l->price));
-	ujson_set_str(o, "name", l->item_name.v ? l->item_name.v : l->item_description.v);
-	ujson_set_str(o, "seller_item_id", l->seller_item_id.v);
-	ujson_set_str(o, "order_line_reference", l->order_line_ref.v);
-	if (l->order_id.v)
-		ujson_set_str(o, "order_reference", l->order_id.v);
-	ujson_set_str(o, "vat_category", l->vat_category.v);
-	ujson_set_new(o, "vat_rate", num_json(l->vat_rate.v, l->vat_rate.set));
-	return o;
+	ok = put_str(o, "id", l->id.v) &&
+	     put(o, "quantity", num_json(l->quantity.v, l->quantity.set)) &&
+	     put_str(o, "unit", l->quantity.unit) &&
+	     put(o, "net_amount", amount_json(&l->net)) &&
+	     put(o, "price", amount_json(&l->price)) &&
+	     put_str(o, "name", l->item_name.v ? l->item_name.v : l->item_description.v) &&
+	     put_str(o, "seller_item_id", l->seller_item_id.v) &&
+	     put_str(o, "order_line_reference", l->order_line_ref.v);
+	if (ok && l->order_id.v)
+		ok = put_str(o, "order_reference", l->order_id.v);
+	ok = ok && put_str(o, "vat_category", l->vat_category.v) &&
+	     put(o, "vat_rate", num_json(l->vat_rate.v, l->vat_rate.set));
+	return done(o, ok);
 }
 
 static ujson *attachment_json(const char *id, const inv_attachment *a)
@@ -101,106 +135,146 @@ static ujson *attachment_json(const char *id, const inv_attachment *a)
 
 	if (!o)
 		return NULL;
-	ujson_set_str(o, "id", id);
-	ujson_set_str(o, "mime", a->mime);
-	ujson_set_str(o, "filename", a->filename);
-	ujson_set_int(o, "size", (int64_t)a->size);
-	return o;
+	return done(o, put_str(o, "id", id) &&
+		       put_str(o, "mime", a->mime) &&
+		       put_str(o, "filename", a->filename) &&
+		       ujson_set_int(o, "size", (int64_t)a->size) == 0);
+}
+
+static ujson *vat_json(const inv_vat *v)
+{
+	ujson *o = ujson_object();
+
+	if (!o)
+		return NULL;
+	return done(o, put_str(o, "category", v->category.v) &&
+		       put(o, "rate", num_json(v->rate.v, v->rate.set)) &&
+		       put(o, "taxable", amount_json(&v->taxable)) &&
+		       put(o, "tax", amount_json(&v->tax)));
+}
+
+static ujson *problem_json(const inv_problem *p)
+{
+	ujson *o = ujson_object();
+
+	if (!o)
+		return NULL;
+	return done(o, ujson_set_int(o, "line", p->line) == 0 &&
+		       put_str(o, "element", p->element) &&
+		       put_str(o, "message", p->msg));
+}
+
+static ujson *vat_list(const invoice *inv)
+{
+	ujson *arr = ujson_array();
+	bool ok = arr != NULL;
+	size_t i;
+
+	for (i = 0; ok && i < inv->nvat; i++)
+		ok = add(arr, vat_json(&inv->vat[i]));
+	return done(arr, ok);
+}
+
+static ujson *line_list(const invoice *inv)
+{
+	ujson *arr = ujson_array();
+	bool ok = arr != NULL;
+	size_t i;
+
+	for (i = 0; ok && i < inv->nlines; i++)
+		ok = add(arr, line_json(&inv->lines[i]));
+	return done(arr, ok);
+}
+
+static ujson *attachment_list(const invoice *inv)
+{
+	ujson *arr = ujson_array();
+	bool ok = arr != NULL;
+	size_t i;
+
+	for (i = 0; ok && i < inv->ndocs; i++)
+		if (inv->docs[i].attachment)
+			ok = add(arr, attachment_json(inv->docs[i].id.v, inv->docs[i].attachment));
+	return done(arr, ok);
+}
+
+static ujson *problem_list(const invoice *inv)
+{
+	ujson *arr = ujson_array();
+	bool ok = arr != NULL;
+	const inv_problem *p;
+
+	for (p = inv->problems; ok && p; p = p->next)
+		ok = add(arr, problem_json(p));
+	return done(arr, ok);
 }
 
 ujson *render_invoice_json(const invoice *inv, const char *file)
 {
-	ujson *o = ujson_object(), *arr;
-	size_t i;
+	ujson *o = ujson_object();
+	bool ok;
 
 	if (!o)
 		return NULL;
-	ujson_set_str(o, "file", file);
-	ujson_set_str(o, "syntax", invoice_syntax_name(inv->syntax));
-	ujson_set_str(o, "document_type", invoice_kind_name(inv->kind));
-	ujson_set_str(o, "id", inv->id.v);
-	ujson_set_str(o, "issue_date", inv->issue_date.v);
-	ujson_set_str(o, "due_date", inv->due_date.v);
-	ujson_set_str(o, "type_code", inv->type_code.v);
-	ujson_set_str(o, "currency", inv->currency.v);
-	ujson_set_str(o, "buyer_reference", inv->buyer_reference.v);
-	ujson_set_str(o, "order_reference", inv->order_ref.v);
-	ujson_set_new(o, "seller", party_json(&inv->seller));
-	ujson_set_new(o, "buyer", party_json(&inv->buyer));
-	ujson_set_new(o, "payment", payment_json(inv));
-	ujson_set_new(o, "totals", totals_json(&inv->totals));
+	ok = put_str(o, "file", file) &&
+	     put_str(o, "syntax", invoice_syntax_name(inv->syntax)) &&
+	     put_str(o, "document_type", invoice_kind_name(inv->kind)) &&
+	     put_str(o, "id", inv->id.v) &&
+	     put_str(o, "issue_date", inv->issue_date.v) &&
+	     put_str(o, "due_date", inv->due_date.v) &&
+	     put_str(o, "type_code", inv->type_code.v) &&
+	     put_str(o, "currency", inv->currency.v) &&
+	     put_str(o, "buyer_reference", inv->buyer_reference.v) &&
+	     put_str(o, "order_reference", inv->order_ref.v) &&
+	     put(o, "seller", party_json(&inv->seller)) &&
+	     put(o, "buyer", party_json(&inv->buyer)) &&
+	     put(o, "payment", payment_json(inv)) &&
+	     put(o, "totals", totals_json(&inv->totals)) &&
+	     put(o, "vat_breakdown", vat_list(inv)) &&
+	     put(o, "lines", line_list(inv)) &&
+	     put(o, "attachments", attachment_list(inv));
+	if (ok && inv->nproblems)
+		ok = put(o, "problems", problem_list(inv));
+	return done(o, ok);
+}
 
-	arr = ujson_array();
-	for (i = 0; arr && i < inv->nvat; i++) {
-		const inv_vat *v = &inv->vat[i];
-		ujson *e = ujson_object();
-		if (!e)
-			break;
-		ujson_set_str(e, "category", v->category.v);
-		ujson_set_new(e, "rate", num_json(v->rate.v, v->rate.set));
-		ujson_set_new(e, "taxable", amount_json(&v->taxable));
-		ujson_set_new(e, "tax", amount_json(&v->tax));
-		ujson_append_new(arr, e);
-	}
-	ujson_set_new(o, "vat_breakdown", arr);
+static ujson *object_json(const sve_object *ob)
+{
+	ujson *o = ujson_object();
 
-	arr = ujson_array();
-	for (i = 0; arr && i < inv->nlines; i++)
-		ujson_append_new(arr, line_json(&inv->lines[i]));
-	ujson_set_new(o, "lines", arr);
+	if (!o)
+		return NULL;
+	return done(o, put_str(o, "id", ob->id) &&
+		       put_str(o, "mime", ob->mime) &&
+		       put_str(o, "filename", ob->filename) &&
+		       ujson_set_int(o, "size", (int64_t)ob->size) == 0);
+}
 
-	arr = ujson_array();
-	for (i = 0; arr && i < inv->ndocs; i++)
-		if (inv->docs[i].attachment)
-			ujson_append_new(arr, attachment_json(inv->docs[i].id.v,
-							      inv->docs[i].attachment));
-	ujson_set_new(o, "attachments", arr);
+static ujson *object_list(const sve_envelope *env)
+{
+	ujson *arr = ujson_array();
+	bool ok = arr != NULL;
+	size_t i;
 
-	if (inv->nproblems) {
-		const inv_problem *p;
-		arr = ujson_array();
-		for (p = inv->problems; arr && p; p = p->next) {
-			ujson *e = ujson_object();
-			if (!e)
-				break;
-			ujson_set_int(e, "line", p->line);
-			ujson_set_str(e, "element", p->element);
-			ujson_set_str(e, "message", p->msg);
-			ujson_append_new(arr, e);
-		}
-		ujson_set_new(o, "problems", arr);
-	}
-	return o;
+	for (i = 0; ok && i < env->nobjects; i++)
+		ok = add(arr, object_json(&env->objects[i]));
+	return done(arr, ok);
 }
 
 ujson *render_envelope_json(const sve_envelope *env, const char *file,
 			    const char *attached_to)
 {
-	ujson *o = ujson_object(), *arr;
-	size_t i;
+	ujson *o = ujson_object();
 
 	if (!o)
 		return NULL;
-	ujson_set_str(o, "file", file);
-	ujson_set_str(o, "syntax", "svefaktura-1.0");
-	ujson_set_str(o, "document_type", "object-envelope");
-	ujson_set_str(o, "document_id", env->document_id);
-	ujson_set_str(o, "issuer_id", env->issuer_id);
-	arr = ujson_array();
-	for (i = 0; arr && i < env->nobjects; i++) {
-		const sve_object *ob = &env->objects[i];
-		ujson *e = ujson_object();
-		if (!e)
-			break;
-		ujson_set_str(e, "id", ob->id);
-		ujson_set_str(e, "mime", ob->mime);
-		ujson_set_str(e, "filename", ob->filename);
-		ujson_set_int(e, "size", (int64_t)ob->size);
-		ujson_append_new(arr, e);
-	}
-	ujson_set_new(o, "objects", arr);
-	ujson_set_str(o, "attached_to", attached_to);
-	return o;
+	return done(o, put_str(o, "file", file) &&
+		       put_str(o, "syntax", "svefaktura-1.0") &&
+		       put_str(o, "document_type", "object-envelope") &&
+		       put_str(o, "document_id", env->document_id) &&
+		       put_str(o, "issuer_id", env->issuer_id) &&
+		       put(o, "objects", object_list(env)) &&
+		       put_str(o, "attached_to", attached_to));
 }
 
 static const char *or_dash(const char *s)

@@ -14,7 +14,8 @@
 #include "parsers/invoice.h"
 #include "parsers/svefaktura.h"
 
-/* The invoice as a JSON object; `file` may be NULL.  NULL on OOM. */
+/* The invoice as a JSON object; `file` may be NULL.  NULL on OOM.  Text
+ * that is not UTF-8 (a file name can be anything) shows as null. */
 ujson *render_invoice_json(const invoice *inv, const char *file);
 
 /* An ObjectEnvelope as a JSON object; attached_to names the invoice file it

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "parsers/codelists.h"
 #include "parsers/ns.h"
 #include "parsers/validate.h"
@@ -191,10 +192,10 @@ static size_t normalized_length(const char *s)
 	size_t n = 0;
 	bool space = false;
 
-	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+	while (text_is_space(*s))
 		s++;
 	for (; *s; s++) {
-		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') {
+		if (text_is_space(*s)) {
 			space = true;
 			continue;
 		}
@@ -294,10 +295,9 @@ static bool text_is(const xml_node *n, const char *want, bool upper)
 	s = xml_text(n, &a, &len);
 	if (!s)
 		len = 0, ok = false;
-	while (len && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
+	while (len && text_is_space(*s))
 		s++, len--;
-	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' ||
-		       s[len - 1] == '\r'))
+	while (len && text_is_space(s[len - 1]))
 		len--;
 	ok = ok && len == wl;
 	for (i = 0; ok && i < len; i++) {

@@ -35,6 +35,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dynbuf.h"
+#include "core/text.h"
 #include "parsers/ns.h"
 #include "parsers/validate.h"
 
@@ -50,10 +52,10 @@ static bool nspace_eq(const char *s, const char *lit)
 {
 	bool gap = false;
 
-	while (vx_is_space((unsigned char)*s))
+	while (text_is_space(*s))
 		s++;
 	for (; *s; s++) {
-		if (vx_is_space((unsigned char)*s)) {
+		if (text_is_space(*s)) {
 			gap = true;
 			continue;
 		}
@@ -114,9 +116,9 @@ static bool int_castable(const char *s, size_t len)
 {
 	size_t i = 0, digits = 0;
 
-	while (len > 0 && vx_is_space((unsigned char)s[len - 1]))
+	while (len > 0 && text_is_space(s[len - 1]))
 		len--;
-	while (i < len && vx_is_space((unsigned char)s[i]))
+	while (i < len && text_is_space(s[i]))
 		i++;
 	if (i < len && (s[i] == '+' || s[i] == '-'))
 		i++;
@@ -146,9 +148,9 @@ static bool number_sign(const char *s, int *sign)
 	const char *p = s, *end = s + strlen(s);
 	bool neg = false, plus = false, digits = false, nonzero = false;
 
-	while (p < end && vx_is_space((unsigned char)*p))
+	while (p < end && text_is_space(*p))
 		p++;
-	while (end > p && vx_is_space((unsigned char)end[-1]))
+	while (end > p && text_is_space(end[-1]))
 		end--;
 	if (p < end && (*p == '+' || *p == '-')) {
 		neg = *p == '-';
@@ -329,9 +331,9 @@ static bool parse_date(const char *s, xdate *d)
 	const char *p = s, *end = s + strlen(s), *y0;
 	bool neg = false, leap;
 
-	while (p < end && vx_is_space((unsigned char)*p))
+	while (p < end && text_is_space(*p))
 		p++;
-	while (end > p && vx_is_space((unsigned char)end[-1]))
+	while (end > p && text_is_space(end[-1]))
 		end--;
 	if (p < end && *p == '-')
 		neg = true, p++;
@@ -469,28 +471,66 @@ static size_t find_slot(const int *slots, size_t mask, const tgroup *groups,
 	return i;
 }
 
-/* Temporary growing arrays of the build, on the heap. */
+/*
+ * Temporary growing arrays of the build, on the heap.  Their cap is far
+ * above what the findings' arena can take as the finished index (16 bytes
+ * an element there), so it never decides; a build that fails answers by
+ * walking.
+ */
+#define TBUILD_MAX_ELEMENTS (1u << 20)
+
 typedef struct tbuild {
-	const xml_node **el;
-	size_t *gid;
-	size_t n, cap;
-	tgroup *groups;
-	size_t ngroups, gcap;
+	dynbuf el;                 /* const xml_node *: every element, document order */
+	dynbuf gid;                /* size_t: each element's group */
+	dynbuf groups;             /* tgroup */
+	size_t n, ngroups;
 	int *slots;
 	size_t mask;
 } tbuild;
+
+static void build_init(tbuild *b)
+{
+	memset(b, 0, sizeof(*b));
+	dynbuf_init(&b->el, TBUILD_MAX_ELEMENTS * sizeof(const xml_node *));
+	dynbuf_init(&b->gid, TBUILD_MAX_ELEMENTS * sizeof(size_t));
+	dynbuf_init(&b->groups, TBUILD_MAX_ELEMENTS * sizeof(tgroup));
+}
+
+static void build_release(tbuild *b)
+{
+	dynbuf_release(&b->el);
+	dynbuf_release(&b->gid);
+	dynbuf_release(&b->groups);
+	free(b->slots);
+}
+
+static const xml_node **build_el(const tbuild *b)
+{
+	return (const xml_node **)(void *)dynbuf_ptr(&b->el);
+}
+
+static size_t *build_gid(const tbuild *b)
+{
+	return (size_t *)(void *)dynbuf_ptr(&b->gid);
+}
+
+static tgroup *build_groups(const tbuild *b)
+{
+	return (tgroup *)(void *)dynbuf_ptr(&b->groups);
+}
 
 static bool build_grow_slots(tbuild *b)
 {
 	size_t mask = b->mask ? b->mask * 2 + 1 : 63, g, i;
 	int *slots = malloc((mask + 1) * sizeof(*slots));
+	const tgroup *groups = build_groups(b);
 
 	if (!slots)
 		return false;
 	for (i = 0; i <= mask; i++)
 		slots[i] = -1;
 	for (g = 0; g < b->ngroups; g++)
-		slots[find_slot(slots, mask, b->groups, b->groups[g].ns, b->groups[g].name)] = (int)g;
+		slots[find_slot(slots, mask, groups, groups[g].ns, groups[g].name)] = (int)g;
 	free(b->slots);
 	b->slots = slots;
 	b->mask = mask;
@@ -501,47 +541,36 @@ static bool build_grow_slots(tbuild *b)
 static bool build_add(tbuild *b, const xml_node *n)
 {
 	const char *ns = xml_ns(n), *name = xml_name(n);
-	size_t i;
+	size_t i, g;
 
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 1024;
-		const xml_node **el = realloc(b->el, cap * sizeof(*el));
-		size_t *gid = el ? realloc(b->gid, cap * sizeof(*gid)) : NULL;
-
-		if (el)
-			b->el = el;
-		if (!el || !gid)
-			return false;
-		b->gid = gid;
-		b->cap = cap;
-	}
 	if ((b->ngroups + 1) * 2 > b->mask + 1 && !build_grow_slots(b))
 		return false;
-	i = find_slot(b->slots, b->mask, b->groups, ns, name);
+	i = find_slot(b->slots, b->mask, build_groups(b), ns, name);
 	if (b->slots[i] < 0) {
-		if (b->ngroups == b->gcap) {
-			size_t gcap = b->gcap ? b->gcap * 2 : 64;
-			tgroup *groups = realloc(b->groups, gcap * sizeof(*groups));
+		tgroup fresh;
 
-			if (!groups)
-				return false;
-			b->groups = groups;
-			b->gcap = gcap;
-		}
-		b->groups[b->ngroups].ns = ns;
-		b->groups[b->ngroups].name = name;
-		b->groups[b->ngroups].n = 0;
+		memset(&fresh, 0, sizeof(fresh));
+		fresh.ns = ns;
+		fresh.name = name;
+		if (dynbuf_add(&b->groups, &fresh, sizeof(fresh)) != 0)
+			return false;
 		b->slots[i] = (int)b->ngroups++;
 	}
-	b->gid[b->n] = (size_t)b->slots[i];
-	b->el[b->n++] = n;
-	b->groups[b->slots[i]].n++;
+	g = (size_t)b->slots[i];
+	if (dynbuf_add(&b->el, &n, sizeof(n)) != 0 ||
+	    dynbuf_add(&b->gid, &g, sizeof(g)) != 0)
+		return false;
+	b->n++;
+	build_groups(b)[g].n++;
 	return true;
 }
 
 /* Moves the build into the arena as the index; false when it does not fit. */
 static bool build_finish(tbuild *b, tindex *ix, arena *a)
 {
+	const xml_node **el = build_el(b);
+	const size_t *gid = build_gid(b);
+	const tgroup *groups = build_groups(b);
 	size_t i, at = 0, *fill;
 
 	ix->all = arena_alloc(a, b->n * sizeof(*ix->all) + 1);
@@ -554,13 +583,13 @@ static bool build_finish(tbuild *b, tindex *ix, arena *a)
 		return false;
 	}
 	for (i = 0; i < b->ngroups; i++) {
-		ix->groups[i] = b->groups[i];
+		ix->groups[i] = groups[i];
 		ix->groups[i].start = fill[i] = at;
-		at += b->groups[i].n;
+		at += groups[i].n;
 	}
 	for (i = 0; i < b->n; i++) {
-		ix->all[i] = b->el[i];
-		ix->nodes[fill[b->gid[i]]++] = b->el[i];
+		ix->all[i] = el[i];
+		ix->nodes[fill[gid[i]]++] = el[i];
 	}
 	memcpy(ix->slots, b->slots, (b->mask + 1) * sizeof(*ix->slots));
 	ix->nall = b->n;
@@ -585,15 +614,12 @@ static tindex *index_of(vctx *c)
 		return NULL;
 	}
 	ix->root = root;
-	memset(&b, 0, sizeof(b));
+	build_init(&b);
 	for (n = root; n && !ix->walk; n = next_in_doc(n, root))
 		ix->walk = !build_add(&b, n);
 	if (!ix->walk)
 		ix->walk = !build_finish(&b, ix, &c->out->mem);
-	free(b.el);
-	free(b.gid);
-	free(b.groups);
-	free(b.slots);
+	build_release(&b);
 	c->tree_index = ix;
 	return ix;
 }
@@ -830,7 +856,7 @@ static void check_r004(vctx *c, const rule_def *r)
 	if (!root)
 		return;
 	for (s += strspn(s, " \t\r\n"); *s && k + 1 < sizeof(buf); s++) {
-		if (vx_is_space((unsigned char)*s)) {
+		if (text_is_space(*s)) {
 			gap = true;
 			continue;
 		}

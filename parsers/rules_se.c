@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "parsers/ns.h"
 #include "parsers/validate.h"
 
@@ -135,9 +136,9 @@ static bool number_of(const char *s, xnum *x)
 	long e = 0, esign = 1, frac = 0;
 
 	memset(x, 0, sizeof(*x));
-	while (p < end && vx_is_space((unsigned char)*p))
+	while (p < end && text_is_space(*p))
 		p++;
-	while (end > p && vx_is_space((unsigned char)end[-1]))
+	while (end > p && text_is_space(end[-1]))
 		end--;
 	if (p < end && (*p == '+' || *p == '-')) {
 		x->neg = *p == '-';

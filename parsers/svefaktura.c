@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/base64.h"
+#include "core/text.h"
 #include "parsers/ns.h"
 #include "parsers/read.h"
 #include "parsers/svefaktura.h"
@@ -483,11 +484,6 @@ int svefaktura_read(invoice **out, const xml_doc *doc, const char *name,
 
 /* ObjectEnvelope */
 
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 /* A trimmed copy of an element's text in the envelope's arena; NULL for
  * a missing element, and *nomem set when the arena is exhausted. */
 static const char *env_str(sve_envelope *env, const xml_node *n, bool *nomem)
@@ -502,9 +498,9 @@ static const char *env_str(sve_envelope *env, const xml_node *n, bool *nomem)
 		*nomem = true;
 		return NULL;
 	}
-	while (len > 0 && is_space(*s))
+	while (len > 0 && text_is_space(*s))
 		s++, len--;
-	while (len > 0 && is_space(s[len - 1]))
+	while (len > 0 && text_is_space(s[len - 1]))
 		len--;
 	p = arena_strndup(&env->mem, s, len);
 	if (!p)

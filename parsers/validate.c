@@ -6,13 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "parsers/validate.h"
-
-#define FINDINGS_MAX 10000   /* a hostile document cannot make us hold more */
 
 void findings_init(findings *f)
 {
 	memset(f, 0, sizeof(*f));
+	dynbuf_init(&f->buf, FINDINGS_MAX * sizeof(finding));
 	arena_init(&f->mem, 8u << 20);
 }
 
@@ -20,7 +20,7 @@ void findings_release(findings *f)
 {
 	if (!f)
 		return;
-	free(f->items);
+	dynbuf_release(&f->buf);
 	arena_release(&f->mem);
 	memset(f, 0, sizeof(*f));
 }
@@ -39,45 +39,40 @@ void vreport(vctx *c, const rule_def *r, uint32_t line, const xml_node *node,
 	     const char *fmt, ...)
 {
 	findings *f = c->out;
-	finding *it;
+	finding it;
 	char msg[512], path[512];
 	va_list ap;
+	int n;
 
 	if (c->rc || f->n >= FINDINGS_MAX)
 		return;
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 16;
-		finding *items = realloc(f->items, cap * sizeof(*items));
-		if (!items) {
-			c->rc = ULF_ENOMEM;
-			return;
-		}
-		f->items = items;
-		f->cap = cap;
-	}
-	it = &f->items[f->n];
-	it->rule = r->id;
-	it->flag = r->flag;
+	it.rule = r->id;
+	it.flag = r->flag;
 	if (fmt) {
 		va_start(ap, fmt);
-		vsnprintf(msg, sizeof(msg), fmt, ap);
+		n = vsnprintf(msg, sizeof(msg), fmt, ap);
 		va_end(ap);
-		it->message = arena_strdup(&f->mem, msg);
+		/* quoted document text cut short still ends on a whole character */
+		if (n >= (int)sizeof(msg))
+			msg[text_utf8_cut(msg, strlen(msg))] = '\0';
+		it.message = arena_strdup(&f->mem, msg);
 	} else {
-		it->message = r->text;
+		it.message = r->text;
 	}
 	if (node && !line)
 		line = xml_line(node);
-	it->line = line;
-	it->location = NULL;
+	it.line = line;
+	it.location = NULL;
 	if (node) {
 		xml_path(path, sizeof(path), node);
-		it->location = arena_strdup(&f->mem, path);
+		it.location = arena_strdup(&f->mem, path);
 	}
-	if (!it->message) {
+	/* the cap is FINDINGS_MAX items, checked above: only memory fails */
+	if (!it.message || dynbuf_add(&f->buf, &it, sizeof(it)) != 0) {
 		c->rc = ULF_ENOMEM;
 		return;
 	}
+	f->items = (finding *)(void *)dynbuf_ptr(&f->buf);
 	f->n++;
 }
 
@@ -136,11 +131,6 @@ int validate_invoice(findings *out, const invoice *inv, const xml_doc *xml,
 	return 0;
 }
 
-bool vx_is_space(int ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
-}
-
 const char *vx_string(vctx *c, const xml_node *n)
 {
 	const char *s;
@@ -160,10 +150,10 @@ bool vx_nspace(char *buf, size_t cap, const char *s)
 	size_t k = 0;
 	bool gap = false;
 
-	while (vx_is_space((unsigned char)*s))
+	while (text_is_space(*s))
 		s++;
 	for (; *s; s++) {
-		if (vx_is_space((unsigned char)*s)) {
+		if (text_is_space(*s)) {
 			gap = true;
 			continue;
 		}

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/dynbuf.h"
 #include "core/err.h"
 #include "parsers/invoice.h"
 #include "parsers/xml.h"
@@ -46,10 +47,15 @@ typedef struct finding {
 } finding;
 
 typedef struct findings {
-	finding *items;
-	size_t n, cap;
+	finding *items;          /* n of them; moved by the next report */
+	size_t n;
+	dynbuf buf;              /* holds the items, FINDINGS_MAX at most */
 	arena mem;               /* messages and paths */
 } findings;
+
+/* The most findings one pass keeps: a hostile document cannot make us
+ * hold more; the ones past it are dropped. */
+#define FINDINGS_MAX 10000
 
 void findings_init(findings *f);
 void findings_release(findings *f);
@@ -94,7 +100,6 @@ void vreport(vctx *c, const rule_def *r, uint32_t line, const xml_node *node,
  * of memory sets c->rc).  vx_nspace: normalize-space(s) into buf, false
  * when it does not fit.  vx_length: string-length(), in code points.
  */
-bool vx_is_space(int ch);
 const char *vx_string(vctx *c, const xml_node *n);
 bool vx_nspace(char *buf, size_t cap, const char *s);
 size_t vx_length(const char *s);

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -168,6 +169,44 @@ static void too_many_fields(void **state)
 	csv_free(r);
 }
 
+/* A record may take CSV_MAX_RECORD bytes, its fields' NULs counted; one
+ * byte more is refused with the record's line. */
+static void record_cap(void **state)
+{
+	size_t i;
+	char *text = malloc(2 * (size_t)CSV_MAX_RECORD + 16);
+	csv_reader *r;
+	ulf_err err;
+
+	(void)state;
+	assert_non_null(text);
+	/* line 1 "h", line 2: a field of CSV_MAX_RECORD - 1 bytes (+ NUL) */
+	memcpy(text, "h\n", 2);
+	for (i = 2; i < 2 + CSV_MAX_RECORD - 1; i++)
+		text[i] = (char)('a' + i % 26);
+	text[i++] = '\n';
+	/* line 3: the same, and below one byte more */
+	memcpy(text + i, text + 2, CSV_MAX_RECORD - 1);
+	i += CSV_MAX_RECORD - 1;
+	ulf_err_clear(&err);
+	assert_int_equal(csv_open(&r, text, i, "t.csv", &err), 0);
+	assert_int_equal(csv_next(r, &err), 1);
+	assert_string_equal(csv_field(r, 0), "h");
+	assert_int_equal(csv_next(r, &err), 1);
+	assert_int_equal(strlen(csv_field(r, 0)), CSV_MAX_RECORD - 1);
+	csv_free(r);
+
+	text[i++] = 'z';
+	ulf_err_clear(&err);
+	assert_int_equal(csv_open(&r, text, i, "t.csv", &err), 0);
+	assert_int_equal(csv_next(r, &err), 1);
+	assert_int_equal(csv_next(r, &err), 1);
+	assert_int_equal(csv_next(r, &err), ULF_ELIMIT);
+	assert_string_equal(err.msg, "t.csv:3: record longer than 1048576 bytes");
+	csv_free(r);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +217,7 @@ int main(void)
 		cmocka_unit_test(text_after_quote),
 		cmocka_unit_test(duplicate_column_and_empty),
 		cmocka_unit_test(too_many_fields),
+		cmocka_unit_test(record_cap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
