@@ -464,13 +464,20 @@ static const char *fmt2(char buf[DEC_STR_MAX], dec v)
 	return buf;
 }
 
-/* |a - b| <= 1 SEK, the tolerance of the contract's sum rule (ÖR5). */
-static bool within_1_sek(dec a, dec b, dec *diff)
+/*
+ * |a - b| <= 1 SEK, the tolerance of the contract's sum rule (ÖR5): 0 when
+ * within it, 1 when further apart (*diff is the distance), ULF_ERANGE when
+ * the difference does not fit (*diff is not set; the caller reports the
+ * amounts as out of range rather than as apart by some number).
+ */
+static int within_1_sek(dec a, dec b, dec *diff)
 {
-	if (dec_sub(diff, a, b))
-		return false;
+	int rc = dec_sub(diff, a, b);
+
+	if (rc)
+		return rc;
 	*diff = dec_abs(*diff);
-	return dec_cmp(*diff, dec_make(100, 2)) <= 0;
+	return dec_cmp(*diff, dec_make(100, 2)) <= 0 ? 0 : 1;
 }
 
 /* The amounts a line may carry, for the rules that look at every one. */
@@ -707,14 +714,20 @@ static void check_line_ids(care_ctx *x, const care_rule *r)
 }
 
 /* A patient-specific item's total, or count x price when no total is
- * written; false when neither can be known. */
-static bool psc_total(dec *out, const claim_psc *p)
+ * written: 1 with *out set; 0 when neither can be known; ULF_ERANGE when
+ * count x price does not fit (an item of unknown size, not a zero one). */
+static int psc_total(dec *out, const claim_psc *p)
 {
+	int rc;
+
 	if (p->total.set) {
 		*out = p->total.v;
-		return true;
+		return 1;
 	}
-	return p->count.set && p->price.set && dec_mul(out, p->count.v, p->price.v) == 0;
+	if (!p->count.set || !p->price.set)
+		return 0;
+	rc = dec_mul(out, p->count.v, p->price.v);
+	return rc ? rc : 1;
 }
 
 /* CARE-009 */
@@ -767,9 +780,13 @@ static void check_gross(care_ctx *x, const care_rule *r)
 			continue;
 		}
 		ok = dec_add(&outliers, amt(&l->outlier_time), amt(&l->outlier_cost)) == 0;
-		for (k = 0; ok && k < l->npsc; k++)
-			if (psc_total(&t, &l->psc[k]))
+		for (k = 0; ok && k < l->npsc; k++) {
+			int known = psc_total(&t, &l->psc[k]);
+			if (known < 0)
+				ok = false;
+			else if (known)
 				ok = dec_add(&items, items, t) == 0;
+		}
 		ok = ok && dec_add(&want, amt(&l->drg_price), outliers) == 0 &&
 		     dec_add(&want, want, items) == 0 &&
 		     dec_sub(&want, want, amt(&l->outpatient_fee_paid)) == 0;
@@ -814,17 +831,21 @@ static void check_net(care_ctx *x, const care_rule *r)
 	}
 }
 
-/* Sum of the lines' net amounts; false when one is unreadable or the sum
- * does not fit (CARE-001 reports the former). */
-static bool net_sum(const claim *c, dec *sum)
+/* Sum of the lines' net amounts: 1 with *sum set; 0 when one is unreadable
+ * (CARE-001 reports that); ULF_ERANGE when the sum does not fit. */
+static int net_sum(const claim *c, dec *sum)
 {
 	size_t i;
+	int rc;
 
 	*sum = dec_make(0, 2);
-	for (i = 0; i < c->nlines; i++)
-		if (!c->lines[i].net.set || dec_add(sum, *sum, c->lines[i].net.v))
-			return false;
-	return true;
+	for (i = 0; i < c->nlines; i++) {
+		if (!c->lines[i].net.set)
+			return 0;
+		if ((rc = dec_add(sum, *sum, c->lines[i].net.v)) != 0)
+			return rc;
+	}
+	return 1;
 }
 
 /* CARE-012 */
@@ -833,10 +854,24 @@ static void check_sum(care_ctx *x, const care_rule *r)
 	const claim *c = x->c;
 	char a[DEC_STR_MAX], b[DEC_STR_MAX], d[DEC_STR_MAX];
 	dec sum, diff;
+	int rc;
 
-	if (!c->payable.set || !net_sum(c, &sum))
+	if (!c->payable.set)
 		return;
-	if (!within_1_sek(sum, c->payable.v, &diff))
+	rc = net_sum(c, &sum);
+	if (rc == 0)
+		return;
+	if (rc < 0) {
+		report(x, r, c->payable.line, "amounts out of range: the lines' net amounts are"
+		       " too large to add up");
+		return;
+	}
+	rc = within_1_sek(sum, c->payable.v, &diff);
+	if (rc < 0)
+		report(x, r, c->payable.line, "amounts out of range: the lines' net amounts add up"
+		       " to %s, the payable amount is %s: too far apart to compare", fmt2(a, sum),
+		       fmt2(b, c->payable.v));
+	else if (rc)
 		report(x, r, c->payable.line, "the lines' net amounts add up to %s, the payable"
 		       " amount is %s: %s apart, at most 1.00 is allowed", fmt2(a, sum),
 		       fmt2(b, c->payable.v), fmt2(d, diff));
@@ -1039,6 +1074,7 @@ static void check_payable(care_ctx *x, const care_rule *r)
 	const inv_amount *p = &x->inv->totals.payable;
 	char a[DEC_STR_MAX], b[DEC_STR_MAX], d[DEC_STR_MAX];
 	dec asked, diff;
+	int rc;
 
 	if (!c->payable.set)
 		return;   /* CARE-001 */
@@ -1049,7 +1085,12 @@ static void check_payable(care_ctx *x, const care_rule *r)
 	}
 	/* claims are written positive; a credit note may carry either sign */
 	asked = invoice_is_credit(x->inv) ? dec_abs(p->v) : p->v;
-	if (!within_1_sek(asked, c->payable.v, &diff))
+	rc = within_1_sek(asked, c->payable.v, &diff);
+	if (rc < 0)
+		report(x, r, c->payable.line, "amounts out of range: invoice %s asks %s, the claim"
+		       " specifies %s: too far apart to compare", or_dash(x->inv->id.v),
+		       fmt2(a, p->v), fmt2(b, c->payable.v));
+	else if (rc)
 		report(x, r, c->payable.line, "invoice %s asks %s, the claim specifies %s: %s apart,"
 		       " at most 1.00 is allowed", or_dash(x->inv->id.v), fmt2(a, p->v),
 		       fmt2(b, c->payable.v), fmt2(d, diff));
@@ -1408,59 +1449,99 @@ int care_report_original_missing(findings *out, const claim *credit, ulf_err *er
 
 /* ---- rendering ------------------------------------------------------ */
 
-static ujson *amount_json(const claim_amount *a)
+/*
+ * The JSON renderers build with the checked setters: a value that cannot
+ * be stored (out of memory, text that is not UTF-8) fails the rendering
+ * with the key named, rather than leaving a field out or null.  JSET runs
+ * one setter in a function with `int rc`, `ulf_err *err` and an `out:`
+ * label.
+ */
+#define JSET(call, key) \
+	do { \
+		if ((rc = (call)) != 0) { \
+			ujson_error(err, rc, (key)); \
+			goto out; \
+		} \
+	} while (0)
+
+/* A container that could not be allocated. */
+static int no_memory(ulf_err *err)
+{
+	return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+}
+
+/* An amount as "1234.50", or null when absent. */
+static int set_amount(ujson *o, const char *key, const claim_amount *a)
 {
 	char buf[DEC_STR_MAX];
 
-	if (!a->set)
-		return ujson_null();
-	return ujson_string(fmt2(buf, a->v));
+	return ujson_set_str(o, key, a->set ? fmt2(buf, a->v) : NULL);
 }
 
-static ujson *cv_json(const claim_cv *v)
+/* A coded value's code (or its text when it has none); NULL when absent. */
+static const char *cv_text(const claim_cv *v)
 {
-	if (!v->present)
-		return ujson_null();
-	return ujson_string(v->code ? v->code : v->original_text);
+	return v->present ? (v->code ? v->code : v->original_text) : NULL;
 }
 
-static ujson *cvs_json(const claim_cv *v, size_t n)
+/* A tri-state flag: true, false, or null when unknown (v < 0). */
+static int set_flag(ujson *o, const char *key, int v)
 {
-	ujson *arr = ujson_array();
-	size_t i;
-
-	for (i = 0; arr && i < n; i++)
-		ujson_append_new(arr, cv_json(&v[i]));
-	return arr;
+	return v < 0 ? ujson_set_new(o, key, NULL) : ujson_set_bool(o, key, v == 1);
 }
 
-static ujson *diagnosis_json(const claim_diagnosis *d)
-{
-	ujson *o;
-
-	if (!d->present)
-		return ujson_null();
-	o = ujson_object();
-	if (!o)
-		return NULL;
-	ujson_set_new(o, "main", cv_json(&d->main));
-	ujson_set_new(o, "secondary", cvs_json(d->bi, d->nbi));
-	return o;
-}
-
-static ujson *bool_json(int v)
-{
-	return v < 0 ? ujson_null() : ujson_bool(v == 1);
-}
-
-static ujson *int_json(const inv_num *n)
+/* A count as written ("3"), or null when absent. */
+static int set_count(ujson *o, const char *key, const inv_num *n)
 {
 	char buf[DEC_STR_MAX];
 
 	if (!n->set)
-		return ujson_null();
+		return ujson_set_new(o, key, NULL);
 	dec_format(buf, sizeof(buf), n->v, 0);
-	return ujson_string(buf);
+	return ujson_set_str(o, key, buf);
+}
+
+/* o[key] = the codes of v[0..n) as an array. */
+static int set_cvs(ujson *o, const char *key, const claim_cv *v, size_t n, ulf_err *err)
+{
+	ujson *arr = ujson_array();
+	size_t i;
+	int rc = 0;
+
+	if (!arr)
+		return no_memory(err);
+	for (i = 0; i < n; i++)
+		if ((rc = ujson_append_str(arr, cv_text(&v[i]))) != 0) {
+			ujson_free(arr);
+			return ujson_error(err, rc, key);
+		}
+	JSET(ujson_set_new(o, key, arr), key);
+out:
+	return rc;
+}
+
+/* o[key] = a diagnosis {main, secondary}, or null when absent. */
+static int set_diagnosis(ujson *o, const char *key, const claim_diagnosis *d, ulf_err *err)
+{
+	ujson *dx;
+	int rc = 0;
+
+	if (!d->present)
+		return ujson_error(err, ujson_set_new(o, key, NULL), key);
+	dx = ujson_object();
+	if (!dx)
+		return no_memory(err);
+	JSET(ujson_set_str(dx, "main", cv_text(&d->main)), "main");
+	rc = set_cvs(dx, "secondary", d->bi, d->nbi, err);
+	if (rc)
+		goto out;
+	rc = ujson_set_new(o, key, dx);
+	dx = NULL;   /* taken, whatever the outcome */
+	if (rc)
+		ujson_error(err, rc, key);
+out:
+	ujson_free(dx);
+	return rc;
 }
 
 /* A value that links to a patient: "****" unless unmask; NULL stays NULL. */
@@ -1469,140 +1550,207 @@ static const char *hidden(const char *v, bool unmask)
 	return v && !unmask ? "****" : v;
 }
 
-static ujson *line_json(const claim_line *l, bool unmask)
+static int psc_json(ujson **out, const claim_psc *p, ulf_err *err)
 {
-	ujson *o = ujson_object(), *arr;
-	size_t k;
+	ujson *e = ujson_object();
+	int rc = 0;
 
+	*out = NULL;
+	if (!e)
+		return no_memory(err);
+	JSET(ujson_set_str(e, "code", p->code.v), "code");
+	JSET(ujson_set_str(e, "name", p->name.v), "name");
+	JSET(set_count(e, "number", &p->count), "number");
+	JSET(set_amount(e, "price", &p->price), "price");
+	JSET(set_amount(e, "total", &p->total), "total");
+	*out = e;
+	e = NULL;
+out:
+	ujson_free(e);
+	return rc;
+}
+
+static int line_json(ujson **out, const claim_line *l, bool unmask, ulf_err *err)
+{
+	ujson *o = ujson_object(), *arr = NULL, *e;
+	size_t k;
+	int rc = 0;
+
+	*out = NULL;
 	if (!o)
-		return NULL;
-	ujson_set_str(o, "line_id", l->line_id.v);
-	ujson_set_int(o, "patient", (int64_t)l->patient + 1);
+		return no_memory(err);
+	JSET(ujson_set_str(o, "line_id", l->line_id.v), "line_id");
+	JSET(ujson_set_int(o, "patient", (int64_t)l->patient + 1), "patient");
 	/* the care contact and referral ids point into the patient's record */
-	ujson_set_str(o, "care_contact_id", hidden(l->care_contact_id.v, unmask));
-	ujson_set_str(o, "credits_line", l->ref_line_id.v);
-	ujson_set_str(o, "reason_for_credit", l->reason_for_credit.v);
-	ujson_set_str(o, "agreement", care_agreement_name(&l->agreement));
-	ujson_set_str(o, "agreement_code", l->agreement.v);
-	ujson_set_str(o, "chapter", l->chapter.v);
-	ujson_set_str(o, "referral", hidden(l->remittance_number.v, unmask));
-	ujson_set_str(o, "care", care_type_name(l));
-	ujson_set_str(o, "care_code", l->care_type.code);
-	ujson_set_new(o, "planned", bool_json(l->planned));
-	ujson_set_new(o, "public_care", bool_json(l->public_care));
-	ujson_set_str(o, "visit_date", l->visit_date.v);
-	ujson_set_str(o, "discharge_date", l->discharge_date.v);
-	ujson_set_str(o, "period_start", l->period_start.v);
-	ujson_set_str(o, "period_end", l->period_end.v);
-	ujson_set_new(o, "days_in_care", int_json(&l->days_in_care));
-	ujson_set_str(o, "care_unit_id", l->unit_id.extension);
-	ujson_set_str(o, "care_unit", l->unit_name.v);
-	ujson_set_str(o, "profession", l->profession.v);
-	ujson_set_str(o, "medical_field", l->medical_field.v);
-	ujson_set_str(o, "care_level", l->care_level.v);
-	ujson_set_str(o, "product_category", l->product_category.v);
-	ujson_set_str(o, "price_list", l->price_list.v);
-	ujson_set_new(o, "drg_code", l->has_drg ? cv_json(&l->drg_code) : ujson_null());
-	ujson_set_new(o, "drg_price", amount_json(&l->drg_price));
-	ujson_set_new(o, "outlier_care_time", amount_json(&l->outlier_time));
-	ujson_set_new(o, "outlier_cost", amount_json(&l->outlier_cost));
+	JSET(ujson_set_str(o, "care_contact_id", hidden(l->care_contact_id.v, unmask)),
+	     "care_contact_id");
+	JSET(ujson_set_str(o, "credits_line", l->ref_line_id.v), "credits_line");
+	JSET(ujson_set_str(o, "reason_for_credit", l->reason_for_credit.v), "reason_for_credit");
+	JSET(ujson_set_str(o, "agreement", care_agreement_name(&l->agreement)), "agreement");
+	JSET(ujson_set_str(o, "agreement_code", l->agreement.v), "agreement_code");
+	JSET(ujson_set_str(o, "chapter", l->chapter.v), "chapter");
+	JSET(ujson_set_str(o, "referral", hidden(l->remittance_number.v, unmask)), "referral");
+	JSET(ujson_set_str(o, "care", care_type_name(l)), "care");
+	JSET(ujson_set_str(o, "care_code", l->care_type.code), "care_code");
+	JSET(set_flag(o, "planned", l->planned), "planned");
+	JSET(set_flag(o, "public_care", l->public_care), "public_care");
+	JSET(ujson_set_str(o, "visit_date", l->visit_date.v), "visit_date");
+	JSET(ujson_set_str(o, "discharge_date", l->discharge_date.v), "discharge_date");
+	JSET(ujson_set_str(o, "period_start", l->period_start.v), "period_start");
+	JSET(ujson_set_str(o, "period_end", l->period_end.v), "period_end");
+	JSET(set_count(o, "days_in_care", &l->days_in_care), "days_in_care");
+	JSET(ujson_set_str(o, "care_unit_id", l->unit_id.extension), "care_unit_id");
+	JSET(ujson_set_str(o, "care_unit", l->unit_name.v), "care_unit");
+	JSET(ujson_set_str(o, "profession", l->profession.v), "profession");
+	JSET(ujson_set_str(o, "medical_field", l->medical_field.v), "medical_field");
+	JSET(ujson_set_str(o, "care_level", l->care_level.v), "care_level");
+	JSET(ujson_set_str(o, "product_category", l->product_category.v), "product_category");
+	JSET(ujson_set_str(o, "price_list", l->price_list.v), "price_list");
+	JSET(ujson_set_str(o, "drg_code", l->has_drg ? cv_text(&l->drg_code) : NULL), "drg_code");
+	JSET(set_amount(o, "drg_price", &l->drg_price), "drg_price");
+	JSET(set_amount(o, "outlier_care_time", &l->outlier_time), "outlier_care_time");
+	JSET(set_amount(o, "outlier_cost", &l->outlier_cost), "outlier_cost");
 	arr = ujson_array();
-	for (k = 0; arr && k < l->npsc; k++) {
-		const claim_psc *p = &l->psc[k];
-		ujson *e = ujson_object();
-		if (!e)
-			break;
-		ujson_set_str(e, "code", p->code.v);
-		ujson_set_str(e, "name", p->name.v);
-		ujson_set_new(e, "number", int_json(&p->count));
-		ujson_set_new(e, "price", amount_json(&p->price));
-		ujson_set_new(e, "total", amount_json(&p->total));
-		ujson_append_new(arr, e);
+	if (!arr) {
+		rc = no_memory(err);
+		goto out;
 	}
-	ujson_set_new(o, "patient_specific", arr);
-	ujson_set_new(o, "gross", amount_json(&l->gross));
-	ujson_set_new(o, "net", amount_json(&l->net));
-	ujson_set_new(o, "charge", amount_json(&l->charge));
-	ujson_set_new(o, "allowance", amount_json(&l->allowance));
-	ujson_set_new(o, "discount", amount_json(&l->discount));
-	ujson_set_new(o, "outpatient_fee", amount_json(&l->outpatient_fee));
-	ujson_set_new(o, "outpatient_fee_paid", amount_json(&l->outpatient_fee_paid));
-	ujson_set_new(o, "inpatient_fee", amount_json(&l->inpatient_fee));
+	for (k = 0; k < l->npsc; k++) {
+		if ((rc = psc_json(&e, &l->psc[k], err)) != 0)
+			goto out;
+		JSET(ujson_append_new(arr, e), "patient_specific");
+	}
+	rc = ujson_set_new(o, "patient_specific", arr);
+	arr = NULL;   /* taken, whatever the outcome */
+	JSET(rc, "patient_specific");
+	JSET(set_amount(o, "gross", &l->gross), "gross");
+	JSET(set_amount(o, "net", &l->net), "net");
+	JSET(set_amount(o, "charge", &l->charge), "charge");
+	JSET(set_amount(o, "allowance", &l->allowance), "allowance");
+	JSET(set_amount(o, "discount", &l->discount), "discount");
+	JSET(set_amount(o, "outpatient_fee", &l->outpatient_fee), "outpatient_fee");
+	JSET(set_amount(o, "outpatient_fee_paid", &l->outpatient_fee_paid), "outpatient_fee_paid");
+	JSET(set_amount(o, "inpatient_fee", &l->inpatient_fee), "inpatient_fee");
 	/* health data: only for the handler who asked to see the patient */
 	if (unmask) {
-		ujson_set_new(o, "inpatient_diagnosis", diagnosis_json(&l->inpatient_dx));
-		ujson_set_new(o, "outpatient_diagnosis", diagnosis_json(&l->outpatient_dx));
-		ujson_set_new(o, "procedures", cvs_json(l->procedures, l->nprocedures));
-		ujson_set_new(o, "atc", cvs_json(l->atc, l->natc));
+		if ((rc = set_diagnosis(o, "inpatient_diagnosis", &l->inpatient_dx, err)) != 0 ||
+		    (rc = set_diagnosis(o, "outpatient_diagnosis", &l->outpatient_dx, err)) != 0 ||
+		    (rc = set_cvs(o, "procedures", l->procedures, l->nprocedures, err)) != 0 ||
+		    (rc = set_cvs(o, "atc", l->atc, l->natc, err)) != 0)
+			goto out;
 	}
-	return o;
+	*out = o;
+	o = NULL;
+out:
+	ujson_free(arr);
+	ujson_free(o);
+	return rc;
 }
 
-static ujson *patient_json(const claim *c, size_t i, bool unmask)
+static int patient_json(ujson **out, const claim *c, size_t i, bool unmask, ulf_err *err)
 {
 	const claim_patient *p = &c->patients[i];
-	ujson *o = ujson_object(), *arr;
+	ujson *o = ujson_object(), *arr = NULL;
 	char id[64];
 	size_t k;
+	int rc = 0;
 
+	*out = NULL;
 	if (!o)
-		return NULL;
-	ujson_set_int(o, "patient", (int64_t)i + 1);
-	ujson_set_str(o, "identity", care_patient_id(id, sizeof(id), p, unmask));
-	ujson_set_str(o, "identity_kind", care_patient_id_kind(p));
-	ujson_set_bool(o, "masked", !unmask);
-	ujson_set_str(o, "county", p->county.code);
-	ujson_set_str(o, "municipality", p->municipality.code);
-	ujson_set_str(o, "gender", p->gender.code);
-	ujson_set_str(o, "listing_region", p->listing.extension);
+		return no_memory(err);
+	JSET(ujson_set_int(o, "patient", (int64_t)i + 1), "patient");
+	JSET(ujson_set_str(o, "identity", care_patient_id(id, sizeof(id), p, unmask)), "identity");
+	JSET(ujson_set_str(o, "identity_kind", care_patient_id_kind(p)), "identity_kind");
+	JSET(ujson_set_bool(o, "masked", !unmask), "masked");
+	JSET(ujson_set_str(o, "county", p->county.code), "county");
+	JSET(ujson_set_str(o, "municipality", p->municipality.code), "municipality");
+	JSET(ujson_set_str(o, "gender", p->gender.code), "gender");
+	JSET(ujson_set_str(o, "listing_region", p->listing.extension), "listing_region");
 	if (p->lma_card.v)
-		ujson_set_str(o, "lma_card", hidden(p->lma_card.v, unmask));
+		JSET(ujson_set_str(o, "lma_card", hidden(p->lma_card.v, unmask)), "lma_card");
 	if (p->eu_card.v)
-		ujson_set_str(o, "eu_card", hidden(p->eu_card.v, unmask));
+		JSET(ujson_set_str(o, "eu_card", hidden(p->eu_card.v, unmask)), "eu_card");
 	arr = ujson_array();
-	for (k = 0; arr && k < p->nlines; k++)
-		ujson_append_new(arr, ujson_string(c->lines[p->first_line + k].line_id.v));
-	ujson_set_new(o, "lines", arr);
-	return o;
+	if (!arr) {
+		rc = no_memory(err);
+		goto out;
+	}
+	for (k = 0; k < p->nlines; k++)
+		JSET(ujson_append_str(arr, c->lines[p->first_line + k].line_id.v), "lines");
+	rc = ujson_set_new(o, "lines", arr);
+	arr = NULL;   /* taken, whatever the outcome */
+	JSET(rc, "lines");
+	*out = o;
+	o = NULL;
+out:
+	ujson_free(arr);
+	ujson_free(o);
+	return rc;
 }
 
-ujson *care_claim_json(const claim *c, const char *file, bool unmask)
+int care_claim_json(ujson **out, const claim *c, const char *file, bool unmask, ulf_err *err)
 {
-	ujson *o = ujson_object(), *arr;
+	ujson *o = ujson_object(), *arr = NULL, *e;
 	char org[11];
 	size_t i;
+	int rc = 0;
 
+	*out = NULL;
 	if (!o)
-		return NULL;
-	ujson_set_str(o, "file", file);
-	ujson_set_str(o, "document_type", "care-claim");
-	ujson_set_str(o, "carrier", claim_carrier_name(c->carrier));
-	ujson_set_str(o, "id", c->id.v);
-	ujson_set_str(o, "issue_date", c->issue_date.v);
-	ujson_set_str(o, "type", claim_type_name(c->type));
-	ujson_set_str(o, "type_code", c->type_code.v);
-	ujson_set_str(o, "invoice_number", c->invoice_id.v);
-	ujson_set_str(o, "invoice_date", c->invoice_date.v);
-	ujson_set_str(o, "credits_invoice", c->ref_invoice.v);
-	ujson_set_str(o, "credits_claim", c->ref_claim.v);
-	ujson_set_new(o, "payable", amount_json(&c->payable));
-	ujson_set_str(o, "currency", c->payable.currency);
-	ujson_set_str(o, "supplier_org", claim_party_org(&c->supplier, org));
-	ujson_set_str(o, "customer_org", claim_party_org(&c->customer, org));
+		return no_memory(err);
+	JSET(ujson_set_str(o, "file", file), "file");
+	JSET(ujson_set_str(o, "document_type", "care-claim"), "document_type");
+	JSET(ujson_set_str(o, "carrier", claim_carrier_name(c->carrier)), "carrier");
+	JSET(ujson_set_str(o, "id", c->id.v), "id");
+	JSET(ujson_set_str(o, "issue_date", c->issue_date.v), "issue_date");
+	JSET(ujson_set_str(o, "type", claim_type_name(c->type)), "type");
+	JSET(ujson_set_str(o, "type_code", c->type_code.v), "type_code");
+	JSET(ujson_set_str(o, "invoice_number", c->invoice_id.v), "invoice_number");
+	JSET(ujson_set_str(o, "invoice_date", c->invoice_date.v), "invoice_date");
+	JSET(ujson_set_str(o, "credits_invoice", c->ref_invoice.v), "credits_invoice");
+	JSET(ujson_set_str(o, "credits_claim", c->ref_claim.v), "credits_claim");
+	JSET(set_amount(o, "payable", &c->payable), "payable");
+	JSET(ujson_set_str(o, "currency", c->payable.currency), "currency");
+	JSET(ujson_set_str(o, "supplier_org", claim_party_org(&c->supplier, org)), "supplier_org");
+	JSET(ujson_set_str(o, "customer_org", claim_party_org(&c->customer, org)), "customer_org");
 	if (c->logical_address.v)
-		ujson_set_str(o, "logical_address", c->logical_address.v);
+		JSET(ujson_set_str(o, "logical_address", c->logical_address.v), "logical_address");
 	if (c->envelope_document_id)
-		ujson_set_str(o, "envelope_document_id", c->envelope_document_id);
-	ujson_set_bool(o, "masked", !unmask);
+		JSET(ujson_set_str(o, "envelope_document_id", c->envelope_document_id),
+		     "envelope_document_id");
+	JSET(ujson_set_bool(o, "masked", !unmask), "masked");
 	arr = ujson_array();
-	for (i = 0; arr && i < c->npatients; i++)
-		ujson_append_new(arr, patient_json(c, i, unmask));
-	ujson_set_new(o, "patients", arr);
+	if (!arr) {
+		rc = no_memory(err);
+		goto out;
+	}
+	for (i = 0; i < c->npatients; i++) {
+		if ((rc = patient_json(&e, c, i, unmask, err)) != 0)
+			goto out;
+		JSET(ujson_append_new(arr, e), "patients");
+	}
+	rc = ujson_set_new(o, "patients", arr);
+	arr = NULL;   /* taken, whatever the outcome */
+	JSET(rc, "patients");
 	arr = ujson_array();
-	for (i = 0; arr && i < c->nlines; i++)
-		ujson_append_new(arr, line_json(&c->lines[i], unmask));
-	ujson_set_new(o, "lines", arr);
-	return o;
+	if (!arr) {
+		rc = no_memory(err);
+		goto out;
+	}
+	for (i = 0; i < c->nlines; i++) {
+		if ((rc = line_json(&e, &c->lines[i], unmask, err)) != 0)
+			goto out;
+		JSET(ujson_append_new(arr, e), "lines");
+	}
+	rc = ujson_set_new(o, "lines", arr);
+	arr = NULL;   /* taken, whatever the outcome */
+	JSET(rc, "lines");
+	*out = o;
+	o = NULL;
+out:
+	ujson_free(arr);
+	ujson_free(o);
+	return rc;
 }
 
 static const char *amount_text(char buf[DEC_STR_MAX], const claim_amount *a)
@@ -1655,24 +1803,37 @@ void care_claim_text(FILE *out, const claim *c, const char *file, bool unmask)
 	}
 }
 
-ujson *care_findings_json(const findings *f)
+int care_findings_json(ujson **out, const findings *f, ulf_err *err)
 {
-	ujson *arr = ujson_array();
+	ujson *arr = ujson_array(), *o = NULL;
 	size_t i;
+	int rc = 0;
 
-	for (i = 0; arr && i < f->n; i++) {
+	*out = NULL;
+	if (!arr)
+		return no_memory(err);
+	for (i = 0; i < f->n; i++) {
 		const finding *x = &f->items[i];
-		ujson *o = ujson_object();
-		if (!o)
-			break;
-		ujson_set_str(o, "rule", x->rule);
-		ujson_set_str(o, "flag", x->flag == VFLAG_FATAL ? "fatal" : "warning");
-		ujson_set_str(o, "message", x->message);
+		o = ujson_object();
+		if (!o) {
+			rc = no_memory(err);
+			goto out;
+		}
+		JSET(ujson_set_str(o, "rule", x->rule), "rule");
+		JSET(ujson_set_str(o, "flag", x->flag == VFLAG_FATAL ? "fatal" : "warning"), "flag");
+		JSET(ujson_set_str(o, "message", x->message), "message");
 		if (x->line)
-			ujson_set_int(o, "line", x->line);
-		ujson_append_new(arr, o);
+			JSET(ujson_set_int(o, "line", x->line), "line");
+		rc = ujson_append_new(arr, o);
+		o = NULL;   /* taken, whatever the outcome */
+		JSET(rc, "findings");
 	}
-	return arr;
+	*out = arr;
+	arr = NULL;
+out:
+	ujson_free(o);
+	ujson_free(arr);
+	return rc;
 }
 
 void care_findings_text(FILE *out, const findings *f, const char *indent)

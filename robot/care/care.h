@@ -191,13 +191,17 @@ int care_report_original_missing(findings *out, const claim *credit, ulf_err *er
  * The claim as JSON / as a few lines of text.  Patient identities, LMA and
  * EU card numbers are masked and diagnoses and procedures left out unless
  * `unmask` - which only an authorised handler resolving a case may ask
- * for, and whose output must not be stored or logged.
+ * for, and whose output must not be stored or logged.  The JSON is built
+ * whole or not at all: *out is the caller's to free on 0, NULL on
+ * ULF_ENOMEM or ULF_EINVAL (a text that is not UTF-8; err names the key).
  */
-ujson *care_claim_json(const claim *c, const char *file, bool unmask);
+ULF_MUST_CHECK int care_claim_json(ujson **out, const claim *c, const char *file, bool unmask,
+				   ulf_err *err);
 void care_claim_text(FILE *out, const claim *c, const char *file, bool unmask);
 
-/* Findings as a JSON array / text lines (indented by `indent`). */
-ujson *care_findings_json(const findings *f);
+/* Findings as a JSON array (as care_claim_json: whole, or an error) / as
+ * text lines (indented by `indent`). */
+ULF_MUST_CHECK int care_findings_json(ujson **out, const findings *f, ulf_err *err);
 void care_findings_text(FILE *out, const findings *f, const char *indent);
 
 #endif

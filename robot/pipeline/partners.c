@@ -50,7 +50,7 @@ static int queue_other(store *s, int64_t id, doc_state from, const char *reason,
 	store_summary sum;
 	int rc;
 
-	rc = ujson_append_new(r, ujson_string(reason));
+	rc = ujson_append_str(r, reason);
 	codes = rc ? NULL : ujson_dump(r, UJSON_COMPACT);
 	/* each ujson_set_new takes its value whatever the outcome */
 	if (ujson_set_new(d, "reasons", r))
@@ -88,7 +88,7 @@ static int reconcile(job *j, const claim *c, const invoice *inv, int64_t invoice
 	findings f;
 	care_booking b;
 	erp_posting bp;
-	ujson *result = NULL;
+	ujson *result = NULL, *found;
 	char *text = NULL;
 	store_summary sum;
 	int rc;
@@ -104,8 +104,10 @@ static int reconcile(job *j, const claim *c, const invoice *inv, int64_t invoice
 	if (rc)
 		goto out;
 	if (findings_fatal(&f)) {
-		rc = queue_other(j->p->s, invoice_id, from, "CARE_MISMATCH", care_findings_json(&f),
-				 "care", j->now, err);
+		rc = care_findings_json(&found, &f, err);
+		if (rc == 0)
+			rc = queue_other(j->p->s, invoice_id, from, "CARE_MISMATCH", found, "care",
+					 j->now, err);
 		goto out;
 	}
 	rc = care_book(&b, j->p->care, c, err);
@@ -115,12 +117,20 @@ static int reconcile(job *j, const claim *c, const invoice *inv, int64_t invoice
 	if (rc)
 		goto out;
 	result = ujson_object();
-	rc = ujson_set_str(result, "flow", "care");
-	/* ujson_set_new takes the findings whatever the outcome */
-	if (ujson_set_new(result, "findings", care_findings_json(&f)))
-		rc = ULF_ENOMEM;
-	if (rc) {
+	if (!result) {
 		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = ujson_set_str(result, "flow", "care")) != 0) {
+		rc = ujson_error(err, rc, "flow");
+		goto out;
+	}
+	rc = care_findings_json(&found, &f, err);
+	if (rc)
+		goto out;
+	/* ujson_set_new takes the findings whatever the outcome */
+	if ((rc = ujson_set_new(result, "findings", found)) != 0) {
+		rc = ujson_error(err, rc, "findings");
 		goto out;
 	}
 	rc = posting_set_booking(result, &bp, err);
@@ -264,12 +274,15 @@ int partner_take_claim(doc_state *to, job *j, ulf_err *err)
 	if (rc == 0 && first) {
 		findings f;
 		char where[32];
+		ujson *found = NULL;
 		findings_init(&f);
 		snprintf(where, sizeof(where), "document %lld", (long long)first);
 		rc = care_report_duplicate(&f, true, &ck, where, err);
 		if (rc == 0)
-			rc = queue_other(j->p->s, j->id, ST_WAITING, "DUPLICATE",
-					 care_findings_json(&f), "care", j->now, err);
+			rc = care_findings_json(&found, &f, err);
+		if (rc == 0)
+			rc = queue_other(j->p->s, j->id, ST_WAITING, "DUPLICATE", found, "care",
+					 j->now, err);
 		findings_release(&f);
 		*to = ST_EXCEPTION;
 		return rc;
@@ -474,6 +487,7 @@ int pipeline_expire(size_t *out_n, pipeline *p, int64_t now, ulf_err *err)
 	for (i = 0; rc == 0 && i < n; i++) {
 		findings f;
 		care_keys k;
+		ujson *found = NULL;
 		char *kind = NULL;
 		bool is_claim;
 
@@ -485,8 +499,10 @@ int pipeline_expire(size_t *out_n, pipeline *p, int64_t now, ulf_err *err)
 		findings_init(&f);
 		rc = care_report_expired(&f, is_claim, &k, days, days, err);
 		if (rc == 0)
-			rc = queue_other(p->s, ids[i], ST_WAITING, "PARTNER_MISSING",
-					 care_findings_json(&f), "expire", now, err);
+			rc = care_findings_json(&found, &f, err);
+		if (rc == 0)
+			rc = queue_other(p->s, ids[i], ST_WAITING, "PARTNER_MISSING", found,
+					 "expire", now, err);
 		findings_release(&f);
 		free(kind);
 		if (rc == 0)

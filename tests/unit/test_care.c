@@ -116,12 +116,14 @@ static void assert_private(const findings *f, const claim *c)
 	ujson *j;
 	char *s;
 	size_t i;
+	ulf_err err;
 
 	for (i = 0; i < f->n; i++)
 		assert_no_pnr(f->items[i].message, f->items[i].rule);
 	if (!c)
 		return;
-	j = care_claim_json(c, "x.xml", false);
+	ulf_err_clear(&err);
+	assert_int_equal(care_claim_json(&j, c, "x.xml", false, &err), 0);
 	s = ujson_dump(j, UJSON_COMPACT);
 	assert_no_pnr(s, "the masked claim JSON");
 	free(s);
@@ -186,9 +188,11 @@ static void test_render_masks(void **state)
 	FILE *f;
 	char text[8192];
 	size_t n;
+	ulf_err err;
 
 	(void)state;
-	j = care_claim_json(c, "claim.xml", false);
+	ulf_err_clear(&err);
+	assert_int_equal(care_claim_json(&j, c, "claim.xml", false, &err), 0);
 	s = ujson_dump(j, UJSON_COMPACT);
 	assert_no_pnr(s, "masked JSON");
 	assert_non_null(strstr(s, "\"19121212-****\""));
@@ -198,7 +202,7 @@ static void test_render_masks(void **state)
 	ujson_free(j);
 
 	/* the handler's view shows what the default hides */
-	j = care_claim_json(c, "claim.xml", true);
+	assert_int_equal(care_claim_json(&j, c, "claim.xml", true, &err), 0);
 	s = ujson_dump(j, UJSON_COMPACT);
 	assert_non_null(strstr(s, "191212121212"));
 	assert_non_null(strstr(s, "VK-AS-2025-0871"));
@@ -585,6 +589,87 @@ static void test_pair_rules(void **state)
 	}
 }
 
+/* The message of the first finding of `rule`, or fails. */
+static const char *rule_message(const findings *f, const char *rule)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (strcmp(f->items[i].rule, rule) == 0)
+			return f->items[i].message;
+	dump(f);
+	fail_msg("%s did not fire", rule);
+	return NULL;
+}
+
+/*
+ * Amounts whose sum or difference does not fit a dec (an 18-digit amount
+ * aligned to öre) are a fatal finding that says so - the case goes to the
+ * exception queue with a clear reason, never compared with a made-up
+ * difference and never passed because the sum was skipped.
+ */
+static void test_amounts_overflow(void **state)
+{
+	static const char huge[] = "<c:amount>999999999999999999</c:amount>";
+	findings f;
+	claim *c;
+	ulf_err err;
+
+	(void)state;
+	/* the payable amount cannot be compared with the lines' sum (CARE-012) */
+	c = claim_of("claim-matched.xml", "<c:amount>57367.00</c:amount>", huge);
+	findings_init(&f);
+	ulf_err_clear(&err);
+	assert_int_equal(care_check_claim(&f, c, &err), 0);
+	assert_true(findings_fatal(&f));
+	assert_non_null(strstr(rule_message(&f, "CARE-012"), "amounts out of range"));
+	assert_private(&f, c);
+	findings_release(&f);
+	claim_free(c);
+
+	/* nor with the invoice's (CARE-020) */
+	findings_init(&f);
+	run_pair(&f, "claim-matched.xml", "<c:amount>57367.00</c:amount>", huge,
+		 "invoice-matched.xml", NULL, NULL);
+	assert_true(findings_fatal(&f));
+	assert_non_null(strstr(rule_message(&f, "CARE-020"), "amounts out of range"));
+	findings_release(&f);
+
+	/* the lines' net amounts do not add up in range (CARE-012) */
+	c = claim_of("claim-matched.xml", "<c:amount>567.00</c:amount>", huge);
+	findings_init(&f);
+	assert_int_equal(care_check_claim(&f, c, &err), 0);
+	assert_true(findings_fatal(&f));
+	assert_non_null(strstr(rule_message(&f, "CARE-012"), "amounts out of range"));
+	findings_release(&f);
+	claim_free(c);
+
+	/* a patient-specific item's count x price does not fit: the gross
+	 * amount cannot be checked (CARE-010), rather than checked without it */
+	{
+		char *text = slurp("claim-matched.xml");
+		char *a = edit(text, "<c:numberOfPatientSpecificCare>1<",
+			       "<c:numberOfPatientSpecificCare>999999999999999999<");
+		char *b = edit(a, "<c:patientSpecificCareTotalAmount>\n"
+			       "              <c:amount>2450.00</c:amount>\n"
+			       "              <c:currency>\n"
+			       "                <c:code>SEK</c:code>\n"
+			       "                <c:codeSystem>1.0.4217</c:codeSystem>\n"
+			       "              </c:currency>\n"
+			       "            </c:patientSpecificCareTotalAmount>", "");
+		assert_int_equal(claim_read_buffer(&c, b, strlen(b), "huge-item", NULL, NULL, &err), 0);
+		findings_init(&f);
+		assert_int_equal(care_check_claim(&f, c, &err), 0);
+		assert_true(findings_fatal(&f));
+		assert_non_null(strstr(rule_message(&f, "CARE-010"), "too large to add"));
+		findings_release(&f);
+		claim_free(c);
+		free(b);
+		free(a);
+		free(text);
+	}
+}
+
 typedef struct credit_case {
 	const char *from, *to;
 	const char *orig_from, *orig_to;
@@ -820,6 +905,7 @@ int main(void)
 		cmocka_unit_test(test_claim_rules_fail),
 		cmocka_unit_test(test_claim_rules_pass),
 		cmocka_unit_test(test_pair_rules),
+		cmocka_unit_test(test_amounts_overflow),
 		cmocka_unit_test(test_credit_rule),
 		cmocka_unit_test(test_join_rules),
 		cmocka_unit_test(test_every_rule_covered),
