@@ -4,12 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dynbuf.h"
 #include "core/fileio.h"
+#include "core/text.h"
 #include "robot/care/care.h"
 #include "robot/care/care_booking.h"
 
 #define NFIELDS 8
 #define RULES_MAX_BYTES (1u << 20)
+/* A row is at least 8 one-character fields, their separators and a line
+ * end (16 bytes), so a rules file within RULES_MAX_BYTES never reaches
+ * this; a larger text handed to care_rules_parse is refused by it. */
+#define RULES_MAX_ROWS (RULES_MAX_BYTES / 16)
 
 enum { F_AGREEMENT, F_PRICELIST, F_CARE, F_COUNTY, F_MUNICIPALITY, F_UNIT, F_ACCOUNT, F_COST };
 
@@ -118,21 +124,18 @@ static const char *field_error(int k, const char *s)
 	return "unknown field";
 }
 
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
-}
-
 int care_rules_parse(care_rules **out, const char *text, size_t len, const char *name,
 		     ulf_err *err)
 {
 	care_rules *r = NULL;
-	char *line, *next, *p;
-	size_t cap = 0, default_at = 0;
+	char *line, *next, *p, *mem;
+	dynbuf rows;   /* rule_row items */
+	size_t default_at = 0;
 	unsigned lineno = 0;
 	int rc = 0;
 
 	*out = NULL;
+	dynbuf_init(&rows, RULES_MAX_ROWS * sizeof(rule_row));
 	r = calloc(1, sizeof(*r));
 	if (!r || !(r->name = strdup(name ? name : "rules")) || !(r->text = malloc(len + 1))) {
 		rc = ulf_err_set(err, ULF_ENOMEM, "%s: out of memory", name ? name : "rules");
@@ -157,7 +160,7 @@ int care_rules_parse(care_rules **out, const char *text, size_t len, const char 
 		memset(&row, 0, sizeof(row));
 		row.line = lineno;
 		for (p = line; *p;) {
-			while (is_space(*p))
+			while (text_is_line_space(*p))
 				p++;
 			if (!*p)
 				break;
@@ -167,7 +170,7 @@ int care_rules_parse(care_rules **out, const char *text, size_t len, const char 
 				goto out;
 			}
 			row.f[k++] = p;
-			while (*p && !is_space(*p))
+			while (*p && !text_is_line_space(*p))
 				p++;
 			if (*p)
 				*p++ = '\0';
@@ -198,26 +201,32 @@ int care_rules_parse(care_rules **out, const char *text, size_t len, const char 
 			row.is_default = row.is_default && is_any(row.f[k]);
 		if (row.is_default)
 			default_at = lineno;
-		if (r->n == cap) {
-			rule_row *rows;
-			cap = cap ? cap * 2 : 16;
-			rows = realloc(r->rows, cap * sizeof(*rows));
-			if (!rows) {
-				rc = ulf_err_set(err, ULF_ENOMEM, "%s: out of memory", r->name);
-				goto out;
-			}
-			r->rows = rows;
+		rc = dynbuf_add(&rows, &row, sizeof(row));
+		if (rc == ULF_ELIMIT) {
+			rc = ulf_err_set(err, rc, "%s:%u: more than %zu rows", r->name, lineno,
+					 (size_t)RULES_MAX_ROWS);
+			goto out;
 		}
-		r->rows[r->n++] = row;
+		if (rc) {
+			rc = ulf_err_set(err, rc, "%s: out of memory", r->name);
+			goto out;
+		}
 	}
 	if (!default_at) {
 		rc = ulf_err_set(err, ULF_EINVAL, "%s: no default row (six '*' conditions) at the"
 				 " end: a care line could go unbooked", r->name);
 		goto out;
 	}
+	r->n = dynbuf_len(&rows) / sizeof(rule_row);
+	if ((rc = dynbuf_take(&mem, NULL, &rows)) != 0) {
+		rc = ulf_err_set(err, rc, "%s: out of memory", r->name);
+		goto out;
+	}
+	r->rows = (rule_row *)(void *)mem;   /* malloc'd: aligned for any type */
 	*out = r;
 	r = NULL;
 out:
+	dynbuf_release(&rows);
 	care_rules_free(r);
 	return rc;
 }
@@ -372,51 +381,84 @@ void care_booking_release(care_booking *b)
 	memset(b, 0, sizeof(*b));
 }
 
-static ujson *dec_json(dec v)
+/* o[key] = v as text with two decimals ("1234.50"). */
+static int set_dec(ujson *o, const char *key, dec v)
 {
 	char buf[DEC_STR_MAX];
 
 	dec_format(buf, sizeof(buf), v, 2);
-	return ujson_string(buf);
+	return ujson_set_str(o, key, buf);
 }
 
-ujson *care_booking_json(const care_booking *b, const care_rules *rules)
-{
-	ujson *o = ujson_object(), *arr;
-	size_t i;
+/*
+ * Runs one JSON setter in care_booking_json; on failure words it, naming
+ * the key, and leaves through out.
+ */
+#define JSET(call, key) \
+	do { \
+		if ((rc = (call)) != 0) { \
+			ujson_error(err, rc, (key)); \
+			goto out; \
+		} \
+	} while (0)
 
+int care_booking_json(ujson **out, const care_booking *b, const care_rules *rules,
+		      ulf_err *err)
+{
+	ujson *o = ujson_object(), *arr = NULL, *e = NULL;
+	size_t i;
+	int rc = 0;
+
+	*out = NULL;
 	if (!o)
-		return NULL;
-	ujson_set_str(o, "rules", rules ? care_rules_name(rules) : NULL);
-	arr = ujson_array();
-	for (i = 0; arr && i < b->nlines; i++) {
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	JSET(ujson_set_str(o, "rules", rules ? care_rules_name(rules) : NULL), "rules");
+	if (!(arr = ujson_array()))
+		goto nomem;
+	for (i = 0; i < b->nlines; i++) {
 		const care_booking_line *l = &b->lines[i];
-		ujson *e = ujson_object();
-		if (!e)
-			break;
-		ujson_set_str(e, "line_id", l->line_id);
-		ujson_set_str(e, "account", l->account);
-		ujson_set_str(e, "cost_centre", l->cost_centre);
-		ujson_set_new(e, "amount", dec_json(l->amount));
-		ujson_set_int(e, "rule_line", l->rule_line);
-		ujson_set_bool(e, "default_rule", l->by_default);
-		ujson_append_new(arr, e);
+		if (!(e = ujson_object()))
+			goto nomem;
+		JSET(ujson_set_str(e, "line_id", l->line_id), "line_id");
+		JSET(ujson_set_str(e, "account", l->account), "account");
+		JSET(ujson_set_str(e, "cost_centre", l->cost_centre), "cost_centre");
+		JSET(set_dec(e, "amount", l->amount), "amount");
+		JSET(ujson_set_int(e, "rule_line", l->rule_line), "rule_line");
+		JSET(ujson_set_bool(e, "default_rule", l->by_default), "default_rule");
+		rc = ujson_append_new(arr, e);
+		e = NULL;   /* taken, whatever the outcome */
+		JSET(rc, "lines");
 	}
-	ujson_set_new(o, "lines", arr);
-	arr = ujson_array();
-	for (i = 0; arr && i < b->nrows; i++) {
-		ujson *e = ujson_object();
-		if (!e)
-			break;
-		ujson_set_str(e, "account", b->rows[i].account);
-		ujson_set_str(e, "cost_centre", b->rows[i].cost_centre);
-		ujson_set_new(e, "amount", dec_json(b->rows[i].amount));
-		ujson_append_new(arr, e);
+	rc = ujson_set_new(o, "lines", arr);
+	arr = NULL;
+	JSET(rc, "lines");
+	if (!(arr = ujson_array()))
+		goto nomem;
+	for (i = 0; i < b->nrows; i++) {
+		if (!(e = ujson_object()))
+			goto nomem;
+		JSET(ujson_set_str(e, "account", b->rows[i].account), "account");
+		JSET(ujson_set_str(e, "cost_centre", b->rows[i].cost_centre), "cost_centre");
+		JSET(set_dec(e, "amount", b->rows[i].amount), "amount");
+		rc = ujson_append_new(arr, e);
+		e = NULL;
+		JSET(rc, "suggestion");
 	}
-	ujson_set_new(o, "suggestion", arr);
-	ujson_set_new(o, "total", dec_json(b->total));
-	ujson_set_int(o, "unbooked_lines", (int64_t)b->unbooked);
-	return o;
+	rc = ujson_set_new(o, "suggestion", arr);
+	arr = NULL;
+	JSET(rc, "suggestion");
+	JSET(set_dec(o, "total", b->total), "total");
+	JSET(ujson_set_int(o, "unbooked_lines", (int64_t)b->unbooked), "unbooked_lines");
+	*out = o;
+	o = NULL;
+	goto out;
+nomem:
+	rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+out:
+	ujson_free(e);
+	ujson_free(arr);
+	ujson_free(o);
+	return rc;
 }
 
 void care_booking_text(FILE *out, const care_booking *b, const char *indent)

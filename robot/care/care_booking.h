@@ -84,7 +84,10 @@ typedef struct care_booking {
 int care_book(care_booking *out, const care_rules *rules, const claim *c, ulf_err *err);
 void care_booking_release(care_booking *b);
 
-ujson *care_booking_json(const care_booking *b, const care_rules *rules);
+/* The booking as JSON, whole or not at all: *out is the caller's to free
+ * on 0, NULL on ULF_ENOMEM or ULF_EINVAL (text that is not UTF-8). */
+ULF_MUST_CHECK int care_booking_json(ujson **out, const care_booking *b,
+				     const care_rules *rules, ulf_err *err);
 void care_booking_text(FILE *out, const care_booking *b, const char *indent);
 
 #endif
