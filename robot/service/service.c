@@ -351,6 +351,7 @@ static void receive(httpd_response *out, const httpd_request *req, service *sv)
 	ulf_err err;
 	ujson *o;
 	char *text;
+	int rc;
 
 	ulf_err_clear(&err);
 	if (len == 0) {
@@ -362,10 +363,13 @@ static void receive(httpd_response *out, const httpd_request *req, service *sv)
 			   body, len, (int64_t)time(NULL), &err)) {
 		log_line("error", "HTTP intake refused: %s", err.msg);
 		o = ujson_object();
-		ujson_set_str(o, "error", err.msg);
-		text = ujson_dump(o, UJSON_COMPACT);
+		/* the reason may quote the sender's name, which need not be
+		 * UTF-8: then the refusal goes out without it */
+		rc = o ? ujson_set_str(o, "error", err.msg) : ULF_ENOMEM;
+		text = rc ? NULL : ujson_dump(o, UJSON_COMPACT);
 		ujson_free(o);
-		httpd_reply(out, 503, "application/json", text ? text : "{}");
+		httpd_reply(out, 503, "application/json",
+			    text ? text : "{\"error\":\"intake refused\"}\n");
 		free(text);
 		return;
 	}
@@ -373,10 +377,16 @@ static void receive(httpd_response *out, const httpd_request *req, service *sv)
 		/* the loop's next tick finds it anyway */
 	}
 	o = ujson_object();
-	ujson_set_int(o, "id", id);
-	ujson_set_bool(o, "duplicate", dup);
-	text = ujson_dump(o, UJSON_COMPACT);
+	rc = o ? ujson_set_int(o, "id", id) : ULF_ENOMEM;
+	if (rc == 0)
+		rc = ujson_set_bool(o, "duplicate", dup);
+	text = rc ? NULL : ujson_dump(o, UJSON_COMPACT);
 	ujson_free(o);
+	/* the document is stored whatever the body says: the status is the
+	 * answer the sender acts on, so it goes out even without the body */
+	if (!text)
+		log_line("error", "HTTP intake: document %lld taken, but its reply could not be"
+			 " built (out of memory)", (long long)id);
 	httpd_reply(out, dup ? 200 : 202, "application/json", text ? text : "{}");
 	free(text);
 }
@@ -391,6 +401,7 @@ static void document(httpd_response *out, const char *idtext, service *sv)
 	ujson *o;
 	size_t i;
 	ulf_err err;
+	int rc;
 
 	ulf_err_clear(&err);
 	if (*end || id <= 0) {
@@ -398,7 +409,12 @@ static void document(httpd_response *out, const char *idtext, service *sv)
 		return;
 	}
 	o = ujson_object();
-	ujson_set_int(o, "id", id);
+	rc = o ? ujson_set_int(o, "id", id) : ULF_ENOMEM;
+	if (rc) {
+		ujson_free(o);
+		httpd_reply(out, 500, "application/json", "{\"error\":\"out of memory\"}\n");
+		return;
+	}
 	pthread_mutex_lock(&sv->http_lock);
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		if (store_get_text(&v, sv->http_store, id, fields[i], &err)) {
@@ -408,8 +424,19 @@ static void document(httpd_response *out, const char *idtext, service *sv)
 				    "{\"error\":\"no such document\"}\n");
 			return;
 		}
-		ujson_set_str(o, fields[i], v);
+		rc = ujson_set_str(o, fields[i], v);
 		free(v);
+		if (rc) {
+			/* a field missing from the answer would read as "not set" */
+			pthread_mutex_unlock(&sv->http_lock);
+			ujson_free(o);
+			ujson_error(&err, rc, fields[i]);
+			log_line("error", "GET /documents/%lld: %s", (long long)id, err.msg);
+			httpd_reply(out, 500, "application/json",
+				    rc == ULF_EINVAL ? "{\"error\":\"a field is not valid UTF-8\"}\n"
+						     : "{\"error\":\"out of memory\"}\n");
+			return;
+		}
 	}
 	pthread_mutex_unlock(&sv->http_lock);
 	text = ujson_dump(o, UJSON_COMPACT);
