@@ -78,29 +78,48 @@ static void date_of(char *buf, size_t n, int64_t t)
 		snprintf(buf, n, "-");
 }
 
-static ujson *invoice_json(const care_file *e)
+/*
+ * Runs one JSON setter in a function with `int rc`, `ulf_err *err` and an
+ * `out:` label; on failure words it, naming the key, and leaves.  A field
+ * that cannot be written (a file name that is not UTF-8) fails the case's
+ * output instead of going missing from it.
+ */
+#define JSET(call, key) \
+	do { \
+		if ((rc = (call)) != 0) { \
+			ujson_error(err, rc, (key)); \
+			goto out; \
+		} \
+	} while (0)
+
+static int invoice_json(ujson **out, const care_file *e, ulf_err *err)
 {
 	const invoice *inv = e->inv;
 	ujson *o = ujson_object();
 	char buf[DEC_STR_MAX];
+	int rc = 0;
 
+	*out = NULL;
 	if (!o)
-		return NULL;
-	ujson_set_str(o, "file", e->file);
-	ujson_set_str(o, "document_type", invoice_kind_name(inv->kind));
-	ujson_set_str(o, "syntax", invoice_syntax_name(inv->syntax));
-	ujson_set_str(o, "number", inv->id.v);
-	ujson_set_str(o, "issue_date", inv->issue_date.v);
-	ujson_set_str(o, "seller_org", e->ik.seller_org[0] ? e->ik.seller_org : NULL);
-	if (inv->totals.payable.set) {
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	JSET(ujson_set_str(o, "file", e->file), "file");
+	JSET(ujson_set_str(o, "document_type", invoice_kind_name(inv->kind)), "document_type");
+	JSET(ujson_set_str(o, "syntax", invoice_syntax_name(inv->syntax)), "syntax");
+	JSET(ujson_set_str(o, "number", inv->id.v), "number");
+	JSET(ujson_set_str(o, "issue_date", inv->issue_date.v), "issue_date");
+	JSET(ujson_set_str(o, "seller_org", e->ik.seller_org[0] ? e->ik.seller_org : NULL),
+	     "seller_org");
+	if (inv->totals.payable.set)
 		dec_format(buf, sizeof(buf), inv->totals.payable.v, 2);
-		ujson_set_str(o, "payable", buf);
-	} else {
-		ujson_set_new(o, "payable", NULL);
-	}
-	ujson_set_str(o, "currency", inv->currency.v);
-	ujson_set_str(o, "names_claim", e->ik.claim_id[0] ? e->ik.claim_id : NULL);
-	return o;
+	JSET(ujson_set_str(o, "payable", inv->totals.payable.set ? buf : NULL), "payable");
+	JSET(ujson_set_str(o, "currency", inv->currency.v), "currency");
+	JSET(ujson_set_str(o, "names_claim", e->ik.claim_id[0] ? e->ik.claim_id : NULL),
+	     "names_claim");
+	*out = o;
+	o = NULL;
+out:
+	ujson_free(o);
+	return rc;
 }
 
 static void invoice_text(FILE *out, const care_file *e)
@@ -123,56 +142,87 @@ static const char *how_name(const care_case *k)
 	return care_match_name(k->match);
 }
 
-static int print_json(const care_case *k, size_t index, const run_opts *o)
+/* o[key] = value, which is taken whatever the outcome. */
+static int set_taken(ujson *o, const char *key, ujson *value, ulf_err *err)
 {
-	ujson *obj = ujson_object(), *j;
+	return ujson_error(err, ujson_set_new(o, key, value), key);
+}
+
+/* The case as one JSON line on stdout; 0, or an error with err set. */
+static int print_json(const care_case *k, size_t index, const run_opts *o, ulf_err *err)
+{
+	ujson *obj = ujson_object(), *j = NULL;
 	char since[16], deadline[16];
 	const care_file *w;
 	char *s;
+	int rc = 0;
 
 	if (!obj)
-		return ULF_ENOMEM;
-	ujson_set_int(obj, "case", (int64_t)index);
-	ujson_set_str(obj, "status", care_case_status(k));
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	JSET(ujson_set_int(obj, "case", (int64_t)index), "case");
+	JSET(ujson_set_str(obj, "status", care_case_status(k)), "status");
+	if (!(j = ujson_object())) {
+		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+		goto out;
+	}
 	if (k->c && k->i) {
-		j = ujson_object();
-		if (j) {
-			ujson_set_str(j, "matched_by", how_name(k));
-			ujson_set_bool(j, "late", k->late != NULL);
-		}
-		ujson_set_new(obj, "join", j);
+		JSET(ujson_set_str(j, "matched_by", how_name(k)), "matched_by");
+		JSET(ujson_set_bool(j, "late", k->late != NULL), "late");
 	} else {
 		w = care_case_alone(k);
-		j = ujson_object();
-		if (j) {
-			ujson_set_str(j, "waiting_for", k->c ? "invoice" : "claim");
-			if (w->arrived_known) {
-				date_of(since, sizeof(since), w->arrived);
-				date_of(deadline, sizeof(deadline), w->arrived + (int64_t)o->wait_days * 86400);
-				ujson_set_str(j, "since", since);
-				ujson_set_str(j, "deadline", deadline);
-				ujson_set_int(j, "days_waited", care_file_days_waited(w, o->now));
-			}
-			ujson_set_int(j, "wait_days", o->wait_days);
+		JSET(ujson_set_str(j, "waiting_for", k->c ? "invoice" : "claim"), "waiting_for");
+		if (w->arrived_known) {
+			date_of(since, sizeof(since), w->arrived);
+			date_of(deadline, sizeof(deadline), w->arrived + (int64_t)o->wait_days * 86400);
+			JSET(ujson_set_str(j, "since", since), "since");
+			JSET(ujson_set_str(j, "deadline", deadline), "deadline");
+			JSET(ujson_set_int(j, "days_waited", care_file_days_waited(w, o->now)),
+			     "days_waited");
 		}
-		ujson_set_new(obj, "join", j);
+		JSET(ujson_set_int(j, "wait_days", o->wait_days), "wait_days");
 	}
+	rc = set_taken(obj, "join", j, err);
+	j = NULL;
+	if (rc)
+		goto out;
 	if (k->duplicate)
-		ujson_set_str(obj, "duplicate_of", k->duplicate_of);
-	ujson_set_new(obj, "claim", k->c ? care_claim_json(k->c->claim, k->c->file, o->unmask)
-					 : ujson_null());
-	ujson_set_new(obj, "invoice", k->i ? invoice_json(k->i) : ujson_null());
-	ujson_set_new(obj, "findings", care_findings_json(&k->f));
-	ujson_set_new(obj, "booking", k->booked ? care_booking_json(&k->booking, o->rules)
-					       : ujson_null());
+		JSET(ujson_set_str(obj, "duplicate_of", k->duplicate_of), "duplicate_of");
+	if (k->c && (rc = care_claim_json(&j, k->c->claim, k->c->file, o->unmask, err)) != 0)
+		goto out;
+	rc = set_taken(obj, "claim", j, err);
+	j = NULL;
+	if (rc)
+		goto out;
+	if (k->i && (rc = invoice_json(&j, k->i, err)) != 0)
+		goto out;
+	rc = set_taken(obj, "invoice", j, err);
+	j = NULL;
+	if (rc)
+		goto out;
+	if ((rc = care_findings_json(&j, &k->f, err)) != 0)
+		goto out;
+	rc = set_taken(obj, "findings", j, err);
+	j = NULL;
+	if (rc)
+		goto out;
+	if (k->booked && (rc = care_booking_json(&j, &k->booking, o->rules, err)) != 0)
+		goto out;
+	rc = set_taken(obj, "booking", j, err);
+	j = NULL;
+	if (rc)
+		goto out;
 	s = ujson_dump(obj, UJSON_COMPACT);
-	ujson_free(obj);
-	if (!s)
-		return ULF_ENOMEM;
+	if (!s) {
+		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+		goto out;
+	}
 	fputs(s, stdout);
 	fputc('\n', stdout);
 	free(s);
-	return 0;
+out:
+	ujson_free(j);
+	ujson_free(obj);
+	return rc;
 }
 
 static void print_text(const care_case *k, size_t index, const run_opts *o)
@@ -331,8 +381,10 @@ int cli_care(int argc, char **argv)
 			status = CLI_UNREADABLE;
 			continue;
 		}
-		if (o.json ? print_json(k, i + 1, &o) != 0 : (print_text(k, i + 1, &o), 0)) {
-			fprintf(stderr, "ulf care: out of memory\n");
+		if (!o.json) {
+			print_text(k, i + 1, &o);
+		} else if (print_json(k, i + 1, &o, &err) != 0) {
+			fprintf(stderr, "ulf care: case %zu: %s\n", i + 1, err.msg);
 			status = CLI_UNREADABLE;
 		}
 		if (status == CLI_OK && findings_fatal(&k->f))

@@ -58,7 +58,54 @@ static const char *dash(const char *s)
 typedef struct list_ctx {
 	bool json;
 	size_t n;
+	int rc;          /* the first row that could not be written, as JSON */
+	ulf_err *err;
 } list_ctx;
+
+/* One row as a JSON line; 0, or an error (naming the key) in err. */
+static int list_row_json(const store_doc_row *r, ulf_err *err)
+{
+	ujson *o = ujson_object();
+	const char *key;
+	char *s;
+	int rc = 0;
+
+	if (!o)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	/* key is the one being set, for the message when it fails */
+	if ((rc = ujson_set_int(o, key = "id", r->id)) != 0 ||
+	    (rc = ujson_set_str(o, key = "state", r->state)) != 0 ||
+	    (rc = ujson_set_int(o, key = "received_at", r->received_at)) != 0 ||
+	    (rc = ujson_set_str(o, key = "file", r->name)) != 0 ||
+	    (rc = ujson_set_str(o, key = "invoice_number", r->invoice_number)) != 0 ||
+	    (rc = ujson_set_str(o, key = "seller_org", r->seller_org)) != 0 ||
+	    (rc = ujson_set_str(o, key = "seller_name", r->seller_name)) != 0 ||
+	    (rc = ujson_set_str(o, key = "payable", r->payable)) != 0 ||
+	    (rc = ujson_set_str(o, key = "currency", r->currency)) != 0) {
+		rc = ujson_error(err, rc, key);
+		goto out;
+	}
+	if (r->reasons) {
+		ujson *reasons = NULL;
+		/* reasons the store holds are JSON; anything else is left out,
+		 * as before: the text listing shows it */
+		if (ujson_parse(&reasons, r->reasons, strlen(r->reasons), NULL, NULL) == 0 &&
+		    (rc = ujson_set_new(o, "reasons", reasons)) != 0) {
+			rc = ujson_error(err, rc, "reasons");
+			goto out;
+		}
+	}
+	s = ujson_dump(o, UJSON_COMPACT);
+	if (!s) {
+		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+		goto out;
+	}
+	puts(s);
+	free(s);
+out:
+	ujson_free(o);
+	return rc;
+}
 
 static void list_row(const store_doc_row *r, void *arg)
 {
@@ -67,27 +114,15 @@ static void list_row(const store_doc_row *r, void *arg)
 
 	c->n++;
 	if (c->json) {
-		ujson *o = ujson_object();
-		char *s;
-		ujson_set_int(o, "id", r->id);
-		ujson_set_str(o, "state", r->state);
-		ujson_set_int(o, "received_at", r->received_at);
-		ujson_set_str(o, "file", r->name);
-		ujson_set_str(o, "invoice_number", r->invoice_number);
-		ujson_set_str(o, "seller_org", r->seller_org);
-		ujson_set_str(o, "seller_name", r->seller_name);
-		ujson_set_str(o, "payable", r->payable);
-		ujson_set_str(o, "currency", r->currency);
-		if (r->reasons) {
-			ujson *reasons = NULL;
-			if (ujson_parse(&reasons, r->reasons, strlen(r->reasons), NULL, NULL) == 0)
-				ujson_set_new(o, "reasons", reasons);
-		}
-		s = ujson_dump(o, UJSON_COMPACT);
-		if (s)
-			puts(s);
-		free(s);
-		ujson_free(o);
+		ulf_err row_err;
+		int rc;
+
+		/* the other rows are still listed; the run fails at the end */
+		ulf_err_clear(&row_err);
+		rc = list_row_json(r, &row_err);
+		if (rc && !c->rc)
+			c->rc = ulf_err_set(c->err, rc, "document %" PRId64 ": %s", r->id,
+					    row_err.msg);
 		return;
 	}
 	fmt_time(when, sizeof(when), r->received_at);
@@ -120,6 +155,8 @@ static int show(store *s, const qargs *a, ulf_err *err)
 	size_t i;
 	int rc = 0;
 
+	if (a->json && !o)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
 	if (!a->json)
 		printf("document %" PRId64 "\n", a->id);
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
@@ -131,9 +168,14 @@ static int show(store *s, const qargs *a, ulf_err *err)
 			ujson *parsed = NULL;
 			if (v && (v[0] == '{' || v[0] == '[') &&
 			    ujson_parse(&parsed, v, strlen(v), NULL, NULL) == 0)
-				ujson_set_new(o, fields[i], parsed);
+				rc = ujson_set_new(o, fields[i], parsed);
 			else
-				ujson_set_str(o, fields[i], v);
+				rc = ujson_set_str(o, fields[i], v);
+			if (rc) {
+				rc = ujson_error(err, rc, fields[i]);
+				free(v);
+				break;
+			}
 		} else if (v) {
 			printf("  %-15s %s\n", fields[i], v);
 		}
@@ -141,8 +183,9 @@ static int show(store *s, const qargs *a, ulf_err *err)
 	}
 	if (o) {
 		char *txt;
+		if (rc == 0 && (rc = ujson_set_int(o, "id", a->id)) != 0)
+			rc = ujson_error(err, rc, "id");
 		if (rc == 0) {
-			ujson_set_int(o, "id", a->id);
 			txt = ujson_dump(o, 0);
 			if (txt)
 				puts(txt);
@@ -235,13 +278,13 @@ int cli_queue(int argc, char **argv)
 
 	if (!strcmp(verb, "list")) {
 		doc_state only = ST_EXCEPTION;
-		list_ctx lc = { a.json, 0 };
+		list_ctx lc = { a.json, 0, 0, &err };
 		if (a.state && !(only = store_state_parse(a.state))) {
 			fprintf(stderr, "ulf queue: no state '%s'\n", a.state);
 			status = CLI_USAGE;
 			goto out;
 		}
-		if (store_docs(s, &only, 1, 100000, list_row, &lc, &err))
+		if (store_docs(s, &only, 1, 100000, list_row, &lc, &err) || lc.rc)
 			goto fail;
 		if (!a.json)
 			printf("%zu document%s %s\n", lc.n, lc.n == 1 ? "" : "s", store_state_name(only));
