@@ -348,6 +348,12 @@ static int sq_append_only(char *buf, size_t n, const char *t)
 		t, t, t, t, t, t);
 }
 
+static int sq_drop_append_only(char *buf, size_t n, const char *t)
+{
+	return snprintf(buf, n, "DROP TRIGGER IF EXISTS %s_no_update;"
+			"DROP TRIGGER IF EXISTS %s_no_delete;", t, t);
+}
+
 const db_backend db_sqlite_backend = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -377,4 +383,5 @@ const db_backend db_sqlite_backend = {
 	.int64_type = "INTEGER",
 	.blob_type = "BLOB",
 	.append_only = sq_append_only,
+	.drop_append_only = sq_drop_append_only,
 };
