@@ -6,6 +6,7 @@
  * trail's hash chain, which finds a row changed or removed behind ulf's
  * back.  On SQLite, and on PostgreSQL when ULF_TEST_PG_CONNINFO is set.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -344,6 +345,295 @@ static void test_server_secret_is_made_once(void **state)
 	assert_int_equal(users_secret(c, 16, f->u, "csrf", &err), ULF_EINVAL);
 }
 
+/* ---- the audit trail's chain ------------------------------------------- */
+
+/* A document to act on (the audit trail refers to documents). */
+static int64_t document(fixture *f)
+{
+	static int seq;
+	char body[32];
+	int64_t id;
+	bool dup;
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	snprintf(body, sizeof(body), "<doc n=\"%d\"/>", ++seq);
+	if (store_receive(&id, &dup, f->t->s, "inbox", "d.xml", body, strlen(body), 1, &err))
+		fail_msg("receive: %s", err.msg);
+	return id;
+}
+
+static void audit_rows(fixture *f, int n)
+{
+	char before[64], after[64];
+	ulf_err err;
+	int i;
+
+	ulf_err_clear(&err);
+	for (i = 1; i <= n; i++) {
+		audit_entry e = {
+			.doc_id = i % 3 ? document(f) : 0, .who = i % 2 ? "anna" : "bo", .user_id = i % 2,
+			.action = "resolve", .detail = i % 4 ? "a note" : NULL, .at = 1700000000 + i,
+			.before = before, .after = i % 5 ? after : NULL,
+		};
+
+		snprintf(before, sizeof(before), "{\"account\":\"%d\"}", 4000 + i);
+		snprintf(after, sizeof(after), "{\"account\":\"%d\"}", 5000 + i);
+		if (store_audit_entry(NULL, f->t->s, &e, &err))
+			fail_msg("audit: %s", err.msg);
+	}
+}
+
+static void verify(audit_report *r, fixture *f)
+{
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	if (store_audit_verify(r, f->t->s, &err))
+		fail_msg("verify: %s", err.msg);
+}
+
+/* Changes the trail behind ulf's back, as an attacker with the database
+ * would: the guard dropped first. */
+static void tamper(fixture *f, const char *sql)
+{
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	if (db_exec_schema(store_db(f->t->s), "{drop_append_only:audit}", &err) ||
+	    db_exec(store_db(f->t->s), sql, &err))
+		fail_msg("tamper: %s", err.msg);
+}
+
+static void test_audit_chain_holds(void **state)
+{
+	fixture *f = *state;
+	audit_report r;
+	audit_entry e = { .who = "anna", .action = "user-add", .at = 5 };
+	int64_t id;
+	char *s;
+	ulf_err err;
+
+	verify(&r, f);
+	assert_true(r.ok);
+	assert_int_equal(r.rows, 0);
+	audit_rows(f, 12);
+	ulf_err_clear(&err);
+	assert_int_equal(store_audit(f->t->s, document(f), "carl", "reject", "wrong buyer", 9,
+				     &err), 0);
+	assert_int_equal(store_audit_entry(&id, f->t->s, &e, &err), 0);
+	assert_true(id > 0);
+	e.who = "";
+	assert_int_equal(store_audit_entry(NULL, f->t->s, &e, &err), ULF_EINVAL);
+	verify(&r, f);
+	assert_true(r.ok);
+	assert_int_equal(r.rows, 14);
+	assert_int_equal(r.last_id, id);
+	assert_int_equal(strlen(r.last_hash), 64);
+	s = cell(f, "SELECT after_json FROM audit WHERE id = (SELECT MIN(id) FROM audit)");
+	assert_string_equal(s, "{\"account\":\"5001\"}");
+	free(s);
+	/* still append-only through the database */
+	ulf_err_clear(&err);
+	assert_int_not_equal(db_exec(store_db(f->t->s), "UPDATE audit SET who = 'eve'", &err), 0);
+	assert_non_null(strstr(err.msg, "append-only"));
+	/* and after reopening */
+	store_close(f->t->s);
+	ulf_err_clear(&err);
+	assert_int_equal(store_open(&f->t->s, f->t->backend, f->t->path, &err), 0);
+	users_free(f->u);
+	assert_int_equal(users_open(&f->u, store_db(f->t->s), &err), 0);
+	verify(&r, f);
+	assert_true(r.ok);
+	assert_int_equal(r.rows, 14);
+}
+
+static void test_audit_finds_a_changed_row(void **state)
+{
+	fixture *f = *state;
+	audit_report r;
+	char sql[128];
+	int64_t third;
+	char *s;
+
+	audit_rows(f, 6);
+	s = cell(f, "SELECT id FROM audit ORDER BY id LIMIT 1 OFFSET 2");
+	third = strtoll(s, NULL, 10);
+	free(s);
+	snprintf(sql, sizeof(sql), "UPDATE audit SET who = 'eve' WHERE id = %lld",
+		 (long long)third);
+	tamper(f, sql);
+	verify(&r, f);
+	assert_false(r.ok);
+	assert_int_equal(r.bad_id, third);
+	assert_int_equal(r.rows, 2);
+	assert_non_null(strstr(r.what, "was changed after it was written"));
+	assert_non_null(strstr(r.what, "eve"));
+}
+
+static void test_audit_finds_a_changed_value_after(void **state)
+{
+	fixture *f = *state;
+	audit_report r;
+
+	audit_rows(f, 4);
+	tamper(f, "UPDATE audit SET after_json = '{\"account\":\"6666\"}'"
+		  " WHERE id = (SELECT MAX(id) FROM audit)");
+	verify(&r, f);
+	assert_false(r.ok);
+	assert_int_equal(r.rows, 3);
+	assert_non_null(strstr(r.what, "changed"));
+}
+
+static void test_audit_finds_a_deleted_row(void **state)
+{
+	fixture *f = *state;
+	audit_report r;
+	char sql[128];
+	int64_t second, third;
+	char *s;
+
+	audit_rows(f, 5);
+	s = cell(f, "SELECT id FROM audit ORDER BY id LIMIT 1 OFFSET 1");
+	second = strtoll(s, NULL, 10);
+	free(s);
+	s = cell(f, "SELECT id FROM audit ORDER BY id LIMIT 1 OFFSET 2");
+	third = strtoll(s, NULL, 10);
+	free(s);
+	snprintf(sql, sizeof(sql), "DELETE FROM audit WHERE id = %lld", (long long)second);
+	tamper(f, sql);
+	verify(&r, f);
+	assert_false(r.ok);
+	assert_int_equal(r.bad_id, third);
+	assert_non_null(strstr(r.what, "was deleted"));
+}
+
+static void test_audit_finds_rows_cut_off_at_the_end(void **state)
+{
+	fixture *f = *state;
+	audit_report r;
+
+	audit_rows(f, 5);
+	tamper(f, "DELETE FROM audit WHERE id = (SELECT MAX(id) FROM audit)");
+	verify(&r, f);
+	assert_false(r.ok);
+	assert_int_equal(r.bad_id, 0);
+	assert_int_equal(r.rows, 4);
+	assert_non_null(strstr(r.what, "rows at the end were deleted"));
+}
+
+static void test_audit_finds_a_row_slipped_in(void **state)
+{
+	fixture *f = *state;
+	audit_report r;
+
+	audit_rows(f, 3);
+	tamper(f, "INSERT INTO audit (doc_id, at, who, action) VALUES (NULL, 5, 'eve', 'resolve')");
+	verify(&r, f);
+	assert_false(r.ok);
+	assert_int_equal(r.rows, 3);
+	assert_non_null(strstr(r.what, "no hash"));
+}
+
+/* An older store's rows get their chain when it is migrated: the trail is
+ * taken back to what store.c made before audit.c (no chain, no columns)
+ * and opened again. */
+static void test_audit_chains_an_older_store(void **state)
+{
+	fixture *f = *state;
+	db *d = store_db(f->t->s);
+	audit_report r;
+	ulf_err err;
+	char sql[1024];
+	char *s;
+
+	ulf_err_clear(&err);
+	snprintf(sql, sizeof(sql), "{drop_append_only:audit}"
+			   "ALTER TABLE audit DROP COLUMN user_id;"
+			   "ALTER TABLE audit DROP COLUMN before_json;"
+			   "ALTER TABLE audit DROP COLUMN after_json;"
+			   "ALTER TABLE audit DROP COLUMN prev_hash;"
+			   "ALTER TABLE audit DROP COLUMN hash;"
+			   "DROP TABLE audit_head;"
+			   "DELETE FROM schema_version WHERE module = 'audit';"
+			   "INSERT INTO audit (doc_id, at, who, action, detail) VALUES"
+			   " (%lld, 10, 'anna', 'resolve', 'ok'), (NULL, 11, 'bo', 'reject', NULL),"
+			   " (%lld, 12, 'anna', 'retry', 'after import');"
+			   "{append_only:audit}", (long long)document(f), (long long)document(f));
+	if (db_exec_schema(d, sql, &err))
+		fail_msg("back to the old schema: %s", err.msg);
+	users_free(f->u);
+	f->u = NULL;
+	store_close(f->t->s);
+	assert_int_equal(store_open(&f->t->s, f->t->backend, f->t->path, &err), 0);
+	assert_int_equal(users_open(&f->u, store_db(f->t->s), &err), 0);
+	verify(&r, f);
+	assert_true(r.ok);
+	assert_int_equal(r.rows, 3);
+	s = cell(f, "SELECT COUNT(*) FROM audit WHERE hash IS NULL");
+	assert_string_equal(s, "0");
+	free(s);
+	/* the guard is back, and new rows continue the chain */
+	assert_int_not_equal(db_exec(store_db(f->t->s), "DELETE FROM audit", &err), 0);
+	ulf_err_clear(&err);
+	audit_rows(f, 2);
+	verify(&r, f);
+	assert_true(r.ok);
+	assert_int_equal(r.rows, 5);
+	tamper(f, "UPDATE audit SET detail = 'changed' WHERE at = 10");
+	verify(&r, f);
+	assert_false(r.ok);
+	assert_int_equal(r.rows, 0);
+}
+
+/* Two writers on their own connections take turns on the chain's head:
+ * the chain does not fork. */
+struct writer {
+	fixture *f;
+	int n;
+	int failed;
+};
+
+static void *write_many(void *arg)
+{
+	struct writer *w = arg;
+	store *s = NULL;
+	ulf_err err;
+	int i;
+
+	ulf_err_clear(&err);
+	if (store_open(&s, w->f->t->backend, w->f->t->path, &err)) {
+		w->failed = 1;
+		return NULL;
+	}
+	for (i = 0; i < w->n && !w->failed; i++) {
+		audit_entry e = { .who = "anna", .action = "comment", .detail = "busy", .at = i };
+
+		if (store_audit_entry(NULL, s, &e, &err))
+			w->failed = 1;
+	}
+	store_close(s);
+	return NULL;
+}
+
+static void test_audit_writers_take_turns(void **state)
+{
+	fixture *f = *state;
+	struct writer w[2] = { { f, 40, 0 }, { f, 40, 0 } };
+	pthread_t th[2];
+	audit_report r;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, write_many, &w[i]), 0);
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	assert_int_equal(w[0].failed + w[1].failed, 0);
+	verify(&r, f);
+	assert_true(r.ok);
+	assert_int_equal(r.rows, 80);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +645,16 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sessions_are_found_by_a_secret_never_stored,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_secret_is_made_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_chain_holds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_finds_a_changed_row, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_finds_a_changed_value_after, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_audit_finds_a_deleted_row, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_finds_rows_cut_off_at_the_end, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_audit_finds_a_row_slipped_in, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_chains_an_older_store, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_writers_take_turns, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
