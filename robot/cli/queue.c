@@ -8,7 +8,14 @@
  *   ulf queue resolve ID [--booking FILE] [--note TEXT]   release for posting
  *   ulf queue reject  ID --reason TEXT            refuse it
  *   ulf queue retry   ID                          run it again
- * Common: [--config FILE] [--store PATH] [--by WHO] (default $USER).
+ * Common: [--config FILE] [--store PATH].
+ *
+ * An action is recorded with an identity ulf can vouch for: the ulf user
+ * the operating-system user running the command is mapped to (`ulf user
+ * map`), who must be enabled and hold a role that may act on the queue.
+ * Anyone else is refused.  --by, which used to name the actor, is only a
+ * note now: it is not recorded, and a name other than the vouched one is
+ * reported and ignored.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -22,6 +29,8 @@
 #include "robot/cli/cli.h"
 #include "robot/config/config.h"
 #include "robot/pipeline/queue.h"
+#include "robot/store/users.h"
+#include "robot/web/auth.h"
 
 typedef struct qargs {
 	const char *config, *store, *by, *state, *booking, *note, *reason;
@@ -37,8 +46,10 @@ static void queue_usage(FILE *out)
 		"       ulf queue resolve ID [--booking FILE] [--note TEXT]\n"
 		"       ulf queue reject ID --reason TEXT\n"
 		"       ulf queue retry ID\n"
-		"options for all: --config FILE, --store PATH, --by WHO (default: $USER)\n"
-		"Every resolve, reject and retry is recorded with who and when.\n");
+		"options for all: --config FILE, --store PATH\n"
+		"Every resolve, reject and retry is recorded with who and when: the ulf user\n"
+		"your operating-system user is mapped to ('ulf user map'), who must hold the\n"
+		"handler or care_handler role.  --by is ignored.\n");
 }
 
 static void fmt_time(char *buf, size_t n, int64_t t)
@@ -163,6 +174,43 @@ static int64_t now_s(void)
 	return (int64_t)time(NULL);
 }
 
+/*
+ * Who acts: the ulf user the operating-system user is mapped to, enabled
+ * and allowed to act on the queue.  The name into who (a cli_actor's).
+ * ULF_ENOTFOUND / ULF_EINVAL with a message saying what to do otherwise.
+ */
+static int acting_user(char *who, size_t n, store *s, const char *by, ulf_err *err)
+{
+	users *u = NULL;
+	cli_actor me;
+	int rc;
+
+	who[0] = '\0';
+	rc = users_open(&u, store_db(s), err);
+	if (rc == 0)
+		rc = cli_actor_get(&me, u, err);
+	users_free(u);
+	if (rc)
+		return rc;
+	if (!me.mapped)
+		return ulf_err_set(err, ULF_ENOTFOUND, "the operating-system user %s is not a ulf"
+				   " user, so its actions cannot be recorded with a name ulf can"
+				   " vouch for; an administrator maps it with 'ulf user map %s NAME'",
+				   me.os_name, me.os_name);
+	if (me.user.disabled)
+		return ulf_err_set(err, ULF_EINVAL, "%s (operating-system user %s) is disabled",
+				   me.user.name, me.os_name);
+	if (!auth_allows(me.user.roles, AUTH_QUEUE_ACT))
+		return ulf_err_set(err, ULF_EINVAL, "%s (operating-system user %s) may not act on"
+				   " the queue: that takes the handler or care_handler role",
+				   me.user.name, me.os_name);
+	if (by && strcmp(by, me.user.name) != 0)
+		fprintf(stderr, "ulf queue: --by %s ignored: acting as %s, the ulf user of"
+			" operating-system user %s\n", by, me.user.name, me.os_name);
+	snprintf(who, n, "%s", me.user.name);
+	return 0;
+}
+
 int cli_queue(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -178,7 +226,7 @@ int cli_queue(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *verb;
-	char *booking = NULL, *end;
+	char *booking = NULL, *end, who[USERS_NAME_MAX + 1];
 	size_t booking_len;
 	qargs a;
 	ulf_config cfg;
@@ -226,8 +274,6 @@ int cli_queue(int argc, char **argv)
 		queue_usage(stderr);
 		return CLI_USAGE;
 	}
-	if (!a.by)
-		a.by = getenv("USER");
 	ulf_err_clear(&err);
 	if (cli_load_config(&cfg, a.config, a.store, NULL, &err) ||
 	    store_open(&s, cfg.store_backend, cfg.store_path, &err))
@@ -252,11 +298,16 @@ int cli_queue(int argc, char **argv)
 			goto fail;
 		goto out;
 	}
-	if (!a.by || !*a.by) {
-		fprintf(stderr, "ulf queue: say who you are with --by (no $USER)\n");
+	if (strcmp(verb, "resolve") != 0 && strcmp(verb, "reject") != 0 &&
+	    strcmp(verb, "retry") != 0) {
+		fprintf(stderr, "ulf queue: unknown action '%s'\n", verb);
+		queue_usage(stderr);
 		status = CLI_USAGE;
 		goto out;
 	}
+	if (acting_user(who, sizeof(who), s, a.by, &err))
+		goto fail;
+	a.by = who;
 	if (!strcmp(verb, "resolve")) {
 		if (a.booking && file_read(&booking, &booking_len, a.booking, 1u << 20, &err))
 			goto fail;
@@ -267,17 +318,13 @@ int cli_queue(int argc, char **argv)
 		if (queue_reject(s, a.id, a.by, a.reason, now_s(), &err))
 			goto fail;
 		printf("document %" PRId64 " rejected by %s: %s\n", a.id, a.by, a.reason);
-	} else if (!strcmp(verb, "retry")) {
+	} else {
 		doc_state st;
 		if (pipeline_new(&p, s, &cfg, &err) ||
 		    queue_retry(&st, s, p, a.id, a.by, now_s(), &err))
 			goto fail;
 		printf("document %" PRId64 " run again by %s: now %s\n", a.id, a.by,
 		       store_state_name(st));
-	} else {
-		fprintf(stderr, "ulf queue: unknown action '%s'\n", verb);
-		queue_usage(stderr);
-		status = CLI_USAGE;
 	}
 	goto out;
 fail:
