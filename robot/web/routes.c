@@ -26,7 +26,7 @@ static void queue_placeholder(web_ctx *c)
 	html_open(h, "p");
 	html_int(h, counts[ST_EXCEPTION], HTML_NUM_SV);
 	html_text(h, counts[ST_EXCEPTION] == 1 ? " document waits" : " documents wait");
-	html_text(h, " for a person. Until the queue pages are here, `ulf queue list` shows them.");
+	html_text(h, " for a person. Until the queue pages are here, ulf queue list shows them.");
 	html_close(h, "p");
 	web_page_end(c);
 }
