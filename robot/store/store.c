@@ -141,9 +141,24 @@ static const char *const v5 =
  * that a posting thread does not read the whole document again. */
 static const char *const v6 = "ALTER TABLE documents ADD COLUMN facts TEXT;";
 
+/*
+ * Version 7: duplicates and resends (issue 16).  The matcher's content
+ * fingerprint of an invoice and the references that tell apart invoices of
+ * the same content (orders, goods receipts, the invoice a credit note
+ * corrects), kept when it is matched, so that a copy is caught while the
+ * first is still on its way and not only once it is posted; and the
+ * resends, counted often by /metrics, found by an index that holds only
+ * them.
+ */
+static const char *const v7 =
+	"ALTER TABLE documents ADD COLUMN fingerprint TEXT;"
+	"ALTER TABLE documents ADD COLUMN refs TEXT;"
+	"CREATE INDEX documents_fingerprint ON documents(fingerprint);"
+	"CREATE INDEX events_resends ON events(doc_id) WHERE step = 'resend';";
+
 int store_open(store **out, const char *backend, const char *target, ulf_err *err)
 {
-	const char *const steps[] = { v1, v2, v3, v4, v5, v6 };
+	const char *const steps[] = { v1, v2, v3, v4, v5, v6, v7 };
 	store *s = calloc(1, sizeof(*s));
 	int rc;
 
@@ -542,7 +557,8 @@ int store_set_summary(store *s, int64_t id, const store_summary *sum, int64_t no
 		" issue_date = COALESCE(?, issue_date), currency = COALESCE(?, currency),"
 		" payable = COALESCE(?, payable), flow = COALESCE(?, flow),"
 		" decision = COALESCE(?, decision), reasons = COALESCE(?, reasons),"
-		" result = COALESCE(?, result), facts = COALESCE(?, facts), updated_at = ?"
+		" result = COALESCE(?, result), facts = COALESCE(?, facts),"
+		" fingerprint = COALESCE(?, fingerprint), refs = COALESCE(?, refs), updated_at = ?"
 		" WHERE id = ?", err);
 	if (rc)
 		return rc;
@@ -560,8 +576,17 @@ int store_set_summary(store *s, int64_t id, const store_summary *sum, int64_t no
 	db_bind_text(st, 12, sum->reasons);
 	db_bind_text(st, 13, sum->result);
 	db_bind_text(st, 14, sum->facts);
-	db_bind_int(st, 15, now);
-	db_bind_int(st, 16, id);
+	rc = db_bind_text(st, 15, sum->fingerprint);
+	if (rc == 0)
+		rc = db_bind_text(st, 16, sum->refs);
+	if (rc == 0)
+		rc = db_bind_int(st, 17, now);
+	if (rc == 0)
+		rc = db_bind_int(st, 18, id);
+	if (rc) {
+		db_finalize(st);
+		return ulf_err_set(err, rc, "document %lld: cannot bind its summary", (long long)id);
+	}
 	return db_run(st, err);
 }
 
@@ -570,7 +595,7 @@ int store_get_text(char **out, store *s, int64_t id, const char *column, ulf_err
 	static const char *const columns[] = {
 		"syntax", "kind", "invoice_number", "seller_org", "seller_name", "buyer_org",
 		"issue_date", "currency", "payable", "flow", "decision", "reasons", "result",
-		"name", "source", "state", "booking", "sha256", "facts",
+		"name", "source", "state", "booking", "sha256", "facts", "fingerprint", "refs",
 	};
 	char sql[96];
 	const char *v;
@@ -1193,6 +1218,129 @@ int store_find_duplicate(int64_t *out_id, doc_state *out_state, db *d, const cha
 	}
 	db_finalize(st);
 	return rc < 0 ? rc : 0;
+}
+
+/* A bind's failure, with its message: db_bind_* return only the code. */
+static int bind_failed(int rc, ulf_err *err, const char *what)
+{
+	return rc ? ulf_err_set(err, rc, "%s: cannot bind a parameter", what) : 0;
+}
+
+void store_content_docs_free(store_content_doc *docs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; docs && i < n; i++) {
+		free(docs[i].number);
+		free(docs[i].refs);
+	}
+	free(docs);
+}
+
+/* store_find_same_content's rows. */
+struct content_rows {
+	store_content_doc *docs;
+	size_t n, max;
+};
+
+static int content_row(db_stmt *st, void *ctx, ulf_err *err)
+{
+	struct content_rows *c = ctx;
+	store_content_doc *d = &c->docs[c->n];
+	const char *number = db_col_text(st, 2), *refs = db_col_text(st, 3);
+
+	d->id = db_col_int(st, 0);
+	d->state = store_state_parse(db_col_text(st, 1));
+	d->number = strdup(number ? number : "");
+	d->refs = refs ? strdup(refs) : NULL;
+	if (!d->number || (refs && !d->refs)) {
+		free(d->number);
+		free(d->refs);
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	}
+	return ++c->n == c->max;
+}
+
+int store_find_same_content(store_content_doc **out, size_t *out_n, db *d, const char *kind,
+			    int64_t id, const char *fingerprint, size_t max, ulf_err *err)
+{
+	struct content_rows c = { NULL, 0, max };
+	db_stmt *st = NULL;
+	ulf_err scratch;
+	int rc;
+
+	*out = NULL;
+	*out_n = 0;
+	if (!fingerprint || !*fingerprint || max == 0)
+		return 0;
+	ulf_err_clear(&scratch);
+	/* refused: no documents table (or one from before version 7), not a store */
+	if (db_prepare(&st, d, "SELECT id, state, invoice_number, refs FROM documents"
+		       " WHERE fingerprint = ? AND kind = ? AND id <> ? AND state <> 'rejected'"
+		       " ORDER BY id LIMIT ?", &scratch))
+		return ULF_ENOTFOUND;
+	rc = db_bind_text(st, 1, fingerprint);
+	if (rc == 0)
+		rc = db_bind_text(st, 2, kind);
+	if (rc == 0)
+		rc = db_bind_int(st, 3, id);
+	if (rc == 0)
+		rc = db_bind_int(st, 4, (int64_t)max);
+	if (rc) {
+		db_finalize(st);
+		return bind_failed(rc, err, "documents of the same content");
+	}
+	c.docs = calloc(max, sizeof(*c.docs));
+	if (!c.docs) {
+		db_finalize(st);
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	}
+	rc = db_each(st, content_row, &c, err);
+	db_finalize(st);
+	if (rc) {
+		store_content_docs_free(c.docs, c.n);
+		return rc;
+	}
+	*out = c.docs;
+	*out_n = c.n;
+	return 0;
+}
+
+int store_load_bytes(void **out, size_t *out_len, db *d, int64_t id, ulf_err *err)
+{
+	db_stmt *st = NULL;
+	const void *p;
+	size_t n = 0;
+	int rc;
+
+	*out = NULL;
+	*out_len = 0;
+	rc = db_prepare(&st, d, "SELECT bytes FROM bodies WHERE doc_id = ?", err);
+	if (rc)
+		return rc;
+	rc = db_bind_int(st, 1, id);
+	if (rc) {
+		db_finalize(st);
+		return bind_failed(rc, err, "a document's bytes");
+	}
+	rc = db_step(st, err);
+	if (rc <= 0) {
+		db_finalize(st);
+		return rc < 0 ? rc : ulf_err_set(err, ULF_ENOTFOUND, "document %lld has no bytes",
+						 (long long)id);
+	}
+	p = db_col_blob(st, 0, &n);
+	*out = malloc(n + 1);
+	if (!*out) {
+		db_finalize(st);
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	}
+	if (n)
+		memcpy(*out, p, n);
+	((char *)*out)[n] = '\0';
+	*out_len = n;
+	db_finalize(st);
+	return 0;
 }
 
 /* What store_attach's transaction joins. */
