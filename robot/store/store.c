@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/digest.h"
+#include "core/json.h"
 #include "robot/store/store.h"
 
 struct store {
@@ -1297,7 +1298,7 @@ int store_find_same_content(store_content_doc **out, size_t *out_n, db *d, const
 	}
 	rc = db_each(st, content_row, &c, err);
 	db_finalize(st);
-	if (rc) {
+	if (rc || c.n == 0) {
 		store_content_docs_free(c.docs, c.n);
 		return rc;
 	}
@@ -1341,6 +1342,118 @@ int store_load_bytes(void **out, size_t *out_len, db *d, int64_t id, ulf_err *er
 	*out_len = n;
 	db_finalize(st);
 	return 0;
+}
+
+/* What store_note_resend's transaction writes. */
+struct resend {
+	int64_t id;
+	const char *detail;
+	int64_t now;
+};
+
+static int resend_tx(db *d, void *ctx, ulf_err *err)
+{
+	const struct resend *r = ctx;
+	db_stmt *st = NULL;
+	char state[32];
+	int rc;
+
+	rc = db_prepare(&st, d, "SELECT state FROM documents WHERE id = ?", err);
+	if (rc)
+		return rc;
+	rc = db_bind_int(st, 1, r->id);
+	if (rc) {
+		db_finalize(st);
+		return bind_failed(rc, err, "a resend");
+	}
+	rc = db_step(st, err);
+	if (rc == 1)
+		snprintf(state, sizeof(state), "%s", db_col_text(st, 0) ? db_col_text(st, 0) : "");
+	db_finalize(st);
+	if (rc <= 0)
+		return rc < 0 ? rc : ulf_err_set(err, ULF_ENOTFOUND, "document %lld not found",
+						 (long long)r->id);
+	/* the state as it was, on both sides: a resend moves nothing */
+	rc = db_prepare(&st, d, "INSERT INTO events (doc_id, at, step, from_state, to_state,"
+			" duration_us, detail) VALUES (?, ?, 'resend', ?, ?, 0, ?)", err);
+	if (rc)
+		return rc;
+	rc = db_bind_int(st, 1, r->id);
+	if (rc == 0)
+		rc = db_bind_int(st, 2, r->now);
+	if (rc == 0)
+		rc = db_bind_text(st, 3, state);
+	if (rc == 0)
+		rc = db_bind_text(st, 4, state);
+	if (rc == 0)
+		rc = db_bind_text(st, 5, r->detail);
+	if (rc) {
+		db_finalize(st);
+		return bind_failed(rc, err, "a resend");
+	}
+	return db_run(st, err);
+}
+
+int store_note_resend(store *s, int64_t id, const char *source, const char *sender,
+		      const char *name, int64_t now, ulf_err *err)
+{
+	struct resend r = { id, NULL, now };
+	ujson *o = ujson_object();
+	char *detail = NULL, *msg = NULL;
+	size_t n;
+	FILE *f;
+	int rc;
+
+	/* what a person reads in the history, and its parts for a program */
+	f = open_memstream(&msg, &n);
+	if (f) {
+		fputs("received again", f);
+		if (source && !strcmp(source, "inbox"))
+			fputs(" from the inbox", f);
+		else if (source && !strcmp(source, "http"))
+			fputs(" over HTTP", f);
+		else if (source && *source)
+			fprintf(f, " from %s", source);
+		if (sender && *sender)
+			fprintf(f, " from sender %s", sender);
+		if (name && *name)
+			fprintf(f, " as %s", name);
+		fputs(": the same bytes as this document, not stored again", f);
+		if (fclose(f))
+			msg = NULL;
+	}
+	if (!o || !msg || ujson_set_str(o, "message", msg) ||
+	    (source && ujson_set_str(o, "source", source)) ||
+	    (sender && ujson_set_str(o, "sender", sender)) ||
+	    (name && ujson_set_str(o, "name", name)) ||
+	    !(detail = ujson_dump(o, UJSON_COMPACT))) {
+		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+		goto out;
+	}
+	r.detail = detail;
+	rc = db_tx(s->d, resend_tx, &r, err);
+out:
+	free(detail);
+	free(msg);
+	ujson_free(o);
+	return rc;
+}
+
+int store_count_resends(int64_t *out, store *s, ulf_err *err)
+{
+	db_stmt *st = NULL;
+	int rc;
+
+	*out = 0;
+	/* the partial index events_resends holds these rows and no others */
+	rc = db_prepare(&st, s->d, "SELECT COUNT(*) FROM events WHERE step = 'resend'", err);
+	if (rc)
+		return rc;
+	rc = db_step(st, err);
+	if (rc == 1)
+		*out = db_col_int(st, 0);
+	db_finalize(st);
+	return rc < 0 ? rc : 0;
 }
 
 /* What store_attach's transaction joins. */

@@ -329,6 +329,22 @@ void store_content_docs_free(store_content_doc *docs, size_t n);
  * to care_claims). */
 int store_load_bytes(void **out, size_t *out_len, db *d, int64_t id, ulf_err *err);
 
+/*
+ * The same bytes as document `id` arrived again (store_receive said
+ * duplicate) and were not stored again: an event `resend` in its history,
+ * its state unchanged, with a detail for a person and a program:
+ *   {"message": "received again from the inbox as a.xml: ...",
+ *    "source": "inbox"|"http", "sender": S (when known), "name": N}
+ * Never a new document, never a new posting.  Whether an arrival is a
+ * resend is the caller's to say: the inbox taking back a file it could not
+ * move after a crash is not one (inbox.c).
+ */
+int store_note_resend(store *s, int64_t id, const char *source, const char *sender,
+		      const char *name, int64_t now, ulf_err *err);
+
+/* How many resends were noted, over all documents (the dashboard, /metrics). */
+int store_count_resends(int64_t *out, store *s, ulf_err *err);
+
 /* The waiting claim or envelope `id` joins invoice `invoice_id`:
  * waiting -> attached, in one transaction with the care row's state. */
 int store_attach(store *s, int64_t id, int64_t invoice_id, int64_t now, ulf_err *err);
