@@ -5,11 +5,14 @@
  * does not, tolerances at their edges (the last cent in, the next one out,
  * the percent and the cap), öre rounding, credit notes, partial deliveries
  * over several invoices, recurring invoices, learning from what was
- * posted, duplicates by number, by content and in the store, and the
- * structure of the explanation.
+ * posted, duplicates by number (a corrected re-issue with what differs),
+ * by content (told apart by orders, goods receipts, credited invoices)
+ * and in the store, and the structure of the explanation.
  *
  * Invoices are written here as UBL text from a small spec, so each case
- * shows exactly what differs from the good one.
+ * shows exactly what differs from the good one.  One file, though long:
+ * every case stands on that spec writer and on the fixture's register,
+ * orders and rules, which split files would each have to repeat.
  */
 #include <setjmp.h>
 #include <stdarg.h>
