@@ -156,6 +156,9 @@ typedef struct ref_invoice {
 	const char *order_no;
 	const char *flow;             /* po, non-po, recurring */
 	const char *source;           /* "posted" or "import" */
+	/* JSON: the references that tell it apart from an invoice of the same
+	 * content (match.h, match_result.refs), NULL when none are known */
+	const char *refs;
 	int64_t doc_id;               /* store document, 0 when none */
 	ref_invoice_line *lines;
 	size_t nlines;

@@ -142,6 +142,18 @@ static void list_row(const store_doc_row *r, void *arg)
 	       r->currency ? r->currency : "", dash(r->reasons));
 }
 
+/* A resend's event says for a person what arrived again (store_note_resend). */
+static void print_resend(const char *when, const store_history_row *r)
+{
+	ujson *o = NULL;
+	const char *msg = NULL;
+
+	if (r->detail && ujson_parse(&o, r->detail, strlen(r->detail), NULL, NULL) == 0)
+		msg = ujson_get_str(o, "message");
+	printf("  %s  %-8s %-10s %s\n", when, r->who, r->what, msg ? msg : dash(r->detail));
+	ujson_free(o);
+}
+
 static void history_row(const store_history_row *r, void *arg)
 {
 	char when[32];
@@ -150,6 +162,8 @@ static void history_row(const store_history_row *r, void *arg)
 	fmt_time(when, sizeof(when), r->at);
 	if (r->is_audit)
 		printf("  %s  %-8s %-10s %s\n", when, r->who, r->what, dash(r->detail));
+	else if (!strcmp(r->what, "resend"))
+		print_resend(when, r);
 	else
 		printf("  %s  %-8s %-10s %s -> %s (%" PRId64 " us)\n", when, r->who, r->what,
 		       dash(r->from), dash(r->to), r->duration_us);

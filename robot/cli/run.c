@@ -69,7 +69,8 @@ static void report(const inbox_event *ev, void *arg)
 	store_get_text(&number, rc->s, ev->id, "invoice_number", &err);
 	printf("  %-44s #%-4lld %-10s %s%s\n", base, (long long)ev->id,
 	       store_state_name(ev->state), number ? number : "",
-	       ev->duplicate ? " (same bytes as an earlier document)" : "");
+	       ev->resend ? " (same bytes as an earlier document: noted in its history as a resend)"
+	       : ev->duplicate ? " (same bytes as an earlier document)" : "");
 	if (reasons)
 		printf("  %-44s       reasons %s\n", "", reasons);
 	free(reasons);

@@ -128,6 +128,10 @@ static void finish_json(match_job *j)
 	mj_set_str(j, r->json, "supplier_name", r->supplier_name);
 	mj_set_str(j, r->json, "order_no", r->order_no[0] ? r->order_no : NULL);
 	mj_set_str(j, r->json, "credited_invoice", r->credited[0] ? r->credited : NULL);
+	if (j->dupof) {
+		mj_set_new(j, r->json, "duplicate_of", j->dupof);
+		j->dupof = NULL;
+	}
 	mj_set_new(j, r->json, "suggestion", booking_json(&r->booking));
 	mj_set_new(j, j->x, "supplier", sup);
 	j->xsupplier = NULL;
@@ -144,6 +148,7 @@ static void release_job(match_job *j)
 		free(j->taken[i]);
 	}
 	refdata_invoice_free(j->credited_rec);
+	ujson_free(j->dupof);
 	ujson_free(j->x);
 	ujson_free(j->xsupplier);
 }
@@ -173,7 +178,7 @@ int match_invoice(match_result **out, matcher *m, const invoice *inv,
 	booking_init(&r->booking);
 	arena_init(&r->mem, MATCH_MAX_BYTES);
 	r->supplier_no = r->supplier_name = r->supplier_key = "";
-	r->order_no = r->credited = "";
+	r->order_no = r->credited = r->refs = "";
 	r->json = ujson_object();
 	j.x = ujson_object();
 	j.xsupplier = ujson_object();
@@ -229,6 +234,7 @@ int match_invoice(match_result **out, matcher *m, const invoice *inv,
 	mj_duplicates(&j, &r->booking);
 	if (j.rc)
 		goto out;
+	j.dup_at = r->nreasons;
 	/* 5. what it is matched against */
 	mj_collect_texts(t, inv);
 	if (j.credit) {
@@ -254,6 +260,11 @@ int match_invoice(match_result **out, matcher *m, const invoice *inv,
 			}
 		}
 	}
+	if (j.rc)
+		goto out;
+	/* 5b. the same content under another number: what it is tied to
+	 * (orders, receipts, the invoice a credit note corrects) is known now */
+	mj_content_duplicates(&j, &r->booking);
 	if (j.rc)
 		goto out;
 	/* 6. the booking suggestion */

@@ -125,6 +125,20 @@ typedef struct match_result {
 	const char *supplier_key;   /* what history is kept under */
 	const char *order_no;       /* the (first) matched order, or "" */
 	const char *credited;       /* a credit note: the invoice it corrects */
+	/*
+	 * For the store (store_summary), so that later invoices of the same
+	 * content are compared with this one while it is on its way: its
+	 * content fingerprint (refdata_fingerprint: supplier, kind, date,
+	 * currency, total, line amounts; "" without an invoice number), and
+	 * the references that tell it apart from another invoice of the same
+	 * content, as JSON, "" when it has none that do:
+	 *   {"orders": [...]     the orders every line of it is tied to,
+	 *    "receipts": [...]   its goods receipts (BT-15/BT-16) registered
+	 *                        on those orders,
+	 *    "credits": "N"}     a credit note: the posted invoice it corrects
+	 */
+	char fingerprint[65];
+	const char *refs;
 	booking booking;            /* the suggestion, row by row */
 	ujson *json;                /* the whole result, explanation included */
 	arena mem;                  /* the text above */
@@ -144,9 +158,13 @@ bool match_has_reason(const match_result *r, const char *code);
 /*
  * The result as JSON (borrowed; lives with r): decision, flow, reasons
  * (code, line, message), supplier, order, suggestion, new_supplier (for
- * UNKNOWN_SUPPLIER: the registration a person completes) and explanation
- * (supplier keys tried, order candidates, per line and header checks with
- * their tolerance computations, rules fired).
+ * UNKNOWN_SUPPLIER: the registration a person completes), duplicate_of
+ * (for DUPLICATE: the earlier one - "how" it is one ("number" or
+ * "content"), its "invoice_number", "document" and "state" when it is in
+ * the store, and for the same number the "differences" of this one from
+ * it, as invoice_diff.h lists them, with "differences_total") and
+ * explanation (supplier keys tried, order candidates, per line and header
+ * checks with their tolerance computations, rules fired, duplicates).
  */
 const ujson *match_result_json(const match_result *r);
 

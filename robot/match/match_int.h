@@ -72,6 +72,8 @@ struct match_job {
 	ref_invoice *credited_rec;
 	/* explanation */
 	ujson *x, *fired, *xlines, *header, *xorder, *xsupplier, *xdup;
+	ujson *dupof;            /* the result's duplicate_of, NULL when none */
+	size_t dup_at;           /* where the duplicate reasons go: after step 4's */
 };
 
 /* ---- the explanation (match_explain.c) ------------------------------- */
@@ -134,8 +136,11 @@ void mj_invoice_keys(match_job *j);
 void mj_identify(match_job *j);
 void mj_supplier_key(match_job *j);
 
-/* match_prior.c */
+/* match_prior.c: the same number (before the order is looked for), the
+ * same content (after: the orders and receipts it is tied to tell it
+ * apart from another invoice of the same content) */
 void mj_duplicates(match_job *j, const booking *b);
+void mj_content_duplicates(match_job *j, const booking *b);
 void mj_credit_match(match_job *j, booking *b);
 
 /* match_order.c: the texts the extract rules look at */

@@ -25,6 +25,7 @@ int mj_as_record(record_buf *rb, match_job *j, const booking *b)
 	rb->rec.net_total = b->total_net;
 	rb->rec.order_no = j->res->order_no[0] ? j->res->order_no : NULL;
 	rb->rec.flow = match_flow_name(j->res->flow);
+	rb->rec.refs = j->res->refs && *j->res->refs ? j->res->refs : NULL;
 	rb->rec.lines = rb->lines;
 	rb->rec.nlines = b->n;
 	for (i = 0; i < b->n; i++) {

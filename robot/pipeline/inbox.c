@@ -35,6 +35,48 @@ static int move_taken(const inbox_opts *opts, const char *name, int64_t id, ulf_
 	return 0;
 }
 
+/*
+ * The same bytes as document `id` were taken from the inbox as `name`: a
+ * sender's resend, noted in the document's history - unless it is the
+ * file of that document itself, taken again because the robot stopped
+ * between storing it and moving it out (the document came from the inbox
+ * under this name, and its file never reached .taken).  With --keep the
+ * files stay in place and every scan takes them again: no resend can be
+ * told from the file seen before, and none is noted.
+ */
+static int note_resend(bool *out, pipeline *p, const inbox_opts *opts, const char *name,
+		       int64_t id, int64_t now, ulf_err *err)
+{
+	store *s = pipeline_store(p);
+	char *source = NULL, *was = NULL, taken[4096];
+	struct stat st;
+	int rc;
+
+	*out = false;
+	if (opts->keep)
+		return 0;
+	rc = store_get_text(&source, s, id, "source", err);
+	if (rc == 0)
+		rc = store_get_text(&was, s, id, "name", err);
+	if (rc)
+		goto out;
+	if (source && !strcmp(source, "inbox") && was && !strcmp(was, name)) {
+		if (snprintf(taken, sizeof(taken), "%s/%s/%lld-%s", opts->dir, TAKEN_DIR,
+			     (long long)id, name) >= (int)sizeof(taken)) {
+			rc = ulf_err_set(err, ULF_EINVAL, "%s: path too long", name);
+			goto out;
+		}
+		if (stat(taken, &st) < 0 && errno == ENOENT)
+			goto out;   /* its own file, taken again */
+	}
+	rc = store_note_resend(s, id, "inbox", NULL, name, now, err);
+	*out = rc == 0;
+out:
+	free(source);
+	free(was);
+	return rc;
+}
+
 int inbox_take(inbox_event *ev, pipeline *p, const inbox_opts *opts, const char *name,
 	       int64_t now_ms, ulf_err *err)
 {
@@ -56,6 +98,10 @@ int inbox_take(inbox_event *ev, pipeline *p, const inbox_opts *opts, const char 
 	free(data);
 	if (ev->id == 0)
 		return rc;   /* not stored: the file stays */
+	/* known bytes: a resend to note, or the file is left to try again */
+	if (rc == 0 && ev->duplicate &&
+	    (rc = note_resend(&ev->resend, p, opts, name, ev->id, now_ms / 1000, err)) != 0)
+		return rc;
 	ev->stored_but = rc ? err->msg : NULL;
 	/* stored durably: the file may go even if processing must be resumed */
 	if (!opts->keep) {

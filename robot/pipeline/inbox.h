@@ -7,6 +7,13 @@
  * into `<inbox>/.taken/` (or left, with --keep).  If the store cannot take it
  * (a full disk, a read-only store) the file stays in the inbox and is tried
  * again: nothing is lost.
+ *
+ * A file with the bytes of a document stored before is not stored again:
+ * it is noted in that document's history as a resend (store_note_resend),
+ * never a new document or posting.  Not noted: the document's own file
+ * taken again because the robot stopped before moving it (it never
+ * reached .taken/), and anything with --keep, where every scan takes the
+ * files that stay again.
  */
 #ifndef ULF_INBOX_H
 #define ULF_INBOX_H
@@ -27,7 +34,8 @@ typedef struct inbox_opts {
 typedef struct inbox_event {
 	const char *path;
 	int64_t id;             /* 0 when not stored */
-	bool duplicate;
+	bool duplicate;         /* the same bytes as document `id`, not stored again */
+	bool resend;            /* ... noted in its history as a resend */
 	doc_state state;
 	const char *error;      /* set when the file could not be stored */
 	const char *stored_but; /* stored, but processing stopped: why */

@@ -16,6 +16,7 @@
 
 typedef struct request {
 	store_intake doc;
+	const char *sender;      /* who sent it, when known, for a resend */
 	int rc;
 	ulf_err err;
 	bool done;
@@ -84,11 +85,23 @@ static void commit_batch(intake *in, request **batch, size_t n, int64_t now)
 		docs[i] = batch[i]->doc;
 	ulf_err_clear(&err);
 	rc = store_receive_many(docs, n, in->s, now, &err);
+	for (i = 0; i < n; i++) {
+		batch[i]->rc = rc;
+		batch[i]->err = err;
+	}
+	/* known bytes: a resend in the history of the document they are; a
+	 * sender who cannot be told it was noted hears an error and sends
+	 * again */
+	for (i = 0; rc == 0 && i < n; i++)
+		if (docs[i].duplicate) {
+			ulf_err_clear(&batch[i]->err);
+			batch[i]->rc = store_note_resend(in->s, docs[i].id, docs[i].source,
+							 batch[i]->sender, docs[i].name, now,
+							 &batch[i]->err);
+		}
 	pthread_mutex_lock(&in->lock);
 	for (i = 0; i < n; i++) {
 		batch[i]->doc = docs[i];
-		batch[i]->rc = rc;
-		batch[i]->err = err;
 		batch[i]->done = true;
 	}
 	in->committing = false;
@@ -98,10 +111,18 @@ static void commit_batch(intake *in, request **batch, size_t n, int64_t now)
 int intake_receive(int64_t *out_id, bool *out_dup, intake *in, const char *source,
 		   const char *name, const void *data, size_t len, int64_t now, ulf_err *err)
 {
+	return intake_receive_from(out_id, out_dup, in, source, NULL, name, data, len, now, err);
+}
+
+int intake_receive_from(int64_t *out_id, bool *out_dup, intake *in, const char *source,
+			const char *sender, const char *name, const void *data, size_t len,
+			int64_t now, ulf_err *err)
+{
 	request me, *batch[INTAKE_BATCH_MAX];
 	size_t n;
 
 	memset(&me, 0, sizeof(me));
+	me.sender = sender;
 	me.doc.source = source;
 	me.doc.name = name;
 	me.doc.data = data;

@@ -38,4 +38,14 @@ void intake_free(intake *in);   /* NULL does nothing */
 int intake_receive(int64_t *out_id, bool *out_dup, intake *in, const char *source,
 		   const char *name, const void *data, size_t len, int64_t now, ulf_err *err);
 
+/*
+ * The same, from `sender` (the name the sender authenticated with, NULL
+ * when not known).  Bytes stored before (*out_dup) are not stored again:
+ * they are noted in the history of the document they are, as a resend
+ * from the sender (store_note_resend), and *out_id is that document.
+ */
+int intake_receive_from(int64_t *out_id, bool *out_dup, intake *in, const char *source,
+			const char *sender, const char *name, const void *data, size_t len,
+			int64_t now, ulf_err *err);
+
 #endif

@@ -396,6 +396,11 @@ int pipeline_receive(int64_t *out_id, bool *out_dup, doc_state *out_state, pipel
 	return pipeline_process(out_state, p, *out_id, now, err);
 }
 
+store *pipeline_store(pipeline *p)
+{
+	return p->s;
+}
+
 void pipeline_leave_posting(pipeline *p)
 {
 	p->not_posting = true;

@@ -28,6 +28,8 @@ typedef struct pipeline pipeline;
  */
 int pipeline_new(pipeline **out, store *s, const ulf_config *cfg, ulf_err *err);
 void pipeline_free(pipeline *p);
+/* The store it works on (the inbox notes resends there). */
+store *pipeline_store(pipeline *p);
 
 /*
  * Documents that waited longer than care_wait_days for their partner (a

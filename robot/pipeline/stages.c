@@ -297,6 +297,9 @@ static int match_orders(doc_state *to, job *j, ulf_err *err)
 		}
 		memset(&sum, 0, sizeof(sum));
 		sum.flow = match_flow_name(r->flow);
+		/* later copies of its content are weighed against it (match.h) */
+		sum.fingerprint = r->fingerprint[0] ? r->fingerprint : NULL;
+		sum.refs = r->refs[0] ? r->refs : NULL;
 		rc = store_set_summary(j->p->s, j->id, &sum, j->now, err);
 		goto out;
 	}
@@ -319,6 +322,8 @@ static int match_orders(doc_state *to, job *j, ulf_err *err)
 	sum.flow = match_flow_name(r->flow);
 	sum.decision = "auto";
 	sum.result = text;
+	sum.fingerprint = r->fingerprint[0] ? r->fingerprint : NULL;
+	sum.refs = r->refs[0] ? r->refs : NULL;
 	rc = store_set_summary(j->p->s, j->id, &sum, j->now, err);
 	if (rc)
 		goto out;

@@ -124,7 +124,8 @@ static void report(const inbox_event *ev, void *ctx)
 			 ev->path, (long long)ev->id, ev->stored_but);
 	else
 		log_line("info", "%s: document %lld %s%s", ev->path, (long long)ev->id,
-			 store_state_name(ev->state), ev->duplicate ? " (duplicate bytes)" : "");
+			 store_state_name(ev->state), ev->resend ? " (duplicate bytes, a resend)"
+			 : ev->duplicate ? " (duplicate bytes)" : "");
 }
 
 static void drain(int fd);
@@ -302,7 +303,7 @@ static void drain(int fd)
 
 static void metrics(httpd_response *out, service *sv)
 {
-	int64_t counts[ST_COUNT_], automatic = 0, decided = 0;
+	int64_t counts[ST_COUNT_], automatic = 0, decided = 0, resends = 0;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -312,7 +313,8 @@ static void metrics(httpd_response *out, service *sv)
 	ulf_err_clear(&err);
 	pthread_mutex_lock(&sv->http_lock);
 	if (store_count_states(counts, sv->http_store, &err) ||
-	    store_automation(&automatic, &decided, sv->http_store, &err)) {
+	    store_automation(&automatic, &decided, sv->http_store, &err) ||
+	    store_count_resends(&resends, sv->http_store, &err)) {
 		pthread_mutex_unlock(&sv->http_lock);
 		httpd_reply(out, 503, "text/plain", err.msg);
 		return;
@@ -333,6 +335,8 @@ static void metrics(httpd_response *out, service *sv)
 		   "# HELP ulf_decided Documents posted, rejected or in the exception queue.\n"
 		   "# TYPE ulf_decided gauge\nulf_decided %lld\n",
 		(long long)automatic, (long long)decided);
+	fprintf(f, "# HELP ulf_resends_total Documents received again with the same bytes.\n"
+		   "# TYPE ulf_resends_total counter\nulf_resends_total %lld\n", (long long)resends);
 	/* the rate in integer ten-thousandths: no floating point in ulf */
 	if (decided) {
 		int64_t r = automatic * 10000 / decided;
@@ -548,8 +552,8 @@ static void receive(httpd_response *out, const httpd_request *req, service *sv)
 	}
 	sender_source(source, sizeof(source), who);
 	/* stored and synced before the sender hears 202: then it is ours */
-	if (intake_receive(&id, &dup, sv->in, source, name ? name : "http-post",
-			   body, len, (int64_t)time(NULL), &err)) {
+	if (intake_receive_from(&id, &dup, sv->in, source, who->name,
+				name ? name : "http-post", body, len, (int64_t)time(NULL), &err)) {
 		log_line("error", "HTTP intake refused: %s", err.msg);
 		json_error(out, 503, err.msg);
 		return;

@@ -13,7 +13,7 @@
 #include "robot/store/ref_sql.h"
 
 #define INV_COLS "supplier_key, invoice_number, kind, issue_date, currency, net_total," \
-		 " order_no, flow, source, doc_id FROM ref_invoices"
+		 " order_no, flow, source, doc_id, refs FROM ref_invoices"
 
 static const char *const sql[Q_COUNT_] = {
 	[Q_INV_GET] = "SELECT " INV_COLS " WHERE supplier_key = ? AND invoice_number = ? AND kind = ?",
@@ -30,8 +30,8 @@ static const char *const sql[Q_COUNT_] = {
 			       " AND invoice_number = ? AND kind = ?",
 	[Q_INV_PUT] =
 		"INSERT INTO ref_invoices (supplier_key, invoice_number, kind, issue_date, currency,"
-		" net_total, fingerprint, content_key, order_no, flow, doc_id, source, recorded_at)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		" net_total, fingerprint, content_key, order_no, flow, doc_id, source, recorded_at,"
+		" refs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[Q_INV_PUT_LINE] =
 		"INSERT INTO ref_invoice_lines (supplier_key, invoice_number, kind, seq, line_id,"
 		" item_key, text_key, description, quantity, net, account, cost_centre, activity,"
@@ -41,6 +41,8 @@ static const char *const sql[Q_COUNT_] = {
 		"INSERT INTO ref_invoiced (order_no, line_id, supplier_key, invoice_number, kind,"
 		" quantity, net) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	[Q_INV_FP] = "SELECT invoice_number FROM ref_invoices WHERE fingerprint = ? LIMIT 1",
+	[Q_INV_FP_ALL] = "SELECT " INV_COLS " WHERE fingerprint = ?"
+			 " ORDER BY recorded_at, invoice_number LIMIT ?",
 	[Q_INV_RECURRING] =
 		"SELECT " INV_COLS " WHERE supplier_key = ? AND content_key = ?"
 		" AND (CAST(? AS TEXT) IS NULL OR issue_date < ?) ORDER BY issue_date DESC LIMIT ?",
@@ -314,6 +316,12 @@ static int record(refdata *r, const ref_invoice *inv, int64_t now, ulf_err *err)
 		db_bind_null(st, 11);
 	db_bind_text(st, 12, inv->source ? inv->source : "posted");
 	db_bind_int(st, 13, now);
+	rc = ref_bind_opt(st, 14, inv->refs);
+	if (rc) {
+		db_reset(st);
+		return ulf_err_set(err, rc, "invoice %s: cannot bind its references",
+				   inv->invoice_number);
+	}
 	if ((rc = ref_exec(st, err)) != 0)
 		return rc;
 	for (i = 0; i < inv->nlines; i++) {
@@ -388,6 +396,7 @@ static ref_invoice *invoice_from_row(db_stmt *st)
 	inv->flow = ref_col_dup(&inv->mem, st, 7);
 	inv->source = ref_col_dup(&inv->mem, st, 8);
 	inv->doc_id = db_col_null(st, 9) ? 0 : db_col_int(st, 9);
+	inv->refs = ref_col_dup(&inv->mem, st, 10);
 	if (!inv->supplier_key || !inv->invoice_number || !inv->kind) {
 		refdata_invoice_free(inv);
 		return NULL;
@@ -526,6 +535,40 @@ int refdata_recurring(ref_invoice **out, size_t *out_n, size_t max, refdata *r,
 	db_bind_text(st, 3, before);
 	db_bind_text(st, 4, before);
 	db_bind_int(st, 5, (int64_t)max);
+	rc = db_each(st, recurring_row, &x, err);
+	db_reset(st);
+	for (i = 0; !rc && i < x.n; i++)
+		rc = invoice_lines(out[i], r, err);
+	if (rc) {
+		for (i = 0; i < x.n; i++)
+			refdata_invoice_free(out[i]);
+		return rc;
+	}
+	*out_n = x.n;
+	return 0;
+}
+
+int refdata_invoices_by_fingerprint(ref_invoice **out, size_t *out_n, size_t max, refdata *r,
+				    const char *fingerprint, ulf_err *err)
+{
+	recurring x = { out, 0, max };
+	db_stmt *st;
+	size_t i;
+	int rc;
+
+	*out_n = 0;
+	if (!fingerprint || !*fingerprint || max == 0)
+		return 0;
+	rc = ref_stmt(&st, r, sql, Q_INV_FP_ALL, err);
+	if (rc)
+		return rc;
+	rc = db_bind_text(st, 1, fingerprint);
+	if (rc == 0)
+		rc = db_bind_int(st, 2, (int64_t)max);
+	if (rc) {
+		db_reset(st);
+		return ulf_err_set(err, rc, "invoices by fingerprint: cannot bind a parameter");
+	}
 	rc = db_each(st, recurring_row, &x, err);
 	db_reset(st);
 	for (i = 0; !rc && i < x.n; i++)

@@ -46,6 +46,7 @@ static const char *const sql[Q_COUNT_] = {
 	[Q_ORD_RECEIVED] = "SELECT order_line_id, quantity FROM ref_receipts WHERE order_no = ?",
 	[Q_RCP_EXISTS] =
 		"SELECT 1 FROM ref_receipts WHERE order_no = ? AND receipt_id = ? AND line_id = ?",
+	[Q_RCP_KNOWN] = "SELECT 1 FROM ref_receipts WHERE order_no = ? AND receipt_id = ? LIMIT 1",
 	[Q_RCP_PUT] =
 		"INSERT INTO ref_receipts (order_no, receipt_id, line_id, order_line_id, quantity,"
 		" unit, receipt_date, source, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -360,4 +361,31 @@ int refdata_put_receipt(bool *out_updated, refdata *r, const ref_receipt *rc_in,
 	db_bind_text(st, 8, rc_in->source ? rc_in->source : "api");
 	db_bind_int(st, 9, now);
 	return ref_exec(st, err);
+}
+
+int refdata_receipt_known(bool *out, refdata *r, const char *order_no, const char *receipt_id,
+			  ulf_err *err)
+{
+	db_stmt *st;
+	int rc;
+
+	*out = false;
+	if (!order_no || !*order_no || !receipt_id || !*receipt_id)
+		return 0;
+	rc = ref_stmt(&st, r, sql, Q_RCP_KNOWN, err);
+	if (rc)
+		return rc;
+	rc = db_bind_text(st, 1, order_no);
+	if (rc == 0)
+		rc = db_bind_text(st, 2, receipt_id);
+	if (rc) {
+		db_reset(st);
+		return ulf_err_set(err, rc, "goods receipt %s: cannot bind a parameter", receipt_id);
+	}
+	rc = db_step(st, err);
+	db_reset(st);
+	if (rc < 0)
+		return rc;
+	*out = rc == 1;
+	return 0;
 }

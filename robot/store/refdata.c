@@ -75,14 +75,19 @@ static const char *const schema_v1 =
 	" PRIMARY KEY (supplier_key, key_kind, hkey, account, cost_centre, activity,"
 	" project, vat_code));";
 
+/* Version 2: what tells a posted invoice apart from another of the same
+ * content (its orders, goods receipts, the invoice a credit note
+ * corrects), for duplicates by content (issue 16). */
+static const char *const schema_v2 = "ALTER TABLE ref_invoices ADD COLUMN refs TEXT;";
+
 int refdata_open(refdata **out, db *d, ulf_err *err)
 {
-	const char *steps[1] = { schema_v1 };
+	const char *steps[2] = { schema_v1, schema_v2 };
 	refdata *r;
 	int rc;
 
 	*out = NULL;
-	rc = db_migrate(d, "refdata", steps, 1, err);
+	rc = db_migrate(d, "refdata", steps, 2, err);
 	if (rc)
 		return rc;
 	r = calloc(1, sizeof(*r));

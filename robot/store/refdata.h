@@ -90,6 +90,12 @@ int refdata_order_get(ref_order **out, refdata *r, const char *order_no, ulf_err
 int refdata_put_receipt(bool *out_updated, refdata *r, const ref_receipt *rc, int64_t now,
 			ulf_err *err);
 
+/* Whether a goods receipt `receipt_id` (a despatch advice or receipt
+ * number) is registered against order `order_no`; false when either is
+ * NULL or empty. */
+int refdata_receipt_known(bool *out, refdata *r, const char *order_no, const char *receipt_id,
+			  ulf_err *err);
+
 /* ---- invoices seen, and the booking history --------------------------- */
 
 /*
@@ -109,6 +115,15 @@ int refdata_invoice_get(ref_invoice **out, refdata *r, const char *supplier_key,
  * (*found false otherwise); out_number has room for n bytes. */
 int refdata_invoice_by_fingerprint(char *out_number, size_t n, bool *found, refdata *r,
 				   const char *fingerprint, ulf_err *err);
+
+/*
+ * Up to `max` recorded invoices with this content fingerprint, the first
+ * recorded first, each read with its lines (their order numbers tell
+ * invoices of one content apart); the caller frees each with
+ * refdata_invoice_free.
+ */
+int refdata_invoices_by_fingerprint(ref_invoice **out, size_t *out_n, size_t max, refdata *r,
+				    const char *fingerprint, ulf_err *err);
 
 /*
  * Up to `max` recorded invoices of this supplier with the same content key

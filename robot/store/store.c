@@ -1,6 +1,7 @@
 /*
  * store.c - documents, states, events and the audit trail (whose rows and
- * hash chain are audit.c's).  See store.h.
+ * hash chain are audit.c's).  See store.h; the questions about documents
+ * seen before (duplicates, resends) are in store_seen.c.
  *
  * The schema and every statement are written once for both SQL dialects;
  * where the dialects differ (identity columns, blobs, the append-only
@@ -142,9 +143,24 @@ static const char *const v5 =
  * that a posting thread does not read the whole document again. */
 static const char *const v6 = "ALTER TABLE documents ADD COLUMN facts TEXT;";
 
+/*
+ * Version 7: duplicates and resends (issue 16).  The matcher's content
+ * fingerprint of an invoice and the references that tell apart invoices of
+ * the same content (orders, goods receipts, the invoice a credit note
+ * corrects), kept when it is matched, so that a copy is caught while the
+ * first is still on its way and not only once it is posted; and the
+ * resends, counted often by /metrics, found by an index that holds only
+ * them.
+ */
+static const char *const v7 =
+	"ALTER TABLE documents ADD COLUMN fingerprint TEXT;"
+	"ALTER TABLE documents ADD COLUMN refs TEXT;"
+	"CREATE INDEX documents_fingerprint ON documents(fingerprint);"
+	"CREATE INDEX events_resends ON events(doc_id) WHERE step = 'resend';";
+
 int store_open(store **out, const char *backend, const char *target, ulf_err *err)
 {
-	const char *const steps[] = { v1, v2, v3, v4, v5, v6 };
+	const char *const steps[] = { v1, v2, v3, v4, v5, v6, v7 };
 	store *s = calloc(1, sizeof(*s));
 	int rc;
 
@@ -535,7 +551,8 @@ int store_set_summary(store *s, int64_t id, const store_summary *sum, int64_t no
 		" issue_date = COALESCE(?, issue_date), currency = COALESCE(?, currency),"
 		" payable = COALESCE(?, payable), flow = COALESCE(?, flow),"
 		" decision = COALESCE(?, decision), reasons = COALESCE(?, reasons),"
-		" result = COALESCE(?, result), facts = COALESCE(?, facts), updated_at = ?"
+		" result = COALESCE(?, result), facts = COALESCE(?, facts),"
+		" fingerprint = COALESCE(?, fingerprint), refs = COALESCE(?, refs), updated_at = ?"
 		" WHERE id = ?", err);
 	if (rc)
 		return rc;
@@ -553,8 +570,17 @@ int store_set_summary(store *s, int64_t id, const store_summary *sum, int64_t no
 	db_bind_text(st, 12, sum->reasons);
 	db_bind_text(st, 13, sum->result);
 	db_bind_text(st, 14, sum->facts);
-	db_bind_int(st, 15, now);
-	db_bind_int(st, 16, id);
+	rc = db_bind_text(st, 15, sum->fingerprint);
+	if (rc == 0)
+		rc = db_bind_text(st, 16, sum->refs);
+	if (rc == 0)
+		rc = db_bind_int(st, 17, now);
+	if (rc == 0)
+		rc = db_bind_int(st, 18, id);
+	if (rc) {
+		db_finalize(st);
+		return ulf_err_set(err, rc, "document %lld: cannot bind its summary", (long long)id);
+	}
 	return db_run(st, err);
 }
 
@@ -563,7 +589,7 @@ int store_get_text(char **out, store *s, int64_t id, const char *column, ulf_err
 	static const char *const columns[] = {
 		"syntax", "kind", "invoice_number", "seller_org", "seller_name", "buyer_org",
 		"issue_date", "currency", "payable", "flow", "decision", "reasons", "result",
-		"name", "source", "state", "booking", "sha256", "facts",
+		"name", "source", "state", "booking", "sha256", "facts", "fingerprint", "refs",
 	};
 	char sql[96];
 	const char *v;
@@ -1165,38 +1191,6 @@ int store_find_invoice(int64_t *out, store *s, const char *invoice_number,
 	rc = db_step(st, err);
 	if (rc == 1)
 		*out = db_col_int(st, 0);
-	db_finalize(st);
-	return rc < 0 ? rc : 0;
-}
-
-int store_find_duplicate(int64_t *out_id, doc_state *out_state, db *d, const char *kind,
-			 int64_t id, const char *seller_a, const char *seller_b,
-			 const char *number, ulf_err *err)
-{
-	db_stmt *st = NULL;
-	ulf_err scratch;
-	int rc;
-
-	*out_id = 0;
-	*out_state = 0;
-	ulf_err_clear(&scratch);
-	/* refused: no documents table, not a store */
-	if (db_prepare(&st, d, "SELECT id, state FROM documents WHERE kind = ? AND id <> ?"
-		       " AND state <> 'rejected' AND ((seller_org = ? AND invoice_number = ?)"
-		       " OR (seller_org = ? AND invoice_number = ?)) ORDER BY id LIMIT 1",
-		       &scratch))
-		return ULF_ENOTFOUND;
-	db_bind_text(st, 1, kind);
-	db_bind_int(st, 2, id);
-	db_bind_text(st, 3, seller_a);
-	db_bind_text(st, 4, number);
-	db_bind_text(st, 5, seller_b);
-	db_bind_text(st, 6, number);
-	rc = db_step(st, err);
-	if (rc == 1) {
-		*out_id = db_col_int(st, 0);
-		*out_state = store_state_parse(db_col_text(st, 1));
-	}
 	db_finalize(st);
 	return rc < 0 ? rc : 0;
 }

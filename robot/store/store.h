@@ -154,6 +154,9 @@ typedef struct store_summary {
 	const char *reasons;       /* JSON array of reason codes */
 	const char *facts;         /* JSON: the invoice's part of a posting */
 	const char *result;        /* JSON: findings, match, suggestion */
+	const char *fingerprint;   /* the matcher's content fingerprint (match.h) */
+	const char *refs;          /* JSON: the references that tell apart
+				      invoices of the same content (match.h) */
 } store_summary;
 
 int store_set_summary(store *s, int64_t id, const store_summary *sum, int64_t now,
@@ -162,8 +165,8 @@ int store_set_summary(store *s, int64_t id, const store_summary *sum, int64_t no
 /*
  * One summary column of a document (syntax, kind, invoice_number,
  * seller_org, seller_name, buyer_org, issue_date, currency, payable, flow,
- * decision, reasons, result, name, source, state, booking, sha256, facts); *out is malloc'd or NULL when
- * the column is empty.
+ * decision, reasons, result, name, source, state, booking, sha256, facts,
+ * fingerprint, refs); *out is malloc'd or NULL when the column is empty.
  */
 int store_get_text(char **out, store *s, int64_t id, const char *column, ulf_err *err);
 
@@ -314,6 +317,48 @@ int store_find_invoice(int64_t *out, store *s, const char *invoice_number,
 int store_find_duplicate(int64_t *out_id, doc_state *out_state, db *d, const char *kind,
 			 int64_t id, const char *seller_a, const char *seller_b,
 			 const char *number, ulf_err *err);
+
+/*
+ * Earlier documents of the same content: up to `max` documents other than
+ * `id` of `kind`, in any state but rejected, whose content fingerprint
+ * (store_summary.fingerprint, set when they were matched) is `fingerprint`,
+ * oldest first, each with its invoice number and references (refs, NULL
+ * when none).  *out is malloc'd (store_content_docs_free), NULL when there
+ * are none.  Like store_find_duplicate it takes the connection; without a
+ * store on it: ULF_ENOTFOUND, err untouched.
+ */
+typedef struct store_content_doc {
+	int64_t id;
+	doc_state state;
+	char *number;              /* "" when it has none */
+	char *refs;
+} store_content_doc;
+
+int store_find_same_content(store_content_doc **out, size_t *out_n, db *d, const char *kind,
+			    int64_t id, const char *fingerprint, size_t max, ulf_err *err);
+void store_content_docs_free(store_content_doc *docs, size_t n);
+
+/* The bytes of document `id` (NUL-terminated, malloc'd), for a module that
+ * holds only the connection: the matcher, comparing a corrected re-issue
+ * with its original.  ULF_ENOTFOUND when it has none (a care claim's went
+ * to care_claims). */
+int store_load_bytes(void **out, size_t *out_len, db *d, int64_t id, ulf_err *err);
+
+/*
+ * The same bytes as document `id` arrived again (store_receive said
+ * duplicate) and were not stored again: an event `resend` in its history,
+ * its state unchanged, with a detail for a person and a program:
+ *   {"message": "received again from the inbox as a.xml: ...",
+ *    "source": "inbox"|"http", "sender": S (when known), "name": N}
+ * Never a new document, never a new posting.  Whether an arrival is a
+ * resend is the caller's to say: the inbox taking back a file it could not
+ * move after a crash is not one (inbox.c).
+ */
+int store_note_resend(store *s, int64_t id, const char *source, const char *sender,
+		      const char *name, int64_t now, ulf_err *err);
+
+/* How many resends were noted, over all documents (the dashboard, /metrics). */
+int store_count_resends(int64_t *out, store *s, ulf_err *err);
 
 /* The waiting claim or envelope `id` joins invoice `invoice_id`:
  * waiting -> attached, in one transaction with the care row's state. */

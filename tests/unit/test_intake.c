@@ -1,7 +1,8 @@
 /*
  * test_intake.c - group commit of received documents: many threads at
  * once, every document stored once with its own id, the same bytes one
- * document, and a failed commit acknowledging nothing it held.
+ * document (and a resend in its history), and a failed commit
+ * acknowledging nothing it held.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -148,6 +149,43 @@ static void test_many_threads_each_document_once(void **state)
 	}
 	assert_int_equal(count(f->s, "SELECT count(*) FROM events WHERE step = 'receive'"),
 			 THREADS * PER_THREAD + 1);
+	/* the shared document arrived THREADS times: the others are resends */
+	assert_int_equal(count(f->s, "SELECT count(*) FROM events WHERE step = 'resend'"),
+			 THREADS - 1);
+}
+
+/* Issue 16: the same bytes again are a resend noted on the first, from
+ * the sender who sent them; a sender is not told they were taken unless
+ * the note was made. */
+static void test_same_bytes_again_are_a_resend(void **state)
+{
+	fixture *f = *state;
+	ulf_err err;
+	int64_t id, id2, n;
+	bool dup;
+
+	ulf_err_clear(&err);
+	assert_int_equal(intake_receive_from(&id, &dup, f->in, "http", "sender-a", "one.xml",
+					     "<one/>", 6, 1000, &err), 0);
+	assert_false(dup);
+	assert_int_equal(intake_receive_from(&id2, &dup, f->in, "http", "sender-b", "again.xml",
+					     "<one/>", 6, 1001, &err), 0);
+	assert_true(dup);
+	assert_int_equal(id2, id);
+	assert_int_equal(count(f->s, "SELECT count(*) FROM documents"), 1);
+	assert_int_equal(count(f->s, "SELECT count(*) FROM events WHERE step = 'resend' AND"
+			       " detail LIKE '%received again over HTTP from sender sender-b as"
+			       " again.xml%'"), 1);
+	assert_int_equal(store_count_resends(&n, f->s, &err), 0);
+	assert_int_equal(n, 1);
+	/* the note refused: the sender hears an error, and may send again */
+	assert_int_equal(db_exec(store_db(f->s), "CREATE TRIGGER refuse BEFORE INSERT ON events"
+				 " WHEN NEW.step = 'resend'"
+				 " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END", &err), 0);
+	assert_int_not_equal(intake_receive(&id2, &dup, f->in, "http", "third.xml", "<one/>", 6,
+					    1002, &err), 0);
+	assert_non_null(strstr(err.msg, "refused by the test"));
+	assert_int_equal(count(f->s, "SELECT count(*) FROM documents"), 1);
 }
 
 /* A commit that fails stores nothing and says so to its sender; the next
@@ -181,6 +219,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_many_threads_each_document_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_commit_acknowledges_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_same_bytes_again_are_a_resend, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

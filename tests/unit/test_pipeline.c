@@ -2,7 +2,8 @@
  * Pipeline recovery: a care claim and its invoice that missed each other
  * (the robot died between storing the claim and looking for its invoice,
  * or two robots took them at the same moment) meet on the next resume;
- * a document that fails in a batch holds up none of the others.
+ * a document that fails in a batch holds up none of the others; a copy is
+ * caught while the first is on its way.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -190,12 +191,83 @@ static void test_failing_document_holds_up_no_other(void **state)
 	free(bytes);
 }
 
+/*
+ * Issue 16, through the stages: the match stage keeps each invoice's
+ * content fingerprint and references on its document, so a copy under
+ * another number is caught while the first still waits in `ready` (no ERP
+ * here), not only once it is posted; a re-issue under the first's number
+ * names it and what differs.  The crash test saw 2-3 of 200 identical
+ * rent copies posted before.
+ */
+static void test_copy_caught_before_the_first_is_posted(void **state)
+{
+	ts_store *t = ts_store_new("pipeline-dup", TS_SQLITE | TS_REFDATA);
+	char path[1024], *rent, *copy, *reissue, *result = NULL, *fp = NULL;
+	pipeline *p = NULL;
+	ulf_config cfg;
+	int64_t a, b, c;
+	doc_state st;
+	size_t len;
+	bool dup;
+	ulf_err err;
+
+	(void)state;
+	ulf_err_clear(&err);
+	ts_refdata_load_samples(t->r);
+	config_init(&cfg);
+	snprintf(cfg.match_rules_file, sizeof(cfg.match_rules_file), "%s",
+		 ts_samples_path(path, sizeof(path), "rules/regions.rules"));
+	if (pipeline_new(&p, t->s, &cfg, &err))
+		fail_msg("%s", err.msg);
+	rent = ts_slurp(&len, ts_samples_path(path, sizeof(path),
+					      "invoices/peppol-invoice-rent-nonpo.xml"));
+	copy = ts_replace(rent, "<cbc:ID>H-2025-04-117</cbc:ID>", "<cbc:ID>H-2025-04-118</cbc:ID>");
+	reissue = ts_replace(rent, "<cbc:DueDate>2025-04-01</cbc:DueDate>",
+			     "<cbc:DueDate>2025-04-30</cbc:DueDate>");
+
+	assert_int_equal(pipeline_receive(&a, &dup, &st, p, "inbox", "a.xml", rent, len, 1000,
+					  &err), 0);
+	assert_int_equal(st, ST_READY);
+	assert_int_equal(store_get_text(&fp, t->s, a, "fingerprint", &err), 0);
+	assert_non_null(fp);
+	assert_int_equal(strlen(fp), 64);
+	/* the same content under another number: a copy of a, still in ready */
+	assert_int_equal(pipeline_receive(&b, &dup, &st, p, "inbox", "b.xml", copy, strlen(copy),
+					  1001, &err), 0);
+	assert_int_equal(st, ST_EXCEPTION);
+	assert_int_equal(store_get_text(&result, t->s, b, "reasons", &err), 0);
+	assert_string_equal(result, "[\"DUPLICATE\"]");
+	free(result);
+	assert_int_equal(store_get_text(&result, t->s, b, "result", &err), 0);
+	assert_non_null(strstr(result, "\"duplicate_of\":{\"how\":\"content\","
+			       "\"invoice_number\":\"H-2025-04-117\",\"document\":1,\"state\":\"ready\"}"));
+	free(result);
+	/* the first's number with other bytes: a re-issue, with what differs */
+	assert_int_equal(pipeline_receive(&c, &dup, &st, p, "inbox", "c.xml", reissue,
+					  strlen(reissue), 1002, &err), 0);
+	assert_int_equal(st, ST_EXCEPTION);
+	assert_int_equal(store_get_text(&result, t->s, c, "result", &err), 0);
+	assert_non_null(strstr(result, "{\"what\":\"due date (BT-9)\",\"original\":\"2025-04-01\","
+			       "\"this\":\"2025-04-30\"}"));
+	assert_non_null(strstr(result, "\"message\":\"invoice H-2025-04-117 from this seller is"
+			       " already in the store as document 1 (ready); this one differs in:"
+			       " due date (BT-9) 2025-04-01, now 2025-04-30\""));
+	free(result);
+	free(fp);
+	free(rent);
+	free(copy);
+	free(reissue);
+	pipeline_free(p);
+	ts_store_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_waiting_pair_meets_on_resume, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claim_alone_keeps_waiting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failing_document_holds_up_no_other, setup, teardown),
+		cmocka_unit_test(test_copy_caught_before_the_first_is_posted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -590,6 +590,130 @@ static void test_find_duplicate(void **state)
 	unlink(path);
 }
 
+/* store_history's rows, kept for the test to look at. */
+typedef struct hist {
+	char what[8][32], from[8][32], to[8][32], detail[8][512];
+	size_t n;
+} hist;
+
+static void hist_row(const store_history_row *r, void *ctx)
+{
+	hist *h = ctx;
+
+	if (h->n == 8 || r->is_audit)
+		return;
+	snprintf(h->what[h->n], sizeof(h->what[0]), "%s", r->what);
+	snprintf(h->from[h->n], sizeof(h->from[0]), "%s", r->from ? r->from : "");
+	snprintf(h->to[h->n], sizeof(h->to[0]), "%s", r->to ? r->to : "");
+	snprintf(h->detail[h->n], sizeof(h->detail[0]), "%s", r->detail ? r->detail : "");
+	h->n++;
+}
+
+/* Issue 16: the same bytes again are a resend in the history of the
+ * document they are - counted, the state unchanged, nothing stored. */
+static void test_resend_is_an_event_of_the_original(void **state)
+{
+	fixture *f = *state;
+	int64_t a, b, n;
+	bool dup;
+	hist h;
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	assert_int_equal(store_count_resends(&n, f->s, &err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_receive(&a, &dup, f->s, "inbox", "a.xml", "<x/>", 4, 100, &err), 0);
+	assert_int_equal(store_transition(f->s, a, ST_RECEIVED, ST_EXCEPTION, "read", 0, NULL, 101,
+					  &err), 0);
+	assert_int_equal(store_receive(&b, &dup, f->s, "http", "again.xml", "<x/>", 4, 102, &err), 0);
+	assert_true(dup);
+	assert_int_equal(b, a);
+	assert_int_equal(store_note_resend(f->s, a, "http", "sender-7", "again.xml", 102, &err), 0);
+	assert_int_equal(store_note_resend(f->s, a, "inbox", NULL, "a2.xml", 103, &err), 0);
+	assert_int_equal(store_count_resends(&n, f->s, &err), 0);
+	assert_int_equal(n, 2);
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(store_history(f->s, a, hist_row, &h, &err), 0);
+	assert_int_equal(h.n, 4);
+	assert_string_equal(h.what[2], "resend");
+	assert_string_equal(h.from[2], "exception");
+	assert_string_equal(h.to[2], "exception");
+	assert_string_equal(h.detail[2], "{\"message\":\"received again over HTTP from sender sender-7"
+			    " as again.xml: the same bytes as this document, not stored again\","
+			    "\"source\":\"http\",\"sender\":\"sender-7\",\"name\":\"again.xml\"}");
+	assert_non_null(strstr(h.detail[3], "received again from the inbox as a2.xml"));
+	{
+		doc_state st;
+		assert_int_equal(store_state(&st, f->s, a, &err), 0);
+		assert_int_equal(st, ST_EXCEPTION);
+	}
+	/* no such document */
+	assert_int_equal(store_note_resend(f->s, 999, "inbox", NULL, "x.xml", 104, &err),
+			 ULF_ENOTFOUND);
+}
+
+/* The documents of one content fingerprint, for duplicates on their way. */
+static void test_find_same_content(void **state)
+{
+	fixture *f = *state;
+	db *d = store_db(f->s);
+	store_summary sum = { .kind = "invoice", .invoice_number = "C-1", .fingerprint = "fp1",
+			      .refs = "{\"orders\":[\"O1\"]}" };
+	store_content_doc *docs;
+	int64_t a, b, c;
+	size_t n;
+	bool dup;
+	char *text;
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	assert_int_equal(store_receive(&a, &dup, f->s, "inbox", "a.xml", "a", 1, 100, &err), 0);
+	assert_int_equal(store_receive(&b, &dup, f->s, "inbox", "b.xml", "b", 1, 100, &err), 0);
+	assert_int_equal(store_receive(&c, &dup, f->s, "inbox", "c.xml", "c", 1, 100, &err), 0);
+	assert_int_equal(store_set_summary(f->s, a, &sum, 101, &err), 0);
+	sum.invoice_number = "C-2";
+	sum.refs = NULL;
+	assert_int_equal(store_set_summary(f->s, b, &sum, 101, &err), 0);
+	assert_int_equal(store_get_text(&text, f->s, a, "fingerprint", &err), 0);
+	assert_string_equal(text, "fp1");
+	free(text);
+	assert_int_equal(store_find_same_content(&docs, &n, d, "invoice", c, "fp1", 16, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(docs[0].id, a);
+	assert_string_equal(docs[0].number, "C-1");
+	assert_string_equal(docs[0].refs, "{\"orders\":[\"O1\"]}");
+	assert_int_equal(docs[0].state, ST_RECEIVED);
+	assert_null(docs[1].refs);
+	store_content_docs_free(docs, n);
+	/* not itself, at most max, not another kind or fingerprint */
+	assert_int_equal(store_find_same_content(&docs, &n, d, "invoice", a, "fp1", 1, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(docs[0].id, b);
+	store_content_docs_free(docs, n);
+	assert_int_equal(store_find_same_content(&docs, &n, d, "credit-note", c, "fp1", 16, &err), 0);
+	assert_int_equal(n, 0);
+	assert_null(docs);
+	/* a rejected one does not count */
+	assert_int_equal(store_transition(f->s, a, ST_RECEIVED, ST_EXCEPTION, "read", 0, NULL, 102,
+					  &err), 0);
+	assert_int_equal(store_transition(f->s, a, ST_EXCEPTION, ST_REJECTED, "handler", 0, NULL,
+					  103, &err), 0);
+	assert_int_equal(store_find_same_content(&docs, &n, d, "invoice", c, "fp1", 16, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(docs[0].id, b);
+	store_content_docs_free(docs, n);
+	/* the bytes, by connection */
+	{
+		void *bytes;
+		size_t len;
+		assert_int_equal(store_load_bytes(&bytes, &len, d, c, &err), 0);
+		assert_int_equal(len, 1);
+		assert_string_equal(bytes, "c");
+		free(bytes);
+		assert_int_equal(store_load_bytes(&bytes, &len, d, 999, &err), ULF_ENOTFOUND);
+	}
+}
+
 /* Schema scripts are written once: the tokens become the dialect's words,
  * other braces stay, an unknown token is an error. */
 static void test_schema_tokens(void **state)
@@ -698,6 +822,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tx_rolls_back_when_fn_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_collect_stops_at_its_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_duplicate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resend_is_an_event_of_the_original, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_find_same_content, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_tokens, setup, teardown),
 		cmocka_unit_test(test_config_names_the_backends),
 		cmocka_unit_test(test_store_files_are_private),
