@@ -136,7 +136,8 @@ static int answer_tx(db *d, void *ctx, ulf_err *err)
 			" outcome_unknown = CASE WHEN ? > 0 THEN 1 WHEN ? < 0 THEN 0"
 			"  ELSE outcome_unknown END,"
 			" held_4xx = CASE WHEN ? <> 0 THEN 1 ELSE held_4xx END,"
-			" window_from = CASE WHEN ? = 'held' THEN 0 ELSE window_from END"
+			" window_from = CASE WHEN ? = 'held' THEN 0 ELSE window_from END,"
+			" payload = COALESCE(?, payload)"
 			" WHERE doc_id = ?", err);
 	if (rc)
 		return rc;
@@ -149,7 +150,8 @@ static int answer_tx(db *d, void *ctx, ulf_err *err)
 	db_bind_int(st, 7, a->unknown);
 	db_bind_int(st, 8, a->held_4xx);
 	db_bind_text(st, 9, a->state);
-	db_bind_int(st, 10, t->id);
+	db_bind_text(st, 10, a->payload);
+	db_bind_int(st, 11, t->id);
 	rc = db_run(st, err);
 	if (rc)
 		return rc;

@@ -263,6 +263,9 @@ typedef struct store_answer {
 	int unknown;             /* 1: no answer came (marked); -1: the ERP answered for
 				  * the key (cleared); 0: as it was */
 	bool held_4xx;           /* held for a run of the same 4xx (marked, once) */
+	const char *payload;     /* what went with the key, when it was not the recorded
+				  * one (a correction under a key the ERP never saw);
+				  * NULL: as recorded */
 } store_answer;
 
 /* The outcome of the request in flight (posting -> a->to).  A posting

@@ -828,6 +828,10 @@ static enum MHD_Result on_posting(erpsim *s, struct MHD_Connection *conn, const 
 		return settle(s, conn, key, 400, problem(400, "Bad Request", detail), NULL, NULL);
 	}
 	bad = check_payload(&pi, j);
+	if (!bad && s->reject && strcmp(s->reject, "*") == 0)
+		/* every posting, in the same words: a set-up the ERP does not take */
+		bad = "postings are refused: this ERP expects another payload schema"
+		      " (simulated set-up rejection)";
 	if (bad || (s->reject && strcmp(pi.number, s->reject) == 0)) {
 		unsigned status = bad ? 400 : 422;
 		if (!bad)

@@ -81,7 +81,8 @@ static void sim_usage(FILE *out)
 		"  --outage-ms M            the same outage in milliseconds\n"
 		"  --fail-first N, --stall-first N, --drop-first N, --busy-first N (429),\n"
 		"  --reset-first N          the same for the first N postings\n"
-		"  --reject-invoice NUMBER  answer 422 to postings of this invoice\n"
+		"  --reject-invoice NUMBER  answer 422 to postings of this invoice; \"*\": 400 to\n"
+		"                           every posting, in the same words\n"
 		"  --seed N                 seed of the fault generator (1)\n"
 		"  --exit-after S           stop by itself after S seconds (a safety net)\n"
 		"  --verbose                log requests on stderr\n");
