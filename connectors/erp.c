@@ -385,6 +385,31 @@ static erp_outcome transport_outcome(CURLcode e)
 	}
 }
 
+/*
+ * Whether the server broke off TLS over our certificate or the session's
+ * terms: OpenSSL names the alert it got ("tlsv13 alert certificate
+ * required", "tlsv1 alert unknown ca", "sslv3 alert handshake failure").
+ * Retrying cannot mend those; the set-up can.  With TLS 1.3 a refused
+ * client certificate shows only at the first read, after the request
+ * went out, so the code alone (35, 56) cannot tell.
+ */
+static bool tls_refused(const char *errbuf)
+{
+	static const char *const alerts[] = {
+		"alert certificate required", "alert bad certificate", "alert unknown ca",
+		"alert certificate unknown", "alert certificate revoked",
+		"alert certificate expired", "alert unsupported certificate",
+		"alert access denied", "alert handshake failure", "alert protocol version",
+		"alert insufficient security",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(alerts) / sizeof(alerts[0]); i++)
+		if (strstr(errbuf, alerts[i]))
+			return true;
+	return false;
+}
+
 static void transport_message(erp_result *out, lane *l, const char *what, CURLcode e)
 {
 	snprintf(out->message, sizeof(out->message), "%s: %s (curl error %d)", what,
@@ -541,7 +566,7 @@ static int fetch_token(erp_result *out, erp_client *c, bool *got, ulf_err *err)
 		goto out;
 	}
 	if (e != CURLE_OK) {
-		out->outcome = transport_outcome(e);
+		out->outcome = tls_refused(l->errbuf) ? ERP_FAILED : transport_outcome(e);
 		transport_message(out, l, "erp: token endpoint", e);
 		goto out;
 	}
@@ -678,7 +703,7 @@ static int transport(erp_result *out, long *status, lane *l, CURLcode e, ulf_err
 	if (e == CURLE_OUT_OF_MEMORY || e == CURLE_WRITE_ERROR)
 		return ulf_err_set(err, ULF_ENOMEM, "out of memory reading the ERP's answer");
 	if (e != CURLE_OK) {
-		out->outcome = transport_outcome(e);
+		out->outcome = tls_refused(l->errbuf) ? ERP_FAILED : transport_outcome(e);
 		transport_message(out, l, "erp", e);
 		/* bytes of the request written to the connection: none, and the
 		 * ERP cannot have seen it (no connection, a TLS handshake that

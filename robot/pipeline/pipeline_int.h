@@ -10,7 +10,9 @@
  *   partners.c  care claims, envelopes and their invoices: partners that
  *               wait for each other, meet, or expire
  *   post.c      the post stage: begin, send, finish, exactly once, and
- *               the posting threads' batches
+ *               the posting threads' batches; erp_wait and its window
+ *   erp_guard.c the circuit breaker and the set-up fault (public:
+ *               erp_guard.h, which the service shares between threads)
  *   posting.c   the posting record (connectors/erp_payload.h) built from
  *               the invoice and from the matcher's or the care booking
  */
