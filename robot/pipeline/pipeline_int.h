@@ -86,7 +86,6 @@ typedef struct job {
 	/* what post_begin found of the posting so far (docs/erp.md, "When the
 	 * ERP is not there") */
 	bool probe;           /* this request is the guard's probe */
-	bool unknown;         /* an earlier request for the key got no answer */
 	bool held_before;     /* held once for a run of the same 4xx */
 	bool correction;      /* j->payload is the original, sent again first: a
 			       * corrected booking waits for the ERP's answer on it */

@@ -337,7 +337,6 @@ static int stage_post_begin(doc_state *to, job *j, ulf_err *err)
 	rc = kept_payload(&kept, j, have_sp, err);
 	if (rc)
 		return rc;
-	j->unknown = state == ST_POSTING || (have_sp && sp.unknown);
 	j->held_before = have_sp && sp.held_4xx;
 	same_key = have_sp && !(state == ST_READY && strcmp(sp.state, "rejected") == 0);
 	if (kept && (state == ST_POSTING || state == ST_ERP_WAIT)) {
@@ -371,7 +370,7 @@ static int stage_post_begin(doc_state *to, job *j, ulf_err *err)
 	if (rc)
 		goto out;
 	if (!same_key)
-		j->unknown = j->held_before = false;   /* a new key: a new posting */
+		j->held_before = false;   /* a new key: a new posting */
 	snd.from = state;
 	snd.idem_key = j->key;
 	snd.revision = revision;
