@@ -50,6 +50,7 @@ struct erp_client {
 	CURLM *multi;                /* drives the lanes at once */
 	char *url, *ca_file, *client_cert, *client_key;
 	char *token_url, *client_id, *client_secret, *scope;
+	char *lookup_url;
 	long timeout_ms, connect_timeout_ms;
 	/* the cached access token */
 	char *token;
@@ -192,6 +193,7 @@ void erp_client_free(erp_client *c)
 		free(c->client_secret);
 	}
 	free(c->scope);
+	free(c->lookup_url);
 	if (c->token) {
 		explicit_bzero(c->token, strlen(c->token));
 		free(c->token);
@@ -246,6 +248,9 @@ int erp_client_new(erp_client **out, const erp_config *cfg, ulf_err *err)
 	if (!empty(cfg->token_url) && !is_https(cfg->token_url))
 		return ulf_err_set(err, ULF_EINVAL, "erp: the token URL must be https://...: '%s'",
 				   cfg->token_url);
+	if (!empty(cfg->lookup_url) && !is_https(cfg->lookup_url))
+		return ulf_err_set(err, ULF_EINVAL, "erp: the lookup URL must be https://...: '%s'",
+				   cfg->lookup_url);
 	if (!empty(cfg->token_url) && (empty(cfg->client_id) || empty(cfg->client_secret_file)))
 		return ulf_err_set(err, ULF_EINVAL,
 				   "erp: a token URL needs a client id and a client secret file");
@@ -274,6 +279,7 @@ int erp_client_new(erp_client **out, const erp_config *cfg, ulf_err *err)
 	c->token_url = dup_opt(cfg->token_url, &failed);
 	c->client_id = dup_opt(cfg->client_id, &failed);
 	c->scope = dup_opt(cfg->scope, &failed);
+	c->lookup_url = dup_opt(cfg->lookup_url, &failed);
 	c->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : 30000;
 	c->connect_timeout_ms = cfg->connect_timeout_ms ? cfg->connect_timeout_ms
 			      : c->timeout_ms < 10000 ? c->timeout_ms : 10000;
@@ -377,6 +383,31 @@ static erp_outcome transport_outcome(CURLcode e)
 	default:
 		return ERP_RETRY;
 	}
+}
+
+/*
+ * Whether the server broke off TLS over our certificate or the session's
+ * terms: OpenSSL names the alert it got ("tlsv13 alert certificate
+ * required", "tlsv1 alert unknown ca", "sslv3 alert handshake failure").
+ * Retrying cannot mend those; the set-up can.  With TLS 1.3 a refused
+ * client certificate shows only at the first read, after the request
+ * went out, so the code alone (35, 56) cannot tell.
+ */
+static bool tls_refused(const char *errbuf)
+{
+	static const char *const alerts[] = {
+		"alert certificate required", "alert bad certificate", "alert unknown ca",
+		"alert certificate unknown", "alert certificate revoked",
+		"alert certificate expired", "alert unsupported certificate",
+		"alert access denied", "alert handshake failure", "alert protocol version",
+		"alert insufficient security",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(alerts) / sizeof(alerts[0]); i++)
+		if (strstr(errbuf, alerts[i]))
+			return true;
+	return false;
 }
 
 static void transport_message(erp_result *out, lane *l, const char *what, CURLcode e)
@@ -535,7 +566,7 @@ static int fetch_token(erp_result *out, erp_client *c, bool *got, ulf_err *err)
 		goto out;
 	}
 	if (e != CURLE_OK) {
-		out->outcome = transport_outcome(e);
+		out->outcome = tls_refused(l->errbuf) ? ERP_FAILED : transport_outcome(e);
 		transport_message(out, l, "erp: token endpoint", e);
 		goto out;
 	}
@@ -666,12 +697,20 @@ static void release_post(lane *l)
  * of a transport failure in *out. */
 static int transport(erp_result *out, long *status, lane *l, CURLcode e, ulf_err *err)
 {
+	long sent = 0;
+
 	*status = 0;
 	if (e == CURLE_OUT_OF_MEMORY || e == CURLE_WRITE_ERROR)
 		return ulf_err_set(err, ULF_ENOMEM, "out of memory reading the ERP's answer");
 	if (e != CURLE_OK) {
-		out->outcome = transport_outcome(e);
+		out->outcome = tls_refused(l->errbuf) ? ERP_FAILED : transport_outcome(e);
 		transport_message(out, l, "erp", e);
+		/* bytes of the request written to the connection: none, and the
+		 * ERP cannot have seen it (no connection, a TLS handshake that
+		 * failed); some, and it may have booked it before the silence */
+		if (out->outcome == ERP_RETRY &&
+		    curl_easy_getinfo(l->h, CURLINFO_REQUEST_SIZE, &sent) == CURLE_OK && sent > 0)
+			out->unknown = true;
 		return 0;
 	}
 	curl_easy_getinfo(l->h, CURLINFO_RESPONSE_CODE, status);
@@ -686,6 +725,8 @@ static void answered(erp_result *out, erp_client *c, lane *l, long status)
 	out->http_status = (int)status;
 	out->replayed = l->replayed;
 	out->outcome = status_outcome(status);
+	/* the ERP is still processing this key: it may be booking it now */
+	out->unknown = status == 409;
 	if (l->resp.len)
 		copy_text(out->response, sizeof(out->response), l->resp.data, l->resp.len, true);
 	if (out->outcome == ERP_ACCEPTED) {
@@ -844,6 +885,151 @@ int erp_post_many(erp_result *out, int *rcs, erp_client *c, const char *const *k
 			return rc;
 	}
 	return 0;
+}
+
+bool erp_can_lookup(const erp_client *c)
+{
+	return c && c->lookup_url;
+}
+
+/* A lookup's 200 answer (erp.h: erp_lookup) read into *state and *out. */
+static void lookup_answer(erp_key_state *state, erp_result *out, const body *b)
+{
+	ujson *j = NULL;
+	const ujson *ans;
+	const char *st = NULL;
+	char *text = NULL;
+	body inner;
+	ulf_err perr;
+	bool booked;
+	long status;
+
+	*state = ERP_KEY_UNKNOWN;
+	ulf_err_clear(&perr);
+	if (b->len)
+		(void)ujson_parse(&j, b->data, b->len, "lookup answer", &perr);
+	st = j ? ujson_get_str(j, "state") : NULL;
+	if (st && strcmp(st, "unseen") == 0) {
+		*state = ERP_KEY_UNSEEN;
+		goto out;
+	}
+	if (st && strcmp(st, "in_process") == 0) {
+		out->outcome = ERP_RETRY;
+		out->unknown = true;
+		snprintf(out->message, sizeof(out->message),
+			 "erp: the ERP is still processing this key (lookup)");
+		goto out;
+	}
+	booked = st && strcmp(st, "booked") == 0;
+	if (!booked && !(st && strcmp(st, "rejected") == 0)) {
+		out->outcome = ERP_FAILED;
+		snprintf(out->message, sizeof(out->message),
+			 "erp: the lookup's answer is not one docs/erp.md describes%s%s",
+			 perr.code ? ": " : "", perr.msg);
+		goto out;
+	}
+	ans = ujson_get(j, "answer");
+	text = ans ? ujson_dump(ans, UJSON_COMPACT) : NULL;
+	inner.data = text;
+	inner.len = text ? strlen(text) : 0;
+	inner.cap = 0;
+	status = (long)ujson_get_int(j, "status", booked ? 201 : 422);
+	*state = ERP_KEY_ANSWERED;
+	out->http_status = (int)status;
+	out->replayed = true;
+	if (inner.len)
+		copy_text(out->response, sizeof(out->response), inner.data, inner.len, true);
+	if (booked) {
+		out->outcome = ERP_ACCEPTED;
+		answer_voucher(out->voucher_id, sizeof(out->voucher_id), &inner);
+	} else {
+		out->outcome = ERP_REJECTED;
+		answer_message(out->message, sizeof(out->message), &inner, (int)status);
+	}
+out:
+	free(text);
+	ujson_free(j);
+}
+
+int erp_lookup(erp_key_state *state, erp_result *out, erp_client *c, const char *idem_key,
+	       ulf_err *err)
+{
+	lane *l = &c->lanes[0];
+	struct curl_slist *hdrs = NULL;
+	char *url = NULL, *auth = NULL;
+	bool renewed = false, ok, failed;
+	long status = 0;
+	int rc;
+
+	*state = ERP_KEY_UNKNOWN;
+	rc = check_request(out, idem_key, "-", err);
+	if (rc)
+		return rc;
+	if (!c->lookup_url)
+		return ulf_err_set(err, ULF_EINVAL, "erp: no lookup URL is configured");
+	/* the key is printable ASCII without quotes; escaped all the same */
+	{
+		char *k = curl_easy_escape(l->h, idem_key, 0);
+		if (k)
+			url = text_join(c->lookup_url, strchr(c->lookup_url, '?')
+					? "&idempotency_key=" : "?idempotency_key=", k);
+		curl_free(k);
+	}
+	if (!url)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	for (;;) {
+		if (c->token_url && (!c->token || mono_ms() >= c->token_renew_at)) {
+			rc = fetch_token(out, c, &ok, err);
+			if (rc || !ok)
+				goto out;
+			renewed = true;
+		}
+		rc = setup(c, l, url, err);
+		if (rc)
+			goto out;
+		failed = false;
+		if (c->token)
+			auth = text_join("Authorization: Bearer ", c->token, NULL);
+		add_header(&hdrs, "Accept: application/json, application/problem+json", &failed);
+		if (c->token)
+			add_header(&hdrs, auth ? auth : "", &failed);
+		if (failed || (c->token && !auth) ||
+		    curl_easy_setopt(l->h, CURLOPT_HTTPHEADER, hdrs) ||
+		    curl_easy_setopt(l->h, CURLOPT_HTTPGET, 1L))
+			rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+		if (rc == 0)
+			rc = transport(out, &status, l, curl_easy_perform(l->h), err);
+		curl_slist_free_all(hdrs);
+		hdrs = NULL;
+		if (auth) {
+			explicit_bzero(auth, strlen(auth));
+			free(auth);
+			auth = NULL;
+		}
+		out->unknown = false;   /* a lookup books nothing */
+		if (rc || status == 0)
+			goto out;
+		if (status != 401 || !c->token_url || renewed)
+			break;
+		drop_token(c);
+	}
+	if (status == 200) {
+		lookup_answer(state, out, &l->resp);
+		goto out;
+	}
+	answered(out, c, l, status);
+	out->unknown = false;
+	if (out->outcome != ERP_RETRY) {
+		/* a lookup answers 200; anything else means it is not there */
+		char m[ERP_MESSAGE_MAX - 64];
+		snprintf(m, sizeof(m), "%.900s", out->message);
+		out->outcome = ERP_FAILED;
+		snprintf(out->message, sizeof(out->message), "erp: the lookup answered %ld%s%s",
+			 status, m[0] ? ": " : "", m);
+	}
+out:
+	free(url);
+	return rc;
 }
 
 int erp_idempotency_key(char out[ERP_IDEM_KEY_MAX], const char *seller_id,

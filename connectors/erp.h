@@ -55,6 +55,8 @@ typedef struct erp_config {
 	long timeout_ms;            /* whole request, token fetch alike; 0: 30000 */
 	long connect_timeout_ms;    /* TCP + TLS handshake; 0: min(timeout_ms, 10000) */
 	unsigned connections;       /* requests erp_post_many keeps in flight; 0: 1 */
+	const char *lookup_url;     /* the ERP's lookup of a posting by its key
+				     * (erp_lookup); NULL or "": it offers none */
 } erp_config;
 
 typedef enum erp_outcome {
@@ -71,6 +73,11 @@ typedef struct erp_result {
 	erp_outcome outcome;
 	int http_status;               /* 0 when no HTTP answer came */
 	bool replayed;                 /* the ERP answered from its record of the key */
+	/* The request went out (all or part of it) and no answer came back: a
+	 * timeout, a connection closed mid-way; or the ERP said it is still
+	 * processing the key (409).  The ERP may have booked it: only an
+	 * answer for the same key tells. */
+	bool unknown;
 	long retry_after_ms;           /* ERP_RETRY: the ERP's Retry-After, or -1 */
 	char voucher_id[ERP_VOUCHER_MAX];  /* ERP_ACCEPTED: the ERP's voucher, may be "" */
 	char message[ERP_MESSAGE_MAX]; /* what went wrong (the ERP's own words for 4xx) */
@@ -156,6 +163,33 @@ typedef struct erp_retry_policy {
 int erp_post_with_retries(erp_result *out, unsigned *attempts, erp_client *c,
 			  const char *idem_key, const char *json_payload,
 			  const erp_retry_policy *policy, ulf_err *err);
+
+/* What the ERP knows of a key, as its lookup (erp_lookup) says. */
+typedef enum erp_key_state {
+	ERP_KEY_ANSWERED = 1, /* it has answered the key: *out holds that first answer,
+			       * ERP_ACCEPTED (voucher_id) or ERP_REJECTED (message) */
+	ERP_KEY_UNSEEN,       /* it has no record of the key: nothing was booked with it */
+	ERP_KEY_UNKNOWN       /* no telling now: in process, or the lookup failed
+			       * (*out: ERP_RETRY or ERP_FAILED with the message) */
+} erp_key_state;
+
+/*
+ * Asks the ERP what became of a key, without sending a booking:
+ * GET {lookup_url}?idempotency_key=KEY, answered 200 with
+ *   {"idempotency_key": KEY, "state": "booked" | "rejected" | "in_process" | "unseen",
+ *    "status": 201, "answer": {the first answer's body}}
+ * (docs/erp.md).  Needs erp_config.lookup_url (ULF_EINVAL without).  The
+ * answer is classified as erp_post's are: 5xx, 429 and transport failures
+ * are ERP_RETRY, a 401 after a fresh token or any other status ERP_FAILED
+ * (a lookup URL that answers 404 is a set-up fault, never "unseen").
+ * Returns 0 with *state and *out filled, or a negative code (bad key, no
+ * memory).
+ */
+int erp_lookup(erp_key_state *state, erp_result *out, erp_client *c, const char *idem_key,
+	       ulf_err *err);
+
+/* Whether the client has a lookup URL. */
+bool erp_can_lookup(const erp_client *c);
 
 const char *erp_outcome_name(erp_outcome o);   /* "accepted", "rejected", ... */
 

@@ -103,6 +103,19 @@ static void summary(store *s)
 	}
 }
 
+/* Posting paused or stopped by the ERP's state: the operator hears why
+ * (the documents wait in erp_wait or ready, not in the queue). */
+static void erp_note(pipeline *p)
+{
+	erp_guard_status st;
+
+	erp_guard_status_get(pipeline_guard(p), &st);
+	if (st.mode == ERP_GUARD_SETUP)
+		fprintf(stderr, "ulf run: posting stopped by a set-up fault: %s\n", st.reason);
+	else if (st.mode == ERP_GUARD_PAUSED)
+		fprintf(stderr, "ulf run: posting paused: %s\n", st.reason);
+}
+
 int cli_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -170,6 +183,7 @@ int cli_run(int argc, char **argv)
 	if (inbox_scan(&taken, p, &iopts, now_ms(), report, &rctx, &err))
 		goto fail;
 	summary(s);
+	erp_note(p);
 	if (rctx.failed)
 		status = CLI_UNREADABLE;
 	goto out;

@@ -16,7 +16,7 @@
 #include "core/fileio.h"
 #include "core/httpd.h"
 
-typedef enum { T_STRING, T_INT, T_SIZE } setting_type;
+typedef enum { T_STRING, T_INT, T_SIZE, T_DURATION } setting_type;
 
 typedef struct setting {
 	const char *name;
@@ -197,6 +197,36 @@ static int v_addresses(const void *value, char *why, size_t n)
 	return -1;
 }
 
+static int v_window(const void *value, char *why, size_t n)
+{
+	long v = *(const long *)value;
+
+	if (v >= 10 && v <= 90L * 86400)
+		return 0;
+	snprintf(why, n, "must be between 10s and 90d");
+	return -1;
+}
+
+static int v_breaker(const void *value, char *why, size_t n)
+{
+	long v = *(const long *)value;
+
+	if (v >= 1 && v <= 1000)
+		return 0;
+	snprintf(why, n, "must be between 1 and 1000");
+	return -1;
+}
+
+static int v_rejections(const void *value, char *why, size_t n)
+{
+	long v = *(const long *)value;
+
+	if (v == 0 || (v >= 2 && v <= 100))
+		return 0;
+	snprintf(why, n, "must be 0 (off) or between 2 and 100");
+	return -1;
+}
+
 #define STR(f) T_STRING, offsetof(ulf_config, f), sizeof(((ulf_config *)0)->f), NULL
 #define NUM(t, f) t, offsetof(ulf_config, f), 0, NULL
 /* a string that must be one of the values listed */
@@ -284,32 +314,35 @@ static const setting settings[] = {
 	  "Matching rules: order-number patterns, booking rules, tolerances, invoices\n"
 	  "# without an order (docs/rules-file.md); builtin for the two regions' formats\n"
 	  "# with exact tolerances.  Check a file with `ulf rules check FILE`." },
-	{ "erp_url", STR(erp_url), "\"\"", false, v_https,
+	{ "erp_url", STR(erp_url), "\"\"", true, v_https,
 	  "The ERP's postings endpoint (https://...) where booking suggestions go.\n"
-	  "# Empty: nothing is posted.  docs/erp.md describes the protocol." },
-	{ "erp_ca_file", STR(erp_ca_file), "\"\"", false, NULL,
+	  "# Empty: nothing is posted.  docs/erp.md describes the protocol.  The\n"
+	  "# ERP's settings take effect on SIGHUP: a set-up fault (certificate,\n"
+	  "# credentials, URL) stops posting until the fixed configuration is loaded." },
+	{ "erp_ca_file", STR(erp_ca_file), "\"\"", true, NULL,
 	  "PEM CA bundle that signs the ERP's certificate; empty: the system's CAs.\n"
 	  "# The certificate and host name are always verified." },
-	{ "erp_client_cert", STR(erp_client_cert), "\"\"", false, NULL,
+	{ "erp_client_cert", STR(erp_client_cert), "\"\"", true, NULL,
 	  "PEM client certificate for mutual TLS with the ERP; empty: none." },
-	{ "erp_client_key", STR(erp_client_key), "\"\"", false, NULL,
+	{ "erp_client_key", STR(erp_client_key), "\"\"", true, NULL,
 	  "PEM private key of erp_client_cert (empty: in the certificate file)." },
-	{ "erp_token_url", STR(erp_token_url), "\"\"", false, v_https,
+	{ "erp_token_url", STR(erp_token_url), "\"\"", true, v_https,
 	  "OAuth2 token endpoint (client credentials); empty: no token is sent." },
-	{ "erp_client_id", STR(erp_client_id), "\"\"", false, NULL,
+	{ "erp_client_id", STR(erp_client_id), "\"\"", true, NULL,
 	  "OAuth2 client id, with erp_token_url." },
-	{ "erp_client_secret_file", STR(erp_client_secret_file), "\"\"", false, NULL,
+	{ "erp_client_secret_file", STR(erp_client_secret_file), "\"\"", true, NULL,
 	  "File holding the OAuth2 client secret on its first line (keep it 0600)." },
-	{ "erp_scope", STR(erp_scope), "\"\"", false, NULL,
+	{ "erp_scope", STR(erp_scope), "\"\"", true, NULL,
 	  "OAuth2 scope to ask for; empty: none." },
-	{ "erp_timeout_ms", NUM(T_INT, erp_timeout_ms), "30000", false, v_ms,
+	{ "erp_timeout_ms", NUM(T_INT, erp_timeout_ms), "30000", true, v_ms,
 	  "Longest one request to the ERP (or its token endpoint) may take." },
 	{ "erp_connections", NUM(T_INT, erp_connections), "8", false, v_connections,
 	  "Postings `ulf run` has in flight to the ERP at once, each on a connection\n"
 	  "# of its own, shared by two posting threads." },
 	{ "erp_max_attempts", NUM(T_INT, erp_max_attempts), "8", true, v_attempts,
-	  "Requests per posting before it goes to the exception queue; network\n"
-	  "# errors, timeouts, 5xx and 429 are retried, a 4xx answer is final." },
+	  "Requests `ulf erp-post` makes before it gives up (`ulf run` retries for\n"
+	  "# erp_retry_window instead); network errors, timeouts, 5xx and 429 are\n"
+	  "# retried, a 4xx answer is final." },
 	{ "erp_backoff_ms", NUM(T_INT, erp_backoff_ms), "2000", true, v_ms,
 	  "First wait before a retry; it doubles per attempt, with jitter." },
 	{ "erp_backoff_max_ms", NUM(T_INT, erp_backoff_max_ms), "300000", true, v_ms,
@@ -317,6 +350,26 @@ static const setting settings[] = {
 	{ "erp_link_base", STR(erp_link_base), "\"\"", true, NULL,
 	  "Base URL of ulf's document view; a posting links back to its invoice as\n"
 	  "# this followed by the document id." },
+	{ "erp_retry_window", NUM(T_DURATION, erp_retry_window), "1d", true, v_window,
+	  "How long `ulf run` goes on retrying a posting the ERP did not answer\n"
+	  "# finally (an outage, 5xx, timeouts), with backoff; it waits in state\n"
+	  "# erp_wait meanwhile, not in the queue.  Then the queue: ERP_UNREACHABLE,\n"
+	  "# or ERP_OUTCOME_UNKNOWN when a request went unanswered (the ERP may have\n"
+	  "# booked it).  A person's retry starts a fresh window.  10s to 90d." },
+	{ "erp_breaker_failures", NUM(T_INT, erp_breaker_failures), "10", true, v_breaker,
+	  "Failed requests in a row (5xx, 429, timeouts, no connection) after which\n"
+	  "# posting pauses: the ERP is left alone, then probed with one posting." },
+	{ "erp_breaker_wait_ms", NUM(T_INT, erp_breaker_wait_ms), "10000", true, v_ms,
+	  "The pause before the first probe; it doubles after each failed probe, up\n"
+	  "# to erp_backoff_max_ms.  A probe that gets an answer resumes full speed." },
+	{ "erp_setup_rejections", NUM(T_INT, erp_setup_rejections), "3", true, v_rejections,
+	  "The same 4xx answer, word for word, for this many different invoices in a\n"
+	  "# row is the set-up's fault, not theirs: posting stops and they wait, as for\n"
+	  "# a certificate or credentials fault, until SIGHUP.  0: never." },
+	{ "erp_lookup_url", STR(erp_lookup_url), "\"\"", true, v_https,
+	  "The ERP's lookup of a posting by its idempotency key, if it offers one\n"
+	  "# (docs/erp.md).  Asked before a corrected booking replaces one whose\n"
+	  "# outcome is unknown; without it the original is sent again first." },
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
@@ -340,6 +393,31 @@ static int parse_size(size_t *out, const char *s)
 	if (*end || v > (SIZE_MAX >> shift))
 		return -1;
 	*out = (size_t)(v << shift);
+	return 0;
+}
+
+/* Seconds, written as N, Ns, Nm, Nh or Nd. */
+static int parse_duration(long *out, const char *s)
+{
+	char *end;
+	long v, unit = 1;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || errno || v < 0)
+		return -1;
+	switch (*end) {
+	case '\0': case 's': unit = 1; break;
+	case 'm': unit = 60; break;
+	case 'h': unit = 3600; break;
+	case 'd': unit = 86400; break;
+	default: return -1;
+	}
+	if (*end && end[1])
+		return -1;
+	if (v > LONG_MAX / unit)
+		return -1;
+	*out = v * unit;
 	return 0;
 }
 
@@ -381,6 +459,12 @@ static int apply(ulf_config *cfg, const setting *st, const char *value,
 	case T_SIZE:
 		if (parse_size(field, value) < 0) {
 			snprintf(why, n, "'%s' is not a size (e.g. 512K, 64M)", value);
+			return -1;
+		}
+		break;
+	case T_DURATION:
+		if (parse_duration(field, value) < 0) {
+			snprintf(why, n, "'%s' is not a duration (e.g. 90s, 30m, 12h, 1d)", value);
 			return -1;
 		}
 		break;
@@ -664,7 +748,8 @@ int config_reload(ulf_config *out, const ulf_config *current, const char *path,
 		const char *a = (const char *)&cfg + st->offset;
 		const char *b = (const char *)current + st->offset;
 		bool same = st->type == T_STRING ? strcmp(a, b) == 0
-			  : st->type == T_INT ? *(const long *)(const void *)a == *(const long *)(const void *)b
+			  : st->type == T_INT || st->type == T_DURATION
+			  ? *(const long *)(const void *)a == *(const long *)(const void *)b
 			  : *(const size_t *)(const void *)a == *(const size_t *)(const void *)b;
 		if (!st->reloadable && !same)
 			return ulf_err_set(err, ULF_EINVAL,
@@ -701,6 +786,7 @@ void config_erp(erp_config *out, const ulf_config *cfg)
 	out->scope = cfg->erp_scope;
 	out->timeout_ms = cfg->erp_timeout_ms;
 	out->connections = (unsigned)cfg->erp_connections;
+	out->lookup_url = cfg->erp_lookup_url;
 }
 
 void config_erp_retry(erp_retry_policy *out, const ulf_config *cfg)

@@ -8,7 +8,8 @@
  * builds a complete new ulf_config and swaps it in only when it is valid.
  *
  * File format: one "name value" per line; '#' starts a comment; values may
- * be double-quoted; sizes take K, M or G suffixes.
+ * be double-quoted; sizes take K, M or G suffixes; durations s, m, h or d
+ * (seconds without).
  */
 #ifndef ULF_CONFIG_H
 #define ULF_CONFIG_H
@@ -75,6 +76,12 @@ typedef struct ulf_config {
 	long erp_backoff_max_ms;
 	long erp_connections;
 	char erp_link_base[CONFIG_STR_MAX];
+	/* waiting for the ERP (docs/erp.md, "When the ERP is not there") */
+	long erp_retry_window;      /* seconds */
+	long erp_breaker_failures;
+	long erp_breaker_wait_ms;
+	long erp_setup_rejections;
+	char erp_lookup_url[CONFIG_STR_MAX];
 } ulf_config;
 
 /* Every setting at its default. */

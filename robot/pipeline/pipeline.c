@@ -33,6 +33,7 @@ static const struct stage stages[] = {
 	{ ST_MATCHED, "suggest", stage_suggest },
 	{ ST_READY, "post", stage_post },
 	{ ST_POSTING, "post", stage_post },
+	{ ST_ERP_WAIT, "post", stage_post },
 };
 
 const struct stage *stage_for(doc_state s)
@@ -66,6 +67,12 @@ int pipeline_new(pipeline **out, store *s, const ulf_config *cfg, ulf_err *err)
 	 * durable, every step of every document waited for an fsync.
 	 */
 	rc = db_set_durable(store_db(s), false, err);
+	if (rc == 0) {
+		erp_guard_opts go;
+		erp_guard_opts_init(&go, &p->cfg);
+		rc = erp_guard_new(&p->guard, &go, err);
+		p->own_guard = rc == 0;
+	}
 	if (rc == 0)
 		rc = care_rules_load(&p->care, p->cfg.care_rules_file, err);
 	if (rc == 0)
@@ -95,6 +102,8 @@ void pipeline_free(pipeline *p)
 	if (!p)
 		return;
 	erp_client_free(p->erp);
+	if (p->own_guard)
+		erp_guard_free(p->guard);
 	matcher_free(p->m);
 	rules_free(p->rules);
 	care_rules_free(p->care);
@@ -113,6 +122,7 @@ void job_release(job *j)
 {
 	erp_posting_release(&j->post);
 	free(j->payload);
+	free(j->correction_payload);
 	reader_document_release(&j->doc);
 	claim_free(j->env_claim);
 	claim_free(j->inv_claim);
@@ -406,6 +416,19 @@ void pipeline_leave_posting(pipeline *p)
 	p->not_posting = true;
 }
 
+void pipeline_share_guard(pipeline *p, erp_guard *g)
+{
+	if (p->own_guard)
+		erp_guard_free(p->guard);
+	p->guard = g;
+	p->own_guard = false;
+}
+
+erp_guard *pipeline_guard(pipeline *p)
+{
+	return p->guard;
+}
+
 void pipeline_on_ready(pipeline *p, pipeline_ready_fn fn, void *ctx)
 {
 	p->on_ready = fn;
@@ -415,9 +438,9 @@ void pipeline_on_ready(pipeline *p, pipeline_ready_fn fn, void *ctx)
 int pipeline_resume(size_t *out_n, pipeline *p, int64_t now, ulf_err *err)
 {
 	static const doc_state unfinished[] = {
-		ST_RECEIVED, ST_READ, ST_VALIDATED, ST_MATCHED, ST_READY, ST_POSTING
+		ST_RECEIVED, ST_READ, ST_VALIDATED, ST_MATCHED, ST_READY, ST_POSTING, ST_ERP_WAIT
 	};
-	/* the first four when posting threads take the other two */
+	/* the first four when posting threads take the other three */
 	size_t nstates = p->not_posting ? 4 : sizeof(unfinished) / sizeof(unfinished[0]);
 	int64_t *ids = NULL;
 	size_t n = 0, i, advanced = 0;
@@ -439,6 +462,10 @@ int pipeline_resume(size_t *out_n, pipeline *p, int64_t now, ulf_err *err)
 	n = 0;
 	if (rc == 0)
 		rc = pipeline_expire(&n, p, now, err);
+	advanced += n;
+	n = 0;
+	if (rc == 0 && p->erp && !p->not_posting)
+		rc = post_expire_waiting(&n, p, now, 0, 0, err);
 	*out_n = advanced + n;
 	return rc ? rc : failed;
 }

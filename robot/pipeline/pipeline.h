@@ -17,6 +17,7 @@
 
 #include "core/err.h"
 #include "robot/config/config.h"
+#include "robot/pipeline/erp_guard.h"
 #include "robot/store/store.h"
 
 typedef struct pipeline pipeline;
@@ -85,17 +86,28 @@ int pipeline_resume(size_t *out_n, pipeline *p, int64_t now, ulf_err *err);
  */
 void pipeline_leave_posting(pipeline *p);
 
+/*
+ * The guard posting goes through (erp_guard.h): its own, from the
+ * configuration, unless it shares one: the service's posting threads and
+ * main pipeline share the service's, so that a run of failures pauses
+ * them all and /health tells one story.  The shared guard outlives p.
+ */
+void pipeline_share_guard(pipeline *p, erp_guard *g);
+erp_guard *pipeline_guard(pipeline *p);
+
 /* Called (if set) when pipeline_process() leaves a document in `ready`:
  * the service wakes the posting thread whose shard it is. */
 typedef void (*pipeline_ready_fn)(void *ctx, int64_t id);
 void pipeline_on_ready(pipeline *p, pipeline_ready_fn fn, void *ctx);
 
 /*
- * Posts documents in `ready` or `posting` that are due by `now`, oldest
- * first, at most `max` of them, taking only those whose id % nshards is
- * shard: several posting threads share the work without meeting on a
- * document.  *out_n gets how many were taken; *out_more whether more of
- * this shard's are due.
+ * Posts documents in `ready`, `posting` or `erp_wait` that are due by
+ * `now`, oldest first, at most `max` of them, taking only those whose id
+ * % nshards is shard: several posting threads share the work without
+ * meeting on a document.  The guard decides first: nothing while posting
+ * pauses, one document when it probes.  Documents whose retry window ended
+ * in erp_wait go to the queue (about every half minute).  *out_n gets how
+ * many were taken; *out_more whether more of this shard's are due.
  */
 int pipeline_post_due(size_t *out_n, bool *out_more, pipeline *p, int64_t now,
 		      unsigned shard, unsigned nshards, size_t max, ulf_err *err);

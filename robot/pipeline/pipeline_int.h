@@ -10,7 +10,9 @@
  *   partners.c  care claims, envelopes and their invoices: partners that
  *               wait for each other, meet, or expire
  *   post.c      the post stage: begin, send, finish, exactly once, and
- *               the posting threads' batches
+ *               the posting threads' batches; erp_wait and its window
+ *   erp_guard.c the circuit breaker and the set-up fault (public:
+ *               erp_guard.h, which the service shares between threads)
  *   posting.c   the posting record (connectors/erp_payload.h) built from
  *               the invoice and from the matcher's or the care booking
  */
@@ -28,6 +30,7 @@
 #include "parsers/validate.h"
 #include "robot/care/care_booking.h"
 #include "robot/match/match.h"
+#include "robot/pipeline/erp_guard.h"
 #include "robot/pipeline/pipeline.h"
 
 struct pipeline {
@@ -39,6 +42,10 @@ struct pipeline {
 	ruleset *rules;           /* the procurement team's matching rules */
 	matcher *m;
 	uint64_t jitter;          /* state of the backoff's random numbers */
+	erp_guard *guard;         /* whether posting goes now (the service's posting
+				   * threads share one: pipeline_share_guard) */
+	bool own_guard;
+	int64_t erp_swept;        /* when erp_wait was last searched for windows that ended */
 	bool not_posting;         /* posting threads of the service post instead */
 	pipeline_ready_fn on_ready;
 	void *on_ready_ctx;
@@ -76,6 +83,15 @@ typedef struct job {
 	char *payload;
 	bool send;
 	erp_result res;
+	/* what post_begin found of the posting so far (docs/erp.md, "When the
+	 * ERP is not there") */
+	bool probe;           /* this request is the guard's probe */
+	bool held_before;     /* held once for a run of the same 4xx */
+	bool correction;      /* j->payload is the original, sent again first: a
+			       * corrected booking waits for the ERP's answer on it */
+	bool lookup;          /* ask the ERP's lookup first (erp_lookup_url) */
+	char *correction_payload;  /* with lookup: sent under the key if the ERP never saw it */
+	bool sent_correction; /* the lookup said unseen: j->payload is the correction */
 } job;
 
 /* ---- pipeline.c: jobs and the stage table ---- */
@@ -167,8 +183,14 @@ int partners_rejoin(size_t *out_n, pipeline *p, int64_t now, ulf_err *err);
 
 /* ---- post.c: the post stage ---- */
 
-/* ready -> posting -> posted, exactly once (see post.c). */
+/* ready -> posting -> posted, exactly once (see post.c); erp_wait -> posting. */
 int stage_post(doc_state *to, job *j, ulf_err *err);
+
+/* Documents in erp_wait whose retry window ended go to the queue
+ * (ERP_UNREACHABLE, or ERP_OUTCOME_UNKNOWN with the key); *out_n counts
+ * them.  Only this shard's (nshards 0: all). */
+int post_expire_waiting(size_t *out_n, pipeline *p, int64_t now, unsigned shard,
+			unsigned nshards, ulf_err *err);
 
 /* ---- posting.c: the posting record ---- */
 

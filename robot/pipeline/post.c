@@ -1,8 +1,19 @@
 /*
  * post.c - the post stage: ready -> posting -> posted, exactly once.  The
- * key is recorded as sent before the request leaves; a document found in
- * `posting` (we stopped mid-request) sends the recorded key again, and the
- * ERP answers a known key with its first answer (docs/erp.md).
+ * key and the payload are recorded as sent before the request leaves; a
+ * document found in `posting` (we stopped mid-request) sends the recorded
+ * ones again, and the ERP answers a known key with its first answer
+ * (docs/erp.md).
+ *
+ * When the ERP gives no final answer the document waits in `erp_wait`
+ * (docs/states.md) and goes again with the same key and payload, with
+ * backoff, for erp_retry_window; a request met by silence marks the
+ * outcome unknown until the ERP answers for the key.  The guard
+ * (erp_guard.h) sees every outcome and says when posting goes, pauses or
+ * stops; a set-up fault holds the documents in erp_wait instead of the
+ * queue.  A corrected booking for a posting whose outcome is unknown goes
+ * out only once the ERP has answered for the original key: asked by its
+ * lookup when it has one, else by sending the original again first.
  *
  * One document posts with two transactions (stage_post); the service's
  * posting threads post several with one commit before their requests and
@@ -106,50 +117,62 @@ static int build_payload(char **out, job *j, const ujson *bk, ulf_err *why)
 	return rc;
 }
 
-/* The key of this document's posting and its revision. */
+/* The key of this document's posting and its revision: the recorded ones
+ * (sp), or, for a first posting or a re-booking after a rejection, one
+ * derived from the invoice with revision `next`. */
 static int posting_key(char key[ERP_IDEM_KEY_MAX], int64_t *revision, job *j,
-		       doc_state state, ulf_err *err)
+		       const store_posting *sp, int64_t next, ulf_err *err)
 {
 	const erp_posting *head = &j->post;
-	store_posting sp;
-	ulf_err none;
-	int rc;
 
-	*revision = 0;
-	ulf_err_clear(&none);
-	rc = store_posting_get(&sp, j->p->s, j->id, &none);
-	if (rc && rc != ULF_ENOTFOUND)
-		return ulf_err_set(err, rc, "%s", none.msg);
-	if (rc == 0 && state == ST_POSTING) {
-		/* in flight when we stopped: the same request again */
-		size_t kl = strlen(sp.idem_key);
+	if (sp) {
+		/* the same request again */
+		size_t kl = strlen(sp->idem_key);
 		if (kl >= ERP_IDEM_KEY_MAX)
 			return ulf_err_set(err, ULF_ESTORE, "document %lld: recorded key too long",
 					   (long long)j->id);
-		memcpy(key, sp.idem_key, kl + 1);
-		*revision = sp.revision;
+		memcpy(key, sp->idem_key, kl + 1);
+		*revision = sp->revision;
 		return 0;
 	}
-	if (rc == 0)
-		*revision = sp.revision + (strcmp(sp.state, "rejected") == 0);
+	*revision = next;
 	return erp_idempotency_key(key, head->supplier_org_number ? head->supplier_org_number
 								  : head->supplier_vat_number,
 				   head->type_code, head->invoice_number, head->issue_date,
-				   (unsigned)*revision, err);
+				   (unsigned)next, err);
 }
 
-/* Sends the document to the queue from the post stage, which records its
- * own transitions. */
-static int post_exception(job *j, const char *reason, const erp_result *res, ulf_err *err)
+/* A retry window as people write it: 1d, 12h, 30m, 90s. */
+static void window_text(char *out, size_t n, long s)
+{
+	if (s % 86400 == 0)
+		snprintf(out, n, "%ldd", s / 86400);
+	else if (s % 3600 == 0)
+		snprintf(out, n, "%ldh", s / 3600);
+	else if (s % 60 == 0)
+		snprintf(out, n, "%ldm", s / 60);
+	else
+		snprintf(out, n, "%lds", s);
+}
+
+/*
+ * The document's reasons and detail for the queue (job_record_exception):
+ * the reason code, the words, the ERP's status and, when the ERP may have
+ * booked it, the key every later action sends first.
+ */
+static int queue_detail(job *j, const char *reason, const char *message, int http_status,
+			const char *key, ulf_err *err)
 {
 	char *detail;
 	int rc;
 
 	j->reasons = ujson_array();
 	j->detail = ujson_object();
-	if (ujson_append_new(j->reasons, ujson_string(reason)) ||
-	    ujson_set_str(j->detail, "message", res->message) ||
-	    ujson_set_int(j->detail, "http_status", res->http_status))
+	if (!j->reasons || !j->detail ||
+	    ujson_append_new(j->reasons, ujson_string(reason)) ||
+	    ujson_set_str(j->detail, "message", message) ||
+	    ujson_set_int(j->detail, "http_status", http_status) ||
+	    (key && ujson_set_str(j->detail, "idempotency_key", key)))
 		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
 	rc = ujson_set_new(j->detail, "reasons", j->reasons);
 	j->reasons = NULL;      /* taken, whatever the outcome */
@@ -157,12 +180,30 @@ static int post_exception(job *j, const char *reason, const erp_result *res, ulf
 	if (!detail)
 		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
 	rc = job_record_exception(j, detail, err);
-	if (rc == 0)
-		rc = res->outcome == ERP_REJECTED
-		     ? store_posting_rejected(j->p->s, j->id, res->http_status, res->message, j->now, err)
-		     : store_posting_failed(j->p->s, j->id, res->http_status, res->message, j->now, err);
 	free(detail);
 	return rc;
+}
+
+/* Why a posting's window ended, for the queue: its reason code and words. */
+static const char *give_up_text(char *out, size_t n, const pipeline *p, const store_posting *sp,
+				bool unknown, const char *last)
+{
+	char w[32];
+
+	window_text(w, sizeof(w), p->cfg.erp_retry_window);
+	if (unknown) {
+		snprintf(out, n, "the ERP may already have booked this: a request with idempotency key"
+			 " %s got no answer, and the ERP gave none for that key within the retry"
+			 " window (%s, %lld attempts; last: %.300s).  Any action on it sends the same"
+			 " key first; a corrected booking goes out only once the ERP has answered"
+			 " for that key", sp->idem_key, w, (long long)sp->attempts,
+			 last && *last ? last : "no answer");
+		return "ERP_OUTCOME_UNKNOWN";
+	}
+	snprintf(out, n, "the ERP did not take the posting within the retry window (%s, %lld"
+		 " attempts); every answer said it was not booked.  Last: %.300s", w,
+		 (long long)sp->attempts, last && *last ? last : "no answer");
+	return "ERP_UNREACHABLE";
 }
 
 /* A posted invoice teaches the matcher: invoiced quantities, duplicates,
@@ -201,107 +242,325 @@ out:
 	return rc;
 }
 
-/*
- * Posting, first part, inside a transaction: the payload and the key, and
- * for a document in `ready` the key recorded as sent (ready -> posting)
- * before the request leaves.  j->send says whether there is a request to
- * send; when there is none the document went to the queue.
- */
-static int stage_post_begin(doc_state *to, job *j, ulf_err *err)
+/* What the stage may send again as it was: the payload recorded with the
+ * key (NULL when an older ulf kept none). */
+static int kept_payload(char **out, job *j, bool have_sp, ulf_err *err)
 {
+	ulf_err none;
+	int rc;
+
+	*out = NULL;
+	if (!have_sp)
+		return 0;
+	ulf_err_clear(&none);
+	rc = store_posting_payload(out, j->p->s, j->id, &none);
+	if (rc && rc != ULF_ENOTFOUND)
+		return ulf_err_set(err, rc, "%s", none.msg);
+	return 0;
+}
+
+/*
+ * The payload of the booking as it is now, in j->payload; 0 with *queued
+ * when it cannot be sent (the document went to the queue: *to), unless
+ * `fallback` (a payload recorded with the key) can go instead.
+ */
+static int current_payload(doc_state *to, bool *queued, job *j, bool fallback, ulf_err *err)
+{
+	const char *reason = NULL;
 	const ujson *bk;
 	ujson *tree = NULL;
-	doc_state state = *to;
-	int64_t revision;
 	ulf_err why;
 	int rc;
 
-	j->send = false;
-	free(j->payload);
-	j->payload = NULL;
+	*queued = false;
 	ulf_err_clear(&why);
 	rc = posting_head(j, &why);
 	if (rc == ULF_ESTORE || rc == ULF_ENOMEM)
 		return ulf_err_set(err, rc, "%s", why.msg);
-	if (rc)
-		return job_to_queue(j, to, "UNREADABLE", why.msg, err);
-	rc = load_booking(&bk, &tree, j, err);
-	if (rc == 0 && !bk)
-		rc = job_to_queue(j, to, "NO_BOOKING", "there is no booking to post", err);
-	if (rc || !bk)
-		goto out;
-	ulf_err_clear(&why);
-	rc = build_payload(&j->payload, j, bk, &why);
-	if (rc == ULF_ENOMEM) {
-		rc = ulf_err_set(err, rc, "out of memory");
-		goto out;
-	}
 	if (rc) {
-		rc = job_to_queue(j, to, "BOOKING_INVALID", why.msg, err);
-		goto out;
+		reason = "UNREADABLE";
+	} else {
+		rc = load_booking(&bk, &tree, j, err);
+		if (rc)
+			goto out;
+		if (!bk) {
+			reason = "NO_BOOKING";
+			snprintf(why.msg, sizeof(why.msg), "there is no booking to post");
+		} else {
+			ulf_err_clear(&why);
+			rc = build_payload(&j->payload, j, bk, &why);
+			if (rc == ULF_ENOMEM) {
+				rc = ulf_err_set(err, rc, "out of memory");
+				goto out;
+			}
+			if (rc)
+				reason = "BOOKING_INVALID";
+		}
 	}
-	rc = posting_key(j->key, &revision, j, state, err);
-	if (rc == 0 && state == ST_READY)
-		rc = store_posting_begin(j->p->s, j->id, j->key, revision, j->now, err);
-	if (rc == 0) {
-		j->recorded = true;
-		j->send = true;
-		*to = ST_POSTING;
+	rc = 0;
+	if (reason && !fallback) {
+		*queued = true;
+		rc = job_to_queue(j, to, reason, why.msg, err);
 	}
 out:
 	ujson_free(tree);
 	return rc;
 }
 
+/*
+ * Posting, first part, inside a transaction: the payload and the key,
+ * recorded as sent (ready / erp_wait -> posting; found in posting: sent
+ * again, its outcome unknown) before the request leaves.  j->send says
+ * whether there is a request to send; when there is none the document
+ * went to the queue.
+ */
+static int stage_post_begin(doc_state *to, job *j, ulf_err *err)
+{
+	doc_state state = *to;
+	store_posting sp;
+	store_send snd;
+	char *kept = NULL;
+	bool have_sp, queued, same_key;
+	int64_t revision = 0;
+	ulf_err none;
+	int rc;
+
+	j->send = j->correction = j->lookup = j->sent_correction = false;
+	free(j->payload);
+	free(j->correction_payload);
+	j->payload = j->correction_payload = NULL;
+	ulf_err_clear(&none);
+	rc = store_posting_get(&sp, j->p->s, j->id, &none);
+	if (rc && rc != ULF_ENOTFOUND)
+		return ulf_err_set(err, rc, "%s", none.msg);
+	have_sp = rc == 0;
+	rc = kept_payload(&kept, j, have_sp, err);
+	if (rc)
+		return rc;
+	j->held_before = have_sp && sp.held_4xx;
+	same_key = have_sp && !(state == ST_READY && strcmp(sp.state, "rejected") == 0);
+	if (kept && (state == ST_POSTING || state == ST_ERP_WAIT)) {
+		/* the same request again, as it went */
+		j->payload = kept;
+		kept = NULL;
+	} else {
+		/* a person's booking may have changed: built again, or, when it
+		 * cannot be, the one that went with the key goes again */
+		rc = current_payload(to, &queued, j, kept && same_key, err);
+		if (rc || queued)
+			goto out;
+		if (kept && same_key && !j->payload) {
+			j->payload = kept;
+			kept = NULL;
+		} else if (kept && same_key && sp.unknown && strcmp(j->payload, kept) != 0) {
+			/* the ERP may have booked the original under this key: it
+			 * answers for that key before anything else goes */
+			j->correction = true;
+			j->lookup = erp_can_lookup(j->p->erp);
+			if (j->lookup)
+				j->correction_payload = j->payload;
+			else
+				free(j->payload);
+			j->payload = kept;
+			kept = NULL;
+		}
+	}
+	rc = posting_key(j->key, &revision, j, same_key ? &sp : NULL,
+			 have_sp ? sp.revision + 1 : 0, err);
+	if (rc)
+		goto out;
+	if (!same_key)
+		j->held_before = false;   /* a new key: a new posting */
+	snd.from = state;
+	snd.idem_key = j->key;
+	snd.revision = revision;
+	snd.payload = j->payload;
+	rc = store_posting_send(j->p->s, j->id, &snd, j->now, err);
+	if (rc == 0) {
+		j->recorded = true;
+		j->send = true;
+		*to = ST_POSTING;
+	}
+out:
+	free(kept);
+	return rc;
+}
+
+/* The answer's words for the event log. */
+static void answer_detail(char *out, size_t n, const char *prefix, const erp_result *res)
+{
+	snprintf(out, n, "%s%.900s", prefix, res->message);
+}
+
+/* posting -> erp_wait, held for a set-up fault: due again at once, and
+ * sent when posting goes again. */
+static int hold(doc_state *to, job *j, bool for_4xx, ulf_err *err)
+{
+	erp_result *res = &j->res;
+	erp_guard_status gs;
+	char detail[ERP_MESSAGE_MAX + 300];
+	store_answer a;
+
+	erp_guard_status_get(j->p->guard, &gs);
+	snprintf(detail, sizeof(detail), "held: %.1100s", gs.reason[0] ? gs.reason : res->message);
+	memset(&a, 0, sizeof(a));
+	a.to = ST_ERP_WAIT;
+	a.state = "held";
+	a.http_status = res->http_status;
+	a.response = res->message;
+	a.detail = detail;
+	a.next_at = j->now;
+	a.unknown = res->unknown ? 1 : for_4xx ? -1 : 0;
+	a.held_4xx = for_4xx;
+	a.payload = j->sent_correction ? j->payload : NULL;
+	*to = ST_ERP_WAIT;
+	j->stop = true;
+	return store_posting_answer(j->p->s, j->id, &a, j->now, err);
+}
+
+/* The documents of a run of the same 4xx that went to the queue before
+ * it told: back to wait with this one. */
+static int recall_run(job *j, ulf_err *err)
+{
+	int64_t ids[100];
+	int status = 0;
+	size_t n, i;
+	ulf_err none;
+	int rc;
+
+	n = erp_guard_take_recall(j->p->guard, ids, sizeof(ids) / sizeof(ids[0]), &status);
+	for (i = 0; i < n; i++) {
+		ulf_err_clear(&none);
+		rc = store_posting_recall(j->p->s, ids[i], status, j->now, &none);
+		/* moved by a person meanwhile, or by another robot: it stays */
+		if (rc && rc != ULF_ENOTFOUND)
+			return ulf_err_set(err, rc, "%s", none.msg);
+	}
+	return 0;
+}
+
 /* Posting, last part, inside a transaction: the ERP's answer (j->res)
- * recorded, and the document on to posted, the queue or a retry. */
+ * recorded, and the document on to posted, the queue, or erp_wait. */
 static int stage_post_finish(doc_state *to, job *j, ulf_err *err)
 {
 	erp_result *res = &j->res;
+	char detail[ERP_MESSAGE_MAX + 400];
+	unsigned flags = (j->probe ? ERP_REPORT_PROBE : 0) |
+			 (j->held_before ? ERP_REPORT_HELD_BEFORE : 0);
+	erp_verdict verdict;
 	store_posting sp;
+	store_answer a;
+	bool unknown;
 	int rc;
 
+	verdict = erp_guard_report(j->p->guard, res, j->id, flags, j->now * 1000);
+	j->probe = false;
 	j->recorded = true;
+	memset(&a, 0, sizeof(a));
+	a.http_status = res->http_status;
+	a.payload = j->sent_correction ? j->payload : NULL;
 	switch (res->outcome) {
 	case ERP_ACCEPTED:
-		rc = store_posting_accepted(j->p->s, j->id, res->http_status,
-					    res->voucher_id[0] ? res->voucher_id : res->response,
-					    j->now, err);
+		a.to = ST_POSTED;
+		a.state = "accepted";
+		a.response = res->voucher_id[0] ? res->voucher_id : res->response;
+		a.unknown = -1;
+		if (j->correction) {
+			snprintf(detail, sizeof(detail), "the ERP had booked the original booking under"
+				 " key %s (voucher %.200s); the correction was not sent: correct it in"
+				 " the ERP", j->key, res->voucher_id);
+			a.detail = detail;
+		}
+		rc = store_posting_answer(j->p->s, j->id, &a, j->now, err);
 		if (rc == 0)
 			rc = remember_posted(j, err);
 		*to = ST_POSTED;
 		return rc;
 	case ERP_REJECTED:
+		if (verdict == ERP_VERDICT_SETUP) {
+			rc = hold(to, j, true, err);
+			return rc ? rc : recall_run(j, err);
+		}
+		a.state = "rejected";
+		a.response = res->message;
+		a.unknown = -1;
+		if (j->correction) {
+			/* the original is not booked: the correction goes next,
+			 * under a new key */
+			a.to = ST_READY;
+			snprintf(detail, sizeof(detail), "the ERP rejected the original booking under"
+				 " key %s; the correction goes next: %.800s", j->key, res->message);
+			a.detail = detail;
+			*to = ST_READY;
+			return store_posting_answer(j->p->s, j->id, &a, j->now, err);
+		}
+		a.to = ST_EXCEPTION;
 		*to = ST_EXCEPTION;
-		return post_exception(j, "ERP_REJECTED", res, err);
+		rc = queue_detail(j, "ERP_REJECTED", res->message, res->http_status, NULL, err);
+		return rc ? rc : store_posting_answer(j->p->s, j->id, &a, j->now, err);
 	case ERP_FAILED:
-		*to = ST_EXCEPTION;
-		return post_exception(j, "ERP_SETUP", res, err);
+		return hold(to, j, false, err);
 	case ERP_RETRY:
 	default:
-		rc = store_posting_get(&sp, j->p->s, j->id, err);
-		if (rc)
-			return rc;
-		if (sp.attempts >= j->p->cfg.erp_max_attempts) {
-			snprintf(res->message + strlen(res->message),
-				 sizeof(res->message) - strlen(res->message),
-				 " (after %lld attempts)", (long long)sp.attempts);
-			res->outcome = ERP_FAILED;
-			*to = ST_EXCEPTION;
-			return post_exception(j, "ERP_UNREACHABLE", res, err);
-		}
-		j->p->jitter = j->p->jitter * 6364136223846793005ULL + 1442695040888963407ULL;
-		{
-			long ms = erp_retry_delay_ms(res, (unsigned)sp.attempts,
-						     j->p->cfg.erp_backoff_ms,
-						     j->p->cfg.erp_backoff_max_ms, j->p->jitter >> 11);
-			rc = store_posting_retry(j->p->s, j->id, res->http_status, res->message,
-						 j->now + (ms + 999) / 1000, j->now, err);
-		}
-		*to = ST_READY;
-		j->stop = true;
-		return rc;
+		break;
 	}
+	rc = store_posting_get(&sp, j->p->s, j->id, err);
+	if (rc)
+		return rc;
+	unknown = sp.unknown || res->unknown;
+	a.response = res->message;
+	a.unknown = res->unknown ? 1 : 0;
+	if (sp.window_from + j->p->cfg.erp_retry_window <= j->now) {
+		char msg[ERP_MESSAGE_MAX + 600];
+		const char *reason = give_up_text(msg, sizeof(msg), j->p, &sp, unknown, res->message);
+
+		a.to = ST_EXCEPTION;
+		a.state = "failed";
+		*to = ST_EXCEPTION;
+		rc = queue_detail(j, reason, msg, res->http_status, unknown ? sp.idem_key : NULL, err);
+		return rc ? rc : store_posting_answer(j->p->s, j->id, &a, j->now, err);
+	}
+	j->p->jitter = j->p->jitter * 6364136223846793005ULL + 1442695040888963407ULL;
+	{
+		long ms = erp_retry_delay_ms(res, (unsigned)sp.attempts, j->p->cfg.erp_backoff_ms,
+					     j->p->cfg.erp_backoff_max_ms, j->p->jitter >> 11);
+		a.next_at = j->now + (ms + 999) / 1000;
+	}
+	answer_detail(detail, sizeof(detail), unknown ? "outcome unknown: " : "", res);
+	a.to = ST_ERP_WAIT;
+	a.state = "retry";
+	a.detail = detail;
+	*to = ST_ERP_WAIT;
+	j->stop = true;
+	return store_posting_answer(j->p->s, j->id, &a, j->now, err);
+}
+
+/*
+ * A correction waits on the original key: asks the ERP's lookup.  True
+ * when the request is still to be sent (the ERP never saw the key: the
+ * correction goes under it); false with j->res set when the lookup
+ * answered (the original's answer) or could not tell.
+ */
+static bool lookup_first(job *j)
+{
+	erp_key_state ks;
+	ulf_err none;
+
+	ulf_err_clear(&none);
+	if (erp_lookup(&ks, &j->res, j->p->erp, j->key, &none) != 0) {
+		memset(&j->res, 0, sizeof(j->res));
+		j->res.outcome = ERP_RETRY;
+		snprintf(j->res.message, sizeof(j->res.message), "%s", none.msg);
+		return false;
+	}
+	if (ks != ERP_KEY_UNSEEN)
+		return false;
+	free(j->payload);
+	j->payload = j->correction_payload;
+	j->correction_payload = NULL;
+	j->correction = false;
+	j->sent_correction = true;
+	return true;
 }
 
 /* The request itself, outside any transaction.  False when nothing is
@@ -311,27 +570,46 @@ static bool post_send(job *j)
 {
 	ulf_err none;
 
+	if (j->lookup && !lookup_first(j))
+		return true;
 	ulf_err_clear(&none);
 	return erp_post(&j->res, j->p->erp, j->key, j->payload, &none) == 0;
 }
 
 /*
- * ready -> posting -> posted, exactly once: the key is recorded as sent
- * before the request leaves; a document found in `posting` (we stopped
- * mid-request) sends the recorded key again, and the ERP answers a known
- * key with its first answer.  The two records are two transactions here;
- * pipeline_post_due puts several documents' in one.
+ * ready / erp_wait -> posting -> posted, exactly once: the key is recorded
+ * as sent before the request leaves; a document found in `posting` (we
+ * stopped mid-request) sends the recorded key again, and the ERP answers a
+ * known key with its first answer.  The two records are two transactions
+ * here; pipeline_post_due puts several documents' in one.
  */
 int stage_post(doc_state *to, job *j, ulf_err *err)
 {
+	bool fresh_only;
+	erp_gate gate;
 	int rc;
 
 	if (!j->p->erp || j->p->not_posting)
 		return 0;               /* posting is off or elsewhere: stay ready */
+	gate = erp_guard_gate(j->p->guard, j->now * 1000, &fresh_only);
+	if (gate == ERP_GATE_WAIT)
+		return 0;               /* posting pauses: it waits where it is */
+	if (gate == ERP_GATE_PROBE && fresh_only && *to != ST_READY) {
+		erp_guard_probe_unused(j->p->guard);
+		return 0;
+	}
+	j->probe = gate == ERP_GATE_PROBE;
 	rc = stage_post_begin(to, j, err);
-	if (rc || !j->send)
+	if (rc || !j->send) {
+		if (j->probe)
+			erp_guard_probe_unused(j->p->guard);
+		j->probe = false;
 		return rc;
+	}
 	if (!post_send(j)) {
+		if (j->probe)
+			erp_guard_probe_unused(j->p->guard);
+		j->probe = false;
 		j->stop = true;
 		*to = ST_POSTING;
 		return 0;
@@ -348,7 +626,8 @@ static const struct stage post_finish_stage = { ST_POSTING, "post", stage_post_f
 
 /* The batch's requests, in flight together (erp_connections of them at a
  * time); a job whose request has no known end stops sending (send false):
- * it stays in `posting` and goes again. */
+ * it stays in `posting` and goes again.  A correction that waits on its
+ * original key asks the ERP's lookup first. */
 static void send_batch(job *jobs, size_t n)
 {
 	const char *keys[POST_BATCH], *payloads[POST_BATCH];
@@ -358,8 +637,8 @@ static void send_batch(job *jobs, size_t n)
 	ulf_err none;
 
 	for (i = 0; i < n; i++) {
-		if (!jobs[i].send)
-			continue;
+		if (!jobs[i].send || (jobs[i].lookup && !lookup_first(&jobs[i])))
+			continue;   /* nothing to send, or the lookup answered */
 		idx[k] = i;
 		keys[k] = jobs[i].key;
 		payloads[k] = jobs[i].payload;
@@ -384,9 +663,11 @@ static void send_batch(job *jobs, size_t n)
  * requests with no lock held, the answers recorded in one commit.  If the
  * first commit fails, nothing was sent and each document is posted alone;
  * if the last fails, the documents stay in `posting` and are sent again
- * with the same keys, which the ERP answers from its record.
+ * with the same keys, which the ERP answers from its record.  `probe`: the
+ * one document is the guard's probe.
  */
-static int post_batch(pipeline *p, const int64_t *ids, size_t n, int64_t now, ulf_err *err)
+static int post_batch(pipeline *p, const int64_t *ids, size_t n, int64_t now, bool probe,
+		      ulf_err *err)
 {
 	doc_state state[POST_BATCH];
 	const struct stage *st;
@@ -411,9 +692,15 @@ static int post_batch(pipeline *p, const int64_t *ids, size_t n, int64_t now, ul
 	rc = jobs_commit(p, rc, &berr);
 	if (rc) {
 		jobs_free(jobs, n);
+		if (probe)
+			erp_guard_probe_unused(p->guard);
 		return jobs_run_alone(NULL, p, ids, n, now, err);
 	}
+	if (probe && n == 1)
+		jobs[0].probe = jobs[0].send;
 	send_batch(jobs, n);
+	if (probe && n == 1 && !jobs[0].send)
+		erp_guard_probe_unused(p->guard);   /* sent, and nothing came of it */
 	rc = store_begin(p->s, err);
 	for (i = 0; rc == 0 && i < n; i++) {
 		if (jobs[i].send) {
@@ -426,31 +713,103 @@ static int post_batch(pipeline *p, const int64_t *ids, size_t n, int64_t now, ul
 	return rc;
 }
 
+int post_expire_waiting(size_t *out_n, pipeline *p, int64_t now, unsigned shard,
+			unsigned nshards, ulf_err *err)
+{
+	int64_t *ids = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	*out_n = 0;
+	rc = store_erp_wait_expired(&ids, &n, p->s, now - p->cfg.erp_retry_window, shard, nshards,
+				    1000, err);
+	for (i = 0; rc == 0 && i < n; i++) {
+		char msg[ERP_MESSAGE_MAX + 600];
+		const char *reason;
+		store_posting sp;
+		job j;
+
+		job_init(&j, p, ids[i], now);
+		rc = store_begin(p->s, err);
+		if (rc == 0)
+			rc = store_posting_get(&sp, p->s, ids[i], err);
+		if (rc == 0) {
+			char last[64];
+			snprintf(last, sizeof(last), sp.http_status ? "HTTP %d" : "no answer",
+				 sp.http_status);
+			reason = give_up_text(msg, sizeof(msg), p, &sp, sp.unknown, last);
+			rc = queue_detail(&j, reason, msg, sp.http_status,
+					  sp.unknown ? sp.idem_key : NULL, err);
+		}
+		if (rc == 0)
+			rc = store_posting_expire(p->s, ids[i], msg, now, err);
+		if (rc == ULF_ENOTFOUND) {
+			/* sent meanwhile by another thread: it is not waiting */
+			store_rollback(p->s);
+			rc = 0;
+		} else {
+			rc = jobs_commit(p, rc, err);
+			if (rc == 0)
+				(*out_n)++;
+		}
+		job_release(&j);
+	}
+	free(ids);
+	return rc;
+}
+
 int pipeline_post_due(size_t *out_n, bool *out_more, pipeline *p, int64_t now,
 		      unsigned shard, unsigned nshards, size_t max, ulf_err *err)
 {
-	static const doc_state postable[] = { ST_READY, ST_POSTING };
+	static const doc_state postable[] = { ST_READY, ST_POSTING, ST_ERP_WAIT };
+	static const doc_state fresh[] = { ST_READY };
 	int64_t *ids = NULL;
-	size_t n = 0, i, k;
+	size_t n = 0, i, k, expired;
 	doc_state after;
-	int rc;
+	bool fresh_only = false;
+	erp_gate gate = ERP_GATE_SEND;
+	int rc = 0;
 
 	*out_n = 0;
 	*out_more = false;
 	if (nshards == 0 || shard >= nshards)
 		return ulf_err_set(err, ULF_EINVAL, "posting shard %u of %u", shard, nshards);
-	rc = store_list_shard(&ids, &n, p->s, postable, 2, max, now, shard, nshards, err);
+	if (p->erp && !p->not_posting) {
+		/* windows that ended while the documents waited: about every half minute */
+		if (now - p->erp_swept >= 30) {
+			p->erp_swept = now;
+			rc = post_expire_waiting(&expired, p, now, shard, nshards, err);
+			if (rc)
+				return rc;
+		}
+		gate = erp_guard_gate(p->guard, now * 1000, &fresh_only);
+		if (gate == ERP_GATE_WAIT)
+			return 0;
+	}
+	rc = gate == ERP_GATE_PROBE
+	     ? store_list_shard(&ids, &n, p->s, fresh_only ? fresh : postable,
+				fresh_only ? 1 : 3, 1, now, shard, nshards, err)
+	     : store_list_shard(&ids, &n, p->s, postable, 3, max, now, shard, nshards, err);
+	if (rc == 0 && gate == ERP_GATE_PROBE && n == 0)
+		erp_guard_probe_unused(p->guard);
 	for (i = 0; rc == 0 && i < n; i += k) {
 		k = n - i < POST_BATCH ? n - i : POST_BATCH;
 		if (p->erp && !p->not_posting) {
-			rc = post_batch(p, ids + i, k, now, err);
+			if (gate == ERP_GATE_SEND && i > 0 &&
+			    (gate = erp_guard_gate(p->guard, now * 1000, NULL)) != ERP_GATE_SEND) {
+				/* posting paused meanwhile: the rest waits */
+				if (gate == ERP_GATE_PROBE)
+					erp_guard_probe_unused(p->guard);
+				break;
+			}
+			rc = post_batch(p, ids + i, k, now, gate == ERP_GATE_PROBE, err);
 		} else {
 			k = 1;
 			rc = pipeline_process(&after, p, ids[i], now, err);
 		}
 		*out_n += k;
 	}
-	*out_more = rc == 0 && n == max;
+	*out_more = rc == 0 && gate == ERP_GATE_SEND && n == max;
 	free(ids);
 	return rc;
 }

@@ -115,6 +115,23 @@ static const ujson *suggested_row(const ujson *result, const char *lid)
 	return NULL;
 }
 
+/* Whether the robot's own booking of the document (`robot`: an object with
+ * "lines", the post stage's booking or the payload sent to the ERP; the
+ * care booking's codes too) used VAT code v: a code the robot chose is one
+ * a handler may keep. */
+static bool robot_used_vat(const ujson *robot, const char *v)
+{
+	const ujson *rows = ujson_get(robot, "lines");
+	size_t i, n = ujson_array_size(rows);
+
+	for (i = 0; i < n; i++) {
+		const char *c = ujson_get_str(ujson_array_get(rows, i), "vat_code");
+		if (c && strcmp(c, v) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* An amount of a line: a decimal with at most two places. */
 static bool line_amount(dec *out, const ujson *line, const char *key)
 {
@@ -126,7 +143,7 @@ static bool line_amount(dec *out, const ujson *line, const char *key)
 
 /* The field values and dimensions of one line. */
 static int check_fields(queue_problems *out, pipeline *p, const ujson *line, int i,
-			const ujson *result, ulf_err *err)
+			const ujson *result, const ujson *robot, ulf_err *err)
 {
 	const rules_settings *set = rules_settings_of(p->rules);
 	refdata *rd = matcher_refdata(p->m);
@@ -147,8 +164,10 @@ static int check_fields(queue_problems *out, pipeline *p, const ujson *line, int
 			return rc;
 		if (f == QUEUE_VAT_CODE) {
 			/* the rules' codes, "O" (outside the scope of VAT: öre
-			 * rounding), and a register's when one is loaded */
-			if (!known && !rules_vat_code_known(p->rules, v) && strcmp(v, "O") != 0)
+			 * rounding), a register's when one is loaded, and the
+			 * codes the robot's own booking used (a care booking's) */
+			if (!known && !rules_vat_code_known(p->rules, v) && strcmp(v, "O") != 0 &&
+			    !robot_used_vat(robot, v))
 				problem(out, i, f, "line %d: VAT code %s is not one the rules know"
 					" (their vatcodes block)", i + 1, v);
 			continue;
@@ -259,9 +278,9 @@ out:
 static int check_booking(queue_problems *out, pipeline *p, int64_t id, const ujson *bk,
 			 ulf_err *err)
 {
-	char *facts = NULL, *result_text = NULL;
-	ujson *result = NULL;
-	const ujson *lines = ujson_get(bk, "lines");
+	char *facts = NULL, *result_text = NULL, *sent = NULL;
+	ujson *result = NULL, *payload = NULL;
+	const ujson *robot, *lines = ujson_get(bk, "lines");
 	dec net = dec_make(0, 2), vat = dec_make(0, 2), x;
 	bool amounts_ok = true;
 	size_t i, n = ujson_array_size(lines);
@@ -282,6 +301,18 @@ static int check_booking(queue_problems *out, pipeline *p, int64_t id, const ujs
 		goto out;
 	if (result_text && ujson_parse(&result, result_text, strlen(result_text), NULL, NULL))
 		result = NULL;
+	/* the robot's own booking: the post stage's, else what went to the ERP */
+	robot = ujson_get(result, "booking");
+	if (!robot) {
+		rc = store_posting_payload(&sent, p->s, id, err);
+		if (rc == ULF_ENOTFOUND)
+			rc = 0;
+		if (rc)
+			goto out;
+		if (sent && ujson_parse(&payload, sent, strlen(sent), NULL, NULL))
+			payload = NULL;
+		robot = payload;
+	}
 	for (i = 0; i < n && rc == 0; i++) {
 		const ujson *line = ujson_array_get(lines, i);
 		if (!ujson_is_object(line)) {
@@ -305,14 +336,16 @@ static int check_booking(queue_problems *out, pipeline *p, int64_t id, const ujs
 			rc = ulf_err_set(err, ULF_ERANGE, "booking: amounts out of range");
 			break;
 		}
-		rc = check_fields(out, p, line, (int)i, result, err);
+		rc = check_fields(out, p, line, (int)i, result, robot, err);
 	}
 	if (rc == 0)
 		rc = check_totals(out, bk, facts, net, vat, amounts_ok, id, err);
 out:
 	ujson_free(result);
+	ujson_free(payload);
 	free(facts);
 	free(result_text);
+	free(sent);
 	return rc;
 }
 

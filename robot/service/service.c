@@ -64,6 +64,8 @@ typedef struct service {
 	int wake[2];            /* the HTTP threads tell the loop there is work */
 	poster posters[POSTERS_MAX];
 	unsigned nposters;
+	erp_guard *guard;       /* one for every pipeline: posting pauses or stops for all */
+	unsigned long guard_changes;   /* the guard's changes already logged */
 	pthread_mutex_t write_lock;   /* the store connections above take turns */
 	volatile sig_atomic_t stop;
 	volatile sig_atomic_t reload;
@@ -237,6 +239,8 @@ static int posters_start(service *sv, ulf_err *err)
 			store_set_write_lock(po->s, &sv->write_lock);
 			rc = pipeline_new(&po->p, po->s, &pc, err);
 		}
+		if (rc == 0)
+			pipeline_share_guard(po->p, sv->guard);
 		if (rc == 0 && pthread_create(&po->thread, NULL, poster_main, po) != 0)
 			rc = ulf_err_set(err, ULF_ERROR, "cannot start a posting thread");
 		if (rc == 0)
@@ -277,11 +281,24 @@ static void do_reload(service *sv)
 		log_line("error", "reload refused, keeping the running configuration: %s", err.msg);
 		return;
 	}
+	pipeline_share_guard(np, sv->guard);
 	/* the posting threads finish the posting in hand and start again
 	 * with the new pipeline's configuration */
 	posters_stop(sv);
 	pipeline_free(sv->p);
 	sv->p = np;
+	/* the configuration may mend a set-up fault: posting goes again, and
+	 * stops again at once if it does not */
+	{
+		erp_guard_status gs;
+		erp_guard_opts go;
+
+		erp_guard_status_get(sv->guard, &gs);
+		erp_guard_opts_init(&go, &next);
+		erp_guard_configure(sv->guard, &go);
+		if (gs.mode != ERP_GUARD_FLOWING)
+			log_line("info", "erp: posting goes again with the reloaded configuration");
+	}
 	/* the inbox and store cannot change on reload; limits and rules can */
 	sv->cfg = next;
 	if (posters_start(sv, &err)) {
@@ -301,9 +318,93 @@ static void drain(int fd)
 		;
 }
 
+/* A time of the pipeline's clock (wall milliseconds) as people read it. */
+static void stamp_text(char *out, size_t n, int64_t ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Says, once, each time posting pauses, stops or goes again. */
+static void log_guard(service *sv)
+{
+	erp_guard_status gs;
+	char since[32];
+
+	erp_guard_status_get(sv->guard, &gs);
+	if (gs.changes == sv->guard_changes)
+		return;
+	sv->guard_changes = gs.changes;
+	stamp_text(since, sizeof(since), gs.since_ms);
+	if (gs.mode == ERP_GUARD_FLOWING)
+		log_line("info", "erp: posting goes again at full speed");
+	else if (gs.mode == ERP_GUARD_PAUSED)
+		log_line("warning", "erp: posting paused since %s: %s", since, gs.reason);
+	else
+		log_line("error", "erp: posting stopped since %s by a set-up fault; the invoices"
+			 " wait until the configuration is fixed and reloaded (SIGHUP): %s", since,
+			 gs.reason);
+}
+
+/*
+ * GET /health: "ok", or "degraded" while posting pauses or stops, with
+ * the reason, since when, and what waits.  200 either way: documents are
+ * still taken in.
+ */
+static void health(httpd_response *out, service *sv)
+{
+	erp_guard_status gs;
+	store_erp_wait w;
+	char since[32], *text = NULL;
+	int64_t now = wall_ms();
+	size_t len = 0;
+	ulf_err err;
+	FILE *f;
+	int rc;
+
+	erp_guard_status_get(sv->guard, &gs);
+	if (gs.mode == ERP_GUARD_FLOWING) {
+		httpd_reply(out, 200, "text/plain", "ok\n");
+		return;
+	}
+	ulf_err_clear(&err);
+	pthread_mutex_lock(&sv->http_lock);
+	rc = store_erp_waiting(&w, sv->http_store, &err);
+	pthread_mutex_unlock(&sv->http_lock);
+	f = open_memstream(&text, &len);
+	if (!f) {
+		httpd_reply(out, 500, "text/plain", "out of memory\n");
+		return;
+	}
+	stamp_text(since, sizeof(since), gs.since_ms);
+	fprintf(f, "degraded\nerp: posting %s since %s (%lld s): %s\n",
+		gs.mode == ERP_GUARD_SETUP ? "stopped by a set-up fault" : "paused", since,
+		(long long)((now - gs.since_ms) / 1000), gs.reason);
+	if (gs.probing)
+		fprintf(f, "erp: a probe is out\n");
+	else if (gs.next_probe_ms > now)
+		fprintf(f, "erp: next probe in %lld s\n", (long long)((gs.next_probe_ms - now + 999) / 1000));
+	if (rc == 0)
+		fprintf(f, "waiting for the ERP: %lld documents (%lld with an unknown outcome,"
+			" %lld held for the set-up)\n", (long long)w.waiting, (long long)w.unknown,
+			(long long)w.held);
+	else
+		fprintf(f, "waiting for the ERP: not known now: %s\n", err.msg);
+	fclose(f);
+	out->status = 200;
+	out->content_type = "text/plain";
+	out->body = text;
+	out->body_len = len;
+}
+
 static void metrics(httpd_response *out, service *sv)
 {
 	int64_t counts[ST_COUNT_], automatic = 0, decided = 0, resends = 0;
+	erp_guard_status gs;
+	store_erp_wait w;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -314,7 +415,8 @@ static void metrics(httpd_response *out, service *sv)
 	pthread_mutex_lock(&sv->http_lock);
 	if (store_count_states(counts, sv->http_store, &err) ||
 	    store_automation(&automatic, &decided, sv->http_store, &err) ||
-	    store_count_resends(&resends, sv->http_store, &err)) {
+	    store_count_resends(&resends, sv->http_store, &err) ||
+	    store_erp_waiting(&w, sv->http_store, &err)) {
 		pthread_mutex_unlock(&sv->http_lock);
 		httpd_reply(out, 503, "text/plain", err.msg);
 		return;
@@ -330,6 +432,24 @@ static void metrics(httpd_response *out, service *sv)
 	for (i = 1; i < ST_COUNT_; i++)
 		fprintf(f, "ulf_documents{state=\"%s\"} %lld\n", store_state_name((doc_state)i),
 			(long long)counts[i]);
+	erp_guard_status_get(sv->guard, &gs);
+	fprintf(f, "# HELP ulf_erp_waiting Documents waiting for the ERP (state erp_wait).\n"
+		   "# TYPE ulf_erp_waiting gauge\nulf_erp_waiting %lld\n"
+		   "# HELP ulf_erp_outcome_unknown Postings sent with no answer: the ERP may have"
+		   " booked them; waiting, or in the queue.\n"
+		   "# TYPE ulf_erp_outcome_unknown gauge\n"
+		   "ulf_erp_outcome_unknown{where=\"erp_wait\"} %lld\n"
+		   "ulf_erp_outcome_unknown{where=\"exception\"} %lld\n"
+		   "# HELP ulf_erp_held Documents held for a set-up fault.\n"
+		   "# TYPE ulf_erp_held gauge\nulf_erp_held %lld\n"
+		   "# HELP ulf_erp_posting Posting: 0 at full speed, 1 paused (failures), 2 stopped"
+		   " (set-up fault).\n"
+		   "# TYPE ulf_erp_posting gauge\nulf_erp_posting %d\n"
+		   "# HELP ulf_erp_paused_seconds How long posting has been paused or stopped.\n"
+		   "# TYPE ulf_erp_paused_seconds gauge\nulf_erp_paused_seconds %lld\n",
+		(long long)w.waiting, (long long)w.unknown, (long long)w.unknown_queued,
+		(long long)w.held, (int)gs.mode,
+		gs.since_ms ? (long long)((wall_ms() - gs.since_ms) / 1000) : 0LL);
 	fprintf(f, "# HELP ulf_posted_untouched Documents posted with no person's action.\n"
 		   "# TYPE ulf_posted_untouched gauge\nulf_posted_untouched %lld\n"
 		   "# HELP ulf_decided Documents posted, rejected or in the exception queue.\n"
@@ -655,7 +775,7 @@ static void on_http(httpd_response *out, const httpd_request *req, void *ctx)
 		receive(out, req, sv);
 		break;
 	case R_HEALTH:
-		httpd_reply(out, 200, "text/plain", "ok\n");
+		health(out, sv);
 		break;
 	case R_METRICS:
 		metrics(out, sv);
@@ -782,8 +902,15 @@ int service_run(const ulf_config *cfg, const char *config_path, bool keep)
 	if (store_open(&sv.s, sv.cfg.store_backend, sv.cfg.store_path, &err))
 		goto fail;
 	store_set_write_lock(sv.s, &sv.write_lock);
+	{
+		erp_guard_opts go;
+		erp_guard_opts_init(&go, &sv.cfg);
+		if (erp_guard_new(&sv.guard, &go, &err))
+			goto fail;
+	}
 	if (pipeline_new(&sv.p, sv.s, &sv.cfg, &err))
 		goto fail;
+	pipeline_share_guard(sv.p, sv.guard);
 	if (posters_start(&sv, &err))
 		goto fail;
 	sv.inbox.dir = sv.cfg.inbox_dir;
@@ -834,6 +961,7 @@ int service_run(const ulf_config *cfg, const char *config_path, bool keep)
 			log_line("error", "%s", err.msg);
 			ulf_err_clear(&err);
 		}
+		log_guard(&sv);
 		if (wall_ms() - checkpointed >= 1000) {
 			checkpointed = wall_ms();
 			if (store_checkpoint(sv.s, &err)) {
@@ -870,6 +998,7 @@ out:
 		close(sv.wake[1]);
 	posters_stop(&sv);
 	pipeline_free(sv.p);
+	erp_guard_free(sv.guard);   /* after every pipeline that shares it */
 	store_close(sv.s);
 	pthread_mutex_destroy(&sv.http_lock);
 	pthread_mutex_destroy(&sv.write_lock);

@@ -33,6 +33,7 @@ static const char *const state_names[ST_COUNT_] = {
 	[ST_EXCEPTION] = "exception",
 	[ST_REJECTED] = "rejected",
 	[ST_ATTACHED] = "attached",
+	[ST_ERP_WAIT] = "erp_wait",
 };
 
 const char *store_state_name(doc_state s)
@@ -68,8 +69,11 @@ bool store_transition_allowed(doc_state from, doc_state to)
 	case ST_WAITING:   return to == ST_VALIDATED || to == ST_MATCHED || to == ST_ATTACHED;
 	case ST_MATCHED:   return to == ST_READY;
 	case ST_READY:     return to == ST_POSTING;
-	case ST_POSTING:   return to == ST_POSTED || to == ST_READY;
-	case ST_EXCEPTION: return to == ST_READY || to == ST_REJECTED || to == ST_RECEIVED;
+	case ST_POSTING:   return to == ST_POSTED || to == ST_READY || to == ST_ERP_WAIT;
+	case ST_ERP_WAIT:  return to == ST_POSTING;
+	/* erp_wait: the robot's, when a run of 4xx turns out to be its set-up */
+	case ST_EXCEPTION: return to == ST_READY || to == ST_REJECTED || to == ST_RECEIVED ||
+				  to == ST_ERP_WAIT;
 	default:           return false;
 	}
 }
@@ -161,9 +165,22 @@ static const char *const v7 =
 	"CREATE INDEX documents_fingerprint ON documents(fingerprint);"
 	"CREATE INDEX events_resends ON events(doc_id) WHERE step = 'resend';";
 
+/*
+ * Version 8: waiting for the ERP (robot/store/postings.c).  The payload
+ * that went out with the key, so that a resend is the same request; the
+ * outcome unknown (sent, no answer: the ERP may have booked it) until the
+ * ERP answers for the key; when the retry window began; and whether the
+ * posting was held once because its 4xx looked like every invoice's.
+ */
+static const char *const v8 =
+	"ALTER TABLE postings ADD COLUMN payload TEXT;"
+	"ALTER TABLE postings ADD COLUMN outcome_unknown INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE postings ADD COLUMN window_from {int64} NOT NULL DEFAULT 0;"
+	"ALTER TABLE postings ADD COLUMN held_4xx INTEGER NOT NULL DEFAULT 0;";
+
 int store_open(store **out, const char *backend, const char *target, ulf_err *err)
 {
-	const char *const steps[] = { v1, v2, v3, v4, v5, v6, v7 };
+	const char *const steps[] = { v1, v2, v3, v4, v5, v6, v7, v8 };
 	store *s = calloc(1, sizeof(*s));
 	int rc;
 
@@ -858,7 +875,8 @@ int store_posting_get(store_posting *out, store *s, int64_t id, ulf_err *err)
 
 	memset(out, 0, sizeof(*out));
 	rc = select_by_id(&st, s, "SELECT idem_key, attempts, next_at, http_status, state,"
-			  " revision FROM postings WHERE doc_id = ?", id, "was never sent", err);
+			  " revision, outcome_unknown, window_from, held_4xx, sent_at FROM postings"
+			  " WHERE doc_id = ?", id, "was never sent", err);
 	if (rc)
 		return rc;
 	snprintf(out->idem_key, sizeof(out->idem_key), "%s", db_col_text(st, 0));
@@ -867,6 +885,10 @@ int store_posting_get(store_posting *out, store *s, int64_t id, ulf_err *err)
 	out->http_status = (int)db_col_int(st, 3);
 	snprintf(out->state, sizeof(out->state), "%s", db_col_text(st, 4));
 	out->revision = db_col_int(st, 5);
+	out->unknown = db_col_int(st, 6) != 0;
+	out->window_from = db_col_int(st, 7);
+	out->held_4xx = db_col_int(st, 8) != 0;
+	out->sent_at = db_col_int(st, 9);
 	db_finalize(st);
 	return 0;
 }

@@ -12,6 +12,8 @@
  *
  * States (docs/states.md has the diagram):
  *   received  -> read -> validated -> matched -> ready -> posting -> posted
+ *   posting <-> erp_wait  (waiting for the ERP: an outage, an unknown
+ *                          outcome, a set-up fault; robot/store/postings.c)
  *   any step  -> exception  (the queue: a person decides)
  *   read/validated -> waiting  (a care invoice or claim waiting for its partner)
  *   exception -> ready  (resolved by a handler)   exception -> rejected
@@ -44,6 +46,7 @@ typedef enum doc_state {
 	ST_EXCEPTION,
 	ST_REJECTED,
 	ST_ATTACHED,    /* a care claim or envelope joined to its invoice */
+	ST_ERP_WAIT,    /* sent at least once, waiting for the ERP to be there again */
 	ST_COUNT_
 } doc_state;
 
@@ -197,8 +200,13 @@ typedef struct store_posting {
 	int64_t attempts;
 	int64_t next_at;
 	int http_status;
-	char state[16];       /* sent, accepted, rejected, retry, failed */
+	char state[16];       /* sent, accepted, rejected, retry, held, failed */
 	int64_t revision;     /* 0, then one more per re-booking after a rejection */
+	bool unknown;         /* a request went out and no answer came for the key:
+			       * the ERP may have booked it (until it answers) */
+	int64_t window_from;  /* when the retry window began; 0: at the next send */
+	bool held_4xx;        /* held once because its 4xx looked like every invoice's */
+	int64_t sent_at;      /* the last request's time */
 } store_posting;
 
 /* A revision newer than the recorded one replaces the key (a person's
@@ -220,6 +228,92 @@ int store_posting_failed(store *s, int64_t id, int http_status, const char *resp
 			 int64_t now, ulf_err *err);
 /* ULF_ENOTFOUND when the document was never sent. */
 int store_posting_get(store_posting *out, store *s, int64_t id, ulf_err *err);
+
+/*
+ * ---- Waiting for the ERP (robot/store/postings.c) ----
+ *
+ * A posting that did not get a final answer waits in `erp_wait` with its
+ * key, and goes out again with the same key and the same payload:
+ *
+ *   ready / erp_wait -> posting       store_posting_send (the key recorded)
+ *   posting -> posted / exception / erp_wait / ready
+ *                                     store_posting_answer
+ *   erp_wait -> exception             store_posting_expire (the window ended)
+ *   exception -> erp_wait             store_posting_recall (a 4xx that was
+ *                                     the set-up's, not the invoice's)
+ *
+ * The posting's `unknown` mark says a request went out and no answer came
+ * (a timeout, a connection closed, the robot killed mid-request): the ERP
+ * may have booked it.  It stays until the ERP answers for that key.
+ */
+typedef struct store_send {
+	doc_state from;          /* ST_READY or ST_ERP_WAIT: -> posting; ST_POSTING:
+				  * sent again, the last request's outcome unknown */
+	const char *idem_key;    /* kept unless revision is newer than the recorded one */
+	int64_t revision;
+	const char *payload;     /* what goes out with the key; NULL keeps the recorded one */
+} store_send;
+
+/*
+ * Records the request before it leaves.  The retry window and the attempt
+ * count start afresh with a new revision, and after a posting that went
+ * to the queue without an answer (state `failed`): a person's action
+ * (resolve, retry) starts a fresh budget.
+ */
+int store_posting_send(store *s, int64_t id, const store_send *snd, int64_t now,
+		       ulf_err *err);
+
+typedef struct store_answer {
+	doc_state to;            /* posted, exception, erp_wait or ready */
+	const char *state;       /* the posting's: accepted, rejected, retry, held, failed */
+	int http_status;
+	const char *response;    /* what the ERP said, or why no answer came */
+	const char *detail;      /* the event's text; NULL: response */
+	int64_t next_at;         /* erp_wait: not due before */
+	int unknown;             /* 1: no answer came (marked); -1: the ERP answered for
+				  * the key (cleared); 0: as it was */
+	bool held_4xx;           /* held for a run of the same 4xx (marked, once) */
+	const char *payload;     /* what went with the key, when it was not the recorded
+				  * one (a correction under a key the ERP never saw);
+				  * NULL: as recorded */
+} store_answer;
+
+/* The outcome of the request in flight (posting -> a->to).  A posting
+ * held for a set-up fault starts a new retry window when it goes again. */
+int store_posting_answer(store *s, int64_t id, const store_answer *a, int64_t now,
+			 ulf_err *err);
+
+/* erp_wait -> exception, the posting `failed`: its retry window ended
+ * while it waited (`why` is kept as its response).  ULF_ENOTFOUND when it
+ * is no longer waiting. */
+int store_posting_expire(store *s, int64_t id, const char *why, int64_t now, ulf_err *err);
+
+/* exception -> erp_wait for a posting the ERP rejected with http_status,
+ * which turned out to be the set-up's fault: held (marked held_4xx, so
+ * that its next rejection is its own), due at `now`, its reasons cleared.
+ * ULF_ENOTFOUND when a person has moved it meanwhile or it was held once. */
+int store_posting_recall(store *s, int64_t id, int http_status, int64_t now, ulf_err *err);
+
+/* The payload recorded with the key (*out malloc'd; NULL when none was
+ * kept, by an older ulf). */
+int store_posting_payload(char **out, store *s, int64_t id, ulf_err *err);
+
+/* Documents in erp_wait with a posting in `retry` whose window began at
+ * or before `began_by`, at most `limit`, id % nshards == shard (nshards 0:
+ * all).  *out is malloc'd. */
+int store_erp_wait_expired(int64_t **out, size_t *out_n, store *s, int64_t began_by,
+			   unsigned shard, unsigned nshards, size_t limit, ulf_err *err);
+
+/* What waits for the ERP, for /health and /metrics. */
+typedef struct store_erp_wait {
+	int64_t waiting;         /* documents in erp_wait */
+	int64_t unknown;         /* of them, with an unknown outcome */
+	int64_t held;            /* of them, held for a set-up fault */
+	int64_t since;           /* the earliest a waiting one was sent (0: none) */
+	int64_t unknown_queued;  /* in the exception queue with an unknown outcome */
+} store_erp_wait;
+
+int store_erp_waiting(store_erp_wait *out, store *s, ulf_err *err);
 
 /* How many documents are in each state: counts[state]. */
 int store_count_states(int64_t counts[ST_COUNT_], store *s, ulf_err *err);

@@ -1,7 +1,8 @@
 /*
- * store_int.h - what store.c lends the store's other modules: a state
- * transition and an audit row written inside the caller's transaction
- * (db_tx).  PRIVATE to robot/store/: callers outside use store.h.
+ * store_int.h - what the store's own files share: a state transition and
+ * an audit row written inside the caller's transaction (db_tx).  PRIVATE
+ * to robot/store/ (store.c, postings.c, queue_index.c); everyone else uses
+ * store.h.
  */
 #ifndef ULF_STORE_INT_H
 #define ULF_STORE_INT_H

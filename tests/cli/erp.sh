@@ -127,6 +127,26 @@ grep -q "HTTP 403" "$work/post.err" || fail "no client certificate: $(cat "$work
 stop_sim
 grep -q "stopping: .* 1 booked" "$work/sim1.log" || fail "no clean stop"
 
+# a server that refuses a client certificate in the TLS handshake itself
+# (openssl s_server -Verify, as a TLS-terminating proxy does): a set-up
+# fault, exit 4, never "not delivered" - whether the refusal comes in the
+# handshake (TLS 1.2) or at the first read, after the request (TLS 1.3)
+sed -e '/^erp_token_url/d' -e '/^erp_client_/d' "$work/ulf.conf" > "$work/tlsrefused.conf"
+for version in -tls1_3 -tls1_2; do
+  sport=$((20000 + RANDOM % 20000))
+  openssl s_server -quiet -accept "$sport" $version -cert "$c/server.pem" -key "$c/server.key" \
+    -CAfile "$c/ca.pem" -Verify 1 -verify_return_error -www > "$work/s_server.log" 2>&1 &
+  spid=$!
+  if wait_for 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$sport"; then
+    sed -i "s|^erp_url .*|erp_url https://127.0.0.1:$sport/postings|" "$work/tlsrefused.conf"
+    "$ULF" erp-post --config "$work/tlsrefused.conf" "$work/inv1.json" > /dev/null 2>"$work/post.err"
+    rc=$?
+    [ $rc -eq 4 ] || fail "client certificate refused in TLS ($version): exit $rc: $(cat "$work/post.err")"
+    grep -q "alert" "$work/post.err" || fail "TLS refusal ($version): $(cat "$work/post.err")"
+  fi
+  kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
+done
+
 # a restarted simulator (no mTLS, no tokens) answers the old key from its log
 start_sim sim2
 sed -e "s|127.0.0.1:[0-9]*/|127.0.0.1:$port/|" -e '/^erp_token_url/d' -e '/^erp_client_/d' \

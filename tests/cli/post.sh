@@ -2,10 +2,12 @@
 # The post stage against the ERP simulator over HTTPS: an invoice a person
 # resolved with a booking is posted once, with an Idempotency-Key; a
 # second run posts nothing; a 503 is retried later (the document waits in
-# `ready` until due); an ERP rejection goes to the queue as ERP_REJECTED
-# with the ERP's words; a server with an untrusted certificate is a setup
-# failure (ERP_SETUP), never a rejection; the payload is the same whether
-# it was built from the document or from the facts kept at reading.
+# `erp_wait` until due); an ERP rejection goes to the queue as ERP_REJECTED
+# with the ERP's words; a server with an untrusted certificate is a set-up
+# fault: the invoice waits in erp_wait (never the queue, never a
+# rejection) and is posted once the server is one we trust; the payload is
+# the same whether it was built from the document or from the facts kept
+# at reading.
 set -u
 fail() { echo "FAIL: $*"; sqlite3 "$work/ulf.db" "select * from postings" 2>/dev/null; for f in "$work"/*.log; do echo "--- $f"; cat "$f"; done; exit 1; }
 [ -x "${ULF:-}" ] || exit 77
@@ -69,10 +71,10 @@ echo "anna's password" | "$ULF" user add anna --role handler --config "$work/ulf
 "$ULF" queue resolve "$id" --config "$work/ulf.conf" --booking "$work/booking.json" \
   --note "references confirmed by phone" >/dev/null || fail "resolve"
 
-# first attempt: 503 from the simulator -> back to ready, due a second later
+# first attempt: 503 from the simulator -> waiting for the ERP, due a second later
 "$ULF" run --once --config "$work/ulf.conf" >/dev/null 2>&1 || fail "run after resolve"
 state=$("$ULF" queue show "$id" --config "$work/ulf.conf" | sed -n 's/^  state *//p')
-[ "$state" = "ready" ] || fail "after a 503 expected ready, got $state"
+[ "$state" = "erp_wait" ] || fail "after a 503 expected erp_wait, got $state"
 [ ! -s "$work/bookings.jsonl" ] || fail "booked on a 503"
 sleep 2
 out=$("$ULF" run --once --config "$work/ulf.conf" 2>&1) || fail "run when due: $out"
@@ -99,14 +101,27 @@ echo "$show" | grep -q "state *exception" || fail "rejected posting not in the q
 echo "$show" | grep -q "ERP_REJECTED" || fail "no ERP_REJECTED reason: $show"
 stop_sim
 
-# a server whose certificate we do not trust: a setup failure, not a rejection
+# a server whose certificate we do not trust: a set-up fault, not a
+# rejection and not the queue: the invoice waits for the ERP
 start_sim rogue
 write_config
 "$ULF" queue resolve "$id2" --config "$work/ulf.conf" >/dev/null || fail "resolve 3"
-"$ULF" run --once --config "$work/ulf.conf" >/dev/null 2>&1
+out=$("$ULF" run --once --config "$work/ulf.conf" 2>&1)
 show=$("$ULF" queue show "$id2" --config "$work/ulf.conf")
-echo "$show" | grep -q "ERP_SETUP" || fail "untrusted server not ERP_SETUP: $show"
+echo "$show" | grep -q "state *erp_wait" || fail "untrusted server: not waiting for the ERP: $show"
+sqlite3 "$work/ulf.db" "select detail from events where doc_id = $id2 and to_state = 'erp_wait'" |
+  grep -q "held: the ERP's set-up is wrong" || fail "no set-up fault in the history"
+echo "$out" | grep -q "set-up" || fail "ulf run does not tell of the set-up fault: $out"
 [ "$(wc -l < "$work/bookings.jsonl")" -eq 1 ] || fail "something was booked through an untrusted server"
+stop_sim
+# the configuration mended (here: the server is one we trust): posted, once
+start_sim server
+write_config
+"$ULF" run --once --config "$work/ulf.conf" >/dev/null 2>&1 || fail "run after the fix"
+show=$("$ULF" queue show "$id2" --config "$work/ulf.conf")
+echo "$show" | grep -q "state *posted" || fail "not posted once the set-up was fixed: $show"
+[ "$(wc -l < "$work/bookings.jsonl")" -eq 2 ] || fail "expected two bookings: $(cat "$work/bookings.jsonl")"
+stop_sim
 # The same payload whichever way it was built: posted in the run that
 # read the document (A), from the facts kept at reading by a later run (B),
 # and, for a store written before those facts were kept, from the document

@@ -114,7 +114,7 @@ harness_token() {
 harness_settled() {
   local left
   left=$(q "select count(*) from documents where state in
-            ('received','read','validated','matched','ready','posting')") || return 1
+            ('received','read','validated','matched','ready','posting','erp_wait')") || return 1
   [ "$left" = 0 ] || return 1
   [ -z "${1:-}" ] || [ "$(q "select count(*) from documents")" -eq "$1" ] || return 1
   [ -z "$(find "$inbox" -maxdepth 1 -type f ! -name '.*' -print -quit)" ]

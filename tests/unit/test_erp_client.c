@@ -13,7 +13,9 @@
  * (fetched once, renewed before expiry, renewed on a 401, wrong secret);
  * retries with backoff over 503s, a dropped connection after booking, a
  * stalled answer and its 409, a 429 with Retry-After; a 4xx rejection with
- * the ERP's message; a restarted simulator answering from its log.
+ * the ERP's message; a restarted simulator answering from its log; which
+ * failures leave the outcome unknown (sent, no answer); the lookup by key
+ * and the simulator's outage.
  *
  * Every wait is bounded: request timeouts, attempt counts, and polling
  * loops with a deadline.
@@ -588,6 +590,137 @@ static void test_dropped_connection(void **state)
 	erpsim_stop(sm.s);
 }
 
+/*
+ * Which failures leave the outcome unknown: a request sent and met by
+ * silence (the ERP booked and the answer was lost; the connection closed
+ * before booking: the client cannot tell the two apart), never a 503 or a
+ * connection that was never made.
+ */
+static void test_unknown_outcome(void **state)
+{
+	ts_sim sm;
+	erpsim_opts o;
+	erp_config c;
+	erp_client *cl;
+	erp_result r;
+	int kind;
+
+	(void)state;
+	ts_need_certs();
+	/* each on a fresh connection: libcurl itself resends a request once
+	 * when a connection it reused dies without an answer */
+	for (kind = 0; kind < 3; kind++) {
+		o = ts_sim_opts(&sm);
+		o.fail_first = kind == 0;
+		o.drop_first = kind == 1;
+		o.reset_first = kind == 2;
+		ts_sim_start(&sm, &o);
+		c = client_cfg(&sm);
+		cl = client_new(&c);
+		r = post(cl, "key-u", payload("INV-U"));
+		expect_outcome(&r, ERP_RETRY, NULL);
+		/* a 503 is an answer (nothing booked); a drop after booking and a
+		 * reset before it look the same from here: sent, no answer */
+		assert_int_equal(r.unknown, kind != 0);
+		assert_int_equal(stats(&sm).bookings, kind == 1 ? 1 : 0);
+		assert_int_equal(stats(&sm).resets, kind == 2 ? 1 : 0);
+		/* the same key again: the first answer from the record, or a booking */
+		r = post(cl, "key-u", payload("INV-U"));
+		expect_outcome(&r, ERP_ACCEPTED, NULL);
+		assert_int_equal(r.replayed, kind == 1);
+		assert_false(r.unknown);
+		assert_int_equal(stats(&sm).bookings, 1);
+		assert_int_equal(log_lines(sm.log), 1);
+		erp_client_free(cl);
+		erpsim_stop(sm.s);
+	}
+}
+
+/* The lookup by key: booked, rejected, unseen; a wrong lookup URL is a
+ * set-up fault, never "unseen"; an outage answers everything 503. */
+static void test_lookup(void **state)
+{
+	ts_sim sm;
+	erpsim_opts o;
+	erp_config c;
+	erp_client *cl;
+	erp_result r;
+	erp_key_state ks;
+	char lookup[160], wrong[160];
+	ulf_err err;
+
+	(void)state;
+	ts_need_certs();
+	o = ts_sim_opts(&sm);
+	o.reject_invoice = "INV-BAD";
+	ts_sim_start(&sm, &o);
+	c = client_cfg(&sm);
+	cl = client_new(&c);
+	assert_false(erp_can_lookup(cl));
+	ulf_err_clear(&err);
+	assert_int_equal(erp_lookup(&ks, &r, cl, "key-l1", &err), ULF_EINVAL);
+	erp_client_free(cl);
+
+	snprintf(lookup, sizeof(lookup), "%s/lookup", sm.url);
+	c.lookup_url = lookup;
+	cl = client_new(&c);
+	assert_true(erp_can_lookup(cl));
+	ulf_err_clear(&err);
+	assert_int_equal(erp_lookup(&ks, &r, cl, "key-l1", &err), 0);
+	assert_int_equal(ks, ERP_KEY_UNSEEN);
+	r = post(cl, "key-l1", payload("INV-L1"));
+	expect_outcome(&r, ERP_ACCEPTED, NULL);
+	assert_int_equal(erp_lookup(&ks, &r, cl, "key-l1", &err), 0);
+	assert_int_equal(ks, ERP_KEY_ANSWERED);
+	expect_outcome(&r, ERP_ACCEPTED, NULL);
+	assert_string_equal(r.voucher_id, "SIM-000001");
+	assert_int_equal(r.http_status, 201);
+	r = post(cl, "key-l2", payload("INV-BAD"));
+	expect_outcome(&r, ERP_REJECTED, NULL);
+	assert_int_equal(erp_lookup(&ks, &r, cl, "key-l2", &err), 0);
+	assert_int_equal(ks, ERP_KEY_ANSWERED);
+	expect_outcome(&r, ERP_REJECTED, "cannot be booked");
+	assert_int_equal(r.http_status, 422);
+	assert_int_equal(stats(&sm).lookups, 3);
+	assert_int_equal(stats(&sm).bookings, 1);   /* a lookup books nothing */
+	erp_client_free(cl);
+
+	snprintf(wrong, sizeof(wrong), "%s/nolookup", sm.url);
+	c.lookup_url = wrong;
+	cl = client_new(&c);
+	assert_int_equal(erp_lookup(&ks, &r, cl, "key-l1", &err), 0);
+	assert_int_equal(ks, ERP_KEY_UNKNOWN);
+	expect_outcome(&r, ERP_FAILED, "lookup answered 404");
+	erp_client_free(cl);
+	c.lookup_url = "http://127.0.0.1:9/lookup";
+	ulf_err_clear(&err);
+	cl = NULL;
+	assert_int_equal(erp_client_new(&cl, &c, &err), ULF_EINVAL);
+	erpsim_stop(sm.s);
+
+	/* an outage from the first posting on: 503 to postings and lookups */
+	o = ts_sim_opts(&sm);
+	o.outage_after = 0;
+	o.outage_ms = 60000;
+	ts_sim_start(&sm, &o);
+	c = client_cfg(&sm);
+	snprintf(lookup, sizeof(lookup), "%s/lookup", sm.url);
+	c.lookup_url = lookup;
+	cl = client_new(&c);
+	assert_false(erpsim_outage_tick(sm.s));   /* it starts with a posting */
+	r = post(cl, "key-l3", payload("INV-L3"));
+	expect_outcome(&r, ERP_RETRY, "outage");
+	assert_false(r.unknown);
+	assert_true(erpsim_outage_tick(sm.s));
+	assert_int_equal(erp_lookup(&ks, &r, cl, "key-l3", &err), 0);
+	assert_int_equal(ks, ERP_KEY_UNKNOWN);
+	expect_outcome(&r, ERP_RETRY, "outage");
+	assert_int_equal(stats(&sm).down, 2);
+	assert_int_equal(stats(&sm).bookings, 0);
+	erp_client_free(cl);
+	erpsim_stop(sm.s);
+}
+
 static void test_stall_timeout(void **state)
 {
 	ts_sim sm;
@@ -610,10 +743,12 @@ static void test_stall_timeout(void **state)
 	/* the answer is late: our timeout, RETRY */
 	r = post(cl, "key-stall", payload("INV-S"));
 	expect_outcome(&r, ERP_RETRY, "timed out");
+	assert_true(r.unknown);       /* sent, no answer: it may be booked */
 	/* resent while the ERP still works on it: 409, RETRY */
 	r = post(cl, "key-stall", payload("INV-S"));
 	expect_outcome(&r, ERP_RETRY, "being processed");
 	assert_int_equal(r.http_status, 409);
+	assert_true(r.unknown);
 	/* once the ERP is done, the resend gets its answer */
 	for (i = 0; i < 200 && stats(&sm).bookings == 0; i++)
 		sleep_ms(50);
@@ -752,6 +887,7 @@ static void test_unreachable(void **state)
 	r = post(cl, "key-gone", payload("INV-G"));
 	expect_outcome(&r, ERP_RETRY, NULL);
 	assert_int_equal(r.http_status, 0);
+	assert_false(r.unknown);      /* no connection: nothing reached the ERP */
 	erp_client_free(cl);
 }
 
@@ -809,6 +945,8 @@ int main(void)
 		cmocka_unit_test(test_post_many),
 		cmocka_unit_test(test_dropped_connection),
 		cmocka_unit_test(test_stall_timeout),
+		cmocka_unit_test(test_unknown_outcome),
+		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_rejected_with_message),
 		cmocka_unit_test(test_busy_retry_after),
 		cmocka_unit_test(test_restart_keeps_record),

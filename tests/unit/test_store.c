@@ -283,6 +283,164 @@ static void test_posting_rejected_goes_to_the_queue(void **state)
 	assert_int_equal(decided, 1);
 }
 
+/*
+ * Waiting for the ERP: a posting with no answer waits in erp_wait with
+ * its key and payload, marked unknown until the ERP answers for the key;
+ * sent again from erp_wait (or found in posting after a crash) it keeps
+ * both; its window ends in the queue, and a person's action starts a
+ * fresh budget.
+ */
+static void test_posting_waits_for_the_erp(void **state)
+{
+	fixture *f = *state;
+	doc_state due[] = { ST_ERP_WAIT }, st;
+	int64_t id = ready_document(f->s, "erp-wait"), *ids;
+	store_send snd = { ST_READY, "key-w", 0, "{\"p\":1}" };
+	store_answer lost = { .to = ST_ERP_WAIT, .state = "retry", .response = "timed out",
+			      .detail = "outcome unknown: timed out", .next_at = 50,
+			      .unknown = 1 };
+	store_answer busy = { .to = ST_ERP_WAIT, .state = "retry", .http_status = 503,
+			      .response = "busy", .next_at = 60 };
+	store_erp_wait w;
+	store_posting p;
+	char *payload;
+	size_t n;
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	assert_true(store_transition_allowed(ST_POSTING, ST_ERP_WAIT));
+	assert_true(store_transition_allowed(ST_ERP_WAIT, ST_POSTING));
+	assert_true(store_transition_allowed(ST_ERP_WAIT, ST_EXCEPTION));
+	assert_false(store_transition_allowed(ST_ERP_WAIT, ST_READY));
+	assert_false(store_transition_allowed(ST_ERP_WAIT, ST_POSTED));
+	assert_string_equal(store_state_name(ST_ERP_WAIT), "erp_wait");
+
+	assert_int_equal(store_posting_send(f->s, id, &snd, 10, &err), 0);
+	assert_int_equal(store_posting_answer(f->s, id, &lost, 11, &err), 0);
+	assert_int_equal(store_state(&st, f->s, id, &err), 0);
+	assert_int_equal(st, ST_ERP_WAIT);
+	assert_int_equal(store_posting_get(&p, f->s, id, &err), 0);
+	assert_true(p.unknown);
+	assert_int_equal(p.window_from, 10);
+	assert_int_equal(store_erp_waiting(&w, f->s, &err), 0);
+	assert_int_equal(w.waiting, 1);
+	assert_int_equal(w.unknown, 1);
+	assert_int_equal(w.since, 10);
+	/* due at 50, not before */
+	assert_int_equal(store_list(&ids, &n, f->s, due, 1, 10, 49, &err), 0);
+	assert_int_equal(n, 0);
+	free(ids);
+	assert_int_equal(store_list(&ids, &n, f->s, due, 1, 10, 50, &err), 0);
+	assert_int_equal(n, 1);
+	free(ids);
+
+	/* sent again from erp_wait: the first key and payload, whatever is given */
+	snd.from = ST_ERP_WAIT;
+	snd.idem_key = "key-other";
+	snd.payload = NULL;
+	assert_int_equal(store_posting_send(f->s, id, &snd, 50, &err), 0);
+	assert_int_equal(store_posting_get(&p, f->s, id, &err), 0);
+	assert_string_equal(p.idem_key, "key-w");
+	assert_int_equal(p.attempts, 2);
+	assert_int_equal(p.window_from, 10);
+	assert_int_equal(store_posting_payload(&payload, f->s, id, &err), 0);
+	assert_string_equal(payload, "{\"p\":1}");
+	free(payload);
+	/* a 503 says nothing of the lost answer: still unknown */
+	assert_int_equal(store_posting_answer(f->s, id, &busy, 51, &err), 0);
+	assert_int_equal(store_posting_get(&p, f->s, id, &err), 0);
+	assert_true(p.unknown);
+
+	/* the window ends while it waits: the queue, the posting failed */
+	assert_int_equal(store_erp_wait_expired(&ids, &n, f->s, 9, 0, 0, 10, &err), 0);
+	assert_int_equal(n, 0);
+	free(ids);
+	assert_int_equal(store_erp_wait_expired(&ids, &n, f->s, 10, 0, 0, 10, &err), 0);
+	assert_int_equal(n, 1);
+	free(ids);
+	assert_int_equal(store_posting_expire(f->s, id, "window ended", 70, &err), 0);
+	assert_int_equal(store_state(&st, f->s, id, &err), 0);
+	assert_int_equal(st, ST_EXCEPTION);
+	assert_int_equal(store_erp_waiting(&w, f->s, &err), 0);
+	assert_int_equal(w.waiting, 0);
+	assert_int_equal(w.unknown_queued, 1);
+	ulf_err_clear(&err);
+	assert_int_equal(store_posting_expire(f->s, id, "again", 71, &err), ULF_ENOTFOUND);
+
+	/* a person's retry: a fresh budget, the same key, still unknown */
+	ulf_err_clear(&err);
+	assert_int_equal(store_transition_audited(f->s, id, ST_EXCEPTION, ST_READY, "anna",
+						  "resolve", NULL, 80, &err), 0);
+	snd.from = ST_READY;
+	assert_int_equal(store_posting_send(f->s, id, &snd, 90, &err), 0);
+	assert_int_equal(store_posting_get(&p, f->s, id, &err), 0);
+	assert_string_equal(p.idem_key, "key-w");
+	assert_int_equal(p.attempts, 1);
+	assert_int_equal(p.window_from, 90);
+	assert_true(p.unknown);
+
+	/* the robot killed mid-request: sent again from posting, unknown */
+	snd.from = ST_POSTING;
+	assert_int_equal(store_posting_send(f->s, id, &snd, 95, &err), 0);
+	assert_int_equal(store_posting_get(&p, f->s, id, &err), 0);
+	assert_int_equal(p.attempts, 2);
+	/* the ERP answers for the key: known, posted */
+	{
+		store_answer ok = { .to = ST_POSTED, .state = "accepted", .http_status = 201,
+				    .response = "SIM-1", .unknown = -1 };
+		assert_int_equal(store_posting_answer(f->s, id, &ok, 96, &err), 0);
+	}
+	assert_int_equal(store_posting_get(&p, f->s, id, &err), 0);
+	assert_false(p.unknown);
+	assert_int_equal(store_state(&st, f->s, id, &err), 0);
+	assert_int_equal(st, ST_POSTED);
+	ulf_err_clear(&err);
+	snd.from = ST_POSTING;
+	assert_int_equal(store_posting_send(f->s, id, &snd, 97, &err), ULF_ENOTFOUND);
+}
+
+/* A 4xx that was the set-up's: taken back from the queue, once. */
+static void test_posting_recalled_from_the_queue(void **state)
+{
+	fixture *f = *state;
+	int64_t id = ready_document(f->s, "recall");
+	store_send snd = { ST_READY, "key-r", 0, "{}" };
+	store_answer rej = { .to = ST_EXCEPTION, .state = "rejected", .http_status = 400,
+			     .response = "schema 2 required", .unknown = -1 };
+	store_erp_wait w;
+	store_posting p;
+	doc_state st;
+	char *reasons;
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	assert_int_equal(store_posting_send(f->s, id, &snd, 1, &err), 0);
+	assert_int_equal(store_posting_answer(f->s, id, &rej, 2, &err), 0);
+	{
+		store_summary sum = { .decision = "exception", .reasons = "[\"ERP_REJECTED\"]" };
+		assert_int_equal(store_set_summary(f->s, id, &sum, 2, &err), 0);
+	}
+	/* another status: not this one's */
+	assert_int_equal(store_posting_recall(f->s, id, 422, 3, &err), ULF_ENOTFOUND);
+	ulf_err_clear(&err);
+	assert_int_equal(store_posting_recall(f->s, id, 400, 3, &err), 0);
+	assert_int_equal(store_state(&st, f->s, id, &err), 0);
+	assert_int_equal(st, ST_ERP_WAIT);
+	assert_int_equal(store_get_text(&reasons, f->s, id, "reasons", &err), 0);
+	assert_null(reasons);
+	assert_int_equal(store_posting_get(&p, f->s, id, &err), 0);
+	assert_true(p.held_4xx);
+	assert_string_equal(p.state, "held");
+	assert_int_equal(store_erp_waiting(&w, f->s, &err), 0);
+	assert_int_equal(w.held, 1);
+	/* sent again and rejected again: its own; not taken back twice */
+	snd.from = ST_ERP_WAIT;
+	assert_int_equal(store_posting_send(f->s, id, &snd, 4, &err), 0);
+	assert_int_equal(store_posting_answer(f->s, id, &rej, 5, &err), 0);
+	ulf_err_clear(&err);
+	assert_int_equal(store_posting_recall(f->s, id, 400, 6, &err), ULF_ENOTFOUND);
+}
+
 static void test_automation_counts_untouched_postings(void **state)
 {
 	fixture *f = *state;
@@ -817,6 +975,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_schema_and_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_posting_keeps_its_key_and_waits_for_its_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_posting_rejected_goes_to_the_queue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_posting_waits_for_the_erp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_posting_recalled_from_the_queue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_automation_counts_untouched_postings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statement_cache_hands_out_clean_statements, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_rolls_back_when_fn_fails, setup, teardown),

@@ -74,7 +74,9 @@ struct erpsim {
 	token tokens[MAX_TOKENS];
 	size_t next_token;
 	uint64_t rng;
-	unsigned fail_first, stall_first, drop_first, busy_first;
+	unsigned fail_first, stall_first, drop_first, busy_first, reset_first;
+	int64_t outage_from, outage_until;   /* monotonic ms; 0: not begun */
+	bool outage_told_over;
 	unsigned long voucher_seq;
 	int log_fd;
 	erpsim_stats stats;
@@ -556,7 +558,7 @@ static bool parse_key(const char *h, char *out, size_t n)
 }
 
 typedef struct faults {
-	bool busy, fail, stall, drop;
+	bool busy, fail, stall, drop, reset;
 } faults;
 
 /* Draws every kind each time, so the sequence depends on the seed only. */
@@ -579,7 +581,58 @@ static faults draw_faults(erpsim *s)
 	f.drop = s->drop_first > 0 || r_drop;
 	if (s->drop_first > 0)
 		s->drop_first--;
+	/* drawn only when asked for, so older seeds give the faults they gave */
+	f.reset = s->reset_first > 0 ||
+		  (s->o.reset_permille && splitmix64(&s->rng) % 1000 < s->o.reset_permille);
+	if (s->reset_first > 0)
+		s->reset_first--;
 	return f;
+}
+
+/* Whether the outage is on, with s->mu held; `posting` counts one more
+ * posting towards its start. */
+static bool outage_locked(erpsim *s, bool posting)
+{
+	int64_t now = mono_ms();
+
+	if (!s->o.outage_ms)
+		return false;
+	if (!s->outage_from && posting && s->stats.requests > s->o.outage_after) {
+		s->outage_from = now;
+		s->outage_until = now + s->o.outage_ms;
+		fprintf(stderr, "erp-sim: outage: down for %u ms after %u postings\n",
+			s->o.outage_ms, s->o.outage_after);
+	}
+	if (!s->outage_from)
+		return false;
+	if (now < s->outage_until)
+		return true;
+	if (!s->outage_told_over) {
+		s->outage_told_over = true;
+		fprintf(stderr, "erp-sim: outage: over after %u ms, %lu requests answered 503\n",
+			s->o.outage_ms, s->stats.down);
+	}
+	return false;
+}
+
+bool erpsim_outage_tick(erpsim *s)
+{
+	bool on;
+
+	pthread_mutex_lock(&s->mu);
+	on = outage_locked(s, false);
+	pthread_mutex_unlock(&s->mu);
+	return on;
+}
+
+/* The outage's answer to any request, counted. */
+static enum MHD_Result respond_down(erpsim *s, struct MHD_Connection *conn)
+{
+	pthread_mutex_lock(&s->mu);
+	s->stats.down++;
+	pthread_mutex_unlock(&s->mu);
+	return respond_problem(conn, 503, "Service Unavailable",
+			       "the ERP is down (simulated outage)", NULL, NULL);
 }
 
 /* What a payload says, for the log; a problem's detail on error. */
@@ -660,10 +713,16 @@ static enum MHD_Result on_posting(erpsim *s, struct MHD_Connection *conn, const 
 	entry *e;
 	enum MHD_Result ok;
 	unsigned waited;
+	bool down;
 
 	pthread_mutex_lock(&s->mu);
 	s->stats.requests++;
+	down = outage_locked(s, true);
 	pthread_mutex_unlock(&s->mu);
+	if (down) {
+		vlog(s, "posting: 503 (outage)");
+		return respond_down(s, conn);
+	}
 	if (s->client_id && !bearer_ok(s, conn)) {
 		pthread_mutex_lock(&s->mu);
 		s->stats.unauthorized++;
@@ -680,6 +739,8 @@ static enum MHD_Result on_posting(erpsim *s, struct MHD_Connection *conn, const 
 		s->stats.busy++;
 	if (f.fail)
 		s->stats.failed++;
+	if (f.reset && !f.busy && !f.fail)
+		s->stats.resets++;
 	pthread_mutex_unlock(&s->mu);
 	if (f.busy) {
 		vlog(s, "posting: 429 (injected)");
@@ -690,6 +751,11 @@ static enum MHD_Result on_posting(erpsim *s, struct MHD_Connection *conn, const 
 		vlog(s, "posting: 503 (injected)");
 		return respond_problem(conn, 503, "Service Unavailable",
 				       "the ERP is unavailable (injected)", NULL, NULL);
+	}
+	if (f.reset) {
+		/* the request came, and the connection goes: nothing booked */
+		vlog(s, "posting: connection reset before booking (injected)");
+		return MHD_NO;
 	}
 	h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key");
 	if (!h || !parse_key(h, key, sizeof(key))) {
@@ -762,6 +828,10 @@ static enum MHD_Result on_posting(erpsim *s, struct MHD_Connection *conn, const 
 		return settle(s, conn, key, 400, problem(400, "Bad Request", detail), NULL, NULL);
 	}
 	bad = check_payload(&pi, j);
+	if (!bad && s->reject && strcmp(s->reject, "*") == 0)
+		/* every posting, in the same words: a set-up the ERP does not take */
+		bad = "postings are refused: this ERP expects another payload schema"
+		      " (simulated set-up rejection)";
 	if (bad || (s->reject && strcmp(pi.number, s->reject) == 0)) {
 		unsigned status = bad ? 400 : 422;
 		if (!bad)
@@ -816,6 +886,64 @@ static enum MHD_Result on_posting(erpsim *s, struct MHD_Connection *conn, const 
 	return settle(s, conn, key, 201, answer, NULL, NULL);
 }
 
+/* GET /postings/lookup?idempotency_key=KEY: what became of a key. */
+static enum MHD_Result on_lookup(erpsim *s, struct MHD_Connection *conn)
+{
+	const char *k = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
+						    "idempotency_key");
+	const char *state = "unseen";
+	char *body = NULL, *text = NULL;
+	unsigned status = 0;
+	ujson *o = NULL, *ans = NULL;
+	enum MHD_Result ok;
+	ulf_err perr;
+	entry *e;
+	bool down, failed;
+
+	pthread_mutex_lock(&s->mu);
+	down = outage_locked(s, false);
+	pthread_mutex_unlock(&s->mu);
+	if (down)
+		return respond_down(s, conn);
+	if (s->client_id && !bearer_ok(s, conn))
+		return respond_problem(conn, 401, "Unauthorized", "a valid bearer token is required",
+				       MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+				       "Bearer realm=\"erp-sim\", error=\"invalid_token\"");
+	if (!k || !*k || strlen(k) > KEY_MAX)
+		return respond_problem(conn, 400, "Bad Request",
+				       "the idempotency_key parameter is missing", NULL, NULL);
+	pthread_mutex_lock(&s->mu);
+	s->stats.lookups++;
+	e = find_entry(s, k);
+	if (e && !e->done) {
+		state = "in_process";
+	} else if (e) {
+		status = e->status;
+		state = status < 300 ? "booked" : "rejected";
+		body = strdup(e->body ? e->body : "{}");
+	}
+	pthread_mutex_unlock(&s->mu);
+	vlog(s, "lookup %s: %s", k, state);
+	ulf_err_clear(&perr);
+	if (body && ujson_parse(&ans, body, strlen(body), "answer", &perr) != 0)
+		ans = NULL;
+	o = ujson_object();
+	failed = !o || (status && !body) || ujson_set_str(o, "idempotency_key", k) ||
+		 ujson_set_str(o, "state", state) || (status && ujson_set_int(o, "status", status));
+	if (!failed && ans) {
+		failed = ujson_set_new(o, "answer", ans) != 0;
+		ans = NULL;   /* taken, whatever the outcome */
+	}
+	if (!failed)
+		text = ujson_dump(o, UJSON_COMPACT);
+	ok = text ? respond(conn, 200, "application/json", text, NULL, NULL) : MHD_NO;
+	free(text);
+	free(body);
+	ujson_free(ans);
+	ujson_free(o);
+	return ok;
+}
+
 /* ---- the server ---------------------------------------------------------- */
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -868,7 +996,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return respond_problem(conn, 413, "Content Too Large", "the request body is too large",
 				       NULL, NULL);
 	if (strcmp(url, "/health") == 0)
-		return respond(conn, 200, "text/plain", "ok", NULL, NULL);
+		return erpsim_outage_tick(s) ? respond_down(s, conn)
+					     : respond(conn, 200, "text/plain", "ok", NULL, NULL);
+	if (strcmp(url, "/postings/lookup") == 0) {
+		if (strcmp(method, "GET") != 0)
+			return respond_problem(conn, 405, "Method Not Allowed", "use GET",
+					       MHD_HTTP_HEADER_ALLOW, "GET");
+		return on_lookup(s, conn);
+	}
 	if (strcmp(url, "/postings") == 0) {
 		if (strcmp(method, "POST") != 0)
 			return respond_problem(conn, 405, "Method Not Allowed", "use POST",
@@ -879,6 +1014,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (strcmp(method, "POST") != 0)
 			return respond_problem(conn, 405, "Method Not Allowed", "use POST",
 					       MHD_HTTP_HEADER_ALLOW, "POST");
+		if (erpsim_outage_tick(s))
+			return respond_down(s, conn);
 		return on_token(s, conn, r);
 	}
 	return respond_problem(conn, 404, "Not Found", "no such resource", NULL, NULL);
@@ -967,7 +1104,8 @@ int erpsim_start(erpsim **out, const erpsim_opts *o, ulf_err *err)
 	if (o->require_client_cert && !o->client_ca_file)
 		return ulf_err_set(err, ULF_EINVAL,
 				   "erp-sim: requiring client certificates needs the CA that signs them");
-	if (o->fail_permille > 1000 || o->stall_permille > 1000 || o->drop_permille > 1000)
+	if (o->fail_permille > 1000 || o->stall_permille > 1000 || o->drop_permille > 1000 ||
+	    o->reset_permille > 1000)
 		return ulf_err_set(err, ULF_EINVAL, "erp-sim: a rate is above 1");
 	s = calloc(1, sizeof(*s));
 	if (!s)
@@ -987,6 +1125,7 @@ int erpsim_start(erpsim **out, const erpsim_opts *o, ulf_err *err)
 	s->stall_first = o->stall_first;
 	s->drop_first = o->drop_first;
 	s->busy_first = o->busy_first;
+	s->reset_first = o->reset_first;
 	if (failed) {
 		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
 		goto out;

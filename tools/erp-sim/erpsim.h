@@ -10,6 +10,9 @@
  *                       nothing; the same key with another payload is 422,
  *                       and while the first request is still being
  *                       processed, 409.
+ *   GET  /postings/lookup?idempotency_key=KEY
+ *                       what became of a key: booked, rejected, in_process
+ *                       or unseen, with the first answer (docs/erp.md).
  *   POST /oauth/token   OAuth2 client credentials (when a client id is set;
  *                       /postings then needs a bearer token).
  *   GET  /health        "ok".
@@ -21,8 +24,10 @@
  *
  * Faults, for exercising the client: 5xx at a rate, slow answers, dropped
  * connections (after booking: the answer is lost, the booking is not),
- * 429 with Retry-After, a 422 for one invoice number; each kind also
- * "for the first N requests", for tests that need exact sequences.  Rates
+ * connections reset before booking (nothing booked, no answer), 429 with
+ * Retry-After, a 422 for one invoice number; each kind also "for the
+ * first N requests", for tests that need exact sequences.  And one
+ * outage: after N postings, every request is answered 503 for a while.  Rates
  * are drawn from a generator seeded by `seed`, so a run is reproducible.
  * Bad certificates are the certificate it is started with.
  */
@@ -44,11 +49,18 @@ typedef struct erpsim_opts {
 	const char *client_secret;
 	unsigned token_ttl_s;         /* token lifetime; 0: 300 */
 	const char *log_file;         /* required: bookings, one JSON line each */
-	const char *reject_invoice;   /* invoice number answered 422 */
+	const char *reject_invoice;   /* invoice number answered 422; "*": every
+				       * posting 400, in the same words */
 	unsigned fail_permille;       /* 503 for this share of postings (0..1000) */
 	unsigned stall_permille;      /* answer stall_ms late */
 	unsigned drop_permille;       /* book, then close without answering */
+	unsigned reset_permille;      /* close without booking or answering */
 	unsigned fail_first, stall_first, drop_first, busy_first;  /* the first N postings */
+	unsigned reset_first;
+	/* the outage: after outage_after postings, outage_ms of 503 to every
+	 * request (postings, lookups, tokens); 0 ms: none */
+	unsigned outage_after;
+	unsigned outage_ms;
 	unsigned stall_ms;            /* 0: 2000 */
 	uint64_t seed;                /* of the fault generator */
 	bool verbose;                 /* libmicrohttpd's and the requests' log on stderr */
@@ -66,6 +78,9 @@ typedef struct erpsim_stats {
 	unsigned long busy;           /* 429 injected */
 	unsigned long stalls;
 	unsigned long drops;
+	unsigned long resets;         /* connections closed before booking */
+	unsigned long down;           /* requests answered 503 in the outage */
+	unsigned long lookups;        /* GET /postings/lookup answered */
 	unsigned long tokens;         /* access tokens issued */
 } erpsim_stats;
 
@@ -78,6 +93,10 @@ void erpsim_stats_get(erpsim *s, erpsim_stats *out);
 /* Forgets every token issued (as an ERP restart would): the next posting
  * with an old token gets 401. */
 void erpsim_revoke_tokens(erpsim *s);
+/* Whether the outage is on now.  Says on stderr when it ended (it began
+ * with a posting, which says so); a caller without requests calls it now
+ * and then so the end is told on time. */
+bool erpsim_outage_tick(erpsim *s);
 /* Stops serving (a stalled answer is cut short) and frees.  NULL is fine. */
 void erpsim_stop(erpsim *s);
 

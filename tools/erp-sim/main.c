@@ -6,8 +6,9 @@
  *   ulf-erp-sim --cert F --key F --log FILE [--port N] [--ca F --require-client-cert]
  *               [--client-id ID --client-secret-file F] [--token-ttl S]
  *               [--fail-rate R] [--stall-rate R] [--stall-ms M] [--drop-rate R]
+ *               [--reset-rate R] [--outage-after N --outage-s S]
  *               [--fail-first N] [--stall-first N] [--drop-first N] [--busy-first N]
- *               [--reject-invoice NUMBER] [--seed N] [--exit-after S] [--verbose]
+ *               [--reset-first N] [--reject-invoice NUMBER] [--seed N] [--exit-after S] [--verbose]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -74,9 +75,14 @@ static void sim_usage(FILE *out)
 		"  --fail-rate R            answer 503 to this share of postings (0..1)\n"
 		"  --stall-rate R --stall-ms M   answer this share M ms late (2000)\n"
 		"  --drop-rate R            book, then close the connection without an answer\n"
-		"  --fail-first N, --stall-first N, --drop-first N, --busy-first N (429)\n"
-		"                           the same for the first N postings\n"
-		"  --reject-invoice NUMBER  answer 422 to postings of this invoice\n"
+		"  --reset-rate R           close the connection without booking or answering\n"
+		"  --outage-after N --outage-s S\n"
+		"                           after N postings, answer 503 to everything for S s\n"
+		"  --outage-ms M            the same outage in milliseconds\n"
+		"  --fail-first N, --stall-first N, --drop-first N, --busy-first N (429),\n"
+		"  --reset-first N          the same for the first N postings\n"
+		"  --reject-invoice NUMBER  answer 422 to postings of this invoice; \"*\": 400 to\n"
+		"                           every posting, in the same words\n"
 		"  --seed N                 seed of the fault generator (1)\n"
 		"  --exit-after S           stop by itself after S seconds (a safety net)\n"
 		"  --verbose                log requests on stderr\n");
@@ -101,6 +107,11 @@ int main(int argc, char **argv)
 		{ "stall-first", required_argument, NULL, 'T' },
 		{ "drop-first", required_argument, NULL, 'D' },
 		{ "busy-first", required_argument, NULL, 'B' },
+		{ "reset-rate", required_argument, NULL, 'z' },
+		{ "reset-first", required_argument, NULL, 'Z' },
+		{ "outage-after", required_argument, NULL, 'o' },
+		{ "outage-s", required_argument, NULL, 'O' },
+		{ "outage-ms", required_argument, NULL, 'M' },
 		{ "reject-invoice", required_argument, NULL, 'r' },
 		{ "seed", required_argument, NULL, 'e' },
 		{ "log", required_argument, NULL, 'l' },
@@ -114,7 +125,7 @@ int main(int argc, char **argv)
 	erpsim *sim = NULL;
 	char *secret = NULL;
 	const char *secret_file = NULL;
-	unsigned port = 0, exit_after = 0, seed32 = 1;
+	unsigned port = 0, exit_after = 0, seed32 = 1, outage_s = 0;
 	time_t started;
 	ulf_err err;
 	int c, bad = 0;
@@ -140,6 +151,11 @@ int main(int argc, char **argv)
 		case 'T': bad |= parse_uint(&o.stall_first, optarg, 1000000); break;
 		case 'D': bad |= parse_uint(&o.drop_first, optarg, 1000000); break;
 		case 'B': bad |= parse_uint(&o.busy_first, optarg, 1000000); break;
+		case 'z': bad |= erpsim_parse_rate(&o.reset_permille, optarg, &err); break;
+		case 'Z': bad |= parse_uint(&o.reset_first, optarg, 1000000); break;
+		case 'o': bad |= parse_uint(&o.outage_after, optarg, 100000000); break;
+		case 'O': bad |= parse_uint(&outage_s, optarg, 86400); break;
+		case 'M': bad |= parse_uint(&o.outage_ms, optarg, 86400000); break;
 		case 'r': o.reject_invoice = optarg; break;
 		case 'e': bad |= parse_uint(&seed32, optarg, UINT_MAX); break;
 		case 'l': o.log_file = optarg; break;
@@ -161,6 +177,8 @@ int main(int argc, char **argv)
 	}
 	o.port = (uint16_t)port;
 	o.seed = seed32;
+	if (outage_s)
+		o.outage_ms = outage_s * 1000;
 	if (secret_file) {
 		size_t len;
 		if (file_read(&secret, &len, secret_file, 65536, &err) != 0) {
@@ -185,14 +203,16 @@ int main(int argc, char **argv)
 	while (!stop_flag && (exit_after == 0 || time(NULL) - started < (time_t)exit_after)) {
 		struct timespec ts = { 0, 100 * 1000000L };
 		nanosleep(&ts, NULL);
+		erpsim_outage_tick(sim);   /* tells the end of an outage on time */
 	}
 	erpsim_stats_get(sim, &st);
 	erpsim_stop(sim);
 	free(secret);
 	fprintf(stderr, "erp-sim: stopping: %lu postings received, %lu booked, %lu replayed, "
-		"%lu rejected, %lu 503, %lu 429, %lu dropped, %lu stalled, %lu tokens\n",
+		"%lu rejected, %lu 503, %lu 429, %lu dropped, %lu stalled, %lu reset, "
+		"%lu down, %lu lookups, %lu tokens\n",
 		st.requests, st.bookings, st.replays, st.rejected, st.failed, st.busy, st.drops,
-		st.stalls, st.tokens);
+		st.stalls, st.resets, st.down, st.lookups, st.tokens);
 	return SIM_OK;
 }
 
