@@ -221,6 +221,12 @@ static const setting settings[] = {
 	{ "erp_link_base", STR(erp_link_base), "\"\"", true, NULL,
 	  "Base URL of ulf's document view; a posting links back to its invoice as\n"
 	  "# this followed by the document id." },
+	{ "erp_care_unmasked_texts", ONE_OF(erp_care_unmasked_texts, "no", "yes"), "no", false,
+	  NULL,
+	  "yes: the booking lines' texts go to the ERP as the invoice wrote them,\n"
+	  "# personal identity numbers included - only for an ERP cleared to hold\n"
+	  "# patient data (the care ERP).  no: masked (19121212-****), as ulf keeps\n"
+	  "# and shows them everywhere else." },
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))

@@ -62,6 +62,7 @@ typedef struct ulf_config {
 	long erp_backoff_max_ms;
 	long erp_connections;
 	char erp_link_base[CONFIG_STR_MAX];
+	char erp_care_unmasked_texts[4];   /* "no" or "yes" */
 } ulf_config;
 
 /* Every setting at its default. */
