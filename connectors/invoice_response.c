@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "connectors/invoice_response.h"
+#include "core/pnr.h"
 
 #define NS_AR  "urn:oasis:names:specification:ubl:schema:xsd:ApplicationResponse-2"
 #define NS_CAC "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
@@ -272,6 +273,20 @@ static int check(const invoice_response *r, ulf_err *err)
 	return 0;
 }
 
+/* <tag>text</tag> for free text, which goes to the supplier: personal
+ * identity numbers masked (a handler's reason may quote a line). */
+static void el_text(sbuf *b, int indent, const char *tag, const char *text)
+{
+	char *masked = NULL;
+
+	if (pnr_mask_dup(&masked, text)) {
+		b->failed = true;
+		return;
+	}
+	el(b, indent, tag, masked);
+	free(masked);
+}
+
 static void party(sbuf *b, const char *tag, const invoice_response_party *p)
 {
 	char open[64], close[64];
@@ -281,7 +296,7 @@ static void party(sbuf *b, const char *tag, const invoice_response_party *p)
 	line(b, 1, open);
 	el_attr(b, 2, "cbc:EndpointID", "schemeID", p->endpoint_scheme, p->endpoint_id);
 	line(b, 2, "<cac:PartyLegalEntity>");
-	el(b, 3, "cbc:RegistrationName", p->name);
+	el_text(b, 3, "cbc:RegistrationName", p->name);
 	line(b, 2, "</cac:PartyLegalEntity>");
 	line(b, 1, close);
 }
@@ -313,7 +328,7 @@ int invoice_response_rejection(char **out, size_t *out_len, const invoice_respon
 	line(&b, 3, "<cac:Status>");
 	el_attr(&b, 4, "cbc:StatusReasonCode", "listID", "OPStatusReason",
 		empty(r->reason_code) ? "OTH" : r->reason_code);
-	el(&b, 4, "cbc:StatusReason", r->reason);
+	el_text(&b, 4, "cbc:StatusReason", r->reason);
 	line(&b, 3, "</cac:Status>");
 	line(&b, 2, "</cac:Response>");
 	line(&b, 2, "<cac:DocumentReference>");

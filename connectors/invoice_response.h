@@ -9,6 +9,10 @@
  * allow (most control characters) and bytes that are not UTF-8 are
  * replaced by U+FFFD, so the result is always well-formed.
  *
+ * The free texts (party names, the reason) go to the supplier with
+ * personal identity numbers masked (core/pnr.h): a reason that quotes a
+ * care line names no patient.
+ *
  * The shape follows the OpenPEPPOL examples (use case 4a, "Invoice is
  * rejected"): ResponseCode RE, a StatusReasonCode from the OPStatusReason
  * list and the reason as StatusReason.

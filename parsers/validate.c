@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/pnr.h"
 #include "core/text.h"
 #include "parsers/validate.h"
 
@@ -40,7 +41,7 @@ void vreport(vctx *c, const rule_def *r, uint32_t line, const xml_node *node,
 {
 	findings *f = c->out;
 	finding it;
-	char msg[512], path[512];
+	char msg[512], shown[512], path[512];
 	va_list ap;
 	int n;
 
@@ -55,7 +56,10 @@ void vreport(vctx *c, const rule_def *r, uint32_t line, const xml_node *node,
 		/* quoted document text cut short still ends on a whole character */
 		if (n >= (int)sizeof(msg))
 			msg[text_utf8_cut(msg, strlen(msg))] = '\0';
-		it.message = arena_strdup(&f->mem, msg);
+		/* quoted document text may name a patient: a finding is shown
+		 * and kept, so it never holds a personal identity number */
+		pnr_mask_into(shown, sizeof(shown), msg, strlen(msg));
+		it.message = arena_strdup(&f->mem, shown);
 	} else {
 		it.message = r->text;
 	}

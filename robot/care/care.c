@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/pnr.h"
 #include "robot/care/care.h"
 
 /* ---- identifiers ---------------------------------------------------- */
@@ -135,23 +136,8 @@ care_pid_result care_pid_check(const char *s, bool samordning)
 
 const char *care_mask_pid(char *buf, size_t n, const char *pid)
 {
-	size_t len = pid ? strlen(pid) : 0;
-	size_t date = 0;
-
-	/* 12 or 10 digits, or the same with a separator before the last four */
-	if ((len == 12 && all_digits(pid, 12)) ||
-	    (len == 13 && all_digits(pid, 8) && (pid[8] == '-' || pid[8] == '+') &&
-	     all_digits(pid + 9, 4)))
-		date = 8;
-	else if ((len == 10 && all_digits(pid, 10)) ||
-		 (len == 11 && all_digits(pid, 6) && (pid[6] == '-' || pid[6] == '+') &&
-		  all_digits(pid + 7, 4)))
-		date = 6;
-	if (date)
-		snprintf(buf, n, "%.*s-****", (int)date, pid);
-	else
-		snprintf(buf, n, "****");
-	return buf;
+	/* one masked form for claims and free text alike: core/pnr.h */
+	return pnr_mask_value(buf, n, pid);
 }
 
 const char *care_patient_id(char *buf, size_t n, const claim_patient *p, bool unmask)

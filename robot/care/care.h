@@ -68,6 +68,7 @@ care_pid_result care_pid_check(const char *s, bool samordning);
  * Masks a personal identity for display: the birth date part and "-****"
  * ("19121212-****", "121212-****" for 10-digit forms, with or without the
  * separator); anything else (reserve numbers, cards) is "****" whole.
+ * The same form as free text is masked in (core/pnr.h: pnr_mask_value).
  * Returns buf (at least 16 bytes are enough).
  */
 const char *care_mask_pid(char *buf, size_t n, const char *pid);

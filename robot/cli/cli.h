@@ -15,6 +15,7 @@ enum {
 };
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "core/err.h"
 #include "robot/config/config.h"
@@ -65,6 +66,19 @@ char *cli_json_kv(const char *key, ...);
 /* The store of the configuration (cli_load_config) and its users. */
 int cli_open_users(store **out_s, users **out_u, const char *config, const char *store_path,
 		   ulf_err *err);
+
+/*
+ * Writes text to out with personal identity numbers masked (core/pnr.h):
+ * for JSON (json true) in its strings only, so it stays the same JSON.
+ * Every command prints what it read from outside through these, unless
+ * the user asked for patients unmasked (`ulf care --unmask`).  0 or
+ * ULF_ENOMEM (nothing written then).
+ */
+int cli_put_masked(FILE *out, const char *text, bool json);
+
+/* What print(f, ctx) writes, to out masked as cli_put_masked does with
+ * text.  0 or ULF_ENOMEM. */
+int cli_print_masked(FILE *out, void (*print)(FILE *f, const void *ctx), const void *ctx);
 
 /* The exit status for an error code: CLI_FINDINGS for what the user asked
  * wrong (no such user, exists already, invalid), else CLI_UNREADABLE. */

@@ -14,6 +14,7 @@
 #include "core/digest.h"
 #include "core/json.h"
 #include "core/passwd.h"
+#include "core/pnr.h"
 #include "robot/cli/cli.h"
 
 static int override(char *field, size_t size, const char *value, const char *what,
@@ -230,4 +231,35 @@ int cli_status(int code)
 	default:
 		return CLI_UNREADABLE;
 	}
+}
+
+int cli_put_masked(FILE *out, const char *text, bool json)
+{
+	char *masked = NULL;
+
+	if (json ? pnr_mask_json_dup(&masked, text) : pnr_mask_dup(&masked, text))
+		return ULF_ENOMEM;
+	if (masked)
+		fputs(masked, out);
+	free(masked);
+	return 0;
+}
+
+int cli_print_masked(FILE *out, void (*print)(FILE *f, const void *ctx), const void *ctx)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc;
+
+	if (!f)
+		return ULF_ENOMEM;
+	print(f, ctx);
+	if (fclose(f) != 0 || !text) {
+		free(text);
+		return ULF_ENOMEM;
+	}
+	rc = cli_put_masked(out, text, false);
+	free(text);
+	return rc;
 }

@@ -63,6 +63,19 @@ typedef struct margs {
 	bool json, record;
 } margs;
 
+/* A result as the text rendering prints it. */
+struct shown {
+	const match_result *r;
+	const char *file;
+};
+
+static void print_text(FILE *f, const void *ctx)
+{
+	const struct shown *sh = ctx;
+
+	match_result_text(f, sh->r, sh->file);
+}
+
 static int match_one(matcher *m, const char *file, const reader_opts *opts, const margs *a)
 {
 	ulf_document doc;
@@ -96,15 +109,16 @@ static int match_one(matcher *m, const char *file, const reader_opts *opts, cons
 		reader_document_release(&doc);
 		return CLI_UNREADABLE;
 	}
+	/* the suggestion and its explanation, as the queue keeps them:
+	 * personal identity numbers masked */
 	if (a->json) {
 		char *s = ujson_dump(match_result_json(r), UJSON_COMPACT);
-		if (s) {
-			fputs(s, stdout);
+		if (s && cli_put_masked(stdout, s, true) == 0)
 			fputc('\n', stdout);
-			free(s);
-		}
+		free(s);
 	} else {
-		match_result_text(stdout, r, file);
+		struct shown sh = { r, file };
+		cli_print_masked(stdout, print_text, &sh);
 	}
 	status = r->decision == MATCH_AUTO ? CLI_OK : CLI_FINDINGS;
 	if (a->record && r->decision == MATCH_AUTO) {

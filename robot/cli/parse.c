@@ -37,30 +37,45 @@ static void attach_failed(void *ctx, size_t index, const ulf_err *err)
 	fprintf(stderr, "ulf parse: %s: %s\n", files[index], err->msg);
 }
 
-/* attached_to: for an envelope, the invoice file it was joined with, or NULL. */
+/* One document as the text rendering prints it. */
+struct shown {
+	const ulf_document *doc;
+	const char *file, *attached_to;
+};
+
+static void print_text(FILE *f, const void *ctx)
+{
+	const struct shown *d = ctx;
+
+	if (d->doc->kind == DOC_INVOICE)
+		render_invoice_text(f, d->doc->inv, d->file);
+	else
+		render_envelope_text(f, d->doc->env, d->file, d->attached_to);
+}
+
+/* attached_to: for an envelope, the invoice file it was joined with, or
+ * NULL.  Personal identity numbers in the document's texts are masked. */
 static int print_one(const ulf_document *doc, const char *file, const char *attached_to,
 		     bool json)
 {
+	struct shown d = { doc, file, attached_to };
 	ujson *o;
 	char *s;
+	int rc;
 
-	if (!json) {
-		if (doc->kind == DOC_INVOICE)
-			render_invoice_text(stdout, doc->inv, file);
-		else
-			render_envelope_text(stdout, doc->env, file, attached_to);
-		return 0;
-	}
+	if (!json)
+		return cli_print_masked(stdout, print_text, &d);
 	o = doc->kind == DOC_INVOICE ? render_invoice_json(doc->inv, file)
 				     : render_envelope_json(doc->env, file, attached_to);
 	s = o ? ujson_dump(o, UJSON_COMPACT) : NULL;
 	ujson_free(o);
 	if (!s)
 		return ULF_ENOMEM;
-	fputs(s, stdout);
-	fputc('\n', stdout);
+	rc = cli_put_masked(stdout, s, true);
+	if (rc == 0)
+		fputc('\n', stdout);
 	free(s);
-	return 0;
+	return rc;
 }
 
 int cli_parse(int argc, char **argv)

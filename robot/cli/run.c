@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/pnr.h"
 #include "robot/cli/cli.h"
 #include "robot/config/config.h"
 #include "robot/pipeline/inbox.h"
@@ -45,23 +46,31 @@ typedef struct report_ctx {
 	size_t failed;
 } report_ctx;
 
+/* Text from outside as the report shows it: personal identity numbers
+ * masked (a file named after a patient, a message quoting one). */
+static const char *shown(char *buf, size_t n, const char *text)
+{
+	pnr_mask_into(buf, n, text, strlen(text));
+	return buf;
+}
+
 static void report(const inbox_event *ev, void *arg)
 {
 	report_ctx *rc = arg;
-	const char *base = strrchr(ev->path, '/');
-	char *reasons = NULL, *number = NULL;
+	const char *path = strrchr(ev->path, '/');
+	char *reasons = NULL, *number = NULL, base[1024], why[2048];
 	ulf_err err;
 
-	base = base ? base + 1 : ev->path;
+	shown(base, sizeof(base), path ? path + 1 : ev->path);
 	if (ev->error) {
 		rc->failed++;
-		printf("  %-44s not stored: %s\n", base, ev->error);
+		printf("  %-44s not stored: %s\n", base, shown(why, sizeof(why), ev->error));
 		return;
 	}
 	if (ev->stored_but) {
 		rc->failed++;
 		printf("  %-44s #%-4lld stored; processing resumes next run: %s\n", base,
-		       (long long)ev->id, ev->stored_but);
+		       (long long)ev->id, shown(why, sizeof(why), ev->stored_but));
 		return;
 	}
 	ulf_err_clear(&err);
@@ -188,7 +197,10 @@ int cli_run(int argc, char **argv)
 		status = CLI_UNREADABLE;
 	goto out;
 fail:
-	fprintf(stderr, "ulf run: %s\n", err.msg);
+	{
+		char why[sizeof(err.msg) + 16];
+		fprintf(stderr, "ulf run: %s\n", shown(why, sizeof(why), err.msg));
+	}
 	status = CLI_UNREADABLE;
 out:
 	pipeline_free(p);

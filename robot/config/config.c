@@ -370,6 +370,12 @@ static const setting settings[] = {
 	  "The ERP's lookup of a posting by its idempotency key, if it offers one\n"
 	  "# (docs/erp.md).  Asked before a corrected booking replaces one whose\n"
 	  "# outcome is unknown; without it the original is sent again first." },
+	{ "erp_care_unmasked_texts", ONE_OF(erp_care_unmasked_texts, "no", "yes"), "no", false,
+	  NULL,
+	  "yes: the booking lines' texts go to the ERP as the invoice wrote them,\n"
+	  "# personal identity numbers included - only for an ERP cleared to hold\n"
+	  "# patient data (the care ERP).  no: masked (19121212-****), as ulf keeps\n"
+	  "# and shows them everywhere else." },
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/pnr.h"
 #include "robot/match/booking.h"
 #include "robot/match/mtext.h"
 
@@ -87,6 +88,27 @@ const char *booking_str(booking *b, const char *s)
 	return p;
 }
 
+/*
+ * A text of the invoice as the booking shows it and the ERP receives it:
+ * personal identity numbers masked (core/pnr.h).  The history's text keys
+ * keep no digits, so they are the same masked or not.
+ */
+static const char *shown_text(booking *b, const char *s)
+{
+	char *masked = NULL;
+	const char *r;
+
+	if (!s || !pnr_contains(s, strlen(s)))
+		return booking_str(b, s);
+	if (pnr_mask_dup(&masked, s)) {
+		b->failed = ULF_ENOMEM;
+		return "";
+	}
+	r = booking_str(b, masked);
+	free(masked);
+	return r;
+}
+
 static booking_row *add_row(booking *b, ulf_err *err)
 {
 	booking_row *r;
@@ -135,8 +157,8 @@ int booking_rows(booking *b, const invoice *inv, int sign, ulf_err *err)
 			return err ? err->code : ULF_ENOMEM;
 		r->kind = BK_LINE;
 		r->line_id = booking_str(b, l->id.v);
-		r->description = booking_str(b, l->item_name.v ? l->item_name.v
-					     : l->item_description.v);
+		r->description = shown_text(b, l->item_name.v ? l->item_name.v
+					    : l->item_description.v);
 		if (l->net.set)
 			r->net = signed_dec(l->net.v, sign);
 		if (l->quantity.set)
@@ -163,9 +185,9 @@ int booking_rows(booking *b, const invoice *inv, int sign, ulf_err *err)
 		/* an allowance lowers the cost: booked negative */
 		r->net = signed_dec(ac->is_charge ? ac->amount.v : dec_neg(ac->amount.v), sign);
 		r->quantity = dec_make(0, 0);
-		r->description = booking_str(b, ac->reason.v ? ac->reason.v : ac->reason_code.v
-					     ? ac->reason_code.v : ac->is_charge ? "Charge"
-					     : "Allowance");
+		r->description = shown_text(b, ac->reason.v ? ac->reason.v : ac->reason_code.v
+					    ? ac->reason_code.v : ac->is_charge ? "Charge"
+					    : "Allowance");
 		r->vat_category = booking_str(b, ac->vat_category.v);
 		r->vat_rate = ac->vat_rate.v;
 		r->vat_rate_set = ac->vat_rate.set;

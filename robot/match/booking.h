@@ -79,7 +79,8 @@ const char *booking_kind_name(booking_kind k);
 typedef struct booking_row {
 	booking_kind kind;
 	const char *line_id;       /* BT-126, "" for document-level rows */
-	const char *description;   /* the item name, or the charge's reason */
+	const char *description;   /* the item name, or the charge's reason, with
+				    * personal identity numbers masked */
 	booking_field f[RB_COUNT];
 	dec net;                   /* signed as booked: a credit is negative */
 	dec vat;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/fileio.h"
+#include "core/pnr.h"
 #include "robot/pipeline/inbox.h"
 
 #define TAKEN_DIR ".taken"
@@ -19,14 +20,18 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The file goes to .taken as "ID-NAME", its name masked like the stored
+ * one: what ulf writes names no patient. */
 static int move_taken(const inbox_opts *opts, const char *name, int64_t id, ulf_err *err)
 {
-	char from[4096], dir[4096], to[4096];
+	char from[4096], dir[4096], to[4096], masked[1024];
 
+	pnr_mask_into(masked, sizeof(masked), name, strlen(name));
 	if (snprintf(from, sizeof(from), "%s/%s", opts->dir, name) >= (int)sizeof(from) ||
 	    snprintf(dir, sizeof(dir), "%s/%s", opts->dir, TAKEN_DIR) >= (int)sizeof(dir) ||
-	    snprintf(to, sizeof(to), "%s/%lld-%s", dir, (long long)id, name) >= (int)sizeof(to))
-		return ulf_err_set(err, ULF_EINVAL, "%s: path too long", name);
+	    strlen(masked) < strlen(name) ||
+	    snprintf(to, sizeof(to), "%s/%lld-%s", dir, (long long)id, masked) >= (int)sizeof(to))
+		return ulf_err_set(err, ULF_EINVAL, "%s: path too long", masked);
 	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
 		return ulf_err_set(err, ULF_EIO, "%s: %s", dir, strerror(errno));
 	if (rename(from, to) < 0)

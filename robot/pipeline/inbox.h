@@ -4,7 +4,8 @@
  * A file is taken only when it has stopped changing (not modified for
  * `settle_ms`; with inotify the close-after-write event says the same), is
  * stored durably through the pipeline, and only then moved out of the inbox
- * into `<inbox>/.taken/` (or left, with --keep).  If the store cannot take it
+ * into `<inbox>/.taken/` as "ID-NAME", personal identity numbers in the
+ * name masked (or left, with --keep).  If the store cannot take it
  * (a full disk, a read-only store) the file stays in the inbox and is tried
  * again: nothing is lost.
  *

@@ -186,13 +186,9 @@ static int load_document(ulf_document *out, job *j, int64_t id, ulf_err *err)
 	void *data = NULL;
 	char *name = NULL;
 	size_t len;
-	int rc = store_load(&data, &len, &name, j->p->s, id, err);
+	bool care;
+	int rc = store_load_kept(&data, &len, &name, &care, j->p->s, id, err);
 
-	if (rc == 0 && len == 0) {
-		free(data);
-		data = NULL;
-		rc = store_care_bytes(&data, &len, j->p->s, id, err);
-	}
 	if (rc == 0)
 		rc = reader_read(out, data, len, name ? name : "document", &j->p->reader, false, err);
 	free(data);

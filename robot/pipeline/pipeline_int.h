@@ -205,6 +205,18 @@ int posting_from_match(erp_posting *p, const match_result *r, ulf_err *err);
 int posting_from_care(erp_posting *p, const care_booking *b, const invoice *inv,
 		      bool credit, const char *rounding_account, ulf_err *err);
 
+/* Whether a line of p has a masked text (a personal identity number's
+ * "-****"): only then is the invoice read again to unmask it. */
+bool posting_has_masked_texts(const erp_posting *p);
+
+/*
+ * The lines of p whose text is the invoice line's text masked (as the
+ * booking suggestion keeps it) get the invoice's own text back, personal
+ * identity numbers and all: for an ERP cleared to hold patient data
+ * (erp_care_unmasked_texts yes).  A text a person changed stays.
+ */
+int posting_unmask_texts(erp_posting *p, const invoice *inv, ulf_err *err);
+
 /* result["booking"] = p's booking, as the post stage reads it. */
 int posting_set_booking(ujson *result, const erp_posting *p, ulf_err *err);
 

@@ -105,6 +105,16 @@ static int build_payload(char **out, job *j, const ujson *bk, ulf_err *why)
 	rc = erp_posting_read_booking(p, bk, why);
 	if (rc)
 		return rc;
+	/* the care ERP may have the texts as written: read from the document's
+	 * bytes, kept in the care table when they hold patients */
+	if (strcmp(j->p->cfg.erp_care_unmasked_texts, "yes") == 0 &&
+	    posting_has_masked_texts(p)) {
+		rc = job_read(j, why);
+		if (rc == 0 && j->doc.inv)
+			rc = posting_unmask_texts(p, j->doc.inv, why);
+		if (rc)
+			return rc == ULF_ENOMEM ? rc : ULF_ESTORE;
+	}
 	p->document_id = j->id;
 	if (j->p->cfg.erp_link_base[0])
 		snprintf(url, sizeof(url), "%s/documents/%lld", j->p->cfg.erp_link_base,
@@ -289,8 +299,10 @@ static int current_payload(doc_state *to, bool *queued, job *j, bool fallback, u
 		} else {
 			ulf_err_clear(&why);
 			rc = build_payload(&j->payload, j, bk, &why);
-			if (rc == ULF_ENOMEM) {
-				rc = ulf_err_set(err, rc, "out of memory");
+			if (rc == ULF_ENOMEM || rc == ULF_ESTORE) {
+				/* not the booking's fault: the document stays */
+				rc = ulf_err_set(err, rc, "%s",
+						 rc == ULF_ENOMEM ? "out of memory" : why.msg);
 				goto out;
 			}
 			if (rc)

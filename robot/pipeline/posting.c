@@ -6,8 +6,10 @@
  * the robot's own structures onto it.
  */
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/pnr.h"
 #include "robot/pipeline/pipeline_int.h"
 
 /* A text of the invoice as a posting keeps it: "" is absent, as the facts
@@ -17,31 +19,48 @@ static const char *text_or_null(const char *s)
 	return s && *s ? s : NULL;
 }
 
+/* *dst = s with personal identity numbers masked; NULL stays NULL. */
+static int set_masked(char **dst, const char *s, ulf_err *err)
+{
+	char *masked = NULL;
+	int rc;
+
+	if (pnr_mask_dup(&masked, s))
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	rc = erp_posting_set(dst, masked, err);
+	free(masked);
+	return rc;
+}
+
 /* The invoice's part of a posting (its header), from the document read in
- * this job. */
+ * this job.  Its free texts (the supplier's name, the buyer's reference)
+ * are masked like every text ulf keeps; the identifiers (numbers, dates,
+ * the order and payment references) are passed on as written. */
 int posting_from_invoice(erp_posting *p, const invoice *inv, ulf_err *err)
 {
 	const inv_payment *pay = invoice_payment(inv);
-	const struct { char **dst; const char *v; } texts[] = {
+	const struct { char **dst; const char *v; bool text; } fields[] = {
 		{ &p->supplier_name, inv->seller.name.v ? inv->seller.name.v
-							: inv->seller.trading_name.v },
-		{ &p->supplier_org_number, inv->seller.legal_id.v },
-		{ &p->supplier_vat_number, inv->seller.vat_id.v },
-		{ &p->invoice_number, inv->id.v },
-		{ &p->type_code, inv->type_code.v },
-		{ &p->issue_date, inv->issue_date.v },
-		{ &p->due_date, inv->due_date.v },
-		{ &p->currency, inv->currency.v },
-		{ &p->buyer_reference, inv->buyer_reference.v },
-		{ &p->order_reference, inv->order_ref.v },
-		{ &p->payment_reference, pay ? pay->remittance.v : NULL },
+							: inv->seller.trading_name.v, true },
+		{ &p->supplier_org_number, inv->seller.legal_id.v, false },
+		{ &p->supplier_vat_number, inv->seller.vat_id.v, false },
+		{ &p->invoice_number, inv->id.v, false },
+		{ &p->type_code, inv->type_code.v, false },
+		{ &p->issue_date, inv->issue_date.v, false },
+		{ &p->due_date, inv->due_date.v, false },
+		{ &p->currency, inv->currency.v, false },
+		{ &p->buyer_reference, inv->buyer_reference.v, true },
+		{ &p->order_reference, inv->order_ref.v, false },
+		{ &p->payment_reference, pay ? pay->remittance.v : NULL, false },
 	};
 	size_t i;
 	dec net;
 	int rc;
 
-	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-		rc = erp_posting_set(texts[i].dst, text_or_null(texts[i].v), err);
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		const char *v = text_or_null(fields[i].v);
+		rc = fields[i].text ? set_masked(fields[i].dst, v, err)
+				    : erp_posting_set(fields[i].dst, v, err);
 		if (rc)
 			return rc;
 	}
@@ -158,6 +177,55 @@ int posting_from_care(erp_posting *p, const care_booking *b, const invoice *inv,
 	    dec_sub(&diff, inv->totals.tax_exclusive.v, sum) == 0 && !dec_is_zero(diff))
 		rc = care_line(p, "rounding against the claim", rounding_account, NULL, vat_code,
 			       diff, zero, err);
+	return rc;
+}
+
+/* The invoice's line `id`, or NULL. */
+static const inv_line *invoice_line(const invoice *inv, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < inv->nlines; i++)
+		if (inv->lines[i].id.v && strcmp(inv->lines[i].id.v, id) == 0)
+			return &inv->lines[i];
+	return NULL;
+}
+
+bool posting_has_masked_texts(const erp_posting *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nlines; i++)
+		if (p->lines[i].description && strstr(p->lines[i].description, "-****"))
+			return true;
+	return false;
+}
+
+int posting_unmask_texts(erp_posting *p, const invoice *inv, ulf_err *err)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < p->nlines; i++) {
+		erp_booking_line *l = &p->lines[i];
+		const inv_line *il;
+		const char *text;
+		char *masked = NULL;
+
+		if (!l->invoice_line_id || !l->description)
+			continue;
+		il = invoice_line(inv, l->invoice_line_id);
+		text = il ? (il->item_name.v ? il->item_name.v : il->item_description.v) : NULL;
+		if (!text)
+			continue;
+		if (pnr_mask_dup(&masked, text))
+			return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+		/* the line's text as the robot suggested it, not one a person
+		 * wrote instead: the invoice's own words go */
+		if (strcmp(masked, text) != 0 && strcmp(masked, l->description) == 0)
+			rc = erp_posting_set(&l->description, text, err);
+		free(masked);
+	}
 	return rc;
 }
 

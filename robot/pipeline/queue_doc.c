@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/pnr.h"
 #include "robot/care/care.h"
 #include "robot/pipeline/pipeline_int.h"
 #include "robot/pipeline/queue.h"
@@ -29,70 +30,22 @@ typedef struct rd {
 
 /* ---- texts ------------------------------------------------------------- */
 
-/* Whether s[0..n) (digits) is a personal identity number: 12 digits
- * YYYYMMDDNNNC, or 10 YYMMDDNNNC, with a valid date and check digit. */
-static bool pid_digits(const char *s, size_t n)
-{
-	char full[13];
-
-	if (n == 12) {
-		memcpy(full, s, 12);
-	} else if (n == 10) {
-		/* the century does not change the check digit or the day */
-		full[0] = '1';
-		full[1] = '9';
-		memcpy(full + 2, s, 10);
-	} else {
-		return false;
-	}
-	full[12] = '\0';
-	return care_pid_check(full, true) == CARE_PID_OK;
-}
-
-/*
- * A copy of s in the arena with every personal identity number masked:
- * runs of 10 or 12 digits (a '-' or '+' may stand before the last four)
- * that are one keep their birth date and lose the last four digits.
- */
+/* A copy of s in the arena with every personal identity number masked
+ * (core/pnr.h: the one masker). */
 static const char *mask(rd *r, const char *s)
 {
+	size_t n, need;
 	char *c;
-	size_t i, n;
 
 	if (!s)
 		return NULL;
-	if (!(c = arena_strdup(&r->d->mem, s))) {
+	n = strlen(s);
+	need = pnr_masked_len(s, n) + 1;
+	if (!(c = arena_alloc(&r->d->mem, need))) {
 		r->oom = true;
 		return NULL;
 	}
-	n = strlen(c);
-	for (i = 0; i < n;) {
-		char digits[13];
-		size_t j = i, k = 0, sep = 0;
-		if (c[i] < '0' || c[i] > '9' || (i > 0 && c[i - 1] >= '0' && c[i - 1] <= '9')) {
-			i++;
-			continue;
-		}
-		while (j < n && k < 13) {
-			if (c[j] >= '0' && c[j] <= '9') {
-				digits[k++] = c[j++];
-			} else if ((c[j] == '-' || c[j] == '+') && !sep && (k == 6 || k == 8) &&
-				   j + 1 < n && c[j + 1] >= '0' && c[j + 1] <= '9') {
-				sep = j++;
-			} else {
-				break;
-			}
-		}
-		if ((k == 10 || k == 12) && pid_digits(digits, k) && (sep == 0 || k - 4 == (sep - i))) {
-			size_t m, left = 4;
-			for (m = j; m > i && left; m--)
-				if (c[m - 1] >= '0' && c[m - 1] <= '9') {
-					c[m - 1] = '*';
-					left--;
-				}
-		}
-		i = j > i ? j : i + 1;
-	}
+	pnr_mask_into(c, need, s, n);
 	return c;
 }
 
@@ -605,6 +558,7 @@ static int get_text(char **out, store *s, int64_t id, const char *col, ulf_err *
 
 int queue_get(queue_doc *out, store *s, int64_t id, ulf_err *err)
 {
+	bool kept_care;   /* bytes holding patient data: whatever is shown is masked */
 	static const char *const cols[] = {
 		"state", "kind", "syntax", "name", "reasons", "result", "booking", "seller_name",
 		"invoice_number", "payable", "currency", "flow", "seller_org",
@@ -664,7 +618,7 @@ int queue_get(queue_doc *out, store *s, int64_t id, ulf_err *err)
 	out->changed_at = out->item.changed_at;
 
 	/* the invoice, read again from its bytes */
-	rc = store_load(&bytes, &len, &name, s, id, err);
+	rc = store_load_kept(&bytes, &len, &name, &kept_care, s, id, err);
 	if (rc)
 		goto out;
 	reader_opts_init(&ro);
@@ -723,6 +677,7 @@ void queue_doc_release(queue_doc *d)
 int queue_attachment_get(void **out, size_t *out_len, char **out_name, char **out_mime,
 			 store *s, int64_t id, size_t index, ulf_err *err)
 {
+	bool kept_care;   /* bytes holding patient data: whatever is shown is masked */
 	ulf_document doc;
 	reader_opts ro;
 	void *bytes = NULL;
@@ -734,7 +689,7 @@ int queue_attachment_get(void **out, size_t *out_len, char **out_name, char **ou
 	*out_len = 0;
 	*out_name = *out_mime = NULL;
 	memset(&doc, 0, sizeof(doc));
-	rc = store_load(&bytes, &len, &name, s, id, err);
+	rc = store_load_kept(&bytes, &len, &name, &kept_care, s, id, err);
 	if (rc)
 		return rc;
 	reader_opts_init(&ro);
@@ -779,6 +734,7 @@ out:
 int queue_claim_unmask(ujson **out, store *s, int64_t id, const char *who,
 		       const char *reason, int64_t now, ulf_err *err)
 {
+	bool kept_care;   /* bytes holding patient data: whatever is shown is masked */
 	ulf_document doc;
 	reader_opts ro;
 	ujson *detail = NULL;
@@ -795,7 +751,7 @@ int queue_claim_unmask(ujson **out, store *s, int64_t id, const char *who,
 		return ulf_err_set(err, ULF_EINVAL, "unmasking needs the user who asks");
 	if (!reason || !*reason)
 		return ulf_err_set(err, ULF_EINVAL, "unmasking a patient's identity needs a reason");
-	rc = store_load(&bytes, &len, &name, s, id, err);
+	rc = store_load_kept(&bytes, &len, &name, &kept_care, s, id, err);
 	if (rc)
 		return rc;
 	reader_opts_init(&ro);

@@ -28,23 +28,16 @@ int job_read(job *j, ulf_err *err)
 	void *data = NULL;
 	char *name = NULL;
 	size_t len;
+	bool care;
 	int rc;
 
 	if (j->read)
 		return 0;
-	rc = store_load(&data, &len, &name, j->p->s, j->id, err);
+	/* a care claim's bytes, and those of other documents holding patient
+	 * data, live in the care table */
+	rc = store_load_kept(&data, &len, &name, &care, j->p->s, j->id, err);
 	if (rc)
 		return rc;
-	if (len == 0) {
-		/* a care claim: its bytes live in the care table */
-		free(data);
-		data = NULL;
-		rc = store_care_bytes(&data, &len, j->p->s, j->id, err);
-		if (rc) {
-			free(name);
-			return rc;
-		}
-	}
 	/* the stage decides what an unreadable document means */
 	rc = reader_read(&j->doc, data, len, name, &j->p->reader, true, err);
 	free(data);
@@ -112,6 +105,10 @@ int stage_read(doc_state *to, job *j, ulf_err *err)
 		return partner_take_envelope(to, j, err);
 	*to = ST_READ;
 	rc = summarise(j, err);
+	/* an invoice carrying a care claim carries patients: its bytes go
+	 * where the claims' go (the README's promise) */
+	if (rc == 0 && job_invoice_claim(j))
+		rc = store_care_keep(j->p->s, j->id, err);
 	if (rc == 0)
 		rc = partner_adopt_envelopes(j, err);
 	return rc;

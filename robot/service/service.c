@@ -19,6 +19,8 @@
 
 #include "core/json.h"
 #include "core/httpd.h"
+#include "core/pnr.h"
+#include "core/text.h"
 #include "robot/pipeline/inbox.h"
 #include "robot/pipeline/intake.h"
 #include "robot/pipeline/pipeline.h"
@@ -100,20 +102,30 @@ static int64_t wall_ms(void)
 static void log_line(const char *level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* A log line's text beyond this is cut (a path, an error: far less). */
+#define LOG_LINE_MAX 4096
+
 static void log_line(const char *level, const char *fmt, ...)
 {
-	char stamp[32];
+	char stamp[32], text[LOG_LINE_MAX], shown[LOG_LINE_MAX];
 	time_t t = time(NULL);
 	struct tm tm;
 	va_list ap;
+	int n;
 
 	gmtime_r(&t, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(stderr, "%s ulf[%ld] %s: ", stamp, (long)getpid(), level);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (n < 0)
+		snprintf(text, sizeof(text), "(a log line that could not be written)");
+	else if (n >= (int)sizeof(text))
+		text[text_utf8_cut(text, strlen(text))] = '\0';
+	/* file names and messages come from outside: personal identity
+	 * numbers are never logged */
+	pnr_mask_into(shown, sizeof(shown), text, strlen(text));
+	fprintf(stderr, "%s ulf[%ld] %s: %s\n", stamp, (long)getpid(), level, shown);
 }
 
 static void report(const inbox_event *ev, void *ctx)

@@ -10,6 +10,7 @@
 
 #include "core/digest.h"
 #include "robot/store/audit.h"
+#include "robot/store/keep.h"
 
 /* The first row's predecessor. */
 static const char genesis[] =
@@ -314,16 +315,33 @@ static int append_tx(db *d, void *ctx, ulf_err *err)
 
 int audit_append(int64_t *out_id, db *d, const audit_entry *e, ulf_err *err)
 {
-	struct append a = { e, 0 };
+	/* notes and values are kept (and hashed) with personal identity
+	 * numbers masked, like every text in the general tables */
+	char *detail = NULL, *before = NULL, *after = NULL;
+	audit_entry m = *e;
+	struct append a = { &m, 0 };
 	int rc;
 
 	if (out_id)
 		*out_id = 0;
 	if (!e->who || !*e->who || !e->action || !*e->action)
 		return ulf_err_set(err, ULF_EINVAL, "audit: who and what must be named");
-	rc = db_tx(d, append_tx, &a, err);
+	rc = store_keep_masked(&detail, e->detail, err);
+	if (rc == 0)
+		rc = store_keep_masked(&before, e->before, err);
+	if (rc == 0)
+		rc = store_keep_masked(&after, e->after, err);
+	if (rc == 0) {
+		m.detail = store_keep_text(detail, e->detail);
+		m.before = store_keep_text(before, e->before);
+		m.after = store_keep_text(after, e->after);
+		rc = db_tx(d, append_tx, &a, err);
+	}
 	if (rc == 0 && out_id)
 		*out_id = a.id;
+	free(detail);
+	free(before);
+	free(after);
 	return rc;
 }
 

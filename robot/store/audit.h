@@ -62,7 +62,9 @@ int audit_migrate(db *d, ulf_err *err);
  * NULL) is its id.  One transaction, or part of the caller's (db_begin
  * nests): writers on several connections or machines take turns on the
  * chain's head row, so the chain never forks.  ULF_EINVAL without who or
- * action.
+ * action.  The detail and the values are kept, and hashed, with personal
+ * identity numbers masked (core/pnr.h): the trail says that a person saw
+ * or changed a patient's data, never the data.
  */
 int audit_append(int64_t *out_id, db *d, const audit_entry *e, ulf_err *err);
 

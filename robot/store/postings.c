@@ -11,7 +11,21 @@
 #include <string.h>
 
 #include "robot/store/store.h"
+#include "core/pnr.h"
 #include "robot/store/store_int.h"
+
+/*
+ * The payload as the postings table may keep it: a payload that holds a
+ * personal identity number (line texts sent unmasked to a care ERP,
+ * erp_care_unmasked_texts) is not kept outside the care table; a resend
+ * builds it again from the same facts and booking, byte for byte.
+ */
+static const char *kept_payload(const char *payload)
+{
+	if (payload && pnr_contains(payload, strlen(payload)))
+		return NULL;
+	return payload;
+}
 
 /* ---- the request ---------------------------------------------------------- */
 
@@ -60,7 +74,7 @@ static int send_first_tx(db *d, void *ctx, ulf_err *err)
 	db_bind_text(st, 2, snd->idem_key);
 	db_bind_int(st, 3, snd->revision);
 	db_bind_int(st, 4, t->now);
-	db_bind_text(st, 5, snd->payload);
+	db_bind_text(st, 5, kept_payload(snd->payload));
 	db_bind_int(st, 6, t->now);
 	return db_run(st, err);
 }
@@ -82,7 +96,7 @@ static int send_again_tx(db *d, void *ctx, ulf_err *err)
 	if (rc)
 		return rc;
 	db_bind_int(st, 1, t->now);
-	db_bind_text(st, 2, t->snd->payload);
+	db_bind_text(st, 2, kept_payload(t->snd->payload));
 	db_bind_int(st, 3, t->now);
 	db_bind_int(st, 4, t->id);
 	rc = db_run(st, err);
@@ -150,7 +164,7 @@ static int answer_tx(db *d, void *ctx, ulf_err *err)
 	db_bind_int(st, 7, a->unknown);
 	db_bind_int(st, 8, a->held_4xx);
 	db_bind_text(st, 9, a->state);
-	db_bind_text(st, 10, a->payload);
+	db_bind_text(st, 10, kept_payload(a->payload));
 	db_bind_int(st, 11, t->id);
 	rc = db_run(st, err);
 	if (rc)

@@ -13,6 +13,8 @@
 #include <time.h>
 
 #include "core/digest.h"
+#include "core/pnr.h"
+#include "robot/store/keep.h"
 #include "robot/store/queue_index.h"
 #include "robot/store/store.h"
 #include "robot/store/store_int.h"
@@ -274,32 +276,63 @@ static int query_int(int64_t *out, bool *found, db *d, const char *sql,
 	return rc;
 }
 
-/* One received document's rows, inside the caller's transaction. */
+/*
+ * The bytes of a document that hold patient data go to the care table,
+ * as a care claim's do (store_care_take), and the general one never holds
+ * them: state 'kept' says they are no claim waiting for its invoice.
+ */
+static int keep_care_bytes(db *d, int64_t id, const char *sha, const void *data, size_t len,
+			   int64_t now, ulf_err *err)
+{
+	db_stmt *st = NULL;
+	int rc;
+
+	rc = db_prepare(&st, d, "INSERT INTO care_claims (doc_id, received_at, state, sha256,"
+			" bytes) VALUES (?, ?, 'kept', ?, ?)", err);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, id);
+	db_bind_int(st, 2, now);
+	db_bind_text(st, 3, sha);
+	db_bind_blob(st, 4, data, len);
+	return db_run(st, err);
+}
+
+/* One received document's rows, inside the caller's transaction.  Its
+ * name is kept masked; bytes holding a personal identity number in clear
+ * are kept in the care table. */
 static int receive_one(store_intake *in, db *d, int64_t now, ulf_err *err)
 {
-	char sha[DIGEST_HEX_LEN + 1];
+	char sha[DIGEST_HEX_LEN + 1], *masked = NULL;
+	const char *name;
 	db_stmt *st = NULL;
 	bool found;
 	int rc;
 
 	in->id = 0;
 	in->duplicate = false;
-	if (digest_sha256_hex(sha, in->data, in->len))
-		return ulf_err_set(err, ULF_ERROR, "%s: cannot fingerprint", in->name);
+	rc = store_keep_masked(&masked, in->name, err);
+	if (rc)
+		return rc;
+	name = store_keep_text(masked, in->name);
+	if (digest_sha256_hex(sha, in->data, in->len)) {
+		rc = ulf_err_set(err, ULF_ERROR, "%s: cannot fingerprint", name);
+		goto out;
+	}
 	rc = query_int(&in->id, &found, d, "SELECT id FROM documents WHERE sha256 = ?",
 		       sha, 0, err);
 	if (rc || found) {
 		in->duplicate = found;
-		return rc;
+		goto out;
 	}
 	rc = db_prepare(&st, d,
 		"INSERT INTO documents (sha256, source, name, received_at, updated_at, size,"
 		" state) VALUES (?, ?, ?, ?, ?, ?, 'received') RETURNING id", err);
 	if (rc)
-		return rc;
+		goto out;
 	db_bind_text(st, 1, sha);
 	db_bind_text(st, 2, in->source);
-	db_bind_text(st, 3, in->name);
+	db_bind_text(st, 3, name);
 	db_bind_int(st, 4, now);
 	db_bind_int(st, 5, now);
 	db_bind_int(st, 6, (int64_t)in->len);
@@ -308,29 +341,36 @@ static int receive_one(store_intake *in, db *d, int64_t now, ulf_err *err)
 		in->id = db_col_int(st, 0);
 		rc = 0;
 	} else if (rc == 0) {
-		rc = ulf_err_set(err, ULF_ESTORE, "%s: insert returned no id", in->name);
+		rc = ulf_err_set(err, ULF_ESTORE, "%s: insert returned no id", name);
 	}
 	db_finalize(st);
 	st = NULL;
 	if (rc)
-		return rc;
-	rc = db_prepare(&st, d, "INSERT INTO bodies (doc_id, bytes) VALUES (?, ?)", err);
+		goto out;
+	if (pnr_contains(in->data, in->len)) {
+		rc = keep_care_bytes(d, in->id, sha, in->data, in->len, now, err);
+	} else {
+		rc = db_prepare(&st, d, "INSERT INTO bodies (doc_id, bytes) VALUES (?, ?)", err);
+		if (rc)
+			goto out;
+		db_bind_int(st, 1, in->id);
+		db_bind_blob(st, 2, in->data, in->len);
+		rc = db_run(st, err);
+	}
 	if (rc)
-		return rc;
-	db_bind_int(st, 1, in->id);
-	db_bind_blob(st, 2, in->data, in->len);
-	rc = db_run(st, err);
-	if (rc)
-		return rc;
+		goto out;
 	rc = db_prepare(&st, d, "INSERT INTO events (doc_id, at, step, from_state,"
 		" to_state, duration_us, detail) VALUES (?, ?, 'receive', NULL, 'received', 0, ?)",
 		err);
 	if (rc)
-		return rc;
+		goto out;
 	db_bind_int(st, 1, in->id);
 	db_bind_int(st, 2, now);
 	db_bind_text(st, 3, in->source);
-	return db_run(st, err);
+	rc = db_run(st, err);
+out:
+	free(masked);
+	return rc;
 }
 
 /* What store_receive_many's transaction receives. */
@@ -464,12 +504,14 @@ int store_state(doc_state *out, store *s, int64_t id, ulf_err *err)
 	return 0;
 }
 
-/* The transition and its event, inside the caller's transaction. */
+/* The transition and its event, inside the caller's transaction; the
+ * event's detail is kept masked. */
 static int transition_locked(db *d, int64_t id, doc_state from, doc_state to,
 			     const char *step, int64_t duration_us, const char *detail,
 			     int64_t now, ulf_err *err)
 {
 	db_stmt *st = NULL;
+	char *masked = NULL;
 	int rc;
 
 	rc = db_prepare(&st, d, "UPDATE documents SET state = ?, updated_at = ?"
@@ -486,18 +528,22 @@ static int transition_locked(db *d, int64_t id, doc_state from, doc_state to,
 	if (db_changes(d) != 1)
 		return ulf_err_set(err, ULF_ENOTFOUND, "document %lld is no longer %s",
 				   (long long)id, store_state_name(from));
-	rc = db_prepare(&st, d, "INSERT INTO events (doc_id, at, step, from_state,"
-			" to_state, duration_us, detail) VALUES (?, ?, ?, ?, ?, ?, ?)", err);
+	rc = store_keep_masked(&masked, detail, err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, id);
-	db_bind_int(st, 2, now);
-	db_bind_text(st, 3, step);
-	db_bind_text(st, 4, store_state_name(from));
-	db_bind_text(st, 5, store_state_name(to));
-	db_bind_int(st, 6, duration_us);
-	db_bind_text(st, 7, detail);
-	rc = db_run(st, err);
+	rc = db_prepare(&st, d, "INSERT INTO events (doc_id, at, step, from_state,"
+			" to_state, duration_us, detail) VALUES (?, ?, ?, ?, ?, ?, ?)", err);
+	if (rc == 0) {
+		db_bind_int(st, 1, id);
+		db_bind_int(st, 2, now);
+		db_bind_text(st, 3, step);
+		db_bind_text(st, 4, store_state_name(from));
+		db_bind_text(st, 5, store_state_name(to));
+		db_bind_int(st, 6, duration_us);
+		db_bind_text(st, 7, store_keep_text(masked, detail));
+		rc = db_run(st, err);
+	}
+	free(masked);
 	/* the queue's index follows the document in and out, in the same
 	 * transaction */
 	if (rc == 0 && to == ST_EXCEPTION)
@@ -596,34 +642,44 @@ int store_transition_audited(store *s, int64_t id, doc_state from, doc_state to,
 int store_set_summary(store *s, int64_t id, const store_summary *sum, int64_t now,
 		      ulf_err *err)
 {
+	/* the texts from outside, kept masked; numbers, codes and the facts
+	 * (references the ERP needs as written) as they are */
+	char *name = NULL, *reasons = NULL, *result = NULL;
 	db_stmt *st = NULL;
 	int rc;
 
-	rc = db_prepare(&st, s->d, "UPDATE documents SET"
-		" syntax = COALESCE(?, syntax), kind = COALESCE(?, kind),"
-		" invoice_number = COALESCE(?, invoice_number), seller_org = COALESCE(?, seller_org),"
-		" seller_name = COALESCE(?, seller_name), buyer_org = COALESCE(?, buyer_org),"
-		" issue_date = COALESCE(?, issue_date), currency = COALESCE(?, currency),"
-		" payable = COALESCE(?, payable), flow = COALESCE(?, flow),"
-		" decision = COALESCE(?, decision), reasons = COALESCE(?, reasons),"
-		" result = COALESCE(?, result), facts = COALESCE(?, facts),"
-		" fingerprint = COALESCE(?, fingerprint), refs = COALESCE(?, refs), updated_at = ?"
-		" WHERE id = ?", err);
+	rc = store_keep_masked(&name, sum->seller_name, err);
+	if (rc == 0)
+		rc = store_keep_masked(&reasons, sum->reasons, err);
+	if (rc == 0)
+		rc = store_keep_masked(&result, sum->result, err);
+	if (rc == 0)
+		rc = db_prepare(&st, s->d, "UPDATE documents SET"
+			" syntax = COALESCE(?, syntax), kind = COALESCE(?, kind),"
+			" invoice_number = COALESCE(?, invoice_number),"
+			" seller_org = COALESCE(?, seller_org),"
+			" seller_name = COALESCE(?, seller_name), buyer_org = COALESCE(?, buyer_org),"
+			" issue_date = COALESCE(?, issue_date), currency = COALESCE(?, currency),"
+			" payable = COALESCE(?, payable), flow = COALESCE(?, flow),"
+			" decision = COALESCE(?, decision), reasons = COALESCE(?, reasons),"
+			" result = COALESCE(?, result), facts = COALESCE(?, facts),"
+			" fingerprint = COALESCE(?, fingerprint), refs = COALESCE(?, refs), updated_at = ?"
+			" WHERE id = ?", err);
 	if (rc)
-		return rc;
+		goto out;
 	db_bind_text(st, 1, sum->syntax);
 	db_bind_text(st, 2, sum->kind);
 	db_bind_text(st, 3, sum->invoice_number);
 	db_bind_text(st, 4, sum->seller_org);
-	db_bind_text(st, 5, sum->seller_name);
+	db_bind_text(st, 5, store_keep_text(name, sum->seller_name));
 	db_bind_text(st, 6, sum->buyer_org);
 	db_bind_text(st, 7, sum->issue_date);
 	db_bind_text(st, 8, sum->currency);
 	db_bind_text(st, 9, sum->payable);
 	db_bind_text(st, 10, sum->flow);
 	db_bind_text(st, 11, sum->decision);
-	db_bind_text(st, 12, sum->reasons);
-	db_bind_text(st, 13, sum->result);
+	db_bind_text(st, 12, store_keep_text(reasons, sum->reasons));
+	db_bind_text(st, 13, store_keep_text(result, sum->result));
 	db_bind_text(st, 14, sum->facts);
 	rc = db_bind_text(st, 15, sum->fingerprint);
 	if (rc == 0)
@@ -634,9 +690,15 @@ int store_set_summary(store *s, int64_t id, const store_summary *sum, int64_t no
 		rc = db_bind_int(st, 18, id);
 	if (rc) {
 		db_finalize(st);
-		return ulf_err_set(err, rc, "document %lld: cannot bind its summary", (long long)id);
+		rc = ulf_err_set(err, rc, "document %lld: cannot bind its summary", (long long)id);
+		goto out;
 	}
-	return db_run(st, err);
+	rc = db_run(st, err);
+out:
+	free(name);
+	free(reasons);
+	free(result);
+	return rc;
 }
 
 int store_get_text(char **out, store *s, int64_t id, const char *column, ulf_err *err)
@@ -674,16 +736,22 @@ int store_set_booking(store *s, int64_t id, const char *booking_json, int64_t no
 		      ulf_err *err)
 {
 	db_stmt *st = NULL;
+	char *masked = NULL;
 	int rc;
 
-	rc = db_prepare(&st, s->d, "UPDATE documents SET booking = ?, updated_at = ? WHERE id = ?",
-			err);
+	/* a handler's texts are kept masked like the robot's */
+	rc = store_keep_masked(&masked, booking_json, err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, booking_json);
-	db_bind_int(st, 2, now);
-	db_bind_int(st, 3, id);
-	rc = db_run(st, err);
+	rc = db_prepare(&st, s->d, "UPDATE documents SET booking = ?, updated_at = ? WHERE id = ?",
+			err);
+	if (rc == 0) {
+		db_bind_text(st, 1, store_keep_text(masked, booking_json));
+		db_bind_int(st, 2, now);
+		db_bind_int(st, 3, id);
+		rc = db_run(st, err);
+	}
+	free(masked);
 	if (rc)
 		return rc;
 	if (db_changes(s->d) != 1)
@@ -810,19 +878,25 @@ static int posting_end_tx(db *d, void *ctx, ulf_err *err)
 {
 	const struct posting *p = ctx;
 	db_stmt *st = NULL;
+	char *masked = NULL;
 	int rc;
 
-	rc = db_prepare(&st, d, "UPDATE postings SET state = ?, http_status = ?,"
-			" response = ?, next_at = ?, answered_at = ? WHERE doc_id = ?", err);
+	/* the ERP's answer may quote what it was sent */
+	rc = store_keep_masked(&masked, p->response, err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, p->state);
-	db_bind_int(st, 2, p->http_status);
-	db_bind_text(st, 3, p->response);
-	db_bind_int(st, 4, p->next_at);
-	db_bind_int(st, 5, p->now);
-	db_bind_int(st, 6, p->id);
-	rc = db_run(st, err);
+	rc = db_prepare(&st, d, "UPDATE postings SET state = ?, http_status = ?,"
+			" response = ?, next_at = ?, answered_at = ? WHERE doc_id = ?", err);
+	if (rc == 0) {
+		db_bind_text(st, 1, p->state);
+		db_bind_int(st, 2, p->http_status);
+		db_bind_text(st, 3, store_keep_text(masked, p->response));
+		db_bind_int(st, 4, p->next_at);
+		db_bind_int(st, 5, p->now);
+		db_bind_int(st, 6, p->id);
+		rc = db_run(st, err);
+	}
+	free(masked);
 	if (rc)
 		return rc;
 	if (db_changes(d) != 1)
@@ -1044,10 +1118,10 @@ static int care_take_tx(db *d, void *ctx, ulf_err *err)
 	db_stmt *st = NULL;
 	int rc;
 
-	rc = db_prepare(&st, d, "INSERT INTO care_claims (doc_id, claim_id, invoice_number,"
-			" seller_org, received_at, state, sha256, bytes)"
-			" SELECT d.id, ?, ?, ?, d.received_at, 'waiting', d.sha256, b.bytes"
-			" FROM documents d JOIN bodies b ON b.doc_id = d.id WHERE d.id = ?", err);
+	/* bytes holding identities in clear were kept there when received */
+	rc = db_prepare(&st, d, "UPDATE care_claims SET claim_id = ?, invoice_number = ?,"
+			" seller_org = ?, state = 'waiting' WHERE doc_id = ? AND state = 'kept'",
+			err);
 	if (rc)
 		return rc;
 	db_bind_text(st, 1, c->k->claim_id);
@@ -1057,17 +1131,33 @@ static int care_take_tx(db *d, void *ctx, ulf_err *err)
 	rc = db_run(st, err);
 	if (rc)
 		return rc;
-	if (db_changes(d) != 1)
-		return ulf_err_set(err, ULF_ENOTFOUND, "document %lld has no bytes to take",
-				   (long long)c->id);
-	/* the patient data now lives only in care_claims */
-	rc = db_prepare(&st, d, "DELETE FROM bodies WHERE doc_id = ?", err);
-	if (rc)
-		return rc;
-	db_bind_int(st, 1, c->id);
-	rc = db_run(st, err);
-	if (rc)
-		return rc;
+	if (db_changes(d) != 1) {
+		rc = db_prepare(&st, d, "INSERT INTO care_claims (doc_id, claim_id, invoice_number,"
+				" seller_org, received_at, state, sha256, bytes)"
+				" SELECT d.id, ?, ?, ?, d.received_at, 'waiting', d.sha256, b.bytes"
+				" FROM documents d JOIN bodies b ON b.doc_id = d.id WHERE d.id = ?",
+				err);
+		if (rc)
+			return rc;
+		db_bind_text(st, 1, c->k->claim_id);
+		db_bind_text(st, 2, c->k->invoice_number);
+		db_bind_text(st, 3, c->k->seller_org);
+		db_bind_int(st, 4, c->id);
+		rc = db_run(st, err);
+		if (rc)
+			return rc;
+		if (db_changes(d) != 1)
+			return ulf_err_set(err, ULF_ENOTFOUND, "document %lld has no bytes to take",
+					   (long long)c->id);
+		/* the patient data now lives only in care_claims */
+		rc = db_prepare(&st, d, "DELETE FROM bodies WHERE doc_id = ?", err);
+		if (rc)
+			return rc;
+		db_bind_int(st, 1, c->id);
+		rc = db_run(st, err);
+		if (rc)
+			return rc;
+	}
 	rc = db_prepare(&st, d, "UPDATE documents SET size = 0, kind = 'care-claim',"
 			" flow = 'care', invoice_number = ?, seller_org = ?, care_key = ?"
 			" WHERE id = ?", err);
@@ -1116,6 +1206,55 @@ int store_care_bytes(void **out, size_t *out_len, store *s, int64_t id, ulf_err 
 	((char *)*out)[n] = '\0';
 	*out_len = n;
 	db_finalize(st);
+	return 0;
+}
+
+/* The document's bytes from the general table to the care table. */
+static int care_keep_tx(db *d, void *ctx, ulf_err *err)
+{
+	const int64_t *id = ctx;
+	db_stmt *st = NULL;
+	int rc;
+
+	rc = db_prepare(&st, d, "INSERT INTO care_claims (doc_id, received_at, state, sha256,"
+			" bytes) SELECT d.id, d.received_at, 'kept', d.sha256, b.bytes"
+			" FROM documents d JOIN bodies b ON b.doc_id = d.id WHERE d.id = ?", err);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, *id);
+	rc = db_run(st, err);
+	if (rc || db_changes(d) == 0)
+		return rc;    /* kept there already */
+	rc = db_prepare(&st, d, "DELETE FROM bodies WHERE doc_id = ?", err);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, *id);
+	return db_run(st, err);
+}
+
+int store_care_keep(store *s, int64_t id, ulf_err *err)
+{
+	return db_tx(s->d, care_keep_tx, &id, err);
+}
+
+int store_load_kept(void **out_data, size_t *out_len, char **out_name, bool *out_care,
+		    store *s, int64_t id, ulf_err *err)
+{
+	int rc = store_load(out_data, out_len, out_name, s, id, err);
+
+	*out_care = false;
+	if (rc || *out_len)
+		return rc;
+	/* none in the general table: they are kept with the care claims */
+	free(*out_data);
+	*out_data = NULL;
+	rc = store_care_bytes(out_data, out_len, s, id, err);
+	if (rc) {
+		free(*out_name);
+		*out_name = NULL;
+		return rc;
+	}
+	*out_care = true;
 	return 0;
 }
 

@@ -10,6 +10,14 @@
  *
  * It runs on db.h, so the same code serves SQLite (default) and PostgreSQL.
  *
+ * Patient data stays out of the general tables: texts from outside that
+ * are kept there (names, event details, the summary's seller name, reasons
+ * and result, bookings, the ERP's answers, the audit trail's notes and
+ * values) are written with personal identity numbers masked (core/pnr.h),
+ * and a document's bytes that hold patient data are kept in care_claims
+ * (store_care_keep).  Identifiers are kept as written: invoice and order
+ * numbers, org numbers and the posting's facts.
+ *
  * States (docs/states.md has the diagram):
  *   received  -> read -> validated -> matched -> ready -> posting -> posted
  *   posting <-> erp_wait  (waiting for the ERP: an outage, an unknown
@@ -86,7 +94,9 @@ int store_checkpoint(store *s, ulf_err *err);
 /*
  * Stores a received document durably in state `received`.  The same bytes
  * (SHA-256) stored before give *out_dup = true and the earlier id: a file
- * dropped twice in the inbox is one document.
+ * dropped twice in the inbox is one document.  The name is kept with
+ * personal identity numbers masked (core/pnr.h), and bytes that hold one
+ * in clear are kept in the care table (store_care_keep).
  */
 int store_receive(int64_t *out_id, bool *out_dup, store *s, const char *source,
 		  const char *name, const void *data, size_t len, int64_t now,
@@ -109,7 +119,9 @@ typedef struct store_intake {
  */
 int store_receive_many(store_intake *docs, size_t n, store *s, int64_t now, ulf_err *err);
 
-/* The bytes and name of a document; the caller frees both. */
+/* The bytes and name of a document in the general table (none, *out_len
+ * 0, when they are kept in the care table: store_load_kept reads both);
+ * the caller frees both. */
 int store_load(void **out_data, size_t *out_len, char **out_name, store *s,
 	       int64_t id, ulf_err *err);
 
@@ -373,8 +385,30 @@ typedef struct store_care_keys {
  * care_claims, in one transaction. */
 int store_care_take(store *s, int64_t id, const store_care_keys *k, int64_t now,
 		    ulf_err *err);
-/* The claim's bytes (caller frees). */
+/* The claim's bytes (caller frees); those of any document kept in the
+ * care table. */
 int store_care_bytes(void **out, size_t *out_len, store *s, int64_t id, ulf_err *err);
+
+/*
+ * Documents other than claims whose bytes hold patient data are kept in
+ * care_claims too, in state 'kept' (no claim waiting for its invoice):
+ * one that holds a personal identity number in clear from its receipt
+ * (store_receive never writes those bytes to the general table), an
+ * invoice carrying an embedded care claim from when it is read.  This
+ * moves document id's bytes there, in one transaction; 0 as well when
+ * they are there already.  The document's state does not change.
+ */
+int store_care_keep(store *s, int64_t id, ulf_err *err);
+
+/*
+ * A document's bytes and name wherever they are kept: the general table,
+ * or the care table (*out_care true: they hold patient data, to be shown
+ * only masked unless the reader's role may see patients).  The caller
+ * frees both.  The one way to read a document back for processing,
+ * posting or showing it.
+ */
+int store_load_kept(void **out_data, size_t *out_len, char **out_name, bool *out_care,
+		    store *s, int64_t id, ulf_err *err);
 /* Claim documents (any state) with the same fakturaunderlags-id, other
  * than `id`: for duplicates.  *out_first 0 when none. */
 int store_care_duplicate(int64_t *out_first, store *s, int64_t id, const char *claim_id,

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/pnr.h"
 #include "robot/web/html.h"
 
 #define HTML_TAG_MAX 16     /* longest tag name, NUL included */
@@ -343,18 +344,41 @@ int html_take(char **out, size_t *out_len, html *h, ulf_err *err)
 	return rc;
 }
 
+/* s[0..n) escaped, personal identity numbers masked (core/pnr.h). */
+static void put_masked(html *h, const char *s, size_t n)
+{
+	pnr_span sp;
+	size_t at = 0;
+
+	while (!h->status && pnr_find(&sp, s, n, at)) {
+		put_escaped(h, s + at, sp.start - at);
+		put_escaped(h, s + sp.start, sp.date_len);
+		buf_put(h, "-****", 5);
+		at = sp.start + sp.len;
+	}
+	put_escaped(h, s + at, n - at);
+}
+
 void html_text_n(html *h, const char *s, size_t len)
 {
 	if (h->status || !s)
 		return;
 	end_start_tag(h);
-	put_escaped(h, s, len);
+	put_masked(h, s, len);
 }
 
 void html_text(html *h, const char *s)
 {
 	if (s)
 		html_text_n(h, s, strlen(s));
+}
+
+void html_text_unmasked(html *h, const char *s)
+{
+	if (h->status || !s)
+		return;
+	end_start_tag(h);
+	put_escaped(h, s, strlen(s));
 }
 
 void html_attr(html *h, const char *name, const char *value)
@@ -373,7 +397,7 @@ void html_attr(html *h, const char *name, const char *value)
 	buf_putc(h, ' ');
 	buf_put(h, name, strlen(name));
 	buf_put(h, "=\"", 2);
-	put_escaped(h, value, strlen(value));
+	put_masked(h, value, strlen(value));
 	buf_putc(h, '"');
 }
 

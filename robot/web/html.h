@@ -16,7 +16,10 @@
  *     replaced by "#invalid-url";
  *   - elements are closed in order (html_close names what it closes), so
  *     a page is well-formed or fails;
- *   - a page has a size cap.
+ *   - a page has a size cap;
+ *   - personal identity numbers in text and attribute values are masked
+ *     (core/pnr.h: "19121212-****"); only html_text_unmasked shows one,
+ *     for a role that may see patients, its caller auditing the view.
  *
  * Errors are sticky: the writer functions return nothing, the first
  * failure (cap reached, a name refused, a close that does not match, out
@@ -68,6 +71,11 @@ int html_take(char **out, size_t *out_len, html *h, ulf_err *err);
  * NULs included (they become U+FFFD). */
 void html_text(html *h, const char *s);
 void html_text_n(html *h, const char *s, size_t len);
+
+/* Text content escaped but not masked: a patient's identity shown to a
+ * care handler who asked to see it (the caller checks the role and
+ * writes the audit record).  NULL writes nothing. */
+void html_text_unmasked(html *h, const char *s);
 
 /*
  * A start tag with attributes given as name, value pairs:

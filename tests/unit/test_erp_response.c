@@ -156,6 +156,19 @@ static void test_rejection_shape(void **state)
 	assert_null(strstr(xml, "<cbc:IssueDate>2024-03-01"));
 	assert_true(schema_check(xml, len) <= 0);
 	free(xml);
+
+	/* a reason or a name quoting a patient goes out masked; the invoice
+	 * number, an identifier, as written */
+	r.reason = "line 2, Vård av 191212121212, is not ours";
+	r.receiver.name = "Tolvan Tolvansson 19121212-1212";
+	r.invoice_number = "1212121212";
+	assert_int_equal(invoice_response_rejection(&xml, &len, &r, &err), 0);
+	assert_non_null(strstr(xml, ">line 2, Vård av 19121212-****, is not ours</cbc:StatusReason>"));
+	assert_non_null(strstr(xml, ">Tolvan Tolvansson 19121212-****</cbc:RegistrationName>"));
+	assert_non_null(strstr(xml, "<cbc:ID>1212121212</cbc:ID>"));
+	assert_null(strstr(xml, "191212121212"));
+	assert_null(strstr(xml, "19121212-1212"));
+	free(xml);
 }
 
 static void test_hostile_text(void **state)

@@ -3,8 +3,8 @@
  * workbench page goes through: outside data stays text (<script>, an
  * attribute breakout with " or ', entities, javascript: URLs), invalid
  * UTF-8 and control characters become U+FFFD, refused names, elements
- * closed in order, the page cap, Swedish number display and URL
- * parameters.
+ * closed in order, the page cap, Swedish number display, URL parameters
+ * and personal identity numbers masked.
  *
  * html_raw_literal only takes string literals; that is a compile-time
  * property, so it is checked by compiling, not here: tests/cli/html_literal.sh
@@ -396,6 +396,26 @@ static void test_numbers(void **state)
 	html_free(h);
 }
 
+/* Personal identity numbers on a page are masked, in text and attribute
+ * values alike, unless the page asks for one unmasked on purpose. */
+static void test_identities_masked(void **state)
+{
+	html *h = html_new(0);
+
+	(void)state;
+	assert_non_null(h);
+	html_open(h, "td", "title", "patient-19121212-1212.xml");
+	html_text(h, "Vård av 191212121212 <b>");
+	html_close(h, "td");
+	html_text_n(h, "121212-1212", 11);
+	html_elem(h, "p", "OCR 1234567897, org 556036-0793");
+	html_text_unmasked(h, "19121212-1212 & co");
+	expect_page(h, "<td title=\"patient-19121212-****.xml\">Vård av 19121212-**** &lt;b&gt;"
+		       "</td>121212-****<p>OCR 1234567897, org 556036-0793</p>"
+		       "19121212-1212 &amp; co");
+	html_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_nesting_cap),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_identities_masked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

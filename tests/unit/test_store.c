@@ -2,6 +2,7 @@
  * test_store.c - the store's promises: durable intake with dedupe by
  * content, compare-and-set state transitions along allowed edges only, the
  * resume list, state counts, and an audit trail that cannot be edited;
+ * patient data kept apart (masked texts, bytes in the care table);
  * and db.h's own: transactions that roll back, row collectors with a cap,
  * schema scripts written once for both dialects.
  */
@@ -66,6 +67,116 @@ static void test_receive_dedupes_by_content(void **state)
 	assert_string_equal(name, "a.xml");
 	free(data);
 	free(name);
+}
+
+/* One history row's detail, appended to the text ctx points at. */
+static void history_detail(const store_history_row *r, void *ctx)
+{
+	char *all = ctx;
+	size_t n = strlen(all);
+
+	snprintf(all + n, 4096 - n, "%s|", r->detail ? r->detail : "");
+}
+
+/* Issue 12: the general tables keep no personal identity number - the
+ * name, the event details, the summary, the booking, the audit trail mask
+ * it - and bytes holding one are kept in the care table, read back by
+ * store_load_kept; an invoice carrying a claim is moved there. */
+static void test_patient_data_kept_apart(void **state)
+{
+	fixture *f = *state;
+	const char *doc = "<Invoice><Note>Vård av 191212121212</Note></Invoice>";
+	char history[4096] = "", *v = NULL;
+	int64_t id, plain;
+	store_summary sum;
+	audit_entry e;
+	bool dup, care;
+	ulf_err err;
+	void *data;
+	size_t len;
+	char *name;
+
+	ulf_err_clear(&err);
+	assert_int_equal(store_receive(&id, &dup, f->s, "http", "patient-19121212-1212.xml", doc,
+				       strlen(doc), 100, &err), 0);
+	assert_int_equal(store_get_text(&v, f->s, id, "name", &err), 0);
+	assert_string_equal(v, "patient-19121212-****.xml");
+	free(v);
+	/* the general table holds none of its bytes; the care table all */
+	assert_int_equal(store_load(&data, &len, &name, f->s, id, &err), 0);
+	assert_int_equal(len, 0);
+	free(data);
+	free(name);
+	assert_int_equal(store_load_kept(&data, &len, &name, &care, f->s, id, &err), 0);
+	assert_true(care);
+	assert_int_equal(len, strlen(doc));
+	assert_memory_equal(data, doc, len);
+	assert_string_equal(name, "patient-19121212-****.xml");
+	free(data);
+	free(name);
+
+	/* texts kept masked; JSON stays JSON, numbers in it stay numbers */
+	memset(&sum, 0, sizeof(sum));
+	sum.seller_name = "Tolvan Tolvansson 19121212-1212";
+	sum.invoice_number = "1212121212";    /* an identifier: as written */
+	sum.result = "{\"booking\":{\"lines\":[{\"description\":\"Vård av 191212121212\"}]},"
+		     "\"at\":1212121212}";
+	assert_int_equal(store_set_summary(f->s, id, &sum, 101, &err), 0);
+	assert_int_equal(store_get_text(&v, f->s, id, "seller_name", &err), 0);
+	assert_string_equal(v, "Tolvan Tolvansson 19121212-****");
+	free(v);
+	assert_int_equal(store_get_text(&v, f->s, id, "invoice_number", &err), 0);
+	assert_string_equal(v, "1212121212");
+	free(v);
+	assert_int_equal(store_get_text(&v, f->s, id, "result", &err), 0);
+	assert_string_equal(v, "{\"booking\":{\"lines\":[{\"description\":\"Vård av 19121212-****\"}]},"
+			       "\"at\":1212121212}");
+	free(v);
+	assert_int_equal(store_set_booking(f->s, id, "{\"lines\":[{\"description\":\"121212-1212\"}]}",
+					   102, &err), 0);
+	assert_int_equal(store_get_text(&v, f->s, id, "booking", &err), 0);
+	assert_string_equal(v, "{\"lines\":[{\"description\":\"121212-****\"}]}");
+	free(v);
+	assert_int_equal(store_transition(f->s, id, ST_RECEIVED, ST_READ, "read", 0,
+					  "document patient-191212121212.xml: line 3", 103, &err), 0);
+	memset(&e, 0, sizeof(e));
+	e.who = "anna";
+	e.action = "comment";
+	e.detail = "called about 121212+1212";
+	e.before = "{\"note\":\"191212121212\"}";
+	e.at = 104;
+	e.doc_id = id;
+	assert_int_equal(store_audit_entry(NULL, f->s, &e, &err), 0);
+	assert_int_equal(store_history(f->s, id, history_detail, history, &err), 0);
+	assert_non_null(strstr(history, "patient-19121212-****.xml: line 3"));
+	assert_non_null(strstr(history, "called about 121212-****"));
+	assert_null(strstr(history, "1212121212"));
+	assert_null(strstr(history, "121212+1212"));
+
+	/* an invoice read and found to carry a claim: its bytes move over */
+	assert_int_equal(store_receive(&plain, &dup, f->s, "inbox", "plain.xml", "<x/>", 4, 105,
+				       &err), 0);
+	assert_int_equal(store_care_keep(f->s, plain, &err), 0);
+	assert_int_equal(store_care_keep(f->s, plain, &err), 0);    /* there already */
+	assert_int_equal(store_load(&data, &len, &name, f->s, plain, &err), 0);
+	assert_int_equal(len, 0);
+	free(data);
+	free(name);
+	assert_int_equal(store_load_kept(&data, &len, &name, &care, f->s, plain, &err), 0);
+	assert_true(care);
+	assert_int_equal(len, 4);
+	assert_memory_equal(data, "<x/>", 4);
+	free(data);
+	free(name);
+	/* kept bytes are no claim waiting for its invoice */
+	{
+		store_care_keys k = { "", "", "" };
+		int64_t *ids = NULL;
+		size_t n = 9;
+		assert_int_equal(store_find_waiting(&ids, &n, f->s, PARTNER_CLAIM, &k, &err), 0);
+		assert_int_equal(n, 0);
+		free(ids);
+	}
 }
 
 static void test_transitions_are_compare_and_set(void **state)
@@ -968,6 +1079,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_receive_dedupes_by_content, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_patient_data_kept_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transitions_are_compare_and_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_grouped_calls_are_one_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_and_counts, setup, teardown),

@@ -66,7 +66,7 @@ typedef struct token {
 struct erpsim {
 	struct MHD_Daemon *d;
 	erpsim_opts o;
-	char *cert, *key, *trust, *client_id, *client_secret, *reject, *log_path;
+	char *cert, *key, *trust, *client_id, *client_secret, *reject, *log_path, *payloads_path;
 	verify_peers_fn verify;
 	pthread_mutex_t mu;
 	entry *entries;
@@ -79,6 +79,7 @@ struct erpsim {
 	bool outage_told_over;
 	unsigned long voucher_seq;
 	int log_fd;
+	int payloads_fd;               /* -1: payloads are not kept */
 	erpsim_stats stats;
 	atomic_int stopping;
 };
@@ -860,6 +861,13 @@ static enum MHD_Result on_posting(erpsim *s, struct MHD_Connection *conn, const 
 		return respond_problem(conn, 500, "Internal Server Error",
 				       "the booking could not be recorded", NULL, NULL);
 	}
+	/* a body is one line: ulf sends compact JSON; a newline in it is
+	 * the test's to notice */
+	if (s->payloads_fd >= 0 &&
+	    (write_all(s->payloads_fd, r->body ? r->body : "", r->len) != 0 ||
+	     write_all(s->payloads_fd, "\n", 1) != 0))
+		fprintf(stderr, "erp-sim: cannot write the payloads %s: %s\n", s->payloads_path,
+			strerror(errno));
 	s->voucher_seq++;
 	s->stats.bookings++;
 	if (f.drop)
@@ -1064,6 +1072,8 @@ void erpsim_stop(erpsim *s)
 	free(s->entries);
 	if (s->log_fd >= 0)
 		close(s->log_fd);
+	if (s->payloads_fd >= 0)
+		close(s->payloads_fd);
 	free(s->cert);
 	free(s->key);
 	free(s->trust);
@@ -1071,6 +1081,7 @@ void erpsim_stop(erpsim *s)
 	free(s->client_secret);
 	free(s->reject);
 	free(s->log_path);
+	free(s->payloads_path);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 }
@@ -1111,15 +1122,18 @@ int erpsim_start(erpsim **out, const erpsim_opts *o, ulf_err *err)
 	if (!s)
 		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
 	s->log_fd = -1;
+	s->payloads_fd = -1;
 	pthread_mutex_init(&s->mu, NULL);
 	s->o = *o;
 	s->client_id = dup_opt(o->client_id, &failed);
 	s->client_secret = dup_opt(o->client_secret, &failed);
 	s->reject = dup_opt(o->reject_invoice, &failed);
 	s->log_path = dup_opt(o->log_file, &failed);
+	s->payloads_path = dup_opt(o->payloads_file, &failed);
 	/* the copy must not point into the caller's strings */
 	s->o.cert_file = s->o.key_file = s->o.client_ca_file = NULL;
 	s->o.client_id = s->o.client_secret = s->o.reject_invoice = s->o.log_file = NULL;
+	s->o.payloads_file = NULL;
 	s->rng = o->seed;
 	s->fail_first = o->fail_first;
 	s->stall_first = o->stall_first;
@@ -1150,6 +1164,15 @@ int erpsim_start(erpsim **out, const erpsim_opts *o, ulf_err *err)
 	if (s->log_fd < 0) {
 		rc = ulf_err_set(err, ULF_EIO, "erp-sim: %s: %s", s->log_path, strerror(errno));
 		goto out;
+	}
+	if (s->payloads_path) {
+		s->payloads_fd = open(s->payloads_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+				      0600);
+		if (s->payloads_fd < 0) {
+			rc = ulf_err_set(err, ULF_EIO, "erp-sim: %s: %s", s->payloads_path,
+					 strerror(errno));
+			goto out;
+		}
 	}
 	rc = load_log(s, err);
 	if (rc)

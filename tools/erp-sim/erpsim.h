@@ -49,6 +49,8 @@ typedef struct erpsim_opts {
 	const char *client_secret;
 	unsigned token_ttl_s;         /* token lifetime; 0: 300 */
 	const char *log_file;         /* required: bookings, one JSON line each */
+	const char *payloads_file;    /* each booked payload as received, one a line;
+				       * NULL: none (tests that look at what was sent) */
 	const char *reject_invoice;   /* invoice number answered 422; "*": every
 				       * posting 400, in the same words */
 	unsigned fail_permille;       /* 503 for this share of postings (0..1000) */

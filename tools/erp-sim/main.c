@@ -3,7 +3,8 @@
  * benches (docs/erp.md).  Test equipment: it is not part of libulf or of
  * the `ulf` binary.
  *
- *   ulf-erp-sim --cert F --key F --log FILE [--port N] [--ca F --require-client-cert]
+ *   ulf-erp-sim --cert F --key F --log FILE [--payloads FILE] [--port N]
+ *               [--ca F --require-client-cert]
  *               [--client-id ID --client-secret-file F] [--token-ttl S]
  *               [--fail-rate R] [--stall-rate R] [--stall-ms M] [--drop-rate R]
  *               [--reset-rate R] [--outage-after N --outage-s S]
@@ -66,6 +67,7 @@ static void sim_usage(FILE *out)
 		"  Prints the port it listens on, then serves until SIGTERM or SIGINT.\n"
 		"  --port N                 port (0, the default: any free one)\n"
 		"  --log FILE               append-only log of bookings, one JSON line each\n"
+		"  --payloads FILE          append each booked payload as received, one a line\n"
 		"  --ca FILE                CA for client certificates\n"
 		"  --require-client-cert    403 without a client certificate signed by --ca\n"
 		"  --client-id ID --client-secret-file FILE\n"
@@ -115,6 +117,7 @@ int main(int argc, char **argv)
 		{ "reject-invoice", required_argument, NULL, 'r' },
 		{ "seed", required_argument, NULL, 'e' },
 		{ "log", required_argument, NULL, 'l' },
+		{ "payloads", required_argument, NULL, 'P' },
 		{ "exit-after", required_argument, NULL, 'x' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -159,6 +162,7 @@ int main(int argc, char **argv)
 		case 'r': o.reject_invoice = optarg; break;
 		case 'e': bad |= parse_uint(&seed32, optarg, UINT_MAX); break;
 		case 'l': o.log_file = optarg; break;
+		case 'P': o.payloads_file = optarg; break;
 		case 'x': bad |= parse_uint(&exit_after, optarg, 86400 * 7); break;
 		case 'v': o.verbose = true; break;
 		case 'h': sim_usage(stdout); return SIM_OK;
