@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "connectors/invoice_response.h"
+#include "core/dynbuf.h"
 
 #define NS_AR  "urn:oasis:names:specification:ubl:schema:xsd:ApplicationResponse-2"
 #define NS_CAC "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
@@ -17,40 +18,17 @@
 #define CUSTOMIZATION "urn:fdc:peppol.eu:poacc:trns:invoice_response:3"
 #define PROFILE "urn:fdc:peppol.eu:poacc:bis:invoice_response:3"
 
-/* A growing text buffer; `failed` sticks after the first allocation failure. */
+/* The document as it is written; `rc` keeps the first failure and the
+ * writes after it do nothing. */
 typedef struct sbuf {
-	char *s;
-	size_t len, cap;
-	bool failed;
+	dynbuf b;
+	int rc;
 } sbuf;
-
-static void sb_grow(sbuf *b, size_t more)
-{
-	size_t cap;
-	char *n;
-
-	if (b->failed || b->len + more + 1 <= b->cap)
-		return;
-	cap = b->cap ? b->cap : 2048;
-	while (cap < b->len + more + 1)
-		cap *= 2;
-	n = realloc(b->s, cap);
-	if (!n) {
-		b->failed = true;
-		return;
-	}
-	b->s = n;
-	b->cap = cap;
-}
 
 static void sb_put(sbuf *b, const char *s, size_t n)
 {
-	sb_grow(b, n);
-	if (b->failed)
-		return;
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
+	if (!b->rc)
+		b->rc = dynbuf_add(&b->b, s, n);
 }
 
 static void sb_str(sbuf *b, const char *s)
@@ -289,7 +267,7 @@ static void party(sbuf *b, const char *tag, const invoice_response_party *p)
 int invoice_response_rejection(char **out, size_t *out_len, const invoice_response *r,
 			       ulf_err *err)
 {
-	sbuf b = { NULL, 0, 0, false };
+	sbuf b;
 	int rc;
 
 	*out = NULL;
@@ -297,6 +275,8 @@ int invoice_response_rejection(char **out, size_t *out_len, const invoice_respon
 	rc = check(r, err);
 	if (rc)
 		return rc;
+	dynbuf_init(&b.b, INVOICE_RESPONSE_MAX_BYTES);
+	b.rc = 0;
 	sb_str(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		   "<ApplicationResponse xmlns=\"" NS_AR "\"\n"
 		   "\txmlns:cac=\"" NS_CAC "\"\n"
@@ -324,11 +304,13 @@ int invoice_response_rejection(char **out, size_t *out_len, const invoice_respon
 	line(&b, 2, "</cac:DocumentReference>");
 	line(&b, 1, "</cac:DocumentResponse>");
 	sb_str(&b, "</ApplicationResponse>\n");
-	if (b.failed) {
-		free(b.s);
+	if (!b.rc)
+		b.rc = dynbuf_take(out, out_len, &b.b);
+	dynbuf_release(&b.b);
+	if (b.rc == ULF_ELIMIT)
+		return ulf_err_set(err, ULF_ELIMIT, "invoice response: longer than %u bytes",
+				   INVOICE_RESPONSE_MAX_BYTES);
+	if (b.rc)
 		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
-	}
-	*out = b.s;
-	*out_len = b.len;
 	return 0;
 }
