@@ -144,9 +144,9 @@ void erp_posting_clear_lines(erp_posting *p)
 
 	for (i = 0; i < p->nlines; i++)
 		free_strings(&p->lines[i], line_fields, NLINE);
-	free(p->lines);
+	dynbuf_release(&p->line_buf);
 	p->lines = NULL;
-	p->nlines = p->cap = 0;
+	p->nlines = 0;
 }
 
 void erp_posting_release(erp_posting *p)
@@ -174,24 +174,20 @@ int erp_posting_set(char **dst, const char *s, ulf_err *err)
 
 int erp_posting_add_line(erp_booking_line **out, erp_posting *p, ulf_err *err)
 {
-	*out = NULL;
-	if (p->nlines == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 8;
-		erp_booking_line *grown;
+	void *item;
 
-		if (p->nlines >= ERP_POSTING_MAX_LINES)
-			return ulf_err_set(err, ULF_ERANGE, "erp payload: more than %d booking lines",
-					   ERP_POSTING_MAX_LINES);
-		if (cap > ERP_POSTING_MAX_LINES)
-			cap = ERP_POSTING_MAX_LINES;
-		grown = realloc(p->lines, cap * sizeof(*grown));
-		if (!grown)
-			return no_memory(err);
-		p->lines = grown;
-		p->cap = cap;
-	}
-	*out = &p->lines[p->nlines++];
-	memset(*out, 0, sizeof(**out));
+	*out = NULL;
+	if (p->nlines >= ERP_POSTING_MAX_LINES)
+		return ulf_err_set(err, ULF_ERANGE, "erp payload: more than %d booking lines",
+				   ERP_POSTING_MAX_LINES);
+	/* holding nothing yet (a zeroed posting too): start it with its cap */
+	if (!dynbuf_items(&p->line_buf))
+		dynbuf_init(&p->line_buf, ERP_POSTING_MAX_LINES * sizeof(erp_booking_line));
+	if (dynbuf_add_item(&item, &p->line_buf, sizeof(erp_booking_line)) != 0)
+		return no_memory(err);
+	p->lines = dynbuf_items(&p->line_buf);
+	p->nlines++;
+	*out = item;
 	return 0;
 }
 

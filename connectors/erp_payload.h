@@ -36,6 +36,7 @@
 #include <stdint.h>
 
 #include "core/dec.h"
+#include "core/dynbuf.h"
 #include "core/err.h"
 #include "core/json.h"
 
@@ -89,9 +90,9 @@ typedef struct erp_posting {
 	dec total_vat;                /* BT-110 */
 	dec payable;                  /* BT-115 */
 
-	erp_booking_line *lines;
+	erp_booking_line *lines;      /* line_buf's array (or a test's own) */
 	size_t nlines;                /* at least one to be sent */
-	size_t cap;                   /* lines allocated (erp_posting_add_line) */
+	dynbuf line_buf;              /* holds the lines erp_posting_add_line adds */
 } erp_posting;
 
 /* An empty posting; release frees what it holds and leaves it empty. */

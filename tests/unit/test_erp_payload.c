@@ -178,6 +178,37 @@ static void test_payload_credit_and_negative(void **state)
 	free(json);
 }
 
+/* Lines up to ERP_POSTING_MAX_LINES, the next refused and none lost;
+ * cleared, the posting takes lines again. */
+static void test_posting_line_cap(void **state)
+{
+	erp_booking_line *l;
+	erp_posting p;
+	ulf_err err;
+	size_t i;
+
+	(void)state;
+	ulf_err_clear(&err);
+	erp_posting_init(&p);
+	for (i = 0; i < ERP_POSTING_MAX_LINES; i++) {
+		assert_int_equal(erp_posting_add_line(&l, &p, &err), 0);
+		assert_null(l->account);
+		l->net_amount = dec_make((int64_t)i, 0);
+	}
+	assert_int_equal(erp_posting_add_line(&l, &p, &err), ULF_ERANGE);
+	assert_null(l);
+	assert_non_null(strstr(err.msg, "more than 100000 booking lines"));
+	assert_int_equal(p.nlines, ERP_POSTING_MAX_LINES);
+	for (i = 0; i < ERP_POSTING_MAX_LINES; i += 9999)
+		assert_int_equal(dec_cmp(p.lines[i].net_amount, dec_make((int64_t)i, 0)), 0);
+	assert_int_equal(erp_posting_set(&p.lines[7].account, "4010", &err), 0);
+	erp_posting_clear_lines(&p);
+	assert_int_equal(p.nlines, 0);
+	assert_int_equal(erp_posting_add_line(&l, &p, &err), 0);
+	assert_null(l->account);
+	erp_posting_release(&p);
+}
+
 static void test_idempotency_key(void **state)
 {
 	char a[ERP_IDEM_KEY_MAX], b[ERP_IDEM_KEY_MAX];
@@ -441,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_payload_credit_and_negative),
 		cmocka_unit_test(test_posting_facts),
 		cmocka_unit_test(test_posting_booking),
+		cmocka_unit_test(test_posting_line_cap),
 		cmocka_unit_test(test_idempotency_key),
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_retry_delay),
