@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "connectors/erp_payload.h"
+#include "core/text.h"
 
 /* ---- the field list ---------------------------------------------------- */
 
@@ -218,20 +219,6 @@ static int set_amount(ujson *o, const char *key, dec a, const char *what, size_t
 	return ujson_set_str(o, key, buf) ? no_memory(err) : 0;
 }
 
-/* YYYY-MM-DD with plausible month and day. */
-static bool is_date(const char *s)
-{
-	size_t i;
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return false;
-	return (s[5] == '0' ? s[6] >= '1' : s[5] == '1' && s[6] <= '2') &&
-	       (s[8] < '3' ? !(s[8] == '0' && s[9] == '0') : s[8] == '3' && s[9] <= '1');
-}
-
 static bool is_currency(const char *s)
 {
 	return strlen(s) == 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' &&
@@ -254,7 +241,7 @@ static int check_header(const erp_posting *p, ulf_err *err)
 
 		if (empty(s))
 			continue;
-		if ((f->flags & FF_DATE) && !is_date(s))
+		if ((f->flags & FF_DATE) && !text_is_date(s))
 			return ulf_err_set(err, ULF_EINVAL, "erp payload: %s '%s' is not YYYY-MM-DD",
 					   f->what, s);
 		if ((f->flags & FF_CURRENCY) && !is_currency(s))

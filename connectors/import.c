@@ -11,6 +11,7 @@
 
 #include "connectors/import.h"
 #include "core/dynbuf.h"
+#include "core/text.h"
 
 /* Bad rows are kept and reported in line order at the end: orders and
  * invoices are checked grouped, not in file order.  At most this many are
@@ -118,23 +119,11 @@ bool import_amount(importer *im, const import_row *rw, size_t f, dec *out, bool 
 	return true;
 }
 
-static bool is_date(const char *s)
-{
-	size_t i;
-
-	if (strlen(s) != 10)
-		return false;
-	for (i = 0; i < 10; i++)
-		if ((i == 4 || i == 7) ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
-			return false;
-	return s[5] <= '1' && s[8] <= '3';
-}
-
 bool import_date(importer *im, const import_row *rw, size_t f)
 {
 	const char *s = rw->f[f];
 
-	if (!*s || is_date(s))
+	if (!*s || text_is_date_shape(s))
 		return true;
 	import_bad(im, rw->line, "%s '%s' is not YYYY-MM-DD", import_col(im, f), s);
 	return false;

@@ -11,6 +11,7 @@
 
 #include "connectors/invoice_response.h"
 #include "core/dynbuf.h"
+#include "core/text.h"
 
 #define NS_AR  "urn:oasis:names:specification:ubl:schema:xsd:ApplicationResponse-2"
 #define NS_CAC "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
@@ -164,22 +165,9 @@ static bool blank(const char *s)
 	if (!s)
 		return true;
 	for (; *s; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+		if (!text_is_space(*s))
 			return false;
 	return true;
-}
-
-static bool is_date(const char *s)
-{
-	size_t i;
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return false;
-	return (s[5] == '0' ? s[6] >= '1' : s[5] == '1' && s[6] <= '2') &&
-	       (s[8] < '3' ? !(s[8] == '0' && s[9] == '0') : s[8] == '3' && s[9] <= '1');
 }
 
 static bool is_digits(const char *s, size_t min, size_t max)
@@ -227,7 +215,7 @@ static int check(const invoice_response *r, ulf_err *err)
 
 	if (blank(r->id))
 		return ulf_err_set(err, ULF_EINVAL, "invoice response: id is missing");
-	if (empty(r->issue_date) || !is_date(r->issue_date))
+	if (empty(r->issue_date) || !text_is_date(r->issue_date))
 		return ulf_err_set(err, ULF_EINVAL, "invoice response: issue date must be YYYY-MM-DD");
 	rc = check_party(&r->sender, "sender", err);
 	if (rc == 0)
@@ -236,7 +224,7 @@ static int check(const invoice_response *r, ulf_err *err)
 		return rc;
 	if (blank(r->invoice_number))
 		return ulf_err_set(err, ULF_EINVAL, "invoice response: invoice number is missing");
-	if (!empty(r->invoice_issue_date) && !is_date(r->invoice_issue_date))
+	if (!empty(r->invoice_issue_date) && !text_is_date(r->invoice_issue_date))
 		return ulf_err_set(err, ULF_EINVAL,
 				   "invoice response: invoice issue date must be YYYY-MM-DD");
 	if (empty(r->type_code) || !is_digits(r->type_code, 3, 3))
