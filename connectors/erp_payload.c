@@ -216,7 +216,7 @@ static int set_amount(ujson *o, const char *key, dec a, const char *what, size_t
 				   "erp payload: %s has more than two decimals", what);
 	}
 	dec_format(buf, sizeof(buf), r, 2);
-	return ujson_set_str(o, key, buf) ? no_memory(err) : 0;
+	return ujson_error(err, ujson_set_str(o, key, buf), key);
 }
 
 static bool is_currency(const char *s)
@@ -328,7 +328,8 @@ static int write_part(ujson *o, const void *base, const field_desc *fs, size_t n
 		if (fs[i].part != part)
 			continue;
 		if (fs[i].kind == FK_STR)
-			rc = set_opt(o, fs[i].key, str_of(base, &fs[i])) ? no_memory(err) : 0;
+			rc = ujson_error(err, set_opt(o, fs[i].key, str_of(base, &fs[i])),
+					 fs[i].key);
 		else
 			rc = set_amount(o, fs[i].key, dec_of(base, &fs[i]), fs[i].what, line, err);
 		if (rc)
@@ -345,7 +346,7 @@ static int build_line(ujson **out, const erp_booking_line *l, size_t n, ulf_err 
 	*out = NULL;
 	if (!o)
 		return no_memory(err);
-	rc = ujson_set_int(o, "line", (int64_t)n) ? no_memory(err) : 0;
+	rc = ujson_error(err, ujson_set_int(o, "line", (int64_t)n), "line");
 	if (rc == 0)
 		rc = write_part(o, l, line_fields, NLINE, PART_LINE, n, err);
 	if (rc == 0) {
@@ -382,29 +383,35 @@ int erp_payload_build(char **out, const erp_posting *p, ulf_err *err)
 	if (rc)
 		return rc;
 	root = ujson_object();
-	if (!root || ujson_set_str(root, "schema", ERP_PAYLOAD_SCHEMA)) {
+	if (!root) {
 		rc = no_memory(err);
 		goto out;
 	}
+	rc = ujson_error(err, ujson_set_str(root, "schema", ERP_PAYLOAD_SCHEMA), "schema");
+	if (rc)
+		goto out;
 	source = attach(root, "source", ujson_object());
 	supplier = attach(root, "supplier", ujson_object());
 	invoice = attach(root, "invoice", ujson_object());
 	lines = attach(root, "lines", ujson_array());
-	if (!source || !supplier || !invoice || !lines ||
-	    ujson_set_str(source, "system", "ulf") ||
-	    ujson_set_int(source, "document_id", p->document_id)) {
+	if (!source || !supplier || !invoice || !lines) {
 		rc = no_memory(err);
 		goto out;
 	}
-	rc = write_part(source, p, head_fields, NHEAD, PART_SOURCE, 0, err);
+	rc = ujson_error(err, ujson_set_str(source, "system", "ulf"), "system");
+	if (rc == 0)
+		rc = ujson_error(err, ujson_set_int(source, "document_id", p->document_id),
+				 "document_id");
+	if (rc == 0)
+		rc = write_part(source, p, head_fields, NHEAD, PART_SOURCE, 0, err);
 	if (rc == 0)
 		rc = write_part(supplier, p, head_fields, NHEAD, PART_SUPPLIER, 0, err);
 	if (rc == 0)
 		rc = write_part(invoice, p, head_fields, NHEAD, PART_INVOICE, 0, err);
 	for (i = 0; rc == 0 && i < p->nlines; i++) {
 		rc = build_line(&line, &p->lines[i], i + 1, err);
-		if (rc == 0 && ujson_append_new(lines, line))
-			rc = no_memory(err);
+		if (rc == 0)
+			rc = ujson_error(err, ujson_append_new(lines, line), "lines");
 	}
 	if (rc)
 		goto out;
@@ -458,7 +465,7 @@ static int write_flat(ujson *o, const void *base, const field_desc *fs, size_t n
 			rc = ujson_set_str(o, f->name, text);
 		}
 		if (rc)
-			return no_memory(err);
+			return ujson_error(err, rc, f->name);
 	}
 	return 0;
 }
@@ -554,8 +561,10 @@ int erp_posting_booking_json(ujson **out, const erp_posting *p, ulf_err *err)
 		rc = no_memory(err);
 	for (i = 0; rc == 0 && i < p->nlines; i++) {
 		l = ujson_object();
-		if (!l || ujson_append_new(lines, l))
+		if (!l)
 			rc = no_memory(err);
+		else if ((rc = ujson_append_new(lines, l)) != 0)
+			ujson_error(err, rc, "lines");
 		else
 			rc = write_flat(l, &p->lines[i], line_fields, NLINE, 0, false, 2, err);
 	}

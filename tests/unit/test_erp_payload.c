@@ -155,6 +155,11 @@ static void test_payload_refused(void **state)
 	expect_refused(&p, "ISO 4217");
 	p = sample(); p.nlines = 0;
 	expect_refused(&p, "no booking lines");
+	/* text that is not UTF-8 is named as such, not as out of memory */
+	p = sample(); p.supplier_name = "Sjukv\xe5rdsmaterial AB";
+	expect_refused(&p, "json: the text for \"name\" is not valid UTF-8");
+	p = sample(); lines[1].description = "Kopieringspapper \xc3";
+	expect_refused(&p, "json: the text for \"description\" is not valid UTF-8");
 }
 
 static void test_payload_credit_and_negative(void **state)
