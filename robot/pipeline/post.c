@@ -147,10 +147,11 @@ static int post_exception(job *j, const char *reason, const erp_result *res, ulf
 
 	j->reasons = ujson_array();
 	j->detail = ujson_object();
-	if (ujson_append_new(j->reasons, ujson_string(reason)) ||
-	    ujson_set_str(j->detail, "message", res->message) ||
-	    ujson_set_int(j->detail, "http_status", res->http_status))
-		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	if ((rc = ujson_append_str(j->reasons, reason)) != 0)
+		return ujson_error(err, rc, "reasons");
+	if ((rc = ujson_set_str(j->detail, "message", res->message)) != 0 ||
+	    (rc = ujson_set_int(j->detail, "http_status", res->http_status)) != 0)
+		return ujson_error(err, rc, "message");
 	rc = ujson_set_new(j->detail, "reasons", j->reasons);
 	j->reasons = NULL;      /* taken, whatever the outcome */
 	detail = rc ? NULL : ujson_dump(j->detail, UJSON_COMPACT);
