@@ -186,8 +186,8 @@ int care_rules_parse(care_rules **out, const char *text, size_t len, const char 
 		for (k = 0; k < NFIELDS; k++) {
 			const char *why = field_error(k, row.f[k]);
 			if (why) {
-				rc = ulf_err_set(err, ULF_EINVAL, "%s:%u: '%.40s': %s", r->name, lineno,
-						 row.f[k], why);
+				rc = ulf_err_set(err, ULF_EINVAL, "%s:%u: '%.*s': %s", r->name, lineno,
+						 text_quote_len(row.f[k], 40), row.f[k], why);
 				goto out;
 			}
 		}

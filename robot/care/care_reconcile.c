@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "robot/care/care.h"
 #include "robot/care/care_int.h"
 
@@ -125,8 +126,9 @@ static void check_id(care_ctx *x, const care_rule *r)
 	if (!c->id.v)
 		return;   /* missing: CARE-001 */
 	if (!care_is_claim_id(c->id.v)) {
-		report(x, r, c->id.line, "the claim id '%.40s' is not ZVF + org number (10 digits)"
-		       " + YYMM + a 6-digit counter (23 characters)", c->id.v);
+		report(x, r, c->id.line, "the claim id '%.*s' is not ZVF + org number (10 digits)"
+		       " + YYMM + a 6-digit counter (23 characters)", text_quote_len(c->id.v, 40),
+		       c->id.v);
 		return;
 	}
 	if (claim_party_org(&c->supplier, org) && strncmp(c->id.v + 3, org, 10) != 0)
@@ -140,8 +142,8 @@ static void check_type(care_ctx *x, const care_rule *r)
 	const claim *c = x->c;
 
 	if (c->type_code.v && c->type == CLAIM_TYPE_OTHER)
-		report(x, r, c->type_code.line, "typeOfInvoice '%.20s' is neither 380 nor 381",
-		       c->type_code.v);
+		report(x, r, c->type_code.line, "typeOfInvoice '%.*s' is neither 380 nor 381",
+		       text_quote_len(c->type_code.v, 20), c->type_code.v);
 }
 
 static void date_ok(care_ctx *x, const care_rule *r, const claim_line *l, const char *label,
@@ -150,9 +152,11 @@ static void date_ok(care_ctx *x, const care_rule *r, const claim_line *l, const 
 	if (!t->v || care_date_ok(t->v))
 		return;
 	if (l)
-		report(x, r, t->line, "line %s: %s '%.20s' is not a date YYYYMMDD", lid(l), label, t->v);
+		report(x, r, t->line, "line %s: %s '%.*s' is not a date YYYYMMDD", lid(l), label,
+		       text_quote_len(t->v, 20), t->v);
 	else
-		report(x, r, t->line, "%s '%.20s' is not a date YYYYMMDD", label, t->v);
+		report(x, r, t->line, "%s '%.*s' is not a date YYYYMMDD", label,
+		       text_quote_len(t->v, 20), t->v);
 }
 
 static void time_ok(care_ctx *x, const care_rule *r, const claim_line *l, const char *label,
@@ -161,9 +165,11 @@ static void time_ok(care_ctx *x, const care_rule *r, const claim_line *l, const 
 	if (!t->v || care_time_ok(t->v))
 		return;
 	if (l)
-		report(x, r, t->line, "line %s: %s '%.20s' is not a time hhmmss", lid(l), label, t->v);
+		report(x, r, t->line, "line %s: %s '%.*s' is not a time hhmmss", lid(l), label,
+		       text_quote_len(t->v, 20), t->v);
 	else
-		report(x, r, t->line, "%s '%.20s' is not a time hhmmss", label, t->v);
+		report(x, r, t->line, "%s '%.*s' is not a time hhmmss", label,
+		       text_quote_len(t->v, 20), t->v);
 }
 
 /* CARE-004 */
@@ -226,7 +232,7 @@ static void check_date_order(care_ctx *x, const care_rule *r)
 static void currency_ok(care_ctx *x, const care_rule *r, const claim_line *l,
 			const char *label, const claim_amount *a)
 {
-	const char *what = NULL;
+	const char *what = NULL, *bad;
 
 	if (!a->currency || strcmp(a->currency, "SEK") != 0)
 		what = "currency";
@@ -234,14 +240,13 @@ static void currency_ok(care_ctx *x, const care_rule *r, const claim_line *l,
 		what = "currency code system";
 	if (!what)
 		return;
+	bad = or_dash(strcmp(what, "currency") == 0 ? a->currency : a->currency_system);
 	if (l)
-		report(x, r, a->line, "line %s: %s in %s '%.20s', not SEK (%s)", lid(l), label,
-		       what, or_dash(strcmp(what, "currency") == 0 ? a->currency : a->currency_system),
-		       CLAIM_OID_CURRENCY);
+		report(x, r, a->line, "line %s: %s in %s '%.*s', not SEK (%s)", lid(l), label,
+		       what, text_quote_len(bad, 20), bad, CLAIM_OID_CURRENCY);
 	else
-		report(x, r, a->line, "%s in %s '%.20s', not SEK (%s)", label, what,
-		       or_dash(strcmp(what, "currency") == 0 ? a->currency : a->currency_system),
-		       CLAIM_OID_CURRENCY);
+		report(x, r, a->line, "%s in %s '%.*s', not SEK (%s)", label, what,
+		       text_quote_len(bad, 20), bad, CLAIM_OID_CURRENCY);
 }
 
 /* CARE-006 */
@@ -503,15 +508,18 @@ static bool gln_ok(const char *s)
 static void party_ids(care_ctx *x, const care_rule *r, const claim_party *p, const char *role)
 {
 	char org[11];
+	const char *gln;
 	size_t i;
 
 	if (!p->present)
 		return;   /* CARE-001 */
 	for (i = 0; i < p->nids; i++)
 		if (p->ids[i].root && strcmp(p->ids[i].root, CLAIM_OID_GLN) == 0 &&
-		    !gln_ok(p->ids[i].extension))
-			report(x, r, p->ids[i].line, "the %s's GLN '%.20s' is not 13 digits with a"
-			       " valid check digit", role, or_dash(p->ids[i].extension));
+		    !gln_ok(p->ids[i].extension)) {
+			gln = or_dash(p->ids[i].extension);
+			report(x, r, p->ids[i].line, "the %s's GLN '%.*s' is not 13 digits with a"
+			       " valid check digit", role, text_quote_len(gln, 20), gln);
+		}
 	if (!claim_party_org(p, org))
 		report(x, r, p->line, "the %s has no org number (10 digits, root %s)", role,
 		       CLAIM_OID_ORGNUMBER);
@@ -537,8 +545,8 @@ static void check_credit_refs(care_ctx *x, const care_rule *r)
 			report(x, r, c->type_code.line, "a credit claim must name the claim it credits"
 			       " (referenceToProcessClaimSpecificationId)");
 		else if (!care_is_claim_id(c->ref_claim.v))
-			report(x, r, c->ref_claim.line, "the credited claim '%.40s' is not a"
-			       " fakturaunderlags-id", c->ref_claim.v);
+			report(x, r, c->ref_claim.line, "the credited claim '%.*s' is not a"
+			       " fakturaunderlags-id", text_quote_len(c->ref_claim.v, 40), c->ref_claim.v);
 		else if (c->id.v && strcmp(c->ref_claim.v, c->id.v) == 0)
 			report(x, r, c->ref_claim.line, "the credit claim names itself as the claim"
 			       " it credits");
@@ -577,8 +585,9 @@ static void check_credit_lines(care_ctx *x, const care_rule *r)
 			report(x, r, l->line, "line %s: names no credited line (referenceToLineId)",
 			       lid(l));
 		if (!why || strlen(why) != 1 || why[0] < '1' || why[0] > '9')
-			report(x, r, l->line, "line %s: reasonForCredit %s%.10s%s is not a code 1-9",
-			       lid(l), why ? "'" : "", why ? why : "missing", why ? "'" : "");
+			report(x, r, l->line, "line %s: reasonForCredit %s%.*s%s is not a code 1-9",
+			       lid(l), why ? "'" : "", text_quote_len(why ? why : "missing", 10),
+			       why ? why : "missing", why ? "'" : "");
 	}
 }
 
@@ -607,13 +616,15 @@ static void check_home(care_ctx *x, const care_rule *r)
 		const char *county = p->county.code, *mun = p->municipality.code;
 
 		if (p->county.present && !is_county(county))
-			report(x, r, p->county.line, "patient %zu: county '%.10s' is not a county code"
-			       " (SCB, 2 digits; 99 for asylum seekers)", i + 1, or_dash(county));
+			report(x, r, p->county.line, "patient %zu: county '%.*s' is not a county code"
+			       " (SCB, 2 digits; 99 for asylum seekers)", i + 1,
+			       text_quote_len(or_dash(county), 10), or_dash(county));
 		else if (p->municipality.present &&
 			 (!mun || strlen(mun) != 4 || !all_digits(mun, 4) ||
 			  strncmp(mun, county, 2) != 0))
-			report(x, r, p->municipality.line, "patient %zu: municipality '%.10s' is not a"
-			       " 4-digit code in county %s", i + 1, or_dash(mun), county);
+			report(x, r, p->municipality.line, "patient %zu: municipality '%.*s' is not a"
+			       " 4-digit code in county %s", i + 1, text_quote_len(or_dash(mun), 10),
+			       or_dash(mun), county);
 	}
 }
 
@@ -637,15 +648,16 @@ static void check_codes(care_ctx *x, const care_rule *r)
 	for (i = 0; i < c->nlines; i++) {
 		const claim_line *l = &c->lines[i];
 		if (l->care_type.present && !care_type_name(l))
-			report(x, r, l->care_type.line, "line %s: typeOfCare '%.10s' is neither 01"
-			       " (outpatient) nor 02 (inpatient)", lid(l), or_dash(l->care_type.code));
+			report(x, r, l->care_type.line, "line %s: typeOfCare '%.*s' is neither 01"
+			       " (outpatient) nor 02 (inpatient)", lid(l),
+			       text_quote_len(or_dash(l->care_type.code), 10), or_dash(l->care_type.code));
 		if (l->agreement.v && !care_agreement_name(&l->agreement))
-			report(x, r, l->agreement.line, "line %s: typeOfAgreement '%.10s' is not 1"
+			report(x, r, l->agreement.line, "line %s: typeOfAgreement '%.*s' is not 1"
 			       " (riksavtal), 2 (regionavtal) or 3 (mellanlänsavtal)", lid(l),
-			       l->agreement.v);
+			       text_quote_len(l->agreement.v, 10), l->agreement.v);
 		if (l->price_list.v && !one_of(l->price_list.v, price_lists, 6))
-			report(x, r, l->price_list.line, "line %s: priceList '%.10s' is not 1-6", lid(l),
-			       l->price_list.v);
+			report(x, r, l->price_list.line, "line %s: priceList '%.*s' is not 1-6", lid(l),
+			       text_quote_len(l->price_list.v, 10), l->price_list.v);
 	}
 }
 
@@ -709,14 +721,16 @@ static void check_refs(care_ctx *x, const care_rule *r)
 	char iso[11];
 
 	if (c->invoice_id.v && *c->invoice_id.v && inv->id.v && strcmp(c->invoice_id.v, inv->id.v))
-		report(x, r, c->invoice_id.line, "the claim is for invoice %.40s, the invoice is %.40s",
-		       c->invoice_id.v, inv->id.v);
+		report(x, r, c->invoice_id.line, "the claim is for invoice %.*s, the invoice is %.*s",
+		       text_quote_len(c->invoice_id.v, 40), c->invoice_id.v,
+		       text_quote_len(inv->id.v, 40), inv->id.v);
 	if (good_date(&c->invoice_date) && inv->issue_date.v) {
 		snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2s", c->invoice_date.v,
 			 c->invoice_date.v + 4, c->invoice_date.v + 6);
 		if (strcmp(iso, inv->issue_date.v) != 0)
 			report(x, r, c->invoice_date.line, "the claim dates the invoice %s, the invoice"
-			       " is dated %.20s", iso, inv->issue_date.v);
+			       " is dated %.*s", iso, text_quote_len(inv->issue_date.v, 20),
+			       inv->issue_date.v);
 	}
 	care_invoice_keys(&ik, inv);
 	if (ik.claim_id[0] && c->id.v && care_is_claim_id(c->id.v) && strcmp(ik.claim_id, c->id.v))
@@ -737,8 +751,9 @@ static void check_credit_ref(care_ctx *x, const care_rule *r)
 	for (i = 0; i < inv->npreceding; i++)
 		if (inv->preceding[i].id.v && strcmp(inv->preceding[i].id.v, c->ref_invoice.v) == 0)
 			return;
-	report(x, r, c->ref_invoice.line, "the claim credits invoice %.40s, credit note %s"
-	       " refers to %.40s", c->ref_invoice.v, or_dash(inv->id.v),
+	report(x, r, c->ref_invoice.line, "the claim credits invoice %.*s, credit note %s"
+	       " refers to %.*s", text_quote_len(c->ref_invoice.v, 40), c->ref_invoice.v,
+	       or_dash(inv->id.v), text_quote_len(or_dash(inv->preceding[0].id.v), 40),
 	       or_dash(inv->preceding[0].id.v));
 }
 
@@ -809,8 +824,9 @@ static void check_reduces(care_ctx *x, const care_rule *r)
 	size_t i;
 
 	if (!o->id.v || !c->ref_claim.v || strcmp(o->id.v, c->ref_claim.v) != 0) {
-		report(x, r, c->ref_claim.line, "the credit names claim %.40s, the claim given is"
-		       " %.40s", or_dash(c->ref_claim.v), or_dash(o->id.v));
+		report(x, r, c->ref_claim.line, "the credit names claim %.*s, the claim given is"
+		       " %.*s", text_quote_len(or_dash(c->ref_claim.v), 40), or_dash(c->ref_claim.v),
+		       text_quote_len(or_dash(o->id.v), 40), or_dash(o->id.v));
 		return;
 	}
 	if (o->type != CLAIM_TYPE_INVOICE)
@@ -1033,6 +1049,7 @@ int care_report_duplicate(findings *out, bool is_claim, const care_keys *k,
 int care_report_original_missing(findings *out, const claim *credit, ulf_err *err)
 {
 	return report_join(out, "CARE-032", credit->ref_claim.line, err,
-			   "the credited claim %.40s is not known: the credit could not be"
-			   " checked against it", or_dash(credit->ref_claim.v));
+			   "the credited claim %.*s is not known: the credit could not be"
+			   " checked against it", text_quote_len(or_dash(credit->ref_claim.v), 40),
+			   or_dash(credit->ref_claim.v));
 }

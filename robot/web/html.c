@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/dynbuf.h"
+#include "core/text.h"
 #include "robot/web/html.h"
 
 #define HTML_TAG_MAX 16     /* longest tag name, NUL included */
@@ -122,7 +123,9 @@ static int name_ok(const char *s, size_t max)
 static int tag_ok(html *h, const char *tag)
 {
 	if (!name_ok(tag, HTML_TAG_MAX) || strchr(tag, '-') || in_list(raw_text_tags, tag)) {
-		fail(h, ULF_EINVAL, "html: element name \"%.20s\" refused", tag ? tag : "(null)");
+		tag = tag ? tag : "(null)";
+		fail(h, ULF_EINVAL, "html: element name \"%.*s\" refused", text_quote_len(tag, 20),
+		     tag);
 		return 0;
 	}
 	return 1;
@@ -132,8 +135,9 @@ static int attr_name_ok(html *h, const char *name)
 {
 	if (!name_ok(name, HTML_ATTR_MAX) || strncmp(name, "on", 2) == 0 ||
 	    in_list(refused_attrs, name)) {
-		fail(h, ULF_EINVAL, "html: attribute name \"%.40s\" refused",
-		     name ? name : "(null)");
+		name = name ? name : "(null)";
+		fail(h, ULF_EINVAL, "html: attribute name \"%.*s\" refused",
+		     text_quote_len(name, 40), name);
 		return 0;
 	}
 	return 1;
@@ -339,8 +343,9 @@ void html_attr(html *h, const char *name, const char *value)
 	if (h->status)
 		return;
 	if (!h->pending) {
-		fail(h, ULF_EINVAL, "html: attribute \"%.40s\" outside a start tag",
-		     name ? name : "(null)");
+		name = name ? name : "(null)";
+		fail(h, ULF_EINVAL, "html: attribute \"%.*s\" outside a start tag",
+		     text_quote_len(name, 40), name);
 		return;
 	}
 	if (!attr_name_ok(h, name) || !value)
@@ -387,8 +392,9 @@ void html_close(html *h, const char *tag)
 		return;
 	end_start_tag(h);
 	if (!tag || h->depth == 0 || strcmp(h->open[h->depth - 1], tag) != 0) {
-		fail(h, ULF_EINVAL, "html: </%.20s> closes %s%s%s",
-		     tag ? tag : "(null)", h->depth ? "<" : "nothing",
+		tag = tag ? tag : "(null)";
+		fail(h, ULF_EINVAL, "html: </%.*s> closes %s%s%s",
+		     text_quote_len(tag, 20), tag, h->depth ? "<" : "nothing",
 		     h->depth ? h->open[h->depth - 1] : "", h->depth ? ">" : "");
 		return;
 	}
