@@ -423,6 +423,30 @@ out:
 	return rc;
 }
 
+int erp_payload_idempotency_key(char out[ERP_IDEM_KEY_MAX], const char *json, size_t len,
+				unsigned revision, ulf_err *err)
+{
+	ujson *j = NULL;
+	const ujson *sup, *inv;
+	const char *seller;
+	int rc = ujson_parse(&j, json, len, "payload", err);
+
+	if (rc)
+		return rc;
+	sup = ujson_get(j, "supplier");
+	inv = ujson_get(j, "invoice");
+	seller = ujson_get_str(sup, "org_number");
+	if (!seller || !*seller)
+		seller = ujson_get_str(sup, "vat_number");
+	if (!seller || !*seller)
+		seller = ujson_get_str(sup, "name");
+	rc = erp_idempotency_key(out, seller, ujson_get_str(inv, "type_code"),
+				 ujson_get_str(inv, "number"), ujson_get_str(inv, "issue_date"),
+				 revision, err);
+	ujson_free(j);
+	return rc;
+}
+
 /* ---- the facts and the booking ----------------------------------------- */
 
 /* A stored text: "" reads as absent. */

@@ -244,6 +244,33 @@ static void test_idempotency_key(void **state)
 	assert_string_equal(a, "");
 }
 
+/* The key of a built payload is the key of the posting it was built from:
+ * what ulf erp-post sends by hand is answered like the robot's post. */
+static void test_payload_idempotency_key(void **state)
+{
+	erp_posting p = sample();
+	char a[ERP_IDEM_KEY_MAX], b[ERP_IDEM_KEY_MAX], *json = NULL;
+	ulf_err err;
+
+	(void)state;
+	ulf_err_clear(&err);
+	assert_int_equal(erp_payload_build(&json, &p, &err), 0);
+	assert_int_equal(erp_payload_idempotency_key(a, json, strlen(json), 2, &err), 0);
+	assert_int_equal(erp_idempotency_key(b, p.supplier_org_number, p.type_code,
+					     p.invoice_number, p.issue_date, 2, &err), 0);
+	assert_string_equal(a, b);
+	free(json);
+	/* no org number: the VAT number */
+	p.supplier_org_number = NULL;
+	assert_int_equal(erp_payload_build(&json, &p, &err), 0);
+	assert_int_equal(erp_payload_idempotency_key(a, json, strlen(json), 0, &err), 0);
+	assert_int_equal(erp_idempotency_key(b, p.supplier_vat_number, p.type_code,
+					     p.invoice_number, p.issue_date, 0, &err), 0);
+	assert_string_equal(a, b);
+	free(json);
+	assert_int_equal(erp_payload_idempotency_key(a, "{", 1, 0, &err), ULF_EPARSE);
+}
+
 static void test_backoff(void **state)
 {
 	unsigned attempt;
@@ -479,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_posting_booking),
 		cmocka_unit_test(test_posting_line_cap),
 		cmocka_unit_test(test_idempotency_key),
+		cmocka_unit_test(test_payload_idempotency_key),
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_retry_delay),
 		cmocka_unit_test(test_rates),
