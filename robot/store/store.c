@@ -198,6 +198,11 @@ int store_checkpoint(store *s, ulf_err *err)
 	return db_checkpoint(s->d, err);
 }
 
+int store_set_durable(store *s, bool durable, ulf_err *err)
+{
+	return db_set_durable(s->d, durable, err);
+}
+
 int store_commit(store *s, ulf_err *err)
 {
 	return db_commit(s->d, err);
