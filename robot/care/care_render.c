@@ -12,21 +12,6 @@
 
 /* ---- rendering ------------------------------------------------------ */
 
-/*
- * The JSON renderers build with the checked setters: a value that cannot
- * be stored (out of memory, text that is not UTF-8) fails the rendering
- * with the key named, rather than leaving a field out or null.  JSET runs
- * one setter in a function with `int rc`, `ulf_err *err` and an `out:`
- * label.
- */
-#define JSET(call, key) \
-	do { \
-		if ((rc = (call)) != 0) { \
-			ujson_error(err, rc, (key)); \
-			goto out; \
-		} \
-	} while (0)
-
 /* A container that could not be allocated. */
 static int no_memory(ulf_err *err)
 {
@@ -78,7 +63,7 @@ static int set_cvs(ujson *o, const char *key, const claim_cv *v, size_t n, ulf_e
 			ujson_free(arr);
 			return ujson_error(err, rc, key);
 		}
-	JSET(ujson_set_new(o, key, arr), key);
+	UJSON_TRY(ujson_set_new(o, key, arr), key);
 out:
 	return rc;
 }
@@ -94,7 +79,7 @@ static int set_diagnosis(ujson *o, const char *key, const claim_diagnosis *d, ul
 	dx = ujson_object();
 	if (!dx)
 		return no_memory(err);
-	JSET(ujson_set_str(dx, "main", cv_text(&d->main)), "main");
+	UJSON_TRY(ujson_set_str(dx, "main", cv_text(&d->main)), "main");
 	rc = set_cvs(dx, "secondary", d->bi, d->nbi, err);
 	if (rc)
 		goto out;
@@ -121,11 +106,11 @@ static int psc_json(ujson **out, const claim_psc *p, ulf_err *err)
 	*out = NULL;
 	if (!e)
 		return no_memory(err);
-	JSET(ujson_set_str(e, "code", p->code.v), "code");
-	JSET(ujson_set_str(e, "name", p->name.v), "name");
-	JSET(set_count(e, "number", &p->count), "number");
-	JSET(set_amount(e, "price", &p->price), "price");
-	JSET(set_amount(e, "total", &p->total), "total");
+	UJSON_TRY(ujson_set_str(e, "code", p->code.v), "code");
+	UJSON_TRY(ujson_set_str(e, "name", p->name.v), "name");
+	UJSON_TRY(set_count(e, "number", &p->count), "number");
+	UJSON_TRY(set_amount(e, "price", &p->price), "price");
+	UJSON_TRY(set_amount(e, "total", &p->total), "total");
 	*out = e;
 	e = NULL;
 out:
@@ -142,37 +127,39 @@ static int line_json(ujson **out, const claim_line *l, bool unmask, ulf_err *err
 	*out = NULL;
 	if (!o)
 		return no_memory(err);
-	JSET(ujson_set_str(o, "line_id", l->line_id.v), "line_id");
-	JSET(ujson_set_int(o, "patient", (int64_t)l->patient + 1), "patient");
+	UJSON_TRY(ujson_set_str(o, "line_id", l->line_id.v), "line_id");
+	UJSON_TRY(ujson_set_int(o, "patient", (int64_t)l->patient + 1), "patient");
 	/* the care contact and referral ids point into the patient's record */
-	JSET(ujson_set_str(o, "care_contact_id", hidden(l->care_contact_id.v, unmask)),
-	     "care_contact_id");
-	JSET(ujson_set_str(o, "credits_line", l->ref_line_id.v), "credits_line");
-	JSET(ujson_set_str(o, "reason_for_credit", l->reason_for_credit.v), "reason_for_credit");
-	JSET(ujson_set_str(o, "agreement", care_agreement_name(&l->agreement)), "agreement");
-	JSET(ujson_set_str(o, "agreement_code", l->agreement.v), "agreement_code");
-	JSET(ujson_set_str(o, "chapter", l->chapter.v), "chapter");
-	JSET(ujson_set_str(o, "referral", hidden(l->remittance_number.v, unmask)), "referral");
-	JSET(ujson_set_str(o, "care", care_type_name(l)), "care");
-	JSET(ujson_set_str(o, "care_code", l->care_type.code), "care_code");
-	JSET(set_flag(o, "planned", l->planned), "planned");
-	JSET(set_flag(o, "public_care", l->public_care), "public_care");
-	JSET(ujson_set_str(o, "visit_date", l->visit_date.v), "visit_date");
-	JSET(ujson_set_str(o, "discharge_date", l->discharge_date.v), "discharge_date");
-	JSET(ujson_set_str(o, "period_start", l->period_start.v), "period_start");
-	JSET(ujson_set_str(o, "period_end", l->period_end.v), "period_end");
-	JSET(set_count(o, "days_in_care", &l->days_in_care), "days_in_care");
-	JSET(ujson_set_str(o, "care_unit_id", l->unit_id.extension), "care_unit_id");
-	JSET(ujson_set_str(o, "care_unit", l->unit_name.v), "care_unit");
-	JSET(ujson_set_str(o, "profession", l->profession.v), "profession");
-	JSET(ujson_set_str(o, "medical_field", l->medical_field.v), "medical_field");
-	JSET(ujson_set_str(o, "care_level", l->care_level.v), "care_level");
-	JSET(ujson_set_str(o, "product_category", l->product_category.v), "product_category");
-	JSET(ujson_set_str(o, "price_list", l->price_list.v), "price_list");
-	JSET(ujson_set_str(o, "drg_code", l->has_drg ? cv_text(&l->drg_code) : NULL), "drg_code");
-	JSET(set_amount(o, "drg_price", &l->drg_price), "drg_price");
-	JSET(set_amount(o, "outlier_care_time", &l->outlier_time), "outlier_care_time");
-	JSET(set_amount(o, "outlier_cost", &l->outlier_cost), "outlier_cost");
+	UJSON_TRY(ujson_set_str(o, "care_contact_id", hidden(l->care_contact_id.v, unmask)),
+	          "care_contact_id");
+	UJSON_TRY(ujson_set_str(o, "credits_line", l->ref_line_id.v), "credits_line");
+	UJSON_TRY(ujson_set_str(o, "reason_for_credit", l->reason_for_credit.v),
+	          "reason_for_credit");
+	UJSON_TRY(ujson_set_str(o, "agreement", care_agreement_name(&l->agreement)), "agreement");
+	UJSON_TRY(ujson_set_str(o, "agreement_code", l->agreement.v), "agreement_code");
+	UJSON_TRY(ujson_set_str(o, "chapter", l->chapter.v), "chapter");
+	UJSON_TRY(ujson_set_str(o, "referral", hidden(l->remittance_number.v, unmask)), "referral");
+	UJSON_TRY(ujson_set_str(o, "care", care_type_name(l)), "care");
+	UJSON_TRY(ujson_set_str(o, "care_code", l->care_type.code), "care_code");
+	UJSON_TRY(set_flag(o, "planned", l->planned), "planned");
+	UJSON_TRY(set_flag(o, "public_care", l->public_care), "public_care");
+	UJSON_TRY(ujson_set_str(o, "visit_date", l->visit_date.v), "visit_date");
+	UJSON_TRY(ujson_set_str(o, "discharge_date", l->discharge_date.v), "discharge_date");
+	UJSON_TRY(ujson_set_str(o, "period_start", l->period_start.v), "period_start");
+	UJSON_TRY(ujson_set_str(o, "period_end", l->period_end.v), "period_end");
+	UJSON_TRY(set_count(o, "days_in_care", &l->days_in_care), "days_in_care");
+	UJSON_TRY(ujson_set_str(o, "care_unit_id", l->unit_id.extension), "care_unit_id");
+	UJSON_TRY(ujson_set_str(o, "care_unit", l->unit_name.v), "care_unit");
+	UJSON_TRY(ujson_set_str(o, "profession", l->profession.v), "profession");
+	UJSON_TRY(ujson_set_str(o, "medical_field", l->medical_field.v), "medical_field");
+	UJSON_TRY(ujson_set_str(o, "care_level", l->care_level.v), "care_level");
+	UJSON_TRY(ujson_set_str(o, "product_category", l->product_category.v), "product_category");
+	UJSON_TRY(ujson_set_str(o, "price_list", l->price_list.v), "price_list");
+	UJSON_TRY(ujson_set_str(o, "drg_code", l->has_drg ? cv_text(&l->drg_code) : NULL),
+	          "drg_code");
+	UJSON_TRY(set_amount(o, "drg_price", &l->drg_price), "drg_price");
+	UJSON_TRY(set_amount(o, "outlier_care_time", &l->outlier_time), "outlier_care_time");
+	UJSON_TRY(set_amount(o, "outlier_cost", &l->outlier_cost), "outlier_cost");
 	arr = ujson_array();
 	if (!arr) {
 		rc = no_memory(err);
@@ -181,19 +168,20 @@ static int line_json(ujson **out, const claim_line *l, bool unmask, ulf_err *err
 	for (k = 0; k < l->npsc; k++) {
 		if ((rc = psc_json(&e, &l->psc[k], err)) != 0)
 			goto out;
-		JSET(ujson_append_new(arr, e), "patient_specific");
+		UJSON_TRY(ujson_append_new(arr, e), "patient_specific");
 	}
 	rc = ujson_set_new(o, "patient_specific", arr);
 	arr = NULL;   /* taken, whatever the outcome */
-	JSET(rc, "patient_specific");
-	JSET(set_amount(o, "gross", &l->gross), "gross");
-	JSET(set_amount(o, "net", &l->net), "net");
-	JSET(set_amount(o, "charge", &l->charge), "charge");
-	JSET(set_amount(o, "allowance", &l->allowance), "allowance");
-	JSET(set_amount(o, "discount", &l->discount), "discount");
-	JSET(set_amount(o, "outpatient_fee", &l->outpatient_fee), "outpatient_fee");
-	JSET(set_amount(o, "outpatient_fee_paid", &l->outpatient_fee_paid), "outpatient_fee_paid");
-	JSET(set_amount(o, "inpatient_fee", &l->inpatient_fee), "inpatient_fee");
+	UJSON_TRY(rc, "patient_specific");
+	UJSON_TRY(set_amount(o, "gross", &l->gross), "gross");
+	UJSON_TRY(set_amount(o, "net", &l->net), "net");
+	UJSON_TRY(set_amount(o, "charge", &l->charge), "charge");
+	UJSON_TRY(set_amount(o, "allowance", &l->allowance), "allowance");
+	UJSON_TRY(set_amount(o, "discount", &l->discount), "discount");
+	UJSON_TRY(set_amount(o, "outpatient_fee", &l->outpatient_fee), "outpatient_fee");
+	UJSON_TRY(set_amount(o, "outpatient_fee_paid", &l->outpatient_fee_paid),
+	          "outpatient_fee_paid");
+	UJSON_TRY(set_amount(o, "inpatient_fee", &l->inpatient_fee), "inpatient_fee");
 	/* health data: only for the handler who asked to see the patient */
 	if (unmask) {
 		if ((rc = set_diagnosis(o, "inpatient_diagnosis", &l->inpatient_dx, err)) != 0 ||
@@ -221,28 +209,29 @@ static int patient_json(ujson **out, const claim *c, size_t i, bool unmask, ulf_
 	*out = NULL;
 	if (!o)
 		return no_memory(err);
-	JSET(ujson_set_int(o, "patient", (int64_t)i + 1), "patient");
-	JSET(ujson_set_str(o, "identity", care_patient_id(id, sizeof(id), p, unmask)), "identity");
-	JSET(ujson_set_str(o, "identity_kind", care_patient_id_kind(p)), "identity_kind");
-	JSET(ujson_set_bool(o, "masked", !unmask), "masked");
-	JSET(ujson_set_str(o, "county", p->county.code), "county");
-	JSET(ujson_set_str(o, "municipality", p->municipality.code), "municipality");
-	JSET(ujson_set_str(o, "gender", p->gender.code), "gender");
-	JSET(ujson_set_str(o, "listing_region", p->listing.extension), "listing_region");
+	UJSON_TRY(ujson_set_int(o, "patient", (int64_t)i + 1), "patient");
+	UJSON_TRY(ujson_set_str(o, "identity", care_patient_id(id, sizeof(id), p, unmask)),
+	          "identity");
+	UJSON_TRY(ujson_set_str(o, "identity_kind", care_patient_id_kind(p)), "identity_kind");
+	UJSON_TRY(ujson_set_bool(o, "masked", !unmask), "masked");
+	UJSON_TRY(ujson_set_str(o, "county", p->county.code), "county");
+	UJSON_TRY(ujson_set_str(o, "municipality", p->municipality.code), "municipality");
+	UJSON_TRY(ujson_set_str(o, "gender", p->gender.code), "gender");
+	UJSON_TRY(ujson_set_str(o, "listing_region", p->listing.extension), "listing_region");
 	if (p->lma_card.v)
-		JSET(ujson_set_str(o, "lma_card", hidden(p->lma_card.v, unmask)), "lma_card");
+		UJSON_TRY(ujson_set_str(o, "lma_card", hidden(p->lma_card.v, unmask)), "lma_card");
 	if (p->eu_card.v)
-		JSET(ujson_set_str(o, "eu_card", hidden(p->eu_card.v, unmask)), "eu_card");
+		UJSON_TRY(ujson_set_str(o, "eu_card", hidden(p->eu_card.v, unmask)), "eu_card");
 	arr = ujson_array();
 	if (!arr) {
 		rc = no_memory(err);
 		goto out;
 	}
 	for (k = 0; k < p->nlines; k++)
-		JSET(ujson_append_str(arr, c->lines[p->first_line + k].line_id.v), "lines");
+		UJSON_TRY(ujson_append_str(arr, c->lines[p->first_line + k].line_id.v), "lines");
 	rc = ujson_set_new(o, "lines", arr);
 	arr = NULL;   /* taken, whatever the outcome */
-	JSET(rc, "lines");
+	UJSON_TRY(rc, "lines");
 	*out = o;
 	o = NULL;
 out:
@@ -261,27 +250,30 @@ int care_claim_json(ujson **out, const claim *c, const char *file, bool unmask, 
 	*out = NULL;
 	if (!o)
 		return no_memory(err);
-	JSET(ujson_set_str(o, "file", file), "file");
-	JSET(ujson_set_str(o, "document_type", "care-claim"), "document_type");
-	JSET(ujson_set_str(o, "carrier", claim_carrier_name(c->carrier)), "carrier");
-	JSET(ujson_set_str(o, "id", c->id.v), "id");
-	JSET(ujson_set_str(o, "issue_date", c->issue_date.v), "issue_date");
-	JSET(ujson_set_str(o, "type", claim_type_name(c->type)), "type");
-	JSET(ujson_set_str(o, "type_code", c->type_code.v), "type_code");
-	JSET(ujson_set_str(o, "invoice_number", c->invoice_id.v), "invoice_number");
-	JSET(ujson_set_str(o, "invoice_date", c->invoice_date.v), "invoice_date");
-	JSET(ujson_set_str(o, "credits_invoice", c->ref_invoice.v), "credits_invoice");
-	JSET(ujson_set_str(o, "credits_claim", c->ref_claim.v), "credits_claim");
-	JSET(set_amount(o, "payable", &c->payable), "payable");
-	JSET(ujson_set_str(o, "currency", c->payable.currency), "currency");
-	JSET(ujson_set_str(o, "supplier_org", claim_party_org(&c->supplier, org)), "supplier_org");
-	JSET(ujson_set_str(o, "customer_org", claim_party_org(&c->customer, org)), "customer_org");
+	UJSON_TRY(ujson_set_str(o, "file", file), "file");
+	UJSON_TRY(ujson_set_str(o, "document_type", "care-claim"), "document_type");
+	UJSON_TRY(ujson_set_str(o, "carrier", claim_carrier_name(c->carrier)), "carrier");
+	UJSON_TRY(ujson_set_str(o, "id", c->id.v), "id");
+	UJSON_TRY(ujson_set_str(o, "issue_date", c->issue_date.v), "issue_date");
+	UJSON_TRY(ujson_set_str(o, "type", claim_type_name(c->type)), "type");
+	UJSON_TRY(ujson_set_str(o, "type_code", c->type_code.v), "type_code");
+	UJSON_TRY(ujson_set_str(o, "invoice_number", c->invoice_id.v), "invoice_number");
+	UJSON_TRY(ujson_set_str(o, "invoice_date", c->invoice_date.v), "invoice_date");
+	UJSON_TRY(ujson_set_str(o, "credits_invoice", c->ref_invoice.v), "credits_invoice");
+	UJSON_TRY(ujson_set_str(o, "credits_claim", c->ref_claim.v), "credits_claim");
+	UJSON_TRY(set_amount(o, "payable", &c->payable), "payable");
+	UJSON_TRY(ujson_set_str(o, "currency", c->payable.currency), "currency");
+	UJSON_TRY(ujson_set_str(o, "supplier_org", claim_party_org(&c->supplier, org)),
+	          "supplier_org");
+	UJSON_TRY(ujson_set_str(o, "customer_org", claim_party_org(&c->customer, org)),
+	          "customer_org");
 	if (c->logical_address.v)
-		JSET(ujson_set_str(o, "logical_address", c->logical_address.v), "logical_address");
+		UJSON_TRY(ujson_set_str(o, "logical_address", c->logical_address.v),
+		          "logical_address");
 	if (c->envelope_document_id)
-		JSET(ujson_set_str(o, "envelope_document_id", c->envelope_document_id),
-		     "envelope_document_id");
-	JSET(ujson_set_bool(o, "masked", !unmask), "masked");
+		UJSON_TRY(ujson_set_str(o, "envelope_document_id", c->envelope_document_id),
+		          "envelope_document_id");
+	UJSON_TRY(ujson_set_bool(o, "masked", !unmask), "masked");
 	arr = ujson_array();
 	if (!arr) {
 		rc = no_memory(err);
@@ -290,11 +282,11 @@ int care_claim_json(ujson **out, const claim *c, const char *file, bool unmask, 
 	for (i = 0; i < c->npatients; i++) {
 		if ((rc = patient_json(&e, c, i, unmask, err)) != 0)
 			goto out;
-		JSET(ujson_append_new(arr, e), "patients");
+		UJSON_TRY(ujson_append_new(arr, e), "patients");
 	}
 	rc = ujson_set_new(o, "patients", arr);
 	arr = NULL;   /* taken, whatever the outcome */
-	JSET(rc, "patients");
+	UJSON_TRY(rc, "patients");
 	arr = ujson_array();
 	if (!arr) {
 		rc = no_memory(err);
@@ -303,11 +295,11 @@ int care_claim_json(ujson **out, const claim *c, const char *file, bool unmask, 
 	for (i = 0; i < c->nlines; i++) {
 		if ((rc = line_json(&e, &c->lines[i], unmask, err)) != 0)
 			goto out;
-		JSET(ujson_append_new(arr, e), "lines");
+		UJSON_TRY(ujson_append_new(arr, e), "lines");
 	}
 	rc = ujson_set_new(o, "lines", arr);
 	arr = NULL;   /* taken, whatever the outcome */
-	JSET(rc, "lines");
+	UJSON_TRY(rc, "lines");
 	*out = o;
 	o = NULL;
 out:
@@ -382,14 +374,15 @@ int care_findings_json(ujson **out, const findings *f, ulf_err *err)
 			rc = no_memory(err);
 			goto out;
 		}
-		JSET(ujson_set_str(o, "rule", x->rule), "rule");
-		JSET(ujson_set_str(o, "flag", x->flag == VFLAG_FATAL ? "fatal" : "warning"), "flag");
-		JSET(ujson_set_str(o, "message", x->message), "message");
+		UJSON_TRY(ujson_set_str(o, "rule", x->rule), "rule");
+		UJSON_TRY(ujson_set_str(o, "flag", x->flag == VFLAG_FATAL ? "fatal" : "warning"),
+		          "flag");
+		UJSON_TRY(ujson_set_str(o, "message", x->message), "message");
 		if (x->line)
-			JSET(ujson_set_int(o, "line", x->line), "line");
+			UJSON_TRY(ujson_set_int(o, "line", x->line), "line");
 		rc = ujson_append_new(arr, o);
 		o = NULL;   /* taken, whatever the outcome */
-		JSET(rc, "findings");
+		UJSON_TRY(rc, "findings");
 	}
 	*out = arr;
 	arr = NULL;
