@@ -3,7 +3,6 @@
  *
  *   ulf erp-post [--config FILE] [--key KEY] [--revision N] PAYLOAD.json
  */
-#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include "connectors/erp.h"
 #include "connectors/erp_payload.h"
 #include "core/fileio.h"
+#include "core/text.h"
 #include "robot/cli/cli.h"
 #include "robot/config/config.h"
 
@@ -43,19 +43,6 @@ static void catch_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-}
-
-static int parse_uint(unsigned *out, const char *s, unsigned max)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (!*s || *end || errno || *s == '-' || v > max)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
 }
 
 static void post_usage(FILE *out)
@@ -99,7 +86,7 @@ int cli_erppost(int argc, char **argv)
 		case 'c': config_path = optarg; break;
 		case 'k': key_arg = optarg; break;
 		case 'r':
-			if (parse_uint(&revision, optarg, 1000000) != 0) {
+			if (text_parse_uint(&revision, optarg, 1000000) != 0) {
 				fprintf(stderr, "ulf erp-post: --revision: not a number\n");
 				return CLI_USAGE;
 			}
