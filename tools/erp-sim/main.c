@@ -9,6 +9,7 @@
  *               [--fail-first N] [--stall-first N] [--drop-first N] [--busy-first N]
  *               [--reject-invoice NUMBER] [--seed N] [--exit-after S] [--verbose]
  */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -19,7 +20,6 @@
 
 #include "core/fileio.h"
 #include "core/json.h"
-#include "core/text.h"
 #include "tools/erp-sim/erpsim.h"
 
 /* exit statuses, as the ulf binary's (sysexits' EX_USAGE for usage) */
@@ -42,6 +42,19 @@ static void catch_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+}
+
+static int parse_uint(unsigned *out, const char *s, unsigned max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *end || errno || *s == '-' || v > max)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
 }
 
 static void sim_usage(FILE *out)
@@ -111,26 +124,26 @@ int main(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'p': bad |= text_parse_uint(&port, optarg, 65535); break;
+		case 'p': bad |= parse_uint(&port, optarg, 65535); break;
 		case 'c': o.cert_file = optarg; break;
 		case 'k': o.key_file = optarg; break;
 		case 'a': o.client_ca_file = optarg; break;
 		case 'R': o.require_client_cert = true; break;
 		case 'i': o.client_id = optarg; break;
 		case 'S': secret_file = optarg; break;
-		case 't': bad |= text_parse_uint(&o.token_ttl_s, optarg, 86400 * 7); break;
+		case 't': bad |= parse_uint(&o.token_ttl_s, optarg, 86400 * 7); break;
 		case 'f': bad |= erpsim_parse_rate(&o.fail_permille, optarg, &err); break;
 		case 's': bad |= erpsim_parse_rate(&o.stall_permille, optarg, &err); break;
 		case 'd': bad |= erpsim_parse_rate(&o.drop_permille, optarg, &err); break;
-		case 'm': bad |= text_parse_uint(&o.stall_ms, optarg, 600000); break;
-		case 'F': bad |= text_parse_uint(&o.fail_first, optarg, 1000000); break;
-		case 'T': bad |= text_parse_uint(&o.stall_first, optarg, 1000000); break;
-		case 'D': bad |= text_parse_uint(&o.drop_first, optarg, 1000000); break;
-		case 'B': bad |= text_parse_uint(&o.busy_first, optarg, 1000000); break;
+		case 'm': bad |= parse_uint(&o.stall_ms, optarg, 600000); break;
+		case 'F': bad |= parse_uint(&o.fail_first, optarg, 1000000); break;
+		case 'T': bad |= parse_uint(&o.stall_first, optarg, 1000000); break;
+		case 'D': bad |= parse_uint(&o.drop_first, optarg, 1000000); break;
+		case 'B': bad |= parse_uint(&o.busy_first, optarg, 1000000); break;
 		case 'r': o.reject_invoice = optarg; break;
-		case 'e': bad |= text_parse_uint(&seed32, optarg, UINT_MAX); break;
+		case 'e': bad |= parse_uint(&seed32, optarg, UINT_MAX); break;
 		case 'l': o.log_file = optarg; break;
-		case 'x': bad |= text_parse_uint(&exit_after, optarg, 86400 * 7); break;
+		case 'x': bad |= parse_uint(&exit_after, optarg, 86400 * 7); break;
 		case 'v': o.verbose = true; break;
 		case 'h': sim_usage(stdout); return SIM_OK;
 		default: sim_usage(stderr); return SIM_USAGE;
