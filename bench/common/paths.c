@@ -40,6 +40,18 @@ int bench_paths_add(bench_paths *p, const char *s)
 	return 0;
 }
 
+int bench_paths_add_args(bench_paths *p, int argc, char **argv, int first, const char *prog)
+{
+	int i;
+
+	for (i = first; i < argc; i++)
+		if (bench_paths_add(p, argv[i])) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			return -1;
+		}
+	return 0;
+}
+
 int bench_paths_load(bench_paths *p, const char *list, const char *prog)
 {
 	FILE *f = fopen(list, "r");

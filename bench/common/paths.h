@@ -31,6 +31,10 @@ void bench_paths_release(bench_paths *p);
  * BENCH_PATHS_MAX. */
 int bench_paths_add(bench_paths *p, const char *s);
 
+/* Appends argv[first..argc): 0, or -1 with "prog: out of memory" on
+ * stderr. */
+int bench_paths_add_args(bench_paths *p, int argc, char **argv, int first, const char *prog);
+
 /* Appends every non-empty line of the file `list` (CR LF or LF): 0, or -1
  * with a message "prog: ..." on stderr. */
 int bench_paths_load(bench_paths *p, const char *list, const char *prog);

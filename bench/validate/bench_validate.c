@@ -148,11 +148,8 @@ int main(int argc, char **argv)
 			return 64;
 		}
 	}
-	for (; optind < argc; optind++)
-		if (bench_paths_add(&p, argv[optind])) {
-			fprintf(stderr, "bench_validate: out of memory\n");
-			return 2;
-		}
+	if (bench_paths_add_args(&p, argc, argv, optind, "bench_validate"))
+		return 2;
 	if (p.n == 0) {
 		usage(stderr);
 		return 64;
