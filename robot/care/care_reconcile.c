@@ -30,10 +30,14 @@ static void report(care_ctx *x, const care_rule *r, uint32_t line, const char *f
 {
 	char msg[512];
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* cut short, it still ends on a whole character (as vreport's own) */
+	if (n >= (int)sizeof(msg))
+		msg[text_utf8_cut(msg, strlen(msg))] = '\0';
 	vreport(&x->v, &r->def, line, NULL, "%s", msg);
 }
 
@@ -1000,10 +1004,13 @@ static int report_join(findings *out, const char *id, uint32_t line, ulf_err *er
 	char msg[512];
 	care_ctx x;
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (n >= (int)sizeof(msg))
+		msg[text_utf8_cut(msg, strlen(msg))] = '\0';
 	ctx_init(&x, out, NULL);
 	vreport(&x.v, &r->def, line, NULL, "%s", msg);
 	if (x.v.rc)

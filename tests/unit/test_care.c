@@ -453,6 +453,7 @@ static void test_quotes_whole_characters(void **state)
 	findings f;
 	ujson *j = NULL;
 	ulf_err err;
+	char id[700], *text, *t1, *t2;
 	size_t i, n = 0;
 
 	(void)state;
@@ -474,6 +475,37 @@ static void test_quotes_whole_characters(void **state)
 	ujson_free(j);
 	findings_release(&f);
 	claim_free(c);
+
+	/* a message cut at its buffer's end ends on a whole character too:
+	 * a line id of "x" and 301 "å" (603 bytes) in a finding about its line,
+	 * where the 512-byte buffer ends inside an "å" */
+	memset(id, 0, sizeof(id));
+	memcpy(id, "<c:lineId>x", 11);
+	for (i = 0; i < 301; i++)
+		memcpy(id + 11 + 2 * i, "\xc3\xa5", 2);
+	memcpy(id + 11 + 602, "</c:lineId>", 11);
+	text = slurp("claim-matched.xml");
+	t1 = edit(text, "<c:lineId>1</c:lineId>", id);
+	t2 = edit(t1, "<c:typeOfAgreement>2</c:typeOfAgreement>",
+		  "<c:typeOfAgreement>9</c:typeOfAgreement>");
+	c = NULL;
+	assert_int_equal(claim_read_buffer(&c, t2, strlen(t2), "long-id", NULL, NULL, &err), 0);
+	findings_init(&f);
+	assert_int_equal(care_check_claim(&f, c, &err), 0);
+	assert_true(f.n > 0);
+	for (i = 0, n = 0; i < f.n; i++) {
+		const char *m = f.items[i].message;
+		assert_true(text_is_utf8(m, strlen(m), NULL));
+		n += strlen(m) > 500;
+	}
+	assert_true(n > 0);   /* one was cut: CARE-018's, naming the line */
+	assert_int_equal(care_findings_json(&j, &f, &err), 0);
+	ujson_free(j);
+	findings_release(&f);
+	claim_free(c);
+	free(t2);
+	free(t1);
+	free(text);
 }
 
 /* ---- the rules: passing cases --------------------------------------- */
