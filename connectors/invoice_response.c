@@ -19,17 +19,20 @@
 #define CUSTOMIZATION "urn:fdc:peppol.eu:poacc:trns:invoice_response:3"
 #define PROFILE "urn:fdc:peppol.eu:poacc:bis:invoice_response:3"
 
-/* The document as it is written; `rc` keeps the first failure and the
- * writes after it do nothing. */
+/* The document as it is written; `failed` sticks after the first failure
+ * and the writes after it do nothing. */
 typedef struct sbuf {
 	dynbuf b;
-	int rc;
+	bool failed;
+	int rc;         /* ULF_ELIMIT past the cap; else it was memory */
 } sbuf;
 
 static void sb_put(sbuf *b, const char *s, size_t n)
 {
-	if (!b->rc)
-		b->rc = dynbuf_add(&b->b, s, n);
+	if (b->failed)
+		return;
+	b->rc = dynbuf_add(&b->b, s, n);
+	b->failed = b->rc != 0;
 }
 
 static void sb_str(sbuf *b, const char *s)
@@ -264,6 +267,7 @@ int invoice_response_rejection(char **out, size_t *out_len, const invoice_respon
 	if (rc)
 		return rc;
 	dynbuf_init(&b.b, INVOICE_RESPONSE_MAX_BYTES);
+	b.failed = false;
 	b.rc = 0;
 	sb_str(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		   "<ApplicationResponse xmlns=\"" NS_AR "\"\n"
@@ -292,13 +296,13 @@ int invoice_response_rejection(char **out, size_t *out_len, const invoice_respon
 	line(&b, 2, "</cac:DocumentReference>");
 	line(&b, 1, "</cac:DocumentResponse>");
 	sb_str(&b, "</ApplicationResponse>\n");
-	if (!b.rc)
-		b.rc = dynbuf_take(out, out_len, &b.b);
+	if (!b.failed)
+		b.failed = dynbuf_take(out, out_len, &b.b) != 0;
 	dynbuf_release(&b.b);
-	if (b.rc == ULF_ELIMIT)
+	if (b.failed && b.rc == ULF_ELIMIT)
 		return ulf_err_set(err, ULF_ELIMIT, "invoice response: longer than %u bytes",
 				   INVOICE_RESPONSE_MAX_BYTES);
-	if (b.rc)
+	if (b.failed)
 		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
 	return 0;
 }
