@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "connectors/erp_payload.h"
+#include "core/text.h"
 
 /* ---- the field list ---------------------------------------------------- */
 
@@ -144,9 +145,9 @@ void erp_posting_clear_lines(erp_posting *p)
 
 	for (i = 0; i < p->nlines; i++)
 		free_strings(&p->lines[i], line_fields, NLINE);
-	free(p->lines);
+	dynbuf_release(&p->line_buf);
 	p->lines = NULL;
-	p->nlines = p->cap = 0;
+	p->nlines = 0;
 }
 
 void erp_posting_release(erp_posting *p)
@@ -174,24 +175,20 @@ int erp_posting_set(char **dst, const char *s, ulf_err *err)
 
 int erp_posting_add_line(erp_booking_line **out, erp_posting *p, ulf_err *err)
 {
-	*out = NULL;
-	if (p->nlines == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 8;
-		erp_booking_line *grown;
+	void *item;
 
-		if (p->nlines >= ERP_POSTING_MAX_LINES)
-			return ulf_err_set(err, ULF_ERANGE, "erp payload: more than %d booking lines",
-					   ERP_POSTING_MAX_LINES);
-		if (cap > ERP_POSTING_MAX_LINES)
-			cap = ERP_POSTING_MAX_LINES;
-		grown = realloc(p->lines, cap * sizeof(*grown));
-		if (!grown)
-			return no_memory(err);
-		p->lines = grown;
-		p->cap = cap;
-	}
-	*out = &p->lines[p->nlines++];
-	memset(*out, 0, sizeof(**out));
+	*out = NULL;
+	if (p->nlines >= ERP_POSTING_MAX_LINES)
+		return ulf_err_set(err, ULF_ERANGE, "erp payload: more than %d booking lines",
+				   ERP_POSTING_MAX_LINES);
+	/* holding nothing yet (a zeroed posting too): start it with its cap */
+	if (!dynbuf_items(&p->line_buf))
+		dynbuf_init(&p->line_buf, ERP_POSTING_MAX_LINES * sizeof(erp_booking_line));
+	if (dynbuf_add_item(&item, &p->line_buf, sizeof(erp_booking_line)) != 0)
+		return no_memory(err);
+	p->lines = dynbuf_items(&p->line_buf);
+	p->nlines++;
+	*out = item;
 	return 0;
 }
 
@@ -219,21 +216,7 @@ static int set_amount(ujson *o, const char *key, dec a, const char *what, size_t
 				   "erp payload: %s has more than two decimals", what);
 	}
 	dec_format(buf, sizeof(buf), r, 2);
-	return ujson_set_str(o, key, buf) ? no_memory(err) : 0;
-}
-
-/* YYYY-MM-DD with plausible month and day. */
-static bool is_date(const char *s)
-{
-	size_t i;
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return false;
-	return (s[5] == '0' ? s[6] >= '1' : s[5] == '1' && s[6] <= '2') &&
-	       (s[8] < '3' ? !(s[8] == '0' && s[9] == '0') : s[8] == '3' && s[9] <= '1');
+	return ujson_error(err, ujson_set_str(o, key, buf), key);
 }
 
 static bool is_currency(const char *s)
@@ -258,7 +241,7 @@ static int check_header(const erp_posting *p, ulf_err *err)
 
 		if (empty(s))
 			continue;
-		if ((f->flags & FF_DATE) && !is_date(s))
+		if ((f->flags & FF_DATE) && !text_is_date(s))
 			return ulf_err_set(err, ULF_EINVAL, "erp payload: %s '%s' is not YYYY-MM-DD",
 					   f->what, s);
 		if ((f->flags & FF_CURRENCY) && !is_currency(s))
@@ -345,7 +328,8 @@ static int write_part(ujson *o, const void *base, const field_desc *fs, size_t n
 		if (fs[i].part != part)
 			continue;
 		if (fs[i].kind == FK_STR)
-			rc = set_opt(o, fs[i].key, str_of(base, &fs[i])) ? no_memory(err) : 0;
+			rc = ujson_error(err, set_opt(o, fs[i].key, str_of(base, &fs[i])),
+					 fs[i].key);
 		else
 			rc = set_amount(o, fs[i].key, dec_of(base, &fs[i]), fs[i].what, line, err);
 		if (rc)
@@ -362,7 +346,7 @@ static int build_line(ujson **out, const erp_booking_line *l, size_t n, ulf_err 
 	*out = NULL;
 	if (!o)
 		return no_memory(err);
-	rc = ujson_set_int(o, "line", (int64_t)n) ? no_memory(err) : 0;
+	rc = ujson_error(err, ujson_set_int(o, "line", (int64_t)n), "line");
 	if (rc == 0)
 		rc = write_part(o, l, line_fields, NLINE, PART_LINE, n, err);
 	if (rc == 0) {
@@ -399,29 +383,35 @@ int erp_payload_build(char **out, const erp_posting *p, ulf_err *err)
 	if (rc)
 		return rc;
 	root = ujson_object();
-	if (!root || ujson_set_str(root, "schema", ERP_PAYLOAD_SCHEMA)) {
+	if (!root) {
 		rc = no_memory(err);
 		goto out;
 	}
+	rc = ujson_error(err, ujson_set_str(root, "schema", ERP_PAYLOAD_SCHEMA), "schema");
+	if (rc)
+		goto out;
 	source = attach(root, "source", ujson_object());
 	supplier = attach(root, "supplier", ujson_object());
 	invoice = attach(root, "invoice", ujson_object());
 	lines = attach(root, "lines", ujson_array());
-	if (!source || !supplier || !invoice || !lines ||
-	    ujson_set_str(source, "system", "ulf") ||
-	    ujson_set_int(source, "document_id", p->document_id)) {
+	if (!source || !supplier || !invoice || !lines) {
 		rc = no_memory(err);
 		goto out;
 	}
-	rc = write_part(source, p, head_fields, NHEAD, PART_SOURCE, 0, err);
+	rc = ujson_error(err, ujson_set_str(source, "system", "ulf"), "system");
+	if (rc == 0)
+		rc = ujson_error(err, ujson_set_int(source, "document_id", p->document_id),
+				 "document_id");
+	if (rc == 0)
+		rc = write_part(source, p, head_fields, NHEAD, PART_SOURCE, 0, err);
 	if (rc == 0)
 		rc = write_part(supplier, p, head_fields, NHEAD, PART_SUPPLIER, 0, err);
 	if (rc == 0)
 		rc = write_part(invoice, p, head_fields, NHEAD, PART_INVOICE, 0, err);
 	for (i = 0; rc == 0 && i < p->nlines; i++) {
 		rc = build_line(&line, &p->lines[i], i + 1, err);
-		if (rc == 0 && ujson_append_new(lines, line))
-			rc = no_memory(err);
+		if (rc == 0)
+			rc = ujson_error(err, ujson_append_new(lines, line), "lines");
 	}
 	if (rc)
 		goto out;
@@ -430,6 +420,30 @@ int erp_payload_build(char **out, const erp_posting *p, ulf_err *err)
 		rc = no_memory(err);
 out:
 	ujson_free(root);
+	return rc;
+}
+
+int erp_payload_idempotency_key(char out[ERP_IDEM_KEY_MAX], const char *json, size_t len,
+				unsigned revision, ulf_err *err)
+{
+	ujson *j = NULL;
+	const ujson *sup, *inv;
+	const char *seller;
+	int rc = ujson_parse(&j, json, len, "payload", err);
+
+	if (rc)
+		return rc;
+	sup = ujson_get(j, "supplier");
+	inv = ujson_get(j, "invoice");
+	seller = ujson_get_str(sup, "org_number");
+	if (!seller || !*seller)
+		seller = ujson_get_str(sup, "vat_number");
+	if (!seller || !*seller)
+		seller = ujson_get_str(sup, "name");
+	rc = erp_idempotency_key(out, seller, ujson_get_str(inv, "type_code"),
+				 ujson_get_str(inv, "number"), ujson_get_str(inv, "issue_date"),
+				 revision, err);
+	ujson_free(j);
 	return rc;
 }
 
@@ -475,7 +489,7 @@ static int write_flat(ujson *o, const void *base, const field_desc *fs, size_t n
 			rc = ujson_set_str(o, f->name, text);
 		}
 		if (rc)
-			return no_memory(err);
+			return ujson_error(err, rc, f->name);
 	}
 	return 0;
 }
@@ -571,8 +585,10 @@ int erp_posting_booking_json(ujson **out, const erp_posting *p, ulf_err *err)
 		rc = no_memory(err);
 	for (i = 0; rc == 0 && i < p->nlines; i++) {
 		l = ujson_object();
-		if (!l || ujson_append_new(lines, l))
+		if (!l)
 			rc = no_memory(err);
+		else if ((rc = ujson_append_new(lines, l)) != 0)
+			ujson_error(err, rc, "lines");
 		else
 			rc = write_flat(l, &p->lines[i], line_fields, NLINE, 0, false, 2, err);
 	}

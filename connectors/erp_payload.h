@@ -36,8 +36,10 @@
 #include <stdint.h>
 
 #include "core/dec.h"
+#include "core/dynbuf.h"
 #include "core/err.h"
 #include "core/json.h"
+#include "connectors/erp.h"
 
 /* The version written in the payload's "schema" member. */
 #define ERP_PAYLOAD_SCHEMA "ulf.erp.posting/1"
@@ -89,9 +91,9 @@ typedef struct erp_posting {
 	dec total_vat;                /* BT-110 */
 	dec payable;                  /* BT-115 */
 
-	erp_booking_line *lines;
+	erp_booking_line *lines;      /* line_buf's array (or a test's own) */
 	size_t nlines;                /* at least one to be sent */
-	size_t cap;                   /* lines allocated (erp_posting_add_line) */
+	dynbuf line_buf;              /* holds the lines erp_posting_add_line adds */
 } erp_posting;
 
 /* An empty posting; release frees what it holds and leaves it empty. */
@@ -116,6 +118,16 @@ int erp_posting_add_line(erp_booking_line **out, erp_posting *p, ulf_err *err);
  * handed back then.
  */
 int erp_payload_build(char **out, const erp_posting *p, ulf_err *err);
+
+/*
+ * The idempotency key (erp_idempotency_key, connectors/erp.h) of a payload
+ * as erp_payload_build writes it: the supplier's org number, else its VAT
+ * number, else its name; the invoice's type code, number and issue date;
+ * and `revision`.  For a payload sent by hand (ulf erp-post).  ULF_EPARSE
+ * when json is not JSON, else as erp_idempotency_key.
+ */
+int erp_payload_idempotency_key(char out[ERP_IDEM_KEY_MAX], const char *json, size_t len,
+				unsigned revision, ulf_err *err);
 
 /*
  * The invoice's part of the posting (supplier name and numbers, invoice

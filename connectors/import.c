@@ -10,6 +10,8 @@
 #include <strings.h>
 
 #include "connectors/import.h"
+#include "core/dynbuf.h"
+#include "core/text.h"
 
 /* Bad rows are kept and reported in line order at the end: orders and
  * invoices are checked grouped, not in file order.  At most this many are
@@ -117,23 +119,11 @@ bool import_amount(importer *im, const import_row *rw, size_t f, dec *out, bool 
 	return true;
 }
 
-static bool is_date(const char *s)
-{
-	size_t i;
-
-	if (strlen(s) != 10)
-		return false;
-	for (i = 0; i < 10; i++)
-		if ((i == 4 || i == 7) ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
-			return false;
-	return s[5] <= '1' && s[8] <= '3';
-}
-
 bool import_date(importer *im, const import_row *rw, size_t f)
 {
 	const char *s = rw->f[f];
 
-	if (!*s || is_date(s))
+	if (!*s || text_is_date_shape(s))
 		return true;
 	import_bad(im, rw->line, "%s '%s' is not YYYY-MM-DD", import_col(im, f), s);
 	return false;
@@ -226,25 +216,26 @@ void import_rows(importer *im, csv_reader *c, const import_table *t,
 /* Every row of a file, kept until it is read whole so that the rows of one
  * order or invoice need not be adjacent. */
 typedef struct rowset {
-	import_row *v;
-	size_t n, cap;
+	import_row *v;     /* rows' array, n rows */
+	size_t n;
+	dynbuf rows;
 	arena mem;
 } rowset;
 
 static int rows_add(rowset *rs, csv_reader *c, const import_table *t, ulf_err *err)
 {
 	import_row *rw;
+	void *item;
 	size_t i;
+	int rc;
 
-	if (rs->n == rs->cap) {
-		size_t cap = rs->cap ? rs->cap * 2 : 256;
-		import_row *nv = realloc(rs->v, cap * sizeof(*nv));
-		if (!nv)
-			return ulf_err_set(err, ULF_ENOMEM, "out of memory");
-		rs->v = nv;
-		rs->cap = cap;
-	}
-	rw = &rs->v[rs->n];
+	rc = dynbuf_add_item(&item, &rs->rows, sizeof(import_row));
+	if (rc == ULF_ELIMIT)
+		return ulf_err_set(err, rc, "the file has more than %u rows", IMPORT_MAX_ROWS);
+	if (rc)
+		return ulf_err_set(err, rc, "out of memory");
+	rs->v = dynbuf_items(&rs->rows);
+	rw = item;
 	fill(rw, c, t);
 	for (i = 0; i < IMPORT_MAX_COLS && t->cols[i]; i++) {
 		rw->f[i] = arena_strdup(&rs->mem, rw->f[i]);
@@ -293,6 +284,7 @@ void import_groups(importer *im, csv_reader *c, const import_table *t,
 	if (!need_columns(im, c, t->need))
 		return;
 	arena_init(&rs.mem, REFIMPORT_MAX_BYTES);
+	dynbuf_init(&rs.rows, IMPORT_MAX_ROWS * sizeof(import_row));
 	while ((rc = csv_next(c, im->err)) == 1)
 		if ((rc = rows_add(&rs, c, t, im->err)) != 0)
 			break;
@@ -310,7 +302,7 @@ void import_groups(importer *im, csv_reader *c, const import_table *t,
 		fn(im, &rs.v[a], b - a);
 	}
 out:
-	free(rs.v);
+	dynbuf_release(&rs.rows);
 	arena_release(&rs.mem);
 }
 

@@ -81,10 +81,19 @@ void import_rows(importer *im, csv_reader *c, const import_table *t,
 		 void (*fn)(importer *im, const import_row *rw));
 
 /*
+ * Most rows import_groups keeps of one file.  An export of every open
+ * order of two regions is tens of megabytes, a few hundred thousand rows:
+ * 2 million leaves room tenfold and holds the rows (264 bytes each) near
+ * 512 MiB, as REFIMPORT_MAX_BYTES holds their text.
+ */
+#define IMPORT_MAX_ROWS 2000000u
+
+/*
  * Checks the header as import_rows does, reads every row, then calls fn
  * once per group of rows with the same key columns, v[0..n) in file order
  * within the group, the groups in order of their keys.  A file that stops
- * being readable is a bad row and no group is seen.
+ * being readable, or has more than IMPORT_MAX_ROWS rows, is a bad row and
+ * no group is seen.
  */
 void import_groups(importer *im, csv_reader *c, const import_table *t,
 		   void (*fn)(importer *im, const import_row *v, size_t n));

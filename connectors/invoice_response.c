@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "connectors/invoice_response.h"
+#include "core/dynbuf.h"
 #include "core/pnr.h"
+#include "core/text.h"
 
 #define NS_AR  "urn:oasis:names:specification:ubl:schema:xsd:ApplicationResponse-2"
 #define NS_CAC "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
@@ -18,40 +20,20 @@
 #define CUSTOMIZATION "urn:fdc:peppol.eu:poacc:trns:invoice_response:3"
 #define PROFILE "urn:fdc:peppol.eu:poacc:bis:invoice_response:3"
 
-/* A growing text buffer; `failed` sticks after the first allocation failure. */
+/* The document as it is written; `failed` sticks after the first failure
+ * and the writes after it do nothing. */
 typedef struct sbuf {
-	char *s;
-	size_t len, cap;
+	dynbuf b;
 	bool failed;
+	int rc;         /* ULF_ELIMIT past the cap; else it was memory */
 } sbuf;
-
-static void sb_grow(sbuf *b, size_t more)
-{
-	size_t cap;
-	char *n;
-
-	if (b->failed || b->len + more + 1 <= b->cap)
-		return;
-	cap = b->cap ? b->cap : 2048;
-	while (cap < b->len + more + 1)
-		cap *= 2;
-	n = realloc(b->s, cap);
-	if (!n) {
-		b->failed = true;
-		return;
-	}
-	b->s = n;
-	b->cap = cap;
-}
 
 static void sb_put(sbuf *b, const char *s, size_t n)
 {
-	sb_grow(b, n);
 	if (b->failed)
 		return;
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
+	b->rc = dynbuf_add(&b->b, s, n);
+	b->failed = b->rc != 0;
 }
 
 static void sb_str(sbuf *b, const char *s)
@@ -187,22 +169,9 @@ static bool blank(const char *s)
 	if (!s)
 		return true;
 	for (; *s; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+		if (!text_is_space(*s))
 			return false;
 	return true;
-}
-
-static bool is_date(const char *s)
-{
-	size_t i;
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return false;
-	return (s[5] == '0' ? s[6] >= '1' : s[5] == '1' && s[6] <= '2') &&
-	       (s[8] < '3' ? !(s[8] == '0' && s[9] == '0') : s[8] == '3' && s[9] <= '1');
 }
 
 static bool is_digits(const char *s, size_t min, size_t max)
@@ -250,7 +219,7 @@ static int check(const invoice_response *r, ulf_err *err)
 
 	if (blank(r->id))
 		return ulf_err_set(err, ULF_EINVAL, "invoice response: id is missing");
-	if (empty(r->issue_date) || !is_date(r->issue_date))
+	if (empty(r->issue_date) || !text_is_date(r->issue_date))
 		return ulf_err_set(err, ULF_EINVAL, "invoice response: issue date must be YYYY-MM-DD");
 	rc = check_party(&r->sender, "sender", err);
 	if (rc == 0)
@@ -259,7 +228,7 @@ static int check(const invoice_response *r, ulf_err *err)
 		return rc;
 	if (blank(r->invoice_number))
 		return ulf_err_set(err, ULF_EINVAL, "invoice response: invoice number is missing");
-	if (!empty(r->invoice_issue_date) && !is_date(r->invoice_issue_date))
+	if (!empty(r->invoice_issue_date) && !text_is_date(r->invoice_issue_date))
 		return ulf_err_set(err, ULF_EINVAL,
 				   "invoice response: invoice issue date must be YYYY-MM-DD");
 	if (empty(r->type_code) || !is_digits(r->type_code, 3, 3))
@@ -304,7 +273,7 @@ static void party(sbuf *b, const char *tag, const invoice_response_party *p)
 int invoice_response_rejection(char **out, size_t *out_len, const invoice_response *r,
 			       ulf_err *err)
 {
-	sbuf b = { NULL, 0, 0, false };
+	sbuf b;
 	int rc;
 
 	*out = NULL;
@@ -312,6 +281,9 @@ int invoice_response_rejection(char **out, size_t *out_len, const invoice_respon
 	rc = check(r, err);
 	if (rc)
 		return rc;
+	dynbuf_init(&b.b, INVOICE_RESPONSE_MAX_BYTES);
+	b.failed = false;
+	b.rc = 0;
 	sb_str(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		   "<ApplicationResponse xmlns=\"" NS_AR "\"\n"
 		   "\txmlns:cac=\"" NS_CAC "\"\n"
@@ -339,11 +311,13 @@ int invoice_response_rejection(char **out, size_t *out_len, const invoice_respon
 	line(&b, 2, "</cac:DocumentReference>");
 	line(&b, 1, "</cac:DocumentResponse>");
 	sb_str(&b, "</ApplicationResponse>\n");
-	if (b.failed) {
-		free(b.s);
+	if (!b.failed)
+		b.failed = dynbuf_take(out, out_len, &b.b) != 0;
+	dynbuf_release(&b.b);
+	if (b.failed && b.rc == ULF_ELIMIT)
+		return ulf_err_set(err, ULF_ELIMIT, "invoice response: longer than %u bytes",
+				   INVOICE_RESPONSE_MAX_BYTES);
+	if (b.failed)
 		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
-	}
-	*out = b.s;
-	*out_len = b.len;
 	return 0;
 }

@@ -43,9 +43,17 @@ typedef struct invoice_response {
 } invoice_response;
 
 /*
+ * The most bytes a rejection may take.  The document is a dozen short
+ * elements, a few KiB even with a long reason; past 1 MiB some field
+ * holds runaway text that no access point would carry.
+ */
+#define INVOICE_RESPONSE_MAX_BYTES (1024u * 1024)
+
+/*
  * Writes the rejection as a UTF-8 XML document into *out (malloc'd,
  * NUL-terminated, *out_len bytes without the NUL).  ULF_EINVAL names a
- * missing or malformed field; nothing is handed back then.
+ * missing or malformed field, ULF_ELIMIT a document past
+ * INVOICE_RESPONSE_MAX_BYTES; nothing is handed back then.
  */
 int invoice_response_rejection(char **out, size_t *out_len, const invoice_response *r,
 			       ulf_err *err);

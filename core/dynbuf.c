@@ -75,6 +75,20 @@ int dynbuf_add(dynbuf *b, const void *data, size_t n)
 	return 0;
 }
 
+int dynbuf_add_item(void **out, dynbuf *b, size_t size)
+{
+	int rc = grow(b, size);
+
+	*out = NULL;
+	if (rc)
+		return rc;
+	*out = b->mem + b->len;
+	memset(*out, 0, size);
+	b->len += size;
+	b->mem[b->len] = '\0';
+	return 0;
+}
+
 int dynbuf_adds(dynbuf *b, const char *s)
 {
 	return dynbuf_add(b, s, strlen(s));

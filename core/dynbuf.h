@@ -75,6 +75,18 @@ static inline char *dynbuf_ptr(const dynbuf *b) { return b->mem; }
 /* Bytes held. */
 static inline size_t dynbuf_len(const dynbuf *b) { return b->len; }
 
+/*
+ * Arrays of structs.  dynbuf_add_item appends one item of `size` bytes,
+ * zeroed, and sets *out to it (NULL on failure); dynbuf_items is the
+ * array, of dynbuf_len(b) / size items, as a void * that converts to the
+ * item's type without a cast.  The array moves when it grows: a pointer
+ * into it holds until the next add.  The cap is in bytes, so
+ *	dynbuf_init(&b, ROWS_MAX * sizeof(row));
+ * caps the count at ROWS_MAX.  As dynbuf_add.
+ */
+ULF_MUST_CHECK int dynbuf_add_item(void **out, dynbuf *b, size_t size);
+static inline void *dynbuf_items(const dynbuf *b) { return b->mem; }
+
 /* Appends one byte; the common case without a call. */
 ULF_MUST_CHECK static inline int dynbuf_addc(dynbuf *b, char c)
 {

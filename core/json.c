@@ -31,18 +31,25 @@ int ujson_set_new(ujson *obj, const char *key, ujson *value)
 	return json_object_set_new_nocheck(obj, key, value) == 0 ? 0 : ULF_ENOMEM;
 }
 
-int ujson_set_str(ujson *obj, const char *key, const char *s)
+/*
+ * s as a JSON value, null for NULL.  Checked here, not left to
+ * json_string(): it answers NULL, which ujson_set_new and ujson_append_new
+ * would store as null without a word.
+ */
+static int str_value(ujson **out, const char *s)
 {
-	/* checked here, not left to json_string(): it answers NULL, which
-	 * ujson_set_new would store as null without a word */
-	ujson *v;
-
 	if (s && !utf8(s))
 		return ULF_EINVAL;
-	v = s ? json_string_nocheck(s) : json_null();
-	if (!v)
-		return ULF_ENOMEM;
-	return ujson_set_new(obj, key, v);
+	*out = s ? json_string_nocheck(s) : json_null();
+	return *out ? 0 : ULF_ENOMEM;
+}
+
+int ujson_set_str(ujson *obj, const char *key, const char *s)
+{
+	ujson *v;
+	int rc = str_value(&v, s);
+
+	return rc ? rc : ujson_set_new(obj, key, v);
 }
 
 int ujson_set_int(ujson *obj, const char *key, int64_t v)
@@ -65,13 +72,9 @@ int ujson_append_new(ujson *arr, ujson *value)
 int ujson_append_str(ujson *arr, const char *s)
 {
 	ujson *v;
+	int rc = str_value(&v, s);
 
-	if (s && !utf8(s))
-		return ULF_EINVAL;
-	v = s ? json_string_nocheck(s) : json_null();
-	if (!v)
-		return ULF_ENOMEM;
-	return ujson_append_new(arr, v);
+	return rc ? rc : ujson_append_new(arr, v);
 }
 
 int ujson_error(ulf_err *err, int rc, const char *key)

@@ -56,6 +56,21 @@ ULF_MUST_CHECK int ujson_append_str(ujson *arr, const char *s);
  */
 int ujson_error(ulf_err *err, int rc, const char *key);
 
+/*
+ * One setter in a function that builds JSON whole or not at all, with
+ * `int rc`, `ulf_err *err` and an `out:` label: on failure words it
+ * (ujson_error, naming the key) and leaves through out, so that a field
+ * that cannot be stored fails the building instead of going missing.
+ *	UJSON_TRY(ujson_set_str(o, "name", name), "name");
+ */
+#define UJSON_TRY(call, key) \
+	do { \
+		if ((rc = (call)) != 0) { \
+			ujson_error(err, rc, (key)); \
+			goto out; \
+		} \
+	} while (0)
+
 void ujson_free(ujson *v);   /* drops our reference; NULL does nothing */
 
 #define UJSON_COMPACT 0x1    /* one line: JSON Lines output */

@@ -1,11 +1,14 @@
 /*
- * text.c - dates and UTF-8.  See text.h.
+ * text.c - dates, numbers and UTF-8.  See text.h.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/err.h"
 #include "core/text.h"
 
 static bool is_digit(char c)
@@ -37,6 +40,19 @@ bool text_is_date(const char *s)
 bool text_is_date_shape(const char *s)
 {
 	return date_digits(s) && s[5] <= '1' && s[8] <= '3';
+}
+
+int text_parse_uint(unsigned *out, const char *s, unsigned max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *end || errno || *s == '-' || v > max)
+		return ULF_EINVAL;
+	*out = (unsigned)v;
+	return 0;
 }
 
 bool text_is_utf8(const char *s, size_t len, size_t *bad_at)

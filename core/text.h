@@ -1,7 +1,7 @@
 /*
  * text.h - small tests on text that several modules need alike, each
  * written once: white space, dates as exports and documents write them,
- * and UTF-8.  Bytes, not locales: <ctype.h> answers by the C locale and
+ * numbers on a command line, and UTF-8.  Bytes, not locales: <ctype.h> answers by the C locale and
  * takes an int that must not be a negative char; these take a char.
  */
 #ifndef ULF_TEXT_H
@@ -39,6 +39,14 @@ bool text_is_date(const char *s);
  * robot/store/refdata.c.
  */
 bool text_is_date_shape(const char *s);
+
+/*
+ * *out = s read as a decimal number, which must be 0..max with nothing
+ * after it (read as strtoul reads it: leading blanks and a '+' pass, a
+ * '-' does not): a count or a port on a command line.  0, or ULF_EINVAL
+ * with *out untouched.
+ */
+int text_parse_uint(unsigned *out, const char *s, unsigned max);
 
 /*
  * True when s[0..len) is well-formed UTF-8 (RFC 3629: no overlong forms,

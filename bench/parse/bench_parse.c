@@ -22,57 +22,13 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "bench/common/paths.h"
 #include "core/err.h"
 #include "core/fileio.h"
 #include "parsers/reader.h"
 #include "parsers/xml.h"
 
 #define MAX_NAMED_FAILURES 5
-
-typedef struct paths {
-	char **v;
-	size_t n, cap;
-} paths;
-
-static int paths_add(paths *p, const char *s)
-{
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 1024;
-		char **grown = realloc(p->v, cap * sizeof(*grown));
-		if (!grown)
-			return -1;
-		p->v = grown;
-		p->cap = cap;
-	}
-	p->v[p->n] = strdup(s);
-	if (!p->v[p->n])
-		return -1;
-	p->n++;
-	return 0;
-}
-
-static int paths_load(paths *p, const char *list)
-{
-	FILE *f = fopen(list, "r");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	int rc = 0;
-
-	if (!f) {
-		fprintf(stderr, "bench_parse: %s: %s\n", list, strerror(errno));
-		return -1;
-	}
-	while (rc == 0 && (len = getline(&line, &cap, f)) > 0) {
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (len > 0)
-			rc = paths_add(p, line);
-	}
-	free(line);
-	fclose(f);
-	return rc;
-}
 
 static void usage(FILE *out)
 {
@@ -103,7 +59,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	paths p = { NULL, 0, 0 };
+	bench_paths p;
 	bool xml_only = false;
 	unsigned long long bytes = 0;
 	size_t i, failed = 0;
@@ -111,10 +67,11 @@ int main(int argc, char **argv)
 	double secs;
 	int c, status = 0;
 
+	bench_paths_init(&p);
 	while ((c = getopt_long(argc, argv, "l:xh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
-			if (paths_load(&p, optarg))
+			if (bench_paths_load(&p, optarg, "bench_parse"))
 				return 2;
 			break;
 		case 'x':
@@ -128,11 +85,8 @@ int main(int argc, char **argv)
 			return 64;
 		}
 	}
-	for (; optind < argc; optind++)
-		if (paths_add(&p, argv[optind])) {
-			fprintf(stderr, "bench_parse: out of memory\n");
-			return 2;
-		}
+	if (bench_paths_add_args(&p, argc, argv, optind, "bench_parse"))
+		return 2;
 	if (p.n == 0) {
 		usage(stderr);
 		return 64;
@@ -176,8 +130,6 @@ int main(int argc, char **argv)
 	       (double)bytes / 1e6 / secs);
 	if (failed)
 		status = 1;
-	for (i = 0; i < p.n; i++)
-		free(p.v[i]);
-	free(p.v);
+	bench_paths_release(&p);
 	return status;
 }

@@ -28,6 +28,7 @@
 
 #include <curl/curl.h>
 
+#include "core/dynbuf.h"
 #include "tests/crash/care_gen.h"
 
 #define MAX_TEMPLATES 4
@@ -39,10 +40,8 @@ typedef struct doc {
 	char name[64];
 } doc;
 
-typedef struct buf {
-	char *p;
-	size_t len, cap;
-} buf;
+/* A /metrics page is a few KiB: this is room enough and a bound. */
+#define METRICS_MAX (1024 * 1024)
 
 static double now_s(void)
 {
@@ -61,21 +60,8 @@ static size_t discard(char *p, size_t size, size_t n, void *ctx)
 
 static size_t collect(char *p, size_t size, size_t n, void *ctx)
 {
-	buf *b = ctx;
-	size_t len = size * n;
-
-	if (b->len + len + 1 > b->cap) {
-		size_t cap = (b->len + len + 1) * 2;
-		char *q = realloc(b->p, cap);
-		if (!q)
-			return 0;
-		b->p = q;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, p, len);
-	b->len += len;
-	b->p[b->len] = '\0';
-	return len;
+	/* a short count makes curl stop: the page is then not read */
+	return dynbuf_add(ctx, p, size * n) == 0 ? size * n : 0;
 }
 
 static void usage(void) __attribute__((noreturn));
@@ -118,19 +104,21 @@ static void start(CURLM *m, CURL *h, const char *url, struct curl_slist *hdr, co
 static long metric(CURL *h, const char *url, const char *state)
 {
 	char full[512], key[96];
-	buf b = { 0 };
+	dynbuf b;
 	long v = -1;
 	const char *p;
 
+	dynbuf_init(&b, METRICS_MAX);
 	snprintf(full, sizeof(full), "%s/metrics", url);
 	snprintf(key, sizeof(key), "ulf_documents{state=\"%s\"} ", state);
 	curl_easy_setopt(h, CURLOPT_URL, full);
 	curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-	if (curl_easy_perform(h) == CURLE_OK && b.p && (p = strstr(b.p, key)) != NULL)
+	if (curl_easy_perform(h) == CURLE_OK && dynbuf_ptr(&b) &&
+	    (p = strstr(dynbuf_ptr(&b), key)) != NULL)
 		v = strtol(p + strlen(key), NULL, 10);
-	free(b.p);
+	dynbuf_release(&b);
 	return v;
 }
 

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/common/paths.h"
 #include "core/err.h"
 #include "parsers/reader.h"
 #include "parsers/validate.h"
@@ -34,56 +35,11 @@
 
 #define MAX_NAMED_FAILURES 5
 
-typedef struct paths {
-	char **v;
-	size_t n, cap;
-} paths;
-
 typedef struct pass {
 	double best;            /* seconds, fastest round */
 	size_t failed;
 	size_t fatal, warning;  /* findings of the last round */
 } pass;
-
-static int paths_add(paths *p, const char *s)
-{
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 1024;
-		char **grown = realloc(p->v, cap * sizeof(*grown));
-		if (!grown)
-			return -1;
-		p->v = grown;
-		p->cap = cap;
-	}
-	p->v[p->n] = strdup(s);
-	if (!p->v[p->n])
-		return -1;
-	p->n++;
-	return 0;
-}
-
-static int paths_load(paths *p, const char *list)
-{
-	FILE *f = fopen(list, "r");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	int rc = 0;
-
-	if (!f) {
-		fprintf(stderr, "bench_validate: %s: %s\n", list, strerror(errno));
-		return -1;
-	}
-	while (rc == 0 && (len = getline(&line, &cap, f)) > 0) {
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (len > 0)
-			rc = paths_add(p, line);
-	}
-	free(line);
-	fclose(f);
-	return rc;
-}
 
 /*
  * The process's CPU time, not the wall clock: on a shared machine other
@@ -106,7 +62,7 @@ static void failed_once(pass *ps, const ulf_err *err)
 }
 
 /* One round of reading alone. */
-static double read_all(const paths *p, pass *ps)
+static double read_all(const bench_paths *p, pass *ps)
 {
 	double t0 = now();
 	ulf_document doc;
@@ -124,7 +80,7 @@ static double read_all(const paths *p, pass *ps)
 }
 
 /* One round of reading and validating. */
-static double validate_all(const paths *p, pass *ps)
+static double validate_all(const bench_paths *p, pass *ps)
 {
 	double t0 = now();
 	ulf_document doc;
@@ -163,18 +119,18 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	paths p = { NULL, 0, 0 };
+	bench_paths p;
 	pass rd = { 1e30, 0, 0, 0 }, va = { 1e30, 0, 0, 0 };
 	long rounds = 3, r;
 	double t;
-	size_t i;
 	int c;
 	char *end;
 
+	bench_paths_init(&p);
 	while ((c = getopt_long(argc, argv, "l:r:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
-			if (paths_load(&p, optarg))
+			if (bench_paths_load(&p, optarg, "bench_validate"))
 				return 2;
 			break;
 		case 'r':
@@ -192,11 +148,8 @@ int main(int argc, char **argv)
 			return 64;
 		}
 	}
-	for (; optind < argc; optind++)
-		if (paths_add(&p, argv[optind])) {
-			fprintf(stderr, "bench_validate: out of memory\n");
-			return 2;
-		}
+	if (bench_paths_add_args(&p, argc, argv, optind, "bench_validate"))
+		return 2;
 	if (p.n == 0) {
 		usage(stderr);
 		return 64;
@@ -216,8 +169,6 @@ int main(int argc, char **argv)
 	printf("validate: %.3f CPU s, %.0f docs/s (read + rules; %zu fatal, %zu warning findings)\n",
 	       va.best, (double)p.n / va.best, va.fatal, va.warning);
 	printf("time ratio validate/parse: %.2f\n", va.best / rd.best);
-	for (i = 0; i < p.n; i++)
-		free(p.v[i]);
-	free(p.v);
+	bench_paths_release(&p);
 	return rd.failed || va.failed ? 1 : 0;
 }

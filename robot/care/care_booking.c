@@ -186,8 +186,8 @@ int care_rules_parse(care_rules **out, const char *text, size_t len, const char 
 		for (k = 0; k < NFIELDS; k++) {
 			const char *why = field_error(k, row.f[k]);
 			if (why) {
-				rc = ulf_err_set(err, ULF_EINVAL, "%s:%u: '%.40s': %s", r->name, lineno,
-						 row.f[k], why);
+				rc = ulf_err_set(err, ULF_EINVAL, "%s:%u: '%.*s': %s", r->name, lineno,
+						 text_quote_len(row.f[k], 40), row.f[k], why);
 				goto out;
 			}
 		}
@@ -390,18 +390,6 @@ static int set_dec(ujson *o, const char *key, dec v)
 	return ujson_set_str(o, key, buf);
 }
 
-/*
- * Runs one JSON setter in care_booking_json; on failure words it, naming
- * the key, and leaves through out.
- */
-#define JSET(call, key) \
-	do { \
-		if ((rc = (call)) != 0) { \
-			ujson_error(err, rc, (key)); \
-			goto out; \
-		} \
-	} while (0)
-
 int care_booking_json(ujson **out, const care_booking *b, const care_rules *rules,
 		      ulf_err *err)
 {
@@ -412,43 +400,43 @@ int care_booking_json(ujson **out, const care_booking *b, const care_rules *rule
 	*out = NULL;
 	if (!o)
 		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
-	JSET(ujson_set_str(o, "rules", rules ? care_rules_name(rules) : NULL), "rules");
+	UJSON_TRY(ujson_set_str(o, "rules", rules ? care_rules_name(rules) : NULL), "rules");
 	if (!(arr = ujson_array()))
 		goto nomem;
 	for (i = 0; i < b->nlines; i++) {
 		const care_booking_line *l = &b->lines[i];
 		if (!(e = ujson_object()))
 			goto nomem;
-		JSET(ujson_set_str(e, "line_id", l->line_id), "line_id");
-		JSET(ujson_set_str(e, "account", l->account), "account");
-		JSET(ujson_set_str(e, "cost_centre", l->cost_centre), "cost_centre");
-		JSET(set_dec(e, "amount", l->amount), "amount");
-		JSET(ujson_set_int(e, "rule_line", l->rule_line), "rule_line");
-		JSET(ujson_set_bool(e, "default_rule", l->by_default), "default_rule");
+		UJSON_TRY(ujson_set_str(e, "line_id", l->line_id), "line_id");
+		UJSON_TRY(ujson_set_str(e, "account", l->account), "account");
+		UJSON_TRY(ujson_set_str(e, "cost_centre", l->cost_centre), "cost_centre");
+		UJSON_TRY(set_dec(e, "amount", l->amount), "amount");
+		UJSON_TRY(ujson_set_int(e, "rule_line", l->rule_line), "rule_line");
+		UJSON_TRY(ujson_set_bool(e, "default_rule", l->by_default), "default_rule");
 		rc = ujson_append_new(arr, e);
 		e = NULL;   /* taken, whatever the outcome */
-		JSET(rc, "lines");
+		UJSON_TRY(rc, "lines");
 	}
 	rc = ujson_set_new(o, "lines", arr);
 	arr = NULL;
-	JSET(rc, "lines");
+	UJSON_TRY(rc, "lines");
 	if (!(arr = ujson_array()))
 		goto nomem;
 	for (i = 0; i < b->nrows; i++) {
 		if (!(e = ujson_object()))
 			goto nomem;
-		JSET(ujson_set_str(e, "account", b->rows[i].account), "account");
-		JSET(ujson_set_str(e, "cost_centre", b->rows[i].cost_centre), "cost_centre");
-		JSET(set_dec(e, "amount", b->rows[i].amount), "amount");
+		UJSON_TRY(ujson_set_str(e, "account", b->rows[i].account), "account");
+		UJSON_TRY(ujson_set_str(e, "cost_centre", b->rows[i].cost_centre), "cost_centre");
+		UJSON_TRY(set_dec(e, "amount", b->rows[i].amount), "amount");
 		rc = ujson_append_new(arr, e);
 		e = NULL;
-		JSET(rc, "suggestion");
+		UJSON_TRY(rc, "suggestion");
 	}
 	rc = ujson_set_new(o, "suggestion", arr);
 	arr = NULL;
-	JSET(rc, "suggestion");
-	JSET(set_dec(o, "total", b->total), "total");
-	JSET(ujson_set_int(o, "unbooked_lines", (int64_t)b->unbooked), "unbooked_lines");
+	UJSON_TRY(rc, "suggestion");
+	UJSON_TRY(set_dec(o, "total", b->total), "total");
+	UJSON_TRY(ujson_set_int(o, "unbooked_lines", (int64_t)b->unbooked), "unbooked_lines");
 	*out = o;
 	o = NULL;
 	goto out;

@@ -78,20 +78,6 @@ static void date_of(char *buf, size_t n, int64_t t)
 		snprintf(buf, n, "-");
 }
 
-/*
- * Runs one JSON setter in a function with `int rc`, `ulf_err *err` and an
- * `out:` label; on failure words it, naming the key, and leaves.  A field
- * that cannot be written (a file name that is not UTF-8) fails the case's
- * output instead of going missing from it.
- */
-#define JSET(call, key) \
-	do { \
-		if ((rc = (call)) != 0) { \
-			ujson_error(err, rc, (key)); \
-			goto out; \
-		} \
-	} while (0)
-
 static int invoice_json(ujson **out, const care_file *e, ulf_err *err)
 {
 	const invoice *inv = e->inv;
@@ -102,19 +88,19 @@ static int invoice_json(ujson **out, const care_file *e, ulf_err *err)
 	*out = NULL;
 	if (!o)
 		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
-	JSET(ujson_set_str(o, "file", e->file), "file");
-	JSET(ujson_set_str(o, "document_type", invoice_kind_name(inv->kind)), "document_type");
-	JSET(ujson_set_str(o, "syntax", invoice_syntax_name(inv->syntax)), "syntax");
-	JSET(ujson_set_str(o, "number", inv->id.v), "number");
-	JSET(ujson_set_str(o, "issue_date", inv->issue_date.v), "issue_date");
-	JSET(ujson_set_str(o, "seller_org", e->ik.seller_org[0] ? e->ik.seller_org : NULL),
-	     "seller_org");
+	UJSON_TRY(ujson_set_str(o, "file", e->file), "file");
+	UJSON_TRY(ujson_set_str(o, "document_type", invoice_kind_name(inv->kind)), "document_type");
+	UJSON_TRY(ujson_set_str(o, "syntax", invoice_syntax_name(inv->syntax)), "syntax");
+	UJSON_TRY(ujson_set_str(o, "number", inv->id.v), "number");
+	UJSON_TRY(ujson_set_str(o, "issue_date", inv->issue_date.v), "issue_date");
+	UJSON_TRY(ujson_set_str(o, "seller_org", e->ik.seller_org[0] ? e->ik.seller_org : NULL),
+	          "seller_org");
 	if (inv->totals.payable.set)
 		dec_format(buf, sizeof(buf), inv->totals.payable.v, 2);
-	JSET(ujson_set_str(o, "payable", inv->totals.payable.set ? buf : NULL), "payable");
-	JSET(ujson_set_str(o, "currency", inv->currency.v), "currency");
-	JSET(ujson_set_str(o, "names_claim", e->ik.claim_id[0] ? e->ik.claim_id : NULL),
-	     "names_claim");
+	UJSON_TRY(ujson_set_str(o, "payable", inv->totals.payable.set ? buf : NULL), "payable");
+	UJSON_TRY(ujson_set_str(o, "currency", inv->currency.v), "currency");
+	UJSON_TRY(ujson_set_str(o, "names_claim", e->ik.claim_id[0] ? e->ik.claim_id : NULL),
+	          "names_claim");
 	*out = o;
 	o = NULL;
 out:
@@ -159,34 +145,35 @@ static int print_json(const care_case *k, size_t index, const run_opts *o, ulf_e
 
 	if (!obj)
 		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
-	JSET(ujson_set_int(obj, "case", (int64_t)index), "case");
-	JSET(ujson_set_str(obj, "status", care_case_status(k)), "status");
+	UJSON_TRY(ujson_set_int(obj, "case", (int64_t)index), "case");
+	UJSON_TRY(ujson_set_str(obj, "status", care_case_status(k)), "status");
 	if (!(j = ujson_object())) {
 		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
 		goto out;
 	}
 	if (k->c && k->i) {
-		JSET(ujson_set_str(j, "matched_by", how_name(k)), "matched_by");
-		JSET(ujson_set_bool(j, "late", k->late != NULL), "late");
+		UJSON_TRY(ujson_set_str(j, "matched_by", how_name(k)), "matched_by");
+		UJSON_TRY(ujson_set_bool(j, "late", k->late != NULL), "late");
 	} else {
 		w = care_case_alone(k);
-		JSET(ujson_set_str(j, "waiting_for", k->c ? "invoice" : "claim"), "waiting_for");
+		UJSON_TRY(ujson_set_str(j, "waiting_for", k->c ? "invoice" : "claim"),
+		          "waiting_for");
 		if (w->arrived_known) {
 			date_of(since, sizeof(since), w->arrived);
 			date_of(deadline, sizeof(deadline), w->arrived + (int64_t)o->wait_days * 86400);
-			JSET(ujson_set_str(j, "since", since), "since");
-			JSET(ujson_set_str(j, "deadline", deadline), "deadline");
-			JSET(ujson_set_int(j, "days_waited", care_file_days_waited(w, o->now)),
-			     "days_waited");
+			UJSON_TRY(ujson_set_str(j, "since", since), "since");
+			UJSON_TRY(ujson_set_str(j, "deadline", deadline), "deadline");
+			UJSON_TRY(ujson_set_int(j, "days_waited", care_file_days_waited(w, o->now)),
+			          "days_waited");
 		}
-		JSET(ujson_set_int(j, "wait_days", o->wait_days), "wait_days");
+		UJSON_TRY(ujson_set_int(j, "wait_days", o->wait_days), "wait_days");
 	}
 	rc = set_taken(obj, "join", j, err);
 	j = NULL;
 	if (rc)
 		goto out;
 	if (k->duplicate)
-		JSET(ujson_set_str(obj, "duplicate_of", k->duplicate_of), "duplicate_of");
+		UJSON_TRY(ujson_set_str(obj, "duplicate_of", k->duplicate_of), "duplicate_of");
 	if (k->c && (rc = care_claim_json(&j, k->c->claim, k->c->file, o->unmask, err)) != 0)
 		goto out;
 	rc = set_taken(obj, "claim", j, err);

@@ -59,6 +59,10 @@ int cli_actor_get(cli_actor *out, users *u, ulf_err *err);
 int cli_audit_admin(store *s, const cli_actor *who, const char *action, const char *before,
 		    const char *after, ulf_err *err);
 
+/* A time (seconds since the epoch) as "YYYY-MM-DD HH:MM" (UTC), "-" for
+ * none (0 or less), into buf[0..n): the lists of users and tokens. */
+void cli_fmt_time(char *buf, size_t n, int64_t t);
+
 /* A flat JSON object of string pairs, NULL-terminated: ("name", "anna",
  * "roles", "handler", NULL); malloc'd, NULL when out of memory. */
 char *cli_json_kv(const char *key, ...);

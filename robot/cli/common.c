@@ -180,6 +180,17 @@ int cli_audit_admin(store *s, const cli_actor *who, const char *action, const ch
 	return store_audit_entry(NULL, s, &e, err);
 }
 
+void cli_fmt_time(char *buf, size_t n, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0 || !gmtime_r(&tt, &tm))
+		snprintf(buf, n, "-");
+	else
+		strftime(buf, n, "%Y-%m-%d %H:%M", &tm);
+}
+
 char *cli_json_kv(const char *key, ...)
 {
 	ujson *o = ujson_object();

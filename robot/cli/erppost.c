@@ -3,7 +3,6 @@
  *
  *   ulf erp-post [--config FILE] [--key KEY] [--revision N] PAYLOAD.json
  */
-#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -12,8 +11,9 @@
 #include <string.h>
 
 #include "connectors/erp.h"
+#include "connectors/erp_payload.h"
 #include "core/fileio.h"
-#include "core/json.h"
+#include "core/text.h"
 #include "robot/cli/cli.h"
 #include "robot/config/config.h"
 
@@ -45,19 +45,6 @@ static void catch_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 }
 
-static int parse_uint(unsigned *out, const char *s, unsigned max)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (!*s || *end || errno || *s == '-' || v > max)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
-
 static void post_usage(FILE *out)
 {
 	fprintf(out,
@@ -69,32 +56,6 @@ static void post_usage(FILE *out)
 		"  --revision N    with the derived key: a corrected re-booking (0)\n"
 		"  exit 0 accepted, 1 rejected by the ERP, 2 unreadable input, 3 not\n"
 		"  delivered after every attempt, 4 the connection is misconfigured\n");
-}
-
-/* The key derived from the payload: seller org number (or name), type code,
- * invoice number and issue date. */
-static int key_from_payload(char key[ERP_IDEM_KEY_MAX], const char *json, size_t len,
-			    unsigned revision, ulf_err *err)
-{
-	ujson *j = NULL;
-	const ujson *sup, *inv;
-	const char *seller;
-	int rc = ujson_parse(&j, json, len, "payload", err);
-
-	if (rc)
-		return rc;
-	sup = ujson_get(j, "supplier");
-	inv = ujson_get(j, "invoice");
-	seller = ujson_get_str(sup, "org_number");
-	if (!seller || !*seller)
-		seller = ujson_get_str(sup, "vat_number");
-	if (!seller || !*seller)
-		seller = ujson_get_str(sup, "name");
-	rc = erp_idempotency_key(key, seller, ujson_get_str(inv, "type_code"),
-				 ujson_get_str(inv, "number"), ujson_get_str(inv, "issue_date"),
-				 revision, err);
-	ujson_free(j);
-	return rc;
 }
 
 int cli_erppost(int argc, char **argv)
@@ -125,7 +86,7 @@ int cli_erppost(int argc, char **argv)
 		case 'c': config_path = optarg; break;
 		case 'k': key_arg = optarg; break;
 		case 'r':
-			if (parse_uint(&revision, optarg, 1000000) != 0) {
+			if (text_parse_uint(&revision, optarg, 1000000) != 0) {
 				fprintf(stderr, "ulf erp-post: --revision: not a number\n");
 				return CLI_USAGE;
 			}
@@ -153,7 +114,7 @@ int cli_erppost(int argc, char **argv)
 	}
 	if (key_arg) {
 		snprintf(key, sizeof(key), "%s", key_arg);
-	} else if (key_from_payload(key, json, len, revision, &err) != 0) {
+	} else if (erp_payload_idempotency_key(key, json, len, revision, &err) != 0) {
 		fprintf(stderr, "ulf erp-post: %s: %s\n", argv[optind], err.msg);
 		status = POST_UNREADABLE;
 		goto out;

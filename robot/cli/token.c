@@ -32,25 +32,14 @@ static void token_usage(FILE *out)
 		"SHA-256.\n");
 }
 
-static void fmt_time(char *buf, size_t n, int64_t t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t <= 0 || !gmtime_r(&tt, &tm))
-		snprintf(buf, n, "-");
-	else
-		strftime(buf, n, "%Y-%m-%d %H:%M", &tm);
-}
-
 static void list_row(const token_info *t, void *ctx)
 {
 	char created[32], used[32], revoked[32];
 
 	(void)ctx;
-	fmt_time(created, sizeof(created), t->created_at);
-	fmt_time(used, sizeof(used), t->last_used_at);
-	fmt_time(revoked, sizeof(revoked), t->revoked_at);
+	cli_fmt_time(created, sizeof(created), t->created_at);
+	cli_fmt_time(used, sizeof(used), t->last_used_at);
+	cli_fmt_time(revoked, sizeof(revoked), t->revoked_at);
 	printf("%-24s %-8s %-16s %-16s %s%s\n", t->name, users_scope_name(t->scope), created,
 	       used, t->revoked_at ? "revoked " : "live", t->revoked_at ? revoked : "");
 }

@@ -58,25 +58,14 @@ static void roles_text(char *out, size_t n, unsigned roles)
 		snprintf(out, n, "-");
 }
 
-static void fmt_time(char *buf, size_t n, int64_t t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t <= 0 || !gmtime_r(&tt, &tm))
-		snprintf(buf, n, "-");
-	else
-		strftime(buf, n, "%Y-%m-%d %H:%M", &tm);
-}
-
 static void list_row(const user_info *u, void *ctx)
 {
 	char roles[128], created[32], changed[32];
 
 	(void)ctx;
 	roles_text(roles, sizeof(roles), u->roles);
-	fmt_time(created, sizeof(created), u->created_at);
-	fmt_time(changed, sizeof(changed), u->pw_changed_at);
+	cli_fmt_time(created, sizeof(created), u->created_at);
+	cli_fmt_time(changed, sizeof(changed), u->pw_changed_at);
 	printf("%-20s %-36s %-8s %-16s %s\n", u->name, roles, u->disabled ? "disabled" : "enabled",
 	       created, changed);
 }

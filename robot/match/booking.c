@@ -61,15 +61,16 @@ void booking_init(booking *b)
 	b->sign = 1;
 	row_clear(&b->rounding);
 	arena_init(&b->mem, BOOKING_MAX_BYTES);
+	dynbuf_init(&b->row_buf, BOOKING_MAX_ROWS * sizeof(booking_row));
 }
 
 void booking_release(booking *b)
 {
 	if (!b)
 		return;
-	free(b->rows);
+	dynbuf_release(&b->row_buf);
 	b->rows = NULL;
-	b->n = b->cap = 0;
+	b->n = 0;
 	row_clear(&b->rounding);
 	arena_release(&b->mem);
 }
@@ -111,25 +112,22 @@ static const char *shown_text(booking *b, const char *s)
 
 static booking_row *add_row(booking *b, ulf_err *err)
 {
-	booking_row *r;
+	void *item;
+	int rc;
 
-	if (b->n == BOOKING_MAX_ROWS) {
+	rc = dynbuf_add_item(&item, &b->row_buf, sizeof(booking_row));
+	if (rc == ULF_ELIMIT) {
 		ulf_err_set(err, ULF_ELIMIT, "more than %d booking rows", BOOKING_MAX_ROWS);
 		return NULL;
 	}
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 8;
-		booking_row *nr = realloc(b->rows, cap * sizeof(*nr));
-		if (!nr) {
-			ulf_err_set(err, ULF_ENOMEM, "out of memory");
-			return NULL;
-		}
-		b->rows = nr;
-		b->cap = cap;
+	if (rc) {
+		ulf_err_set(err, ULF_ENOMEM, "out of memory");
+		return NULL;
 	}
-	r = &b->rows[b->n++];
-	row_clear(r);
-	return r;
+	b->rows = dynbuf_items(&b->row_buf);
+	b->n++;
+	row_clear(item);
+	return item;
 }
 
 static dec signed_dec(dec v, int sign)

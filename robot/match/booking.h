@@ -33,6 +33,7 @@
 
 #include "core/arena.h"
 #include "core/dec.h"
+#include "core/dynbuf.h"
 #include "core/err.h"
 #include "core/json.h"
 #include "parsers/invoice.h"
@@ -97,8 +98,9 @@ typedef struct booking_row {
 } booking_row;
 
 typedef struct booking {
-	booking_row *rows;
-	size_t n, cap;
+	booking_row *rows;         /* row_buf's array, n rows */
+	size_t n;
+	dynbuf row_buf;
 	dec total_net;             /* sum of rows: BT-109, signed */
 	dec total_vat;             /* BT-110, signed */
 	bool has_rounding;

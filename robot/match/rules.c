@@ -56,19 +56,21 @@ map_slot *rp_map_find(map *m, const char *key, bool create)
 	return &m->slots[i];
 }
 
-static int push_idx(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
+/* Appends rule index x to the list v[0..n) that buf holds. */
+static int push_idx(dynbuf *buf, uint32_t **v, size_t *n, uint32_t x)
 {
+	int rc;
+
 	if (*n && (*v)[*n - 1] == x)
 		return 0;   /* a rule naming one supplier twice */
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 4;
-		uint32_t *nv = realloc(*v, nc * sizeof(*nv));
-		if (!nv)
-			return ULF_ENOMEM;
-		*v = nv;
-		*cap = nc;
-	}
-	(*v)[(*n)++] = x;
+	/* a list holds each rule once at most; a new (zeroed) one starts so */
+	if (!dynbuf_items(buf))
+		dynbuf_init(buf, RULES_MAX_RULES * sizeof(x));
+	rc = dynbuf_add(buf, &x, sizeof(x));
+	if (rc)
+		return rc;
+	*v = dynbuf_items(buf);
+	(*n)++;
 	return 0;
 }
 
@@ -78,7 +80,7 @@ static void map_free(map *m)
 
 	for (i = 0; i < m->cap; i++) {
 		free(m->slots[i].key);
-		free(m->slots[i].idx);
+		dynbuf_release(&m->slots[i].buf);
 	}
 	free(m->slots);
 }
@@ -118,13 +120,13 @@ void rules_free(ruleset *r)
 		return;
 	for (i = 0; i < r->nrules; i++)
 		rule_release(&r->rules[i]);
-	free(r->rules);
+	dynbuf_release(&r->rules_buf);
 	for (i = 0; i < 4; i++) {
 		map_free(&r->by_supplier[i]);
-		free(r->general[i].v);
+		dynbuf_release(&r->general[i].buf);
 	}
-	free(r->tols);
-	free(r->vats);
+	dynbuf_release(&r->tols_buf);
+	dynbuf_release(&r->vats_buf);
 	regex_free(r->accounting_cost);
 	free(r->name);
 	free(r);
@@ -217,13 +219,13 @@ int rp_index_rules(ruleset *r)
 		rule *ru = &r->rules[i];
 		if (ru->nsuppliers == 0) {
 			idxlist *g = &r->general[ru->kind];
-			if (push_idx(&g->v, &g->n, &g->cap, (uint32_t)i))
+			if (push_idx(&g->buf, &g->v, &g->n, (uint32_t)i))
 				return ULF_ENOMEM;
 			continue;
 		}
 		for (j = 0; j < ru->nsuppliers; j++) {
 			map_slot *s = rp_map_find(&r->by_supplier[ru->kind], ru->suppliers[j], true);
-			if (!s || push_idx(&s->idx, &s->n, &s->cap, (uint32_t)i))
+			if (!s || push_idx(&s->buf, &s->idx, &s->n, (uint32_t)i))
 				return ULF_ENOMEM;
 		}
 	}

@@ -55,6 +55,10 @@ typedef void (*rules_report_fn)(void *ctx, const char *msg);
 
 #define RULES_MAX_BYTES (16u * 1024 * 1024)
 #define RULES_MAX_RULES 200000u
+/* Tolerance blocks: at most one per buyer or supplier, as many as rules. */
+#define RULES_MAX_TOLERANCES RULES_MAX_RULES
+/* vatcodes rows: one per VAT category and rate, tens in a real chart. */
+#define RULES_MAX_VATCODES 1000u
 
 /*
  * Parses rules text labelled `name`.  Every problem is reported (a bad

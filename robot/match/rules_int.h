@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/dynbuf.h"
 #include "robot/match/rules.h"
 
 enum { RK_EXTRACT = 1, RK_CODE, RK_NONPO };
@@ -79,8 +80,9 @@ typedef struct vat_row {
  * only, however many suppliers have rules of their own. */
 typedef struct map_slot {
 	char *key;
-	uint32_t *idx;
-	size_t n, cap;
+	uint32_t *idx;           /* buf's array: the rules' indexes, ascending */
+	size_t n;
+	dynbuf buf;
 } map_slot;
 
 typedef struct map {
@@ -89,20 +91,24 @@ typedef struct map {
 } map;
 
 typedef struct idxlist {
-	uint32_t *v;
-	size_t n, cap;
+	uint32_t *v;             /* buf's array */
+	size_t n;
+	dynbuf buf;
 } idxlist;
 
 struct ruleset {
 	char *name;
-	rule *rules;
-	size_t nrules, cap;
+	rule *rules;             /* rules_buf's array, and so on */
+	size_t nrules;
+	dynbuf rules_buf;
 	map by_supplier[4];      /* per kind, indexed by RK_ */
 	idxlist general[4];
 	tol_block *tols;
-	size_t ntols, tcap;
+	size_t ntols;
+	dynbuf tols_buf;
 	vat_row *vats;
-	size_t nvats, vcap;
+	size_t nvats;
+	dynbuf vats_buf;
 	rules_settings settings;
 	regex *accounting_cost;
 	size_t npatterns, njit;

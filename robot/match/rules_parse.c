@@ -144,6 +144,7 @@ static char **party_list(parser *p, size_t *out_n, char *value, unsigned line, c
 static rule *new_rule(parser *p, int kind, const char *name, unsigned line)
 {
 	rule *ru;
+	void *item;
 	size_t i;
 
 	for (i = 0; i < p->r->nrules; i++)
@@ -156,18 +157,13 @@ static rule *new_rule(parser *p, int kind, const char *name, unsigned line)
 		rp_problem(p, line, "more than %u rules", RULES_MAX_RULES);
 		return NULL;
 	}
-	if (p->r->nrules == p->r->cap) {
-		size_t cap = p->r->cap ? p->r->cap * 2 : 64;
-		rule *nv = realloc(p->r->rules, cap * sizeof(*nv));
-		if (!nv) {
-			p->fatal = ULF_ENOMEM;
-			return NULL;
-		}
-		p->r->rules = nv;
-		p->r->cap = cap;
+	if (dynbuf_add_item(&item, &p->r->rules_buf, sizeof(rule)) != 0) {
+		p->fatal = ULF_ENOMEM;   /* the count is checked above */
+		return NULL;
 	}
-	ru = &p->r->rules[p->r->nrules++];
-	memset(ru, 0, sizeof(*ru));
+	p->r->rules = dynbuf_items(&p->r->rules_buf);
+	p->r->nrules++;
+	ru = item;
 	ru->kind = kind;
 	ru->line = line;
 	ru->contract = -1;
@@ -260,8 +256,9 @@ static void open_block(parser *p, char *line_text, unsigned line)
 	}
 	if (!strcmp(w[0], "tolerance")) {
 		tol_block *tb;
+		void *item;
 		char key[160] = "";
-		int scope = 0;
+		int scope = 0, rc;
 		if (n == 3 && (!strcmp(w[1], "buyer") || !strcmp(w[1], "supplier"))) {
 			scope = !strcmp(w[1], "buyer") ? 1 : 2;
 			if (!rules_party_key(key, sizeof(key), w[2])) {
@@ -273,18 +270,18 @@ static void open_block(parser *p, char *line_text, unsigned line)
 			rp_problem(p, line, "tolerance takes nothing, 'buyer ID' or 'supplier ID'");
 			return;
 		}
-		if (p->r->ntols == p->r->tcap) {
-			size_t cap = p->r->tcap ? p->r->tcap * 2 : 8;
-			tol_block *nv = realloc(p->r->tols, cap * sizeof(*nv));
-			if (!nv) {
-				p->fatal = ULF_ENOMEM;
-				return;
-			}
-			p->r->tols = nv;
-			p->r->tcap = cap;
+		rc = dynbuf_add_item(&item, &p->r->tols_buf, sizeof(tol_block));
+		if (rc == ULF_ELIMIT) {
+			rp_problem(p, line, "more than %u tolerance blocks", RULES_MAX_TOLERANCES);
+			return;
 		}
-		tb = &p->r->tols[p->r->ntols++];
-		memset(tb, 0, sizeof(*tb));
+		if (rc) {
+			p->fatal = ULF_ENOMEM;
+			return;
+		}
+		p->r->tols = dynbuf_items(&p->r->tols_buf);
+		p->r->ntols++;
+		tb = item;
 		tb->scope = scope;
 		tb->line = line;
 		memcpy(tb->key, key, sizeof(key));
@@ -556,6 +553,9 @@ int rules_parse(ruleset **out, const char *text, size_t len, const char *name,
 		rules_free(r);
 		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
 	}
+	dynbuf_init(&r->rules_buf, RULES_MAX_RULES * sizeof(rule));
+	dynbuf_init(&r->tols_buf, RULES_MAX_TOLERANCES * sizeof(tol_block));
+	dynbuf_init(&r->vats_buf, RULES_MAX_VATCODES * sizeof(vat_row));
 	rp_default_settings(&r->settings);
 	memset(&p, 0, sizeof(p));
 	p.r = r;

@@ -144,7 +144,8 @@ void rp_add_vat(parser *p, char *value, unsigned line)
 {
 	char *w[4];
 	size_t n = rp_words(w, 4, value);
-	vat_row *v;
+	vat_row row, *v = &row;
+	int rc;
 
 	if (n != 3) {
 		rp_problem(p, line, "vatcodes: expected 'CATEGORY RATE CODE', e.g. 'S 25 MP1'");
@@ -154,17 +155,6 @@ void rp_add_vat(parser *p, char *value, unsigned line)
 		rp_problem(p, line, "vatcodes: category or code too long");
 		return;
 	}
-	if (p->r->nvats == p->r->vcap) {
-		size_t cap = p->r->vcap ? p->r->vcap * 2 : 16;
-		vat_row *nv = realloc(p->r->vats, cap * sizeof(*nv));
-		if (!nv) {
-			p->fatal = ULF_ENOMEM;
-			return;
-		}
-		p->r->vats = nv;
-		p->r->vcap = cap;
-	}
-	v = &p->r->vats[p->r->nvats];
 	memset(v, 0, sizeof(*v));
 	if (!strcmp(w[1], "*"))
 		v->any_rate = true;
@@ -175,6 +165,16 @@ void rp_add_vat(parser *p, char *value, unsigned line)
 	memcpy(v->cat, w[0], strlen(w[0]) + 1);
 	memcpy(v->code, w[2], strlen(w[2]) + 1);
 	v->line = line;
+	rc = dynbuf_add(&p->r->vats_buf, &row, sizeof(row));
+	if (rc == ULF_ELIMIT) {
+		rp_problem(p, line, "vatcodes: more than %u rows", RULES_MAX_VATCODES);
+		return;
+	}
+	if (rc) {
+		p->fatal = ULF_ENOMEM;
+		return;
+	}
+	p->r->vats = dynbuf_items(&p->r->vats_buf);
 	p->r->nvats++;
 }
 

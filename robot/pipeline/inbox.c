@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/dynbuf.h"
 #include "core/fileio.h"
 #include "core/pnr.h"
 #include "robot/pipeline/inbox.h"
@@ -118,20 +119,25 @@ int inbox_take(inbox_event *ev, pipeline *p, const inbox_opts *opts, const char 
 	return 0;
 }
 
-int inbox_scan(size_t *out_taken, pipeline *p, const inbox_opts *opts, int64_t now_ms,
-	       inbox_report_fn report, void *ctx, ulf_err *err)
+/* One batch: the first INBOX_SCAN_MAX settled files the folder lists,
+ * taken in name order; *out_full when there may be more. */
+static int scan_batch(size_t *out_taken, bool *out_full, pipeline *p, const inbox_opts *opts,
+		      int64_t now_ms, inbox_report_fn report, void *ctx, ulf_err *err)
 {
 	DIR *d = opendir(opts->dir);
 	struct dirent *de;
-	char **names = NULL, path[4096];
-	size_t n = 0, cap = 0, i;
+	dynbuf held;   /* the names, INBOX_SCAN_MAX at most */
+	char **names = NULL, *name, path[4096];
+	size_t n = 0, i;
 	int rc = 0;
 
 	*out_taken = 0;
+	*out_full = false;
 	if (!d)
 		return ulf_err_set(err, ULF_EIO, "%s: cannot open inbox: %s", opts->dir,
 				   strerror(errno));
-	while ((de = readdir(d)) != NULL) {
+	dynbuf_init(&held, INBOX_SCAN_MAX * sizeof(char *));
+	while (n < INBOX_SCAN_MAX && (de = readdir(d)) != NULL) {
 		struct stat st;
 		int64_t mtime_ms;
 
@@ -143,23 +149,16 @@ int inbox_scan(size_t *out_taken, pipeline *p, const inbox_opts *opts, int64_t n
 		mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
 		if (now_ms - mtime_ms < opts->settle_ms)
 			continue;   /* still being written: the next scan takes it */
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			char **nn = realloc(names, ncap * sizeof(*nn));
-			if (!nn) {
-				rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
-				goto out;
-			}
-			names = nn;
-			cap = ncap;
-		}
-		names[n] = strdup(de->d_name);
-		if (!names[n]) {
+		name = strdup(de->d_name);
+		if (!name || dynbuf_add(&held, &name, sizeof(name)) != 0) {
+			free(name);
 			rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
 			goto out;
 		}
+		names = dynbuf_items(&held);
 		n++;
 	}
+	*out_full = n == INBOX_SCAN_MAX;
 	if (n)   /* qsort(NULL, 0) is undefined */
 		qsort(names, n, sizeof(*names), cmp_names);
 	for (i = 0; i < n; i++) {
@@ -179,7 +178,24 @@ int inbox_scan(size_t *out_taken, pipeline *p, const inbox_opts *opts, int64_t n
 out:
 	for (i = 0; i < n; i++)
 		free(names[i]);
-	free(names);
+	dynbuf_release(&held);
 	closedir(d);
+	return rc;
+}
+
+int inbox_scan(size_t *out_taken, pipeline *p, const inbox_opts *opts, int64_t now_ms,
+	       inbox_report_fn report, void *ctx, ulf_err *err)
+{
+	size_t taken;
+	bool full;
+	int rc;
+
+	*out_taken = 0;
+	/* a full batch leaves files behind: again, as long as files leave the
+	 * inbox (kept ones would be listed again and again) */
+	do {
+		rc = scan_batch(&taken, &full, p, opts, now_ms, report, ctx, err);
+		*out_taken += taken;
+	} while (rc == 0 && full && taken > 0 && !opts->keep);
 	return rc;
 }

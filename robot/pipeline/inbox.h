@@ -45,10 +45,18 @@ typedef struct inbox_event {
 typedef void (*inbox_report_fn)(const inbox_event *ev, void *ctx);
 
 /*
+ * Most file names a scan holds at a time.  It keeps them in memory to
+ * sort them; an inbox fuller than this (a backlog after a long stop) is
+ * taken in batches of this many, each in name order.
+ */
+#define INBOX_SCAN_MAX 100000
+
+/*
  * Takes every settled regular file in the inbox (names starting with '.'
- * are skipped: temporary and hidden files), in name order.  *out_taken gets
- * the number stored.  Returns an error only when the folder itself cannot
- * be read; a file that cannot be stored is reported and left in place.
+ * are skipped: temporary and hidden files), in name order (per batch of
+ * INBOX_SCAN_MAX; with `keep`, the first batch only).  *out_taken gets the
+ * number stored.  Returns an error only when the folder itself cannot be
+ * read; a file that cannot be stored is reported and left in place.
  */
 int inbox_scan(size_t *out_taken, pipeline *p, const inbox_opts *opts, int64_t now_ms,
 	       inbox_report_fn report, void *ctx, ulf_err *err);

@@ -11,7 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "robot/store/db.h"
 #include "robot/pipeline/pipeline_int.h"
 
 /* Documents whose stages before posting share one transaction. */
@@ -66,7 +65,7 @@ int pipeline_new(pipeline **out, store *s, const ulf_config *cfg, ulf_err *err)
 	 * the disk; store_receive() still makes each receipt durable.  Left
 	 * durable, every step of every document waited for an fsync.
 	 */
-	rc = db_set_durable(store_db(s), false, err);
+	rc = store_set_durable(s, false, err);
 	if (rc == 0) {
 		erp_guard_opts go;
 		erp_guard_opts_init(&go, &p->cfg);

@@ -178,12 +178,15 @@ static int queue_detail(job *j, const char *reason, const char *message, int htt
 
 	j->reasons = ujson_array();
 	j->detail = ujson_object();
-	if (!j->reasons || !j->detail ||
-	    ujson_append_new(j->reasons, ujson_string(reason)) ||
-	    ujson_set_str(j->detail, "message", message) ||
-	    ujson_set_int(j->detail, "http_status", http_status) ||
-	    (key && ujson_set_str(j->detail, "idempotency_key", key)))
+	if (!j->reasons || !j->detail)
 		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	if ((rc = ujson_append_str(j->reasons, reason)) != 0)
+		return ujson_error(err, rc, "reasons");
+	if ((rc = ujson_set_str(j->detail, "message", message)) != 0 ||
+	    (rc = ujson_set_int(j->detail, "http_status", http_status)) != 0)
+		return ujson_error(err, rc, "message");
+	if (key && (rc = ujson_set_str(j->detail, "idempotency_key", key)) != 0)
+		return ujson_error(err, rc, "idempotency_key");
 	rc = ujson_set_new(j->detail, "reasons", j->reasons);
 	j->reasons = NULL;      /* taken, whatever the outcome */
 	detail = rc ? NULL : ujson_dump(j->detail, UJSON_COMPACT);

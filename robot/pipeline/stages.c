@@ -12,13 +12,16 @@
 int job_to_queue(job *j, doc_state *to, const char *reason, const char *message,
 		 ulf_err *err)
 {
+	int rc;
+
 	if (!j->reasons)
 		j->reasons = ujson_array();
 	if (!j->detail)
 		j->detail = ujson_object();
-	if (ujson_append_new(j->reasons, ujson_string(reason)) ||
-	    (message && ujson_set_str(j->detail, "message", message)))
-		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	if ((rc = ujson_append_str(j->reasons, reason)) != 0)
+		return ujson_error(err, rc, "reasons");
+	if (message && (rc = ujson_set_str(j->detail, "message", message)) != 0)
+		return ujson_error(err, rc, "message");
 	*to = ST_EXCEPTION;
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/digest.h"
+#include "core/text.h"
 #include "robot/store/audit.h"
 #include "robot/store/keep.h"
 
@@ -358,6 +359,8 @@ struct walk {
 static void describe(char *out, size_t n, db_stmt *st)
 {
 	char when[32] = "?", doc[32] = "no document";
+	const char *who = db_col_text(st, 3) ? db_col_text(st, 3) : "-";
+	const char *action = db_col_text(st, 5) ? db_col_text(st, 5) : "-";
 	time_t t = (time_t)db_col_int(st, 2);
 	struct tm tm;
 
@@ -365,9 +368,8 @@ static void describe(char *out, size_t n, db_stmt *st)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
 	if (!db_col_null(st, 1))
 		snprintf(doc, sizeof(doc), "document %" PRId64, db_col_int(st, 1));
-	snprintf(out, n, "row %" PRId64 " (%s, %.64s, %.64s, %s)", db_col_int(st, 0), doc,
-		 db_col_text(st, 3) ? db_col_text(st, 3) : "-",
-		 db_col_text(st, 5) ? db_col_text(st, 5) : "-", when);
+	snprintf(out, n, "row %" PRId64 " (%s, %.*s, %.*s, %s)", db_col_int(st, 0), doc,
+		 text_quote_len(who, 64), who, text_quote_len(action, 64), action, when);
 }
 
 static int walk_row(db_stmt *st, void *ctx, ulf_err *err)
@@ -393,10 +395,10 @@ static int walk_row(db_stmt *st, void *ctx, ulf_err *err)
 				 " to the start of the trail: rows before it were deleted", row);
 		else
 			snprintf(r->what, sizeof(r->what), "%s does not link to row %" PRId64
-				 ", the row before it (it names hash %.12s..., row %" PRId64
+				 ", the row before it (it names hash %.*s..., row %" PRId64
 				 " has %.12s...): a row between them was deleted, or row %" PRId64
-				 "'s hash was changed", row, w->prev_id, prev, w->prev_id, w->prev,
-				 w->prev_id);
+				 "'s hash was changed", row, w->prev_id, text_quote_len(prev, 12), prev,
+				 w->prev_id, w->prev, w->prev_id);
 		return 1;
 	}
 	fields_from_row(&f, st, w->prev);
@@ -405,8 +407,8 @@ static int walk_row(db_stmt *st, void *ctx, ulf_err *err)
 		return rc;
 	if (strcmp(computed, hash) != 0) {
 		snprintf(r->what, sizeof(r->what), "%s was changed after it was written: its"
-			 " fields give hash %.12s..., it was written with %.12s...", row, computed,
-			 hash);
+			 " fields give hash %.12s..., it was written with %.*s...", row, computed,
+			 text_quote_len(hash, 12), hash);
 		return 1;
 	}
 	snprintf(w->prev, sizeof(w->prev), "%s", hash);
@@ -451,8 +453,8 @@ static int check_head(audit_report *r, db *d, const struct walk *w, ulf_err *err
 		else
 			snprintf(r->what, sizeof(r->what), "the trail ends at row %" PRId64
 				 " with hash %.12s..., but its head names row %" PRId64
-				 " with hash %.12s...: the head or the last rows were changed",
-				 w->prev_id, w->prev, last, hash);
+				 " with hash %.*s...: the head or the last rows were changed",
+				 w->prev_id, w->prev, last, text_quote_len(hash, 12), hash);
 		return 0;
 	}
 	if (n != r->rows) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dynbuf.h"
 #include "robot/store/db.h"
 
 extern const db_backend db_sqlite_backend;
@@ -360,42 +361,37 @@ int db_each(db_stmt *st, db_row_fn fn, void *ctx, ulf_err *err)
 int db_collect(void **out, size_t *out_n, db_stmt *st, size_t size, size_t max,
 	       db_fill_fn fn, void *ctx, ulf_err *err)
 {
-	unsigned char *v = NULL, *nv;
-	size_t n = 0, cap = 0, ncap;
+	dynbuf v;
+	void *elem;
+	char *mem = NULL;
+	size_t n = 0;
 	int rc = 0;
 
 	*out = NULL;
 	*out_n = 0;
 	if (size == 0)
 		return ulf_err_set(err, ULF_EINVAL, "db_collect: elements of no size");
+	/* max elements; more than memory can hold fails as out of memory */
+	dynbuf_init(&v, max < (SIZE_MAX - 1) / size ? max * size : SIZE_MAX - 1);
 	while (n < max && (rc = db_step(st, err)) == 1) {
-		if (n == cap) {
-			ncap = cap ? cap * 2 : 16;
-			if (ncap > max)
-				ncap = max;
-			if (ncap > SIZE_MAX / size) {
-				rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
-				break;
-			}
-			nv = realloc(v, ncap * size);
-			if (!nv) {
-				rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
-				break;
-			}
-			v = nv;
-			cap = ncap;
+		if (dynbuf_add_item(&elem, &v, size) != 0) {
+			rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+			break;
 		}
-		memset(v + n * size, 0, size);
-		rc = fn(v + n * size, st, ctx, err);
+		rc = fn(elem, st, ctx, err);
 		if (rc)
 			break;
 		n++;
 	}
 	if (rc < 0) {
-		free(v);
+		dynbuf_release(&v);
 		return rc;
 	}
-	*out = v;
+	if (n == 0)
+		dynbuf_release(&v);   /* no row: *out stays NULL */
+	else if (dynbuf_take(&mem, NULL, &v) != 0)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");   /* v is not empty: never */
+	*out = mem;
 	*out_n = n;
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "core/digest.h"
+#include "core/dynbuf.h"
 #include "core/pnr.h"
 #include "robot/store/keep.h"
 #include "robot/store/queue_index.h"
@@ -239,6 +240,11 @@ int store_begin(store *s, ulf_err *err)
 int store_checkpoint(store *s, ulf_err *err)
 {
 	return db_checkpoint(s->d, err);
+}
+
+int store_set_durable(store *s, bool durable, ulf_err *err)
+{
+	return db_set_durable(s->d, durable, err);
 }
 
 int store_commit(store *s, ulf_err *err)
@@ -770,12 +776,15 @@ int store_list_shard(int64_t **out, size_t *out_n, store *s, const doc_state *st
 		     unsigned nshards, ulf_err *err)
 {
 	db_stmt *st = NULL;
-	int64_t *ids = NULL, *part = NULL, *nids;
+	int64_t *part = NULL;
+	dynbuf ids;   /* every state's, in order: `limit` at most */
+	char *mem = NULL;
 	size_t n = 0, npart, i;
 	int rc = 0;
 
 	*out = NULL;
 	*out_n = 0;
+	dynbuf_init(&ids, limit < SIZE_MAX / sizeof(*part) ? limit * sizeof(*part) : SIZE_MAX - 1);
 	/* state by state, so that each state's oldest come first */
 	for (i = 0; i < nstates && n < limit; i++) {
 		rc = db_prepare(&st, s->d, "SELECT d.id FROM documents d"
@@ -796,28 +805,24 @@ int store_list_shard(int64_t **out, size_t *out_n, store *s, const doc_state *st
 		db_finalize(st);
 		if (rc)
 			goto out;
-		if (!ids) {
-			ids = part;            /* the first state's: nothing to append to */
-			part = NULL;
-		} else if (npart) {
-			nids = realloc(ids, (n + npart) * sizeof(*ids));
-			if (!nids) {
-				rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
-				goto out;
-			}
-			ids = nids;
-			memcpy(ids + n, part, npart * sizeof(*ids));
+		if (npart && dynbuf_add(&ids, part, npart * sizeof(*part)) != 0) {
+			rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+			goto out;
 		}
 		free(part);
 		part = NULL;
 		n += npart;
 	}
-	*out = ids;
+	/* none: *out stays NULL */
+	if (n && dynbuf_take(&mem, NULL, &ids) != 0) {
+		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
+		goto out;
+	}
+	*out = (int64_t *)(void *)mem;
 	*out_n = n;
-	ids = NULL;
 out:
 	free(part);
-	free(ids);
+	dynbuf_release(&ids);
 	return rc;
 }
 

@@ -92,6 +92,15 @@ void store_rollback(store *s);
 int store_checkpoint(store *s, ulf_err *err);
 
 /*
+ * Whether the next commits must be on disk when they return, or may reach
+ * it a moment later, in order (db_set_durable).  A process whose writes
+ * can be redone from what is stored turns it off; store_receive() and
+ * store_receive_many() make each receipt durable whatever it says.
+ * Default: durable.
+ */
+int store_set_durable(store *s, bool durable, ulf_err *err);
+
+/*
  * Stores a received document durably in state `received`.  The same bytes
  * (SHA-256) stored before give *out_dup = true and the earlier id: a file
  * dropped twice in the inbox is one document.  The name is kept with

@@ -120,6 +120,33 @@ static int secret_key(char key[DIGEST_HEX_LEN + 1], const char *presented,
 	return 0;
 }
 
+/*
+ * The row `sql` finds by a secret's hash `key` (bound to its one '?'; the
+ * row's own hash is column hash_col): looked up through the index, then
+ * compared in constant time, so that what the timing could tell is about
+ * the hash, not the secret.  fn takes the row found.  0 with *out_found
+ * set, or negative.
+ */
+static int find_by_key(bool *out_found, users *u, const char *sql, const char *key,
+		       int hash_col, db_row_fn fn, void *ctx, ulf_err *err)
+{
+	db_stmt *st = NULL;
+	int rc;
+
+	*out_found = false;
+	rc = db_prepare(&st, u->d, sql, err);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, key);
+	rc = db_step(st, err);
+	if (rc == 1) {
+		*out_found = digest_token_equal(db_col_text(st, hash_col), key);
+		rc = *out_found ? fn(st, ctx, err) : 0;
+	}
+	db_finalize(st);
+	return rc;
+}
+
 static void copy_text(char *out, size_t n, db_stmt *st, int col)
 {
 	const char *s = db_col_text(st, col);
@@ -531,6 +558,14 @@ static void token_fill(token_info *out, db_stmt *st)
 	out->revoked_at = db_col_int(st, 5);
 }
 
+/* find_by_key's row into the token_info ctx. */
+static int token_take(db_stmt *st, void *ctx, ulf_err *err)
+{
+	(void)err;
+	token_fill(ctx, st);
+	return 0;
+}
+
 int users_token_add(char secret[USERS_SECRET_LEN + 1], int64_t *out_id, users *u,
 		    const char *name, users_scope scope, int64_t now, ulf_err *err)
 {
@@ -586,28 +621,15 @@ int users_token_find(token_info *out, users *u, const char *presented, int64_t n
 {
 	char key[DIGEST_HEX_LEN + 1];
 	db_stmt *st = NULL;
-	bool found = false;
+	bool found;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	rc = secret_key(key, presented, "token", err);
 	if (rc)
 		return rc;
-	/* found by its hash (an index lookup: what the timing could tell is
-	 * about the hash, not the secret), then compared in constant time */
-	rc = db_prepare(&st, u->d, "SELECT " TOKEN_COLS ", sha256 FROM api_tokens"
-			" WHERE sha256 = ? AND revoked_at = 0", err);
-	if (rc)
-		return rc;
-	db_bind_text(st, 1, key);
-	rc = db_step(st, err);
-	if (rc == 1) {
-		found = digest_token_equal(db_col_text(st, 6), key);
-		if (found)
-			token_fill(out, st);
-		rc = 0;
-	}
-	db_finalize(st);
+	rc = find_by_key(&found, u, "SELECT " TOKEN_COLS ", sha256 FROM api_tokens"
+			 " WHERE sha256 = ? AND revoked_at = 0", key, 6, token_take, out, err);
 	if (rc)
 		return rc;
 	if (!found)
@@ -692,6 +714,14 @@ static void session_fill(session_info *out, db_stmt *st)
 	out->last_seen = db_col_int(st, 3);
 }
 
+/* find_by_key's row into the session_info ctx. */
+static int session_take(db_stmt *st, void *ctx, ulf_err *err)
+{
+	(void)err;
+	session_fill(ctx, st);
+	return 0;
+}
+
 /* What users_session_new's transaction opens. */
 struct session_new {
 	const char *key;
@@ -754,27 +784,15 @@ int users_session_new(char id[USERS_SECRET_LEN + 1], session_info *out, users *u
 int users_session_get(session_info *out, users *u, const char *presented, ulf_err *err)
 {
 	char key[DIGEST_HEX_LEN + 1];
-	db_stmt *st = NULL;
-	bool found = false;
+	bool found;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	rc = secret_key(key, presented, "session", err);
 	if (rc)
 		return rc;
-	rc = db_prepare(&st, u->d, "SELECT " SESSION_COLS ", key_sha256 FROM sessions"
-			" WHERE key_sha256 = ?", err);
-	if (rc)
-		return rc;
-	db_bind_text(st, 1, key);
-	rc = db_step(st, err);
-	if (rc == 1) {
-		found = digest_token_equal(db_col_text(st, 4), key);
-		if (found)
-			session_fill(out, st);
-		rc = 0;
-	}
-	db_finalize(st);
+	rc = find_by_key(&found, u, "SELECT " SESSION_COLS ", key_sha256 FROM sessions"
+			 " WHERE key_sha256 = ?", key, 4, session_take, out, err);
 	if (rc)
 		return rc;
 	return found ? 0 : ulf_err_set(err, ULF_ENOTFOUND, "no such session");

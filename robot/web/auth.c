@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/digest.h"
+#include "core/text.h"
 #include "robot/web/auth.h"
 
 /* ---- roles and permissions -------------------------------------------- */
@@ -72,8 +73,9 @@ int auth_role_parse(auth_role *out, const char *name, ulf_err *err)
 {
 	if (name && role_lookup(out, name, strlen(name)) == 0)
 		return 0;
-	return ulf_err_set(err, ULF_EINVAL, "unknown role \"%.40s\" (handler, care_handler, "
-			   "controller, admin)", name ? name : "");
+	name = name ? name : "";
+	return ulf_err_set(err, ULF_EINVAL, "unknown role \"%.*s\" (handler, care_handler, "
+			   "controller, admin)", text_quote_len(name, 40), name);
 }
 
 int auth_roles_parse(auth_roles *out, const char *list, ulf_err *err)

@@ -1,15 +1,17 @@
 /*
  * html.c - the escaping HTML writer.  See html.h.
  *
- * The page grows in a private buffer behind buf_put/buf_putc/buf_reset;
- * when core/dynbuf arrives these three become calls into it.
+ * The page grows in a dynbuf capped at the html's cap, behind
+ * buf_put/buf_putc/buf_reset, which turn its failures into the html's.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dynbuf.h"
 #include "core/pnr.h"
+#include "core/text.h"
 #include "robot/web/html.h"
 
 #define HTML_TAG_MAX 16     /* longest tag name, NUL included */
@@ -17,8 +19,8 @@
 #define HTML_INVALID_URL "#invalid-url"
 
 struct html {
-	char *p;                /* the page so far, NUL-terminated when non-NULL */
-	size_t len, alloc, cap;
+	dynbuf page;            /* the page so far, `cap` bytes at most */
+	size_t cap;
 	int status;             /* 0 or the first failure */
 	char msg[160];          /* its message */
 	int pending;            /* a start tag is written up to its attributes */
@@ -45,33 +47,16 @@ static void fail(html *h, int code, const char *fmt, ...)
 
 static void buf_put(html *h, const char *s, size_t n)
 {
-	size_t want, a;
-	char *np;
+	int rc;
 
 	if (h->status)
 		return;
-	if (n > h->cap - h->len) {
+	rc = dynbuf_add(&h->page, s, n);
+	if (rc == ULF_ELIMIT)
 		fail(h, ULF_ELIMIT, "html: page larger than %zu bytes", h->cap);
-		return;
-	}
-	want = h->len + n + 1;
-	if (want > h->alloc) {
-		a = h->alloc ? h->alloc : 4096;
-		while (a < want)
-			a = a > (SIZE_MAX / 2) ? want : a * 2;
-		if (a > h->cap + 1)
-			a = h->cap + 1;
-		np = realloc(h->p, a);
-		if (!np) {
-			fail(h, ULF_ENOMEM, "html: out of memory at %zu bytes", want);
-			return;
-		}
-		h->p = np;
-		h->alloc = a;
-	}
-	memcpy(h->p + h->len, s, n);
-	h->len += n;
-	h->p[h->len] = '\0';
+	else if (rc)
+		fail(h, ULF_ENOMEM, "html: out of memory at %zu bytes",
+		     dynbuf_len(&h->page) + n + 1);
 }
 
 static void buf_putc(html *h, char c)
@@ -81,9 +66,7 @@ static void buf_putc(html *h, char c)
 
 static void buf_reset(html *h)
 {
-	free(h->p);
-	h->p = NULL;
-	h->len = h->alloc = 0;
+	dynbuf_release(&h->page);
 }
 
 /* ---- names ------------------------------------------------------------ */
@@ -141,7 +124,9 @@ static int name_ok(const char *s, size_t max)
 static int tag_ok(html *h, const char *tag)
 {
 	if (!name_ok(tag, HTML_TAG_MAX) || strchr(tag, '-') || in_list(raw_text_tags, tag)) {
-		fail(h, ULF_EINVAL, "html: element name \"%.20s\" refused", tag ? tag : "(null)");
+		tag = tag ? tag : "(null)";
+		fail(h, ULF_EINVAL, "html: element name \"%.*s\" refused", text_quote_len(tag, 20),
+		     tag);
 		return 0;
 	}
 	return 1;
@@ -151,8 +136,9 @@ static int attr_name_ok(html *h, const char *name)
 {
 	if (!name_ok(name, HTML_ATTR_MAX) || strncmp(name, "on", 2) == 0 ||
 	    in_list(refused_attrs, name)) {
-		fail(h, ULF_EINVAL, "html: attribute name \"%.40s\" refused",
-		     name ? name : "(null)");
+		name = name ? name : "(null)";
+		fail(h, ULF_EINVAL, "html: attribute name \"%.*s\" refused",
+		     text_quote_len(name, 40), name);
 		return 0;
 	}
 	return 1;
@@ -295,8 +281,10 @@ html *html_new(size_t cap)
 {
 	html *h = calloc(1, sizeof(*h));
 
-	if (h)
+	if (h) {
 		h->cap = cap ? cap : HTML_CAP_DEFAULT;
+		dynbuf_init(&h->page, h->cap);
+	}
 	return h;
 }
 
@@ -326,16 +314,9 @@ int html_take(char **out, size_t *out_len, html *h, ulf_err *err)
 	if (rc) {
 		ulf_err_set(err, rc, "%s", h->msg);
 		buf_reset(h);
-	} else if (!h->p) {
-		/* nothing was written: the page is "" */
-		*out = calloc(1, 1);
-		if (!*out)
-			rc = ulf_err_set(err, ULF_ENOMEM, "html: out of memory");
-	} else {
-		*out = h->p;
-		*out_len = h->len;
-		h->p = NULL;
-		h->len = h->alloc = 0;
+	} else if (dynbuf_take(out, out_len, &h->page) != 0) {
+		/* nothing was written, and not even "" could be allocated */
+		rc = ulf_err_set(err, ULF_ENOMEM, "html: out of memory");
 	}
 	h->status = 0;
 	h->msg[0] = '\0';
@@ -386,8 +367,9 @@ void html_attr(html *h, const char *name, const char *value)
 	if (h->status)
 		return;
 	if (!h->pending) {
-		fail(h, ULF_EINVAL, "html: attribute \"%.40s\" outside a start tag",
-		     name ? name : "(null)");
+		name = name ? name : "(null)";
+		fail(h, ULF_EINVAL, "html: attribute \"%.*s\" outside a start tag",
+		     text_quote_len(name, 40), name);
 		return;
 	}
 	if (!attr_name_ok(h, name) || !value)
@@ -434,8 +416,9 @@ void html_close(html *h, const char *tag)
 		return;
 	end_start_tag(h);
 	if (!tag || h->depth == 0 || strcmp(h->open[h->depth - 1], tag) != 0) {
-		fail(h, ULF_EINVAL, "html: </%.20s> closes %s%s%s",
-		     tag ? tag : "(null)", h->depth ? "<" : "nothing",
+		tag = tag ? tag : "(null)";
+		fail(h, ULF_EINVAL, "html: </%.*s> closes %s%s%s",
+		     text_quote_len(tag, 20), tag, h->depth ? "<" : "nothing",
 		     h->depth ? h->open[h->depth - 1] : "", h->depth ? ">" : "");
 		return;
 	}

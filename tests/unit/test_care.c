@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "core/fileio.h"
+#include "core/text.h"
 #include "parsers/reader.h"
 #include "robot/care/care.h"
 #include "robot/care/care_booking.h"
@@ -440,6 +441,71 @@ static void test_claim_rules_fail(void **state)
 		findings_release(&f);
 		claim_free(c);
 	}
+}
+
+/* A finding quotes at most so many bytes of a document's value, cut on a
+ * whole character: half an "å" would make the findings no JSON. */
+static void test_quotes_whole_characters(void **state)
+{
+	claim *c = claim_of("claim-matched.xml", "<c:typeOfAgreement>2</c:typeOfAgreement>",
+			    "<c:typeOfAgreement>x\xc3\xa5\xc3\xa5\xc3\xa5\xc3\xa5\xc3\xa5"
+			    "</c:typeOfAgreement>");
+	findings f;
+	ujson *j = NULL;
+	ulf_err err;
+	char id[700], *text, *t1, *t2;
+	size_t i, n = 0;
+
+	(void)state;
+	findings_init(&f);
+	ulf_err_clear(&err);
+	assert_int_equal(care_check_claim(&f, c, &err), 0);
+	for (i = 0; i < f.n; i++) {
+		const char *m = f.items[i].message;
+		assert_true(text_is_utf8(m, strlen(m), NULL));
+		if (strcmp(f.items[i].rule, "CARE-018") == 0) {
+			/* 10 bytes would end in the middle of the fifth "å" */
+			assert_non_null(strstr(m, "typeOfAgreement 'x\xc3\xa5\xc3\xa5\xc3\xa5"
+						  "\xc3\xa5' is not"));
+			n++;
+		}
+	}
+	assert_int_equal(n, 1);
+	assert_int_equal(care_findings_json(&j, &f, &err), 0);
+	ujson_free(j);
+	findings_release(&f);
+	claim_free(c);
+
+	/* a message cut at its buffer's end ends on a whole character too:
+	 * a line id of "x" and 301 "å" (603 bytes) in a finding about its line,
+	 * where the 512-byte buffer ends inside an "å" */
+	memset(id, 0, sizeof(id));
+	memcpy(id, "<c:lineId>x", 11);
+	for (i = 0; i < 301; i++)
+		memcpy(id + 11 + 2 * i, "\xc3\xa5", 2);
+	memcpy(id + 11 + 602, "</c:lineId>", 11);
+	text = slurp("claim-matched.xml");
+	t1 = edit(text, "<c:lineId>1</c:lineId>", id);
+	t2 = edit(t1, "<c:typeOfAgreement>2</c:typeOfAgreement>",
+		  "<c:typeOfAgreement>9</c:typeOfAgreement>");
+	c = NULL;
+	assert_int_equal(claim_read_buffer(&c, t2, strlen(t2), "long-id", NULL, NULL, &err), 0);
+	findings_init(&f);
+	assert_int_equal(care_check_claim(&f, c, &err), 0);
+	assert_true(f.n > 0);
+	for (i = 0, n = 0; i < f.n; i++) {
+		const char *m = f.items[i].message;
+		assert_true(text_is_utf8(m, strlen(m), NULL));
+		n += strlen(m) > 500;
+	}
+	assert_true(n > 0);   /* one was cut: CARE-018's, naming the line */
+	assert_int_equal(care_findings_json(&j, &f, &err), 0);
+	ujson_free(j);
+	findings_release(&f);
+	claim_free(c);
+	free(t2);
+	free(t1);
+	free(text);
 }
 
 /* ---- the rules: passing cases --------------------------------------- */
@@ -903,6 +969,7 @@ int main(void)
 		cmocka_unit_test(test_invoice_keys_fallbacks),
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_claim_rules_fail),
+		cmocka_unit_test(test_quotes_whole_characters),
 		cmocka_unit_test(test_claim_rules_pass),
 		cmocka_unit_test(test_pair_rules),
 		cmocka_unit_test(test_amounts_overflow),

@@ -3,7 +3,7 @@
  * allocation, the cap (exactly full is fine, one byte more is ULF_ELIMIT
  * and leaves the content as it was, for adds, bytes and formatted text),
  * formatted adds short and long, embedded NULs, take and release, and a
- * struct array grown in one.
+ * struct array grown in one, by dynbuf_add and by dynbuf_add_item.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -208,6 +208,45 @@ static void struct_array(void **state)
 	dynbuf_release(&b);
 }
 
+/* dynbuf_add_item: zeroed items in place, the count capped, and a
+ * failed add leaves the array as it was. */
+static void items(void **state)
+{
+	dynbuf b;
+	pt *v;
+	void *item;
+	int i;
+
+	(void)state;
+	dynbuf_init(&b, 3 * sizeof(pt));
+	assert_null(dynbuf_items(&b));
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(dynbuf_add_item(&item, &b, sizeof(pt)), 0);
+		v = item;
+		assert_true(v->x == 0.0);
+		assert_int_equal(v->y, 0);
+		assert_int_equal(v->tag, 0);
+		v->y = i + 1;
+		/* the item is the array's last */
+		v = dynbuf_items(&b);
+		assert_ptr_equal(item, &v[i]);
+	}
+	assert_int_equal(dynbuf_add_item(&item, &b, sizeof(pt)), ULF_ELIMIT);
+	assert_null(item);
+	assert_int_equal(dynbuf_len(&b), 3 * sizeof(pt));
+	v = dynbuf_items(&b);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(v[i].y, i + 1);
+	/* the memory is reused after a reset and zeroed again */
+	dynbuf_reset(&b);
+	assert_int_equal(dynbuf_add_item(&item, &b, sizeof(pt)), 0);
+	assert_int_equal(((pt *)item)->y, 0);
+	dynbuf_release(&b);
+	/* a zeroed dynbuf has a cap of 0: nothing fits */
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(dynbuf_add_item(&item, &b, sizeof(pt)), ULF_ELIMIT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +256,7 @@ int main(void)
 		cmocka_unit_test(formatted),
 		cmocka_unit_test(embedded_nuls),
 		cmocka_unit_test(struct_array),
+		cmocka_unit_test(items),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

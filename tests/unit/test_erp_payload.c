@@ -155,6 +155,11 @@ static void test_payload_refused(void **state)
 	expect_refused(&p, "ISO 4217");
 	p = sample(); p.nlines = 0;
 	expect_refused(&p, "no booking lines");
+	/* text that is not UTF-8 is named as such, not as out of memory */
+	p = sample(); p.supplier_name = "Sjukv\xe5rdsmaterial AB";
+	expect_refused(&p, "json: the text for \"name\" is not valid UTF-8");
+	p = sample(); lines[1].description = "Kopieringspapper \xc3";
+	expect_refused(&p, "json: the text for \"description\" is not valid UTF-8");
 }
 
 static void test_payload_credit_and_negative(void **state)
@@ -176,6 +181,37 @@ static void test_payload_credit_and_negative(void **state)
 	assert_non_null(strstr(json, "\"net_amount\":\"-100.00\""));
 	assert_non_null(strstr(json, "\"type_code\":\"381\""));
 	free(json);
+}
+
+/* Lines up to ERP_POSTING_MAX_LINES, the next refused and none lost;
+ * cleared, the posting takes lines again. */
+static void test_posting_line_cap(void **state)
+{
+	erp_booking_line *l;
+	erp_posting p;
+	ulf_err err;
+	size_t i;
+
+	(void)state;
+	ulf_err_clear(&err);
+	erp_posting_init(&p);
+	for (i = 0; i < ERP_POSTING_MAX_LINES; i++) {
+		assert_int_equal(erp_posting_add_line(&l, &p, &err), 0);
+		assert_null(l->account);
+		l->net_amount = dec_make((int64_t)i, 0);
+	}
+	assert_int_equal(erp_posting_add_line(&l, &p, &err), ULF_ERANGE);
+	assert_null(l);
+	assert_non_null(strstr(err.msg, "more than 100000 booking lines"));
+	assert_int_equal(p.nlines, ERP_POSTING_MAX_LINES);
+	for (i = 0; i < ERP_POSTING_MAX_LINES; i += 9999)
+		assert_int_equal(dec_cmp(p.lines[i].net_amount, dec_make((int64_t)i, 0)), 0);
+	assert_int_equal(erp_posting_set(&p.lines[7].account, "4010", &err), 0);
+	erp_posting_clear_lines(&p);
+	assert_int_equal(p.nlines, 0);
+	assert_int_equal(erp_posting_add_line(&l, &p, &err), 0);
+	assert_null(l->account);
+	erp_posting_release(&p);
 }
 
 static void test_idempotency_key(void **state)
@@ -206,6 +242,33 @@ static void test_idempotency_key(void **state)
 	assert_int_equal(erp_idempotency_key(a, "5560000001", "380", "", "2024-03-01", 0, &err),
 			 ULF_EINVAL);
 	assert_string_equal(a, "");
+}
+
+/* The key of a built payload is the key of the posting it was built from:
+ * what ulf erp-post sends by hand is answered like the robot's post. */
+static void test_payload_idempotency_key(void **state)
+{
+	erp_posting p = sample();
+	char a[ERP_IDEM_KEY_MAX], b[ERP_IDEM_KEY_MAX], *json = NULL;
+	ulf_err err;
+
+	(void)state;
+	ulf_err_clear(&err);
+	assert_int_equal(erp_payload_build(&json, &p, &err), 0);
+	assert_int_equal(erp_payload_idempotency_key(a, json, strlen(json), 2, &err), 0);
+	assert_int_equal(erp_idempotency_key(b, p.supplier_org_number, p.type_code,
+					     p.invoice_number, p.issue_date, 2, &err), 0);
+	assert_string_equal(a, b);
+	free(json);
+	/* no org number: the VAT number */
+	p.supplier_org_number = NULL;
+	assert_int_equal(erp_payload_build(&json, &p, &err), 0);
+	assert_int_equal(erp_payload_idempotency_key(a, json, strlen(json), 0, &err), 0);
+	assert_int_equal(erp_idempotency_key(b, p.supplier_vat_number, p.type_code,
+					     p.invoice_number, p.issue_date, 0, &err), 0);
+	assert_string_equal(a, b);
+	free(json);
+	assert_int_equal(erp_payload_idempotency_key(a, "{", 1, 0, &err), ULF_EPARSE);
 }
 
 static void test_backoff(void **state)
@@ -441,7 +504,9 @@ int main(void)
 		cmocka_unit_test(test_payload_credit_and_negative),
 		cmocka_unit_test(test_posting_facts),
 		cmocka_unit_test(test_posting_booking),
+		cmocka_unit_test(test_posting_line_cap),
 		cmocka_unit_test(test_idempotency_key),
+		cmocka_unit_test(test_payload_idempotency_key),
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_retry_delay),
 		cmocka_unit_test(test_rates),

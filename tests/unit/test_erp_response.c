@@ -254,12 +254,40 @@ static void test_refused(void **state)
 	expect_refused(&r, "id is missing");
 }
 
+/* A reason past INVOICE_RESPONSE_MAX_BYTES: refused whole, said so. */
+static void test_too_long(void **state)
+{
+	invoice_response r = sample();
+	char *xml = (char *)"x", *big;
+	size_t len = 9;
+	ulf_err err;
+
+	(void)state;
+	big = malloc(INVOICE_RESPONSE_MAX_BYTES + 1);
+	assert_non_null(big);
+	memset(big, 'a', INVOICE_RESPONSE_MAX_BYTES);
+	big[INVOICE_RESPONSE_MAX_BYTES] = '\0';
+	r.reason = big;
+	ulf_err_clear(&err);
+	assert_int_equal(invoice_response_rejection(&xml, &len, &r, &err), ULF_ELIMIT);
+	assert_non_null(strstr(err.msg, "invoice response: longer than"));
+	assert_null(xml);
+	assert_int_equal(len, 0);
+	/* just under the cap, what the rest of the document leaves: fine */
+	big[INVOICE_RESPONSE_MAX_BYTES - 4096] = '\0';
+	assert_int_equal(invoice_response_rejection(&xml, &len, &r, &err), 0);
+	assert_true(len < INVOICE_RESPONSE_MAX_BYTES);
+	free(xml);
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rejection_shape),
 		cmocka_unit_test(test_hostile_text),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_too_long),
 	};
 	int rc;
 

@@ -354,6 +354,34 @@ static void booking_rules(void **state)
 	rules_free(r);
 }
 
+/* RULES_MAX_VATCODES rows are taken, the next is a problem on its line. */
+static void vatcodes_cap(void **state)
+{
+	size_t cap = 16 + (RULES_MAX_VATCODES + 1) * 24, len = 0, i;
+	char *text = malloc(cap);
+	ruleset *r = NULL;
+	sink s = { "", 0 };
+	ulf_err err;
+	char want[64];
+
+	(void)state;
+	assert_non_null(text);
+	len += (size_t)snprintf(text + len, cap - len, "vatcodes\n");
+	for (i = 0; i < RULES_MAX_VATCODES; i++)
+		len += (size_t)snprintf(text + len, cap - len, "    S %zu V%zu\n", i, i);
+	r = parse_ok(text);
+	assert_string_equal(rules_vat_code(r, "S", D("999"), true, NULL), "V999");
+	rules_free(r);
+	len += (size_t)snprintf(text + len, cap - len, "    S 1000 V1000\n");
+	ulf_err_clear(&err);
+	assert_int_equal(rules_parse(&r, text, len, "r.txt", collect, &s, &err), ULF_EPARSE);
+	snprintf(want, sizeof(want), "r.txt:%u: vatcodes: more than %u rows",
+		 RULES_MAX_VATCODES + 2, RULES_MAX_VATCODES);
+	assert_non_null(strstr(s.text, want));
+	assert_int_equal(s.n, 1);
+	free(text);
+}
+
 static void tolerances(void **state)
 {
 	ruleset *r = parse_ok(
@@ -483,6 +511,7 @@ int main(void)
 		cmocka_unit_test(not_utf8),
 		cmocka_unit_test(extraction),
 		cmocka_unit_test(booking_rules),
+		cmocka_unit_test(vatcodes_cap),
 		cmocka_unit_test(tolerances),
 		cmocka_unit_test(nonpo_rules),
 		cmocka_unit_test(party_keys),

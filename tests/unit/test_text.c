@@ -8,11 +8,13 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "core/err.h"
 #include "core/json.h"
 #include "core/text.h"
 
@@ -61,6 +63,28 @@ static void dates(void **state)
 	}
 	assert_false(text_is_date(NULL));
 	assert_false(text_is_date_shape(NULL));
+}
+
+static void numbers(void **state)
+{
+	unsigned v = 7;
+
+	(void)state;
+	assert_int_equal(text_parse_uint(&v, "0", 10), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(text_parse_uint(&v, "65535", 65535), 0);
+	assert_int_equal(v, 65535);
+	assert_int_equal(text_parse_uint(&v, "+12", 100), 0);   /* as strtoul */
+	assert_int_equal(v, 12);
+	v = 7;
+	assert_int_equal(text_parse_uint(&v, "65536", 65535), ULF_EINVAL);
+	assert_int_equal(text_parse_uint(&v, "", 10), ULF_EINVAL);
+	assert_int_equal(text_parse_uint(&v, "-1", 10), ULF_EINVAL);
+	assert_int_equal(text_parse_uint(&v, "3x", 10), ULF_EINVAL);
+	assert_int_equal(text_parse_uint(&v, "99999999999999999999999", UINT_MAX), ULF_EINVAL);
+	assert_int_equal(v, 7);   /* untouched */
+	assert_int_equal(text_parse_uint(&v, "4294967295", UINT_MAX), 0);
+	assert_int_equal(v, UINT_MAX);
 }
 
 static void utf8_cases(void **state)
@@ -170,6 +194,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(spaces),
 		cmocka_unit_test(dates),
+		cmocka_unit_test(numbers),
 		cmocka_unit_test(utf8_cases),
 		cmocka_unit_test(utf8_as_jansson),
 	};
