@@ -48,6 +48,7 @@ const char *ulf_err_name(int code)
 	case ULF_ESTORE:    return "store error";
 	case ULF_ENET:      return "network error";
 	case ULF_EEXISTS:   return "already exists";
+	case ULF_ECONFLICT: return "changed meanwhile";
 	default:            return "error";
 	}
 }

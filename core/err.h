@@ -25,7 +25,8 @@ enum {
 	ULF_ERANGE = -9,    /* a number does not fit */
 	ULF_ESTORE = -10,   /* the store refused or failed */
 	ULF_ENET = -11,     /* network or remote peer failure */
-	ULF_EEXISTS = -12   /* the thing to create is there already */
+	ULF_EEXISTS = -12,  /* the thing to create is there already */
+	ULF_ECONFLICT = -13 /* changed by someone else since it was read: reload */
 };
 
 #define ULF_ERR_MSG_MAX 512

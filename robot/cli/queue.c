@@ -158,6 +158,21 @@ static int show(store *s, const qargs *a, ulf_err *err)
 	return rc;
 }
 
+/* The version of the document the CLI acts on: the one it reads now. */
+static int current_version(int64_t *out, store *s, int64_t id, ulf_err *err)
+{
+	queue_item it;
+	arena a;
+	bool found = false, waiting = false;
+	int rc;
+
+	arena_init(&a, 1u << 20);
+	rc = queue_index_get(&it, &found, &waiting, s, id, &a, err);
+	*out = rc == 0 && found ? it.version : 0;
+	arena_release(&a);
+	return rc;
+}
+
 static int64_t now_s(void)
 {
 	return (int64_t)time(NULL);
@@ -185,6 +200,7 @@ int cli_queue(int argc, char **argv)
 	store *s = NULL;
 	pipeline *p = NULL;
 	ulf_err err;
+	int64_t version = 0;
 	int c, status = CLI_OK;
 
 	if (argc < 2) {
@@ -257,20 +273,23 @@ int cli_queue(int argc, char **argv)
 		status = CLI_USAGE;
 		goto out;
 	}
+	if (pipeline_new(&p, s, &cfg, &err) || current_version(&version, s, a.id, &err))
+		goto fail;
 	if (!strcmp(verb, "resolve")) {
 		if (a.booking && file_read(&booking, &booking_len, a.booking, 1u << 20, &err))
 			goto fail;
-		if (queue_resolve(s, a.id, a.by, booking, a.note, now_s(), &err))
+		if ((booking ? queue_approve_booking(NULL, p, a.id, a.by, version, booking, a.note,
+						     now_s(), &err)
+			     : queue_approve(p, a.id, a.by, version, a.note, now_s(), &err)))
 			goto fail;
 		printf("document %" PRId64 " released for posting by %s\n", a.id, a.by);
 	} else if (!strcmp(verb, "reject")) {
-		if (queue_reject(s, a.id, a.by, a.reason, now_s(), &err))
+		if (queue_reject(p, a.id, a.by, version, "OTH", a.reason, now_s(), &err))
 			goto fail;
 		printf("document %" PRId64 " rejected by %s: %s\n", a.id, a.by, a.reason);
 	} else if (!strcmp(verb, "retry")) {
 		doc_state st;
-		if (pipeline_new(&p, s, &cfg, &err) ||
-		    queue_retry(&st, s, p, a.id, a.by, now_s(), &err))
+		if (queue_retry(&st, p, a.id, a.by, version, now_s(), &err))
 			goto fail;
 		printf("document %" PRId64 " run again by %s: now %s\n", a.id, a.by,
 		       store_state_name(st));
