@@ -144,6 +144,9 @@ typedef struct ref_invoice_line {
 	dec net;
 	const char *account, *cost_centre, *activity, *project, *vat_code;
 	const char *order_no, *order_line_id;
+	/* a person's correction taught this booking: who, and the day
+	 * (YYYY-MM-DD); NULL when the robot's own or imported */
+	const char *learned_by, *learned_on;
 } ref_invoice_line;
 
 typedef struct ref_invoice {

@@ -200,6 +200,18 @@ int booking_apply_history(booking_row *row, bool *out_weak, refdata *r,
 	if (!found || h.total <= 0)
 		return 0;
 	k--;
+	if (h.learned_by[0]) {
+		/* a person chose this booking for the key: it is the suggestion,
+		 * and as sure as the person was */
+		const char *vals[RB_COUNT] = { h.account, h.cost_centre, h.activity, h.project,
+					       h.vat_code };
+		for (f = 0; f < RB_COUNT; f++)
+			booking_set(&row->f[f], vals[f], BSRC_HISTORY, 100,
+				    "learned from %s's correction on %s (%s%s%s)", h.learned_by,
+				    h.learned_on[0] ? h.learned_on : "?", kinds[k], k < 2 ? " " : "",
+				    keys[k]);
+		return 0;
+	}
 	conf = (int)(h.n * 100 / h.total);
 	{
 		const char *vals[RB_COUNT] = { h.account, h.cost_centre, h.activity, h.project,

@@ -1958,6 +1958,7 @@ int match_record(matcher *m, const invoice *inv, const match_result *r,
 	rb.rec.source = "posted";
 	if (booking_json) {
 		const ujson *arr;
+		const char *by, *on;
 		size_t i, n, k;
 		dec total = dec_make(0, 2);
 		rc = ujson_parse(&bj, booking_json, strlen(booking_json), "booking", err);
@@ -1970,6 +1971,10 @@ int match_record(matcher *m, const invoice *inv, const match_result *r,
 					 " array");
 			goto out;
 		}
+		/* a handler's correction (queue_approve_booking) says who and when:
+		 * the history remembers it as theirs */
+		by = jstr(bj, "corrected_by");
+		on = jstr(bj, "corrected_on");
 		lines = calloc(n, sizeof(*lines));
 		used = calloc(r->booking.n ? r->booking.n : 1, sizeof(*used));
 		if (!lines || !used) {
@@ -1996,6 +2001,8 @@ int match_record(matcher *m, const invoice *inv, const match_result *r,
 			l->vat_code = jstr(o, "vat_code");
 			l->description = jstr(o, "description");
 			l->line_id = lid;
+			l->learned_by = by;
+			l->learned_on = on;
 			for (k = 0; lid && k < r->booking.n; k++) {
 				const booking_row *row = &r->booking.rows[k];
 				if (used[k] || strcmp(row->line_id, lid))
@@ -2010,7 +2017,10 @@ int match_record(matcher *m, const invoice *inv, const match_result *r,
 					l->description = row->description;
 				break;
 			}
-			dec_add(&total, total, l->net);
+			if (dec_add(&total, total, l->net)) {
+				rc = ulf_err_set(err, ULF_ERANGE, "booking: amounts out of range");
+				goto out;
+			}
 		}
 		rb.rec.lines = lines;
 		rb.rec.nlines = n;

@@ -1234,6 +1234,16 @@ const char *rules_vat_code(const ruleset *r, const char *category, dec rate, boo
 	return NULL;
 }
 
+bool rules_vat_code_known(const ruleset *r, const char *code)
+{
+	size_t i;
+
+	for (i = 0; code && i < r->nvats; i++)
+		if (strcmp(r->vats[i].code, code) == 0)
+			return true;
+	return false;
+}
+
 static void copy_span(char *out, size_t n, const char *s, size_t a, size_t b)
 {
 	size_t len = b - a;

@@ -136,6 +136,9 @@ const rules_settings *rules_settings_of(const ruleset *r);
 const char *rules_vat_code(const ruleset *r, const char *category, dec rate, bool rate_set,
 			   unsigned *out_line);
 
+/* Whether `code` is a VAT code of the vatcodes block. */
+bool rules_vat_code_known(const ruleset *r, const char *code);
+
 /*
  * Splits an AccountingCost text with the settings' accounting_cost pattern
  * into out[RB_ACCOUNT..RB_PROJECT] (empty when the group did not take

@@ -185,6 +185,7 @@ typedef struct queue_event {
 typedef struct queue_doc {
 	int64_t id;
 	const char *state;         /* "exception" while it waits */
+	const char *name;          /* the file name it came with */
 	queue_item item;           /* what the list shows of it (item.version!) */
 	/* the header */
 	const char *kind;          /* "invoice", "credit-note" */

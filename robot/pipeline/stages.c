@@ -295,6 +295,15 @@ static int match_orders(doc_state *to, job *j, ulf_err *err)
 			rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
 			goto out;
 		}
+		/* the suggestion as it would be posted, kept for a handler who
+		 * approves it as it is (queue_approve): the same booking the
+		 * robot posts when it decides alone */
+		if (posting_from_match(&bp, r, err) == 0)
+			rc = posting_set_booking(j->detail, &bp, err);
+		else
+			rc = ULF_ENOMEM;
+		if (rc)
+			goto out;
 		memset(&sum, 0, sizeof(sum));
 		sum.flow = match_flow_name(r->flow);
 		rc = store_set_summary(j->p->s, j->id, &sum, j->now, err);

@@ -157,7 +157,9 @@ typedef struct queue_act {
 	const char *response_code;
 	const char *response;
 	size_t response_len;
-	ujson *extra;              /* more for the audit row (note, reason...); borrowed */
+	/* more for the audit row: key, value, key, value, ..., NULL (a
+	 * value may be NULL); e.g. "note", "...", "reason_code", "PRI" */
+	const char *const *extra;
 } queue_act;
 
 /*
@@ -165,6 +167,8 @@ typedef struct queue_act {
  * "document N was changed by X at T - reload", when it moved on), the
  * state moved, the values set, the version bumped, and the audit row
  * written with {"before": {...}, "after": {...}} and `extra`'s members.
+ * before and after hold the state, assignee, hold_until, reasons and the
+ * handler's booking (JSON, null when the suggestion stands).
  */
 int queue_index_act(store *s, const queue_act *a, ulf_err *err);
 

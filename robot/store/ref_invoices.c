@@ -46,11 +46,13 @@ static const char *const sql[Q_COUNT_] = {
 		" AND (CAST(? AS TEXT) IS NULL OR issue_date < ?) ORDER BY issue_date DESC LIMIT ?",
 	[Q_HIST_LEARN] =
 		"INSERT INTO ref_booking_history (supplier_key, key_kind, hkey, account,"
-		" cost_centre, activity, project, vat_code, n, last_date)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)"
+		" cost_centre, activity, project, vat_code, n, last_date, learned_by, learned_on)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)"
 		" ON CONFLICT (supplier_key, key_kind, hkey, account, cost_centre, activity,"
 		" project, vat_code) DO UPDATE SET n = ref_booking_history.n + 1,"
-		" last_date = excluded.last_date",
+		" last_date = excluded.last_date,"
+		" learned_by = COALESCE(excluded.learned_by, ref_booking_history.learned_by),"
+		" learned_on = COALESCE(excluded.learned_on, ref_booking_history.learned_on)",
 	[Q_HIST_UNLEARN] =
 		"UPDATE ref_booking_history SET n = n - 1 WHERE supplier_key = ? AND key_kind = ?"
 		" AND hkey = ? AND account = ? AND cost_centre = ? AND activity = ? AND project = ?"
@@ -59,9 +61,10 @@ static const char *const sql[Q_COUNT_] = {
 		"DELETE FROM ref_booking_history WHERE supplier_key = ? AND key_kind = ?"
 		" AND hkey = ? AND n <= 0",
 	[Q_HIST_GET] =
-		"SELECT account, cost_centre, activity, project, vat_code, n, last_date"
+		"SELECT account, cost_centre, activity, project, vat_code, n, last_date,"
+		" learned_by, learned_on"
 		" FROM ref_booking_history WHERE supplier_key = ? AND key_kind = ? AND hkey = ?"
-		" ORDER BY n DESC, last_date DESC LIMIT 64",
+		" ORDER BY (learned_on IS NULL), learned_on DESC, n DESC, last_date DESC LIMIT 64",
 };
 
 /* ---- fingerprints ------------------------------------------------------- */
@@ -188,8 +191,11 @@ static int history_adjust(refdata *r, const char *supplier_key, const ref_invoic
 		db_bind_text(st, 6, nz(l->activity));
 		db_bind_text(st, 7, nz(l->project));
 		db_bind_text(st, 8, nz(l->vat_code));
-		if (learn)
+		if (learn) {
 			ref_bind_opt(st, 9, date);
+			ref_bind_opt(st, 10, l->learned_by);
+			ref_bind_opt(st, 11, l->learned_on);
+		}
 		if ((rc = ref_exec(st, err)) != 0)
 			return rc;
 		if (!learn) {
@@ -562,6 +568,8 @@ static int history_row(db_stmt *st, void *ctx, ulf_err *err)
 		ref_col_buf(out->project, sizeof(out->project), st, 3);
 		ref_col_buf(out->vat_code, sizeof(out->vat_code), st, 4);
 		ref_col_buf(out->last_date, sizeof(out->last_date), st, 6);
+		ref_col_buf(out->learned_by, sizeof(out->learned_by), st, 7);
+		ref_col_buf(out->learned_on, sizeof(out->learned_on), st, 8);
 		out->n = n;
 		h->found = true;
 	}

@@ -44,6 +44,10 @@ static const char *const sql[Q_COUNT_] = {
 		" WHERE order_no = ? ORDER BY seq",
 	[Q_ORD_INVOICED] = "SELECT line_id, quantity, net FROM ref_invoiced WHERE order_no = ?",
 	[Q_ORD_RECEIVED] = "SELECT order_line_id, quantity FROM ref_receipts WHERE order_no = ?",
+	[Q_RCP_LIST] =
+		"SELECT order_no, receipt_id, line_id, order_line_id, quantity, unit, receipt_date,"
+		" source FROM ref_receipts WHERE order_no = ?"
+		" ORDER BY receipt_date, receipt_id, line_id LIMIT 100000",
 	[Q_RCP_EXISTS] =
 		"SELECT 1 FROM ref_receipts WHERE order_no = ? AND receipt_id = ? AND line_id = ?",
 	[Q_RCP_PUT] =
@@ -360,4 +364,40 @@ int refdata_put_receipt(bool *out_updated, refdata *r, const ref_receipt *rc_in,
 	db_bind_text(st, 8, rc_in->source ? rc_in->source : "api");
 	db_bind_int(st, 9, now);
 	return ref_exec(st, err);
+}
+
+static int receipt_row(void *elem, db_stmt *st, void *ctx, ulf_err *err)
+{
+	ref_receipt *rc = elem;
+	arena *a = ctx;
+
+	(void)err;
+	rc->order_no = ref_col_dup(a, st, 0);
+	rc->receipt_id = ref_col_dup(a, st, 1);
+	rc->line_id = ref_col_dup(a, st, 2);
+	rc->order_line_id = ref_col_dup(a, st, 3);
+	ref_col_dec(&rc->quantity, st, 4);
+	rc->unit = ref_col_dup(a, st, 5);
+	rc->date = ref_col_dup(a, st, 6);
+	rc->source = ref_col_dup(a, st, 7);
+	return 0;
+}
+
+int refdata_receipts(ref_receipt **out, size_t *out_n, arena *a, refdata *r,
+		     const char *order_no, ulf_err *err)
+{
+	void *v = NULL;
+	db_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*out_n = 0;
+	rc = ref_stmt(&st, r, sql, Q_RCP_LIST, err);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, order_no);
+	rc = ref_collect(&v, out_n, a, st, sizeof(ref_receipt), receipt_row, a, "order",
+			 order_no, err);
+	*out = v;
+	return rc;
 }

@@ -12,6 +12,8 @@
  *   ref_invoices.c   invoices seen, their fingerprints, recurring
  *                    invoices and the booking history
  *   ref_import.c     `ulf import`: the connector's records into the tables
+ *   ref_dimensions.c the register of accounts and dimensions bookings are
+ *                    checked against
  */
 #ifndef ULF_REF_SQL_H
 #define ULF_REF_SQL_H
@@ -35,6 +37,7 @@ enum {
 	Q_INV_GET, Q_INV_LINES, Q_INV_DEL, Q_INV_DEL_LINES, Q_INV_DEL_INVOICED, Q_INV_PUT,
 	Q_INV_PUT_LINE, Q_INV_PUT_INVOICED, Q_INV_FP, Q_INV_RECURRING,
 	Q_HIST_LEARN, Q_HIST_UNLEARN, Q_HIST_PURGE, Q_HIST_GET,
+	Q_DIM_PUT, Q_DIM_GET, Q_DIM_ANY, Q_RCP_LIST,
 	Q_COUNT_
 };
 

@@ -75,14 +75,32 @@ static const char *const schema_v1 =
 	" PRIMARY KEY (supplier_key, key_kind, hkey, account, cost_centre, activity,"
 	" project, vat_code));";
 
+/*
+ * What the handlers' workbench adds, as a module of its own in
+ * schema_version ("refdata-handlers"), so it can grow apart from the
+ * tables above: who taught a booking (a handler's correction outranks
+ * what was counted), and the register of accounts and dimensions a
+ * handler's booking is checked against.
+ */
+static const char *const handlers_v1 =
+	"ALTER TABLE ref_booking_history ADD COLUMN learned_by TEXT;"
+	"ALTER TABLE ref_booking_history ADD COLUMN learned_on TEXT;"
+	"CREATE TABLE ref_dimensions ("
+	" dimension TEXT NOT NULL, code TEXT NOT NULL, name TEXT,"
+	" active INTEGER NOT NULL DEFAULT 1, updated_at BIGINT NOT NULL,"
+	" PRIMARY KEY (dimension, code));";
+
 int refdata_open(refdata **out, db *d, ulf_err *err)
 {
 	const char *steps[1] = { schema_v1 };
+	const char *handlers[1] = { handlers_v1 };
 	refdata *r;
 	int rc;
 
 	*out = NULL;
 	rc = db_migrate(d, "refdata", steps, 1, err);
+	if (rc == 0)
+		rc = db_migrate(d, "refdata-handlers", handlers, 1, err);
 	if (rc)
 		return rc;
 	r = calloc(1, sizeof(*r));

@@ -90,6 +90,11 @@ int refdata_order_get(ref_order **out, refdata *r, const char *order_no, ulf_err
 int refdata_put_receipt(bool *out_updated, refdata *r, const ref_receipt *rc, int64_t now,
 			ulf_err *err);
 
+/* The goods-receipt lines of an order, oldest first, their strings in
+ * arena `a` (*out NULL when there are none). */
+int refdata_receipts(ref_receipt **out, size_t *out_n, arena *a, refdata *r,
+		     const char *order_no, ulf_err *err);
+
 /* ---- invoices seen, and the booking history --------------------------- */
 
 /*
@@ -134,10 +139,30 @@ typedef struct ref_history {
 	int64_t n;                    /* times this booking was used */
 	int64_t total;                /* times anything was booked for the key */
 	char last_date[16];
+	/* a handler's correction taught it ("" when not): who and when.  A
+	 * correction outranks what was counted, the latest first. */
+	char learned_by[64];
+	char learned_on[16];
 } ref_history;
 
 int refdata_history(ref_history *out, bool *found, refdata *r, const char *supplier_key,
 		    const char *key_kind, const char *key, ulf_err *err);
+
+/* ---- accounts and dimensions ------------------------------------------ */
+
+/*
+ * The register of values a booking may use, per dimension ("account",
+ * "cost_centre", "activity", "project", "vat_code"): a handler's booking is
+ * checked against it when saved.  A dimension with no values loaded is not
+ * checked (*out_registered false).
+ */
+int refdata_put_dimension(refdata *r, const char *dimension, const char *code,
+			  const char *name, bool active, int64_t now, ulf_err *err);
+
+/* Whether `code` is an active value of `dimension` (*out_known), and
+ * whether the dimension has a register at all (*out_registered). */
+int refdata_dimension_known(bool *out_known, bool *out_registered, refdata *r,
+			    const char *dimension, const char *code, ulf_err *err);
 
 /* ---- import ----------------------------------------------------------- */
 

@@ -8,9 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/digest.h"
+#include "robot/store/queue_index.h"
 #include "robot/store/store.h"
+#include "robot/store/store_int.h"
 
 struct store {
 	db *d;
@@ -154,6 +157,13 @@ int store_open(store **out, const char *backend, const char *target, ulf_err *er
 	if (rc)
 		goto out;
 	rc = db_migrate(s->d, "store", steps, sizeof(steps) / sizeof(steps[0]), err);
+	if (rc)
+		goto out;
+	/* the exception queue's index: its tables, and rows for documents
+	 * that waited before there was one */
+	rc = queue_index_migrate(s->d, err);
+	if (rc == 0)
+		rc = queue_index_backfill(s->d, (int64_t)time(NULL), err);
 	if (rc)
 		goto out;
 	*out = s;
@@ -449,7 +459,14 @@ static int transition_locked(db *d, int64_t id, doc_state from, doc_state to,
 	db_bind_text(st, 5, store_state_name(to));
 	db_bind_int(st, 6, duration_us);
 	db_bind_text(st, 7, detail);
-	return db_run(st, err);
+	rc = db_run(st, err);
+	/* the queue's index follows the document in and out, in the same
+	 * transaction */
+	if (rc == 0 && to == ST_EXCEPTION)
+		rc = queue_index_enter(d, id, now, err);
+	else if (rc == 0 && from == ST_EXCEPTION)
+		rc = queue_index_leave(d, id, NULL, now, err);
+	return rc;
 }
 
 static int audit_locked(db *d, int64_t id, const char *who, const char *action,
@@ -471,6 +488,21 @@ static int audit_locked(db *d, int64_t id, const char *who, const char *action,
 	db_bind_text(st, 4, action);
 	db_bind_text(st, 5, detail);
 	return db_run(st, err);
+}
+
+int store_tx_transition(db *d, int64_t id, doc_state from, doc_state to, const char *step,
+			int64_t duration_us, const char *detail, int64_t now, ulf_err *err)
+{
+	if (!store_transition_allowed(from, to))
+		return ulf_err_set(err, ULF_EINVAL, "document %lld: %s -> %s is not allowed",
+				   (long long)id, store_state_name(from), store_state_name(to));
+	return transition_locked(d, id, from, to, step, duration_us, detail, now, err);
+}
+
+int store_tx_audit(db *d, int64_t id, const char *who, const char *action,
+		   const char *detail, int64_t now, ulf_err *err)
+{
+	return audit_locked(d, id, who, action, detail, now, err);
 }
 
 /* A transition for db_tx, and a person's audit record when `audited`. */
@@ -1226,6 +1258,24 @@ int store_attach(store *s, int64_t id, int64_t invoice_id, int64_t now, ulf_err 
 	struct attach a = { id, invoice_id, now };
 
 	return db_tx(s->d, attach_tx, &a, err);
+}
+
+int store_care_partner(int64_t *out, store *s, int64_t invoice_id, ulf_err *err)
+{
+	db_stmt *st = NULL;
+	int rc;
+
+	*out = 0;
+	rc = db_prepare(&st, s->d, "SELECT doc_id FROM care_claims WHERE partner_doc = ?"
+			" AND doc_id IS NOT NULL ORDER BY id LIMIT 1", err);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, invoice_id);
+	rc = db_step(st, err);
+	if (rc == 1)
+		*out = db_col_int(st, 0);
+	db_finalize(st);
+	return rc < 0 ? rc : 0;
 }
 
 int store_set_care_key(store *s, int64_t id, const char *claim_id, ulf_err *err)

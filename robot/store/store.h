@@ -304,6 +304,10 @@ int store_find_duplicate(int64_t *out_id, doc_state *out_state, db *d, const cha
  * waiting -> attached, in one transaction with the care row's state. */
 int store_attach(store *s, int64_t id, int64_t invoice_id, int64_t now, ulf_err *err);
 
+/* The claim document joined to invoice `invoice_id` (care_claims'
+ * partner), 0 when none was. */
+int store_care_partner(int64_t *out, store *s, int64_t invoice_id, ulf_err *err);
+
 /* Sets the fakturaunderlags-id an invoice names (documents.care_key). */
 int store_set_care_key(store *s, int64_t id, const char *claim_id, ulf_err *err);
 

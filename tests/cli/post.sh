@@ -53,7 +53,7 @@ rounding=$(echo "$json" | sed 's/.*"rounding":"\([^"]*\)".*/\1/')
 # the voucher balances against the amount to pay: the öre rounding is booked too
 cat > "$work/booking.json" <<B
 {"supplier_erp_id":"L1001","lines":[{"account":"4010","cost_centre":"K123","activity":"A1",
- "vat_code":"MP1","net_amount":"$net","vat_amount":"$vat","description":"all lines"},
+ "vat_code":"25","net_amount":"$net","vat_amount":"$vat","description":"all lines"},
  {"account":"3740","vat_code":"O","net_amount":"$rounding","vat_amount":"0.00","description":"rounding"}]}
 B
 
