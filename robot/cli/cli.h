@@ -14,8 +14,12 @@ enum {
 	CLI_USAGE = 64     /* bad command line (EX_USAGE) */
 };
 
+#include <stdbool.h>
+
 #include "core/err.h"
 #include "robot/config/config.h"
+#include "robot/store/store.h"
+#include "robot/store/users.h"
 
 /*
  * The configuration a command runs with: the defaults, over them the file
@@ -24,6 +28,47 @@ enum {
  */
 int cli_load_config(ulf_config *out, const char *config_path, const char *store_path,
 		    const char *inbox_dir, ulf_err *err);
+
+/* The name of the operating-system user ulf runs as (the effective user,
+ * whose rights open the store) into out[0..n). */
+int cli_os_user(char *out, size_t n, ulf_err *err);
+
+/*
+ * A new password for `user` into out[0..n) (n: PASSWD_MAX_LEN + 2): asked
+ * twice on the terminal with echo off when stdin is one, else one line of
+ * stdin (its line end dropped).  Never printed; the caller wipes out with
+ * digest_cleanse when done.  ULF_EINVAL for an empty password or two that
+ * differ, ULF_ELIMIT for one that does not fit, ULF_EIO without input.
+ */
+int cli_read_password(char *out, size_t n, const char *user, ulf_err *err);
+
+/* Who runs a command, for the audit trail and for what it may do. */
+typedef struct cli_actor {
+	char os_name[256];            /* the operating-system user */
+	bool mapped;                  /* it is mapped to a ulf user (ulf user map) */
+	user_info user;               /* that user, when mapped */
+	char who[USERS_NAME_MAX + 8]; /* the user's name, else "os:" and the OS name */
+} cli_actor;
+
+/* The actor running this process: its OS user and the ulf user it maps to. */
+int cli_actor_get(cli_actor *out, users *u, ulf_err *err);
+
+/* Records an administrator's action (users, tokens) in the audit trail,
+ * with the values before and after (JSON, may be NULL; never a secret). */
+int cli_audit_admin(store *s, const cli_actor *who, const char *action, const char *before,
+		    const char *after, ulf_err *err);
+
+/* A flat JSON object of string pairs, NULL-terminated: ("name", "anna",
+ * "roles", "handler", NULL); malloc'd, NULL when out of memory. */
+char *cli_json_kv(const char *key, ...);
+
+/* The store of the configuration (cli_load_config) and its users. */
+int cli_open_users(store **out_s, users **out_u, const char *config, const char *store_path,
+		   ulf_err *err);
+
+/* The exit status for an error code: CLI_FINDINGS for what the user asked
+ * wrong (no such user, exists already, invalid), else CLI_UNREADABLE. */
+int cli_status(int code);
 
 int cli_parse(int argc, char **argv);
 int cli_validate(int argc, char **argv);
@@ -35,5 +80,8 @@ int cli_import(int argc, char **argv);
 int cli_match(int argc, char **argv);
 int cli_rules(int argc, char **argv);
 int cli_erppost(int argc, char **argv);
+int cli_user(int argc, char **argv);
+int cli_token(int argc, char **argv);
+int cli_audit(int argc, char **argv);
 
 #endif

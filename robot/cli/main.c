@@ -24,6 +24,9 @@ static const command commands[] = {
 	{ "match",  cli_match,  "match invoices to supplier, order and receipt; suggest the booking; decide" },
 	{ "rules",  cli_rules,  "check a matching rules file, or print the built-in rules" },
 	{ "erp-post", cli_erppost, "post one booking suggestion to the ERP (docs/erp.md)" },
+	{ "user",   cli_user,   "the workbench's users and their roles: add, list, disable, passwd, map" },
+	{ "token",  cli_token,  "API bearer tokens for senders and metrics: add, list, revoke" },
+	{ "audit",  cli_audit,  "check that the audit trail was not changed behind ulf's back" },
 };
 
 static void usage(FILE *out)

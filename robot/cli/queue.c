@@ -13,8 +13,15 @@
  *   ulf queue hold    ID --until DATE [--note T]  wait until a date (--until '' ends it)
  *   ulf queue assign  ID [--to USER]              to a user (default: yourself; '' nobody)
  *   ulf queue comment ID --text TEXT              a comment on the record
- * Common: [--config FILE] [--store PATH] [--by WHO] (default $USER)
+ * Common: [--config FILE] [--store PATH]
  *         [--seen N]: the version you saw (queue show); default: the current.
+ *
+ * An action is recorded with an identity ulf can vouch for: the ulf user
+ * the operating-system user running the command is mapped to (`ulf user
+ * map`), who must be enabled and hold a role that may act on the queue.
+ * Anyone else is refused.  --by, which used to name the actor, is only a
+ * note now: it is not recorded, and a name other than the vouched one is
+ * reported and ignored.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -28,6 +35,8 @@
 #include "robot/cli/cli.h"
 #include "robot/config/config.h"
 #include "robot/pipeline/queue.h"
+#include "robot/store/users.h"
+#include "robot/web/auth.h"
 
 typedef struct qargs {
 	const char *config, *store, *by, *state, *booking, *note, *reason, *code;
@@ -53,9 +62,11 @@ static void queue_usage(FILE *out)
 		"       ulf queue hold ID --until YYYY-MM-DD [--note TEXT]   (--until '' ends a hold)\n"
 		"       ulf queue assign ID [--to USER]   (default: yourself; --to '' nobody)\n"
 		"       ulf queue comment ID --text TEXT\n"
-		"options for all: --config FILE, --store PATH, --by WHO (default: $USER),\n"
+		"options for all: --config FILE, --store PATH,\n"
 		"                 --seen VERSION (the version `queue show` gave; default: the current)\n"
-		"Every action is recorded with who and when, and the values before and after.\n");
+		"Every action is recorded with who and when, and the values before and after:\n"
+		"who is the ulf user your operating-system user is mapped to ('ulf user map'),\n"
+		"who must hold the handler or care_handler role.  --by is ignored.\n");
 }
 
 static void fmt_time(char *buf, size_t n, int64_t t)
@@ -434,6 +445,43 @@ static int show(store *s, const qargs *a, ulf_err *err)
 	return rc;
 }
 
+/*
+ * Who acts: the ulf user the operating-system user is mapped to, enabled
+ * and allowed to act on the queue.  The name into who (a cli_actor's).
+ * ULF_ENOTFOUND / ULF_EINVAL with a message saying what to do otherwise.
+ */
+static int acting_user(char *who, size_t n, store *s, const char *by, ulf_err *err)
+{
+	users *u = NULL;
+	cli_actor me;
+	int rc;
+
+	who[0] = '\0';
+	rc = users_open(&u, store_db(s), err);
+	if (rc == 0)
+		rc = cli_actor_get(&me, u, err);
+	users_free(u);
+	if (rc)
+		return rc;
+	if (!me.mapped)
+		return ulf_err_set(err, ULF_ENOTFOUND, "the operating-system user %s is not a ulf"
+				   " user, so its actions cannot be recorded with a name ulf can"
+				   " vouch for; an administrator maps it with 'ulf user map %s NAME'",
+				   me.os_name, me.os_name);
+	if (me.user.disabled)
+		return ulf_err_set(err, ULF_EINVAL, "%s (operating-system user %s) is disabled",
+				   me.user.name, me.os_name);
+	if (!auth_allows(me.user.roles, AUTH_QUEUE_ACT))
+		return ulf_err_set(err, ULF_EINVAL, "%s (operating-system user %s) may not act on"
+				   " the queue: that takes the handler or care_handler role",
+				   me.user.name, me.os_name);
+	if (by && strcmp(by, me.user.name) != 0)
+		fprintf(stderr, "ulf queue: --by %s ignored: acting as %s, the ulf user of"
+			" operating-system user %s\n", by, me.user.name, me.os_name);
+	snprintf(who, n, "%s", me.user.name);
+	return 0;
+}
+
 /* The version the CLI acts on: the one given, or the one it reads now. */
 static int version_of(int64_t *out, store *s, const qargs *a, ulf_err *err)
 {
@@ -612,7 +660,7 @@ int cli_queue(int argc, char **argv)
 		"list", "show", "resolve", "reject", "retry", "hold", "assign", "comment",
 	};
 	const char *verb;
-	char *end;
+	char *end, who[USERS_NAME_MAX + 1];
 	qargs a;
 	ulf_config cfg;
 	store *s = NULL;
@@ -656,8 +704,6 @@ int cli_queue(int argc, char **argv)
 		queue_usage(stderr);
 		return CLI_USAGE;
 	}
-	if (!a.by)
-		a.by = getenv("USER");
 	ulf_err_clear(&err);
 	if (cli_load_config(&cfg, a.config, a.store, NULL, &err) ||
 	    store_open(&s, cfg.store_backend, cfg.store_path, &err))
@@ -697,11 +743,9 @@ int cli_queue(int argc, char **argv)
 			goto fail;
 		goto out;
 	}
-	if (!a.by || !*a.by) {
-		fprintf(stderr, "ulf queue: say who you are with --by (no $USER)\n");
-		status = CLI_USAGE;
-		goto out;
-	}
+	if (acting_user(who, sizeof(who), s, a.by, &err))
+		goto fail;
+	a.by = who;
 	if (pipeline_new(&p, s, &cfg, &err) || act(s, p, verb, &a, &err))
 		goto fail;
 	goto out;

@@ -4,14 +4,17 @@
  * To add a setting: a field in struct ulf_config and one row in `settings`.
  * Nothing else knows the list.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "robot/config/config.h"
 #include "core/fileio.h"
+#include "core/httpd.h"
 
 typedef enum { T_STRING, T_INT, T_SIZE } setting_type;
 
@@ -141,6 +144,59 @@ static int v_connections(const void *value, char *why, size_t n)
 	return -1;
 }
 
+static int v_head_timeout(const void *value, char *why, size_t n)
+{
+	long v = *(const long *)value;
+
+	if (v >= 1 && v <= 300)
+		return 0;
+	snprintf(why, n, "must be between 1 and 300 (seconds)");
+	return -1;
+}
+
+static int v_minutes(const void *value, char *why, size_t n)
+{
+	long v = *(const long *)value;
+
+	if (v >= 1 && v <= 7 * 24 * 60)
+		return 0;
+	snprintf(why, n, "must be between 1 and 10080 (minutes)");
+	return -1;
+}
+
+static int v_web_connections(const void *value, char *why, size_t n)
+{
+	long v = *(const long *)value;
+
+	if (v >= 1 && v <= 256)
+		return 0;
+	snprintf(why, n, "must be between 1 and 256");
+	return -1;
+}
+
+/* An HTTP header name: letters, digits and '-'. */
+static int v_header_name(const void *value, char *why, size_t n)
+{
+	const char *s = value;
+
+	if (!*s)
+		return 0;
+	if (strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") ==
+	    strlen(s))
+		return 0;
+	snprintf(why, n, "must be a header name (letters, digits, '-'), e.g. X-Remote-User");
+	return -1;
+}
+
+static int v_addresses(const void *value, char *why, size_t n)
+{
+	if (httpd_addr_list_ok(value))
+		return 0;
+	snprintf(why, n, "must be IPv4 addresses or blocks (10.0.0.5, 10.1.0.0/16), "
+		 "separated by commas");
+	return -1;
+}
+
 #define STR(f) T_STRING, offsetof(ulf_config, f), sizeof(((ulf_config *)0)->f), NULL
 #define NUM(t, f) t, offsetof(ulf_config, f), 0, NULL
 /* a string that must be one of the values listed */
@@ -167,14 +223,54 @@ static const setting settings[] = {
 	  "Most memory one invoice's model may take, attachments excluded." },
 	{ "http_listen", STR(http_listen), "\"\"", false, v_listen,
 	  "Address:port where `ulf run` accepts documents by HTTP POST and serves\n"
-	  "# /health and /metrics, e.g. 127.0.0.1:8480.  Empty: no HTTP." },
+	  "# /health and /metrics, e.g. 127.0.0.1:8480.  Empty: no HTTP.  Plain HTTP only on\n"
+	  "# a loopback address (127.x.x.x); on any other, set http_cert_file and http_key_file.\n"
+	  "# Senders need a token (`ulf token add NAME`) or a client certificate." },
 	{ "http_cert_file", STR(http_cert_file), "\"\"", false, NULL,
-	  "PEM certificate for HTTPS on http_listen; empty: plain HTTP (loopback only)." },
+	  "PEM certificate for HTTPS on http_listen, with http_key_file: both or neither\n"
+	  "# (empty: plain HTTP, loopback only)." },
 	{ "http_key_file", STR(http_key_file), "\"\"", false, NULL,
-	  "PEM private key for http_cert_file." },
+	  "PEM private key of http_cert_file." },
+	{ "http_client_ca_file", STR(http_client_ca_file), "\"\"", false, NULL,
+	  "PEM CA for client certificates on http_listen (HTTPS only): a certificate it\n"
+	  "# signed stands in for a sender's token, its common name naming the sender.\n"
+	  "# Empty: bearer tokens only." },
 	{ "http_connections", NUM(T_INT, http_connections), "16", false, v_connections,
 	  "HTTP connections served at once, each on a thread of its own; documents\n"
-	  "# that arrive on several at once are stored in one durable commit." },
+	  "# that arrive on several at once are stored in one durable commit.  More wait." },
+	{ "http_connections_per_client", NUM(T_INT, http_connections_per_client), "8", false,
+	  v_connections,
+	  "Connections one client address may hold on http_listen; more are closed at\n"
+	  "# once, so that one client cannot take every connection from the others." },
+	{ "http_head_timeout", NUM(T_INT, http_head_timeout), "10", false, v_head_timeout,
+	  "Seconds a client has to send a request's whole head (TLS handshake, request\n"
+	  "# line, headers) on http_listen and web_listen, however slowly it trickles in." },
+	{ "web_listen", STR(web_listen), "\"\"", false, v_listen,
+	  "Address:port of the workbench (docs/workbench.md), served by `ulf run` and by\n"
+	  "# `ulf web`, e.g. 127.0.0.1:8443.  Empty: no workbench.  Plain HTTP only on a\n"
+	  "# loopback address; on any other, set web_cert_file and web_key_file." },
+	{ "web_cert_file", STR(web_cert_file), "\"\"", false, NULL,
+	  "PEM certificate for HTTPS on web_listen, with web_key_file: both or neither." },
+	{ "web_key_file", STR(web_key_file), "\"\"", false, NULL,
+	  "PEM private key of web_cert_file." },
+	{ "web_sso_header", STR(web_sso_header), "\"\"", false, v_header_name,
+	  "Single sign-on: the request header in which a reverse proxy that did the login\n"
+	  "# (SAML or OIDC: mod_auth_mellon, oauth2-proxy) passes the user name, e.g.\n"
+	  "# X-Remote-User.  Believed only from web_trusted_proxies; the user's roles come\n"
+	  "# from ulf's user table (`ulf user add`).  Empty: logins by password only." },
+	{ "web_trusted_proxies", STR(web_trusted_proxies), "\"\"", false, v_addresses,
+	  "Addresses of the reverse proxies whose web_sso_header is believed: IPv4\n"
+	  "# addresses or blocks (10.0.0.5, 10.1.0.0/16), separated by commas." },
+	{ "web_session_idle", NUM(T_INT, web_session_idle), "30", false, v_minutes,
+	  "Minutes without a request after which a workbench session ends." },
+	{ "web_session_max", NUM(T_INT, web_session_max), "480", false, v_minutes,
+	  "Minutes after its login after which a workbench session ends however used." },
+	{ "web_connections", NUM(T_INT, web_connections), "32", false, v_web_connections,
+	  "Workbench connections served at once, each on a thread of its own; more wait." },
+	{ "web_connections_per_client", NUM(T_INT, web_connections_per_client), "16", false,
+	  v_web_connections,
+	  "Connections one client address may hold on web_listen (behind a reverse proxy\n"
+	  "# every user comes from its address: raise it to web_connections)." },
 	{ "log_level", ONE_OF(log_level, "error", "warning", "info", "debug"), "info", true, NULL,
 	  "error, warning, info or debug.  Personal identity numbers are never logged." },
 	{ "care_wait_days", NUM(T_INT, care_wait_days), "30", true, v_wait_days,
@@ -357,22 +453,72 @@ static int split_line(char *line, char **name, char **value)
 	return **value ? 1 : -1;
 }
 
-int config_load(ulf_config *out, const char *path, ulf_err *err)
+/* Where the problems of a file go: the first into err (config_load), each
+ * to fn (config_check). */
+typedef struct collect {
+	ulf_err *err;
+	config_problem_fn fn;
+	void *ctx;
+	size_t n;
+	int first;
+} collect;
+
+static void problem(collect *c, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void problem(collect *c, int code, const char *fmt, ...)
 {
-	ulf_config cfg;
+	char msg[ULF_ERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (c->n++ == 0) {
+		c->first = code;
+		ulf_err_set(c->err, code, "%s", msg);
+	}
+	if (c->fn)
+		c->fn(msg, c->ctx);
+}
+
+typedef struct cross_ctx {
+	collect *c;
+	const char *path;
+} cross_ctx;
+
+static void cross_problem(const char *msg, void *ctx)
+{
+	cross_ctx *x = ctx;
+
+	problem(x->c, ULF_EINVAL, "%s: %s", x->path, msg);
+}
+
+/*
+ * Reads `path` over the defaults into *cfg.  Stops at the first problem
+ * unless c->fn is set, which gets every one; the settings that fit
+ * together are checked once every line is valid (or always, for fn).
+ */
+static void load(ulf_config *cfg, const char *path, collect *c)
+{
 	bool seen[NSETTINGS] = { false };
 	char *text = NULL, *line, *next, *name, *value, why[160];
 	size_t len, lineno = 0;
-	int rc;
+	ulf_err ferr;
+	cross_ctx x = { c, path };
 
-	config_init(&cfg);
-	rc = file_read(&text, &len, path, 1u << 20, err);
-	if (rc)
-		return rc;
+	config_init(cfg);
+	ulf_err_clear(&ferr);
+	if (file_read(&text, &len, path, 1u << 20, &ferr)) {
+		problem(c, ferr.code, "%s", ferr.msg);
+		return;
+	}
 	for (line = text; line; line = next) {
 		const setting *st;
 		int k;
 
+		if (c->n && !c->fn)
+			break;
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
@@ -381,28 +527,127 @@ int config_load(ulf_config *out, const char *path, ulf_err *err)
 		if (k == 0)
 			continue;
 		if (k < 0) {
-			rc = ulf_err_set(err, ULF_EPARSE, "%s:%zu: expected 'name value'", path, lineno);
-			goto out;
+			problem(c, ULF_EPARSE, "%s:%zu: expected 'name value'", path, lineno);
+			continue;
 		}
 		st = find(name);
 		if (!st) {
-			rc = ulf_err_set(err, ULF_EPARSE, "%s:%zu: unknown setting '%s'", path, lineno, name);
-			goto out;
+			problem(c, ULF_EPARSE, "%s:%zu: unknown setting '%s'", path, lineno, name);
+			continue;
 		}
 		if (seen[st - settings]) {
-			rc = ulf_err_set(err, ULF_EPARSE, "%s:%zu: '%s' is set twice", path, lineno, name);
-			goto out;
+			problem(c, ULF_EPARSE, "%s:%zu: '%s' is set twice", path, lineno, name);
+			continue;
 		}
 		seen[st - settings] = true;
-		if (apply(&cfg, st, value, why, sizeof(why)) < 0) {
-			rc = ulf_err_set(err, ULF_EINVAL, "%s:%zu: %s: %s", path, lineno, name, why);
-			goto out;
-		}
+		if (apply(cfg, st, value, why, sizeof(why)) < 0)
+			problem(c, ULF_EINVAL, "%s:%zu: %s: %s", path, lineno, name, why);
 	}
-	*out = cfg;
-out:
 	free(text);
-	return rc;
+	if (c->n == 0 || c->fn)
+		config_cross_check(cfg, cross_problem, &x);
+}
+
+int config_load(ulf_config *out, const char *path, ulf_err *err)
+{
+	ulf_config cfg;
+	collect c = { err, NULL, NULL, 0, 0 };
+
+	load(&cfg, path, &c);
+	if (c.n)
+		return c.first;
+	*out = cfg;
+	return 0;
+}
+
+int config_check(size_t *out_n, const char *path, config_problem_fn fn, void *ctx)
+{
+	ulf_config cfg;
+	collect c = { NULL, fn, ctx, 0, 0 };
+
+	load(&cfg, path, &c);
+	if (out_n)
+		*out_n = c.n;
+	return c.n ? c.first : 0;
+}
+
+bool config_listen_loopback(const char *listen)
+{
+	const char *colon = strrchr(listen, ':');
+	char host[64];
+	unsigned char a[4];
+
+	if (!colon || (size_t)(colon - listen) >= sizeof(host))
+		return false;
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	return inet_pton(AF_INET, host, a) == 1 && a[0] == 127;
+}
+
+static size_t cross_report(config_problem_fn fn, void *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static size_t cross_report(config_problem_fn fn, void *ctx, const char *fmt, ...)
+{
+	char msg[ULF_ERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (fn)
+		fn(msg, ctx);
+	return 1;
+}
+
+/* The TLS and address problems of one listener (prefix "http" or "web"). */
+static size_t check_listener(const char *prefix, const char *listen, const char *cert,
+			     const char *key, config_problem_fn fn, void *ctx)
+{
+	size_t n = 0;
+
+	/* TLS fails closed: half of it must not fall back to plain HTTP */
+	if (*cert && !*key)
+		n += cross_report(fn, ctx, "%s_cert_file is set but %s_key_file is not: HTTPS "
+				  "needs both (refusing rather than serving plain HTTP)",
+				  prefix, prefix);
+	if (*key && !*cert)
+		n += cross_report(fn, ctx, "%s_key_file is set but %s_cert_file is not: HTTPS "
+				  "needs both (refusing rather than serving plain HTTP)",
+				  prefix, prefix);
+	if (*listen && !*cert && !*key && !config_listen_loopback(listen))
+		n += cross_report(fn, ctx, "%s_listen %s without HTTPS: plain HTTP is served "
+				  "only on a loopback address (127.0.0.1); set %s_cert_file and "
+				  "%s_key_file, or listen on 127.0.0.1", prefix, listen, prefix,
+				  prefix);
+	return n;
+}
+
+size_t config_cross_check(const ulf_config *cfg, config_problem_fn fn, void *ctx)
+{
+	size_t n = 0;
+	const char *hc = strrchr(cfg->http_listen, ':');
+
+	n += check_listener("http", cfg->http_listen, cfg->http_cert_file, cfg->http_key_file,
+			    fn, ctx);
+	n += check_listener("web", cfg->web_listen, cfg->web_cert_file, cfg->web_key_file,
+			    fn, ctx);
+	if (cfg->http_client_ca_file[0] && !(cfg->http_cert_file[0] && cfg->http_key_file[0]))
+		n += cross_report(fn, ctx, "http_client_ca_file is set without HTTPS on "
+				  "http_listen (http_cert_file and http_key_file): client "
+				  "certificates need TLS");
+	if (cfg->http_listen[0] && hc && strcmp(hc, ":0") != 0 &&
+	    strcmp(cfg->http_listen, cfg->web_listen) == 0)
+		n += cross_report(fn, ctx, "http_listen and web_listen are both %s: the intake "
+				  "and the workbench need an address each", cfg->http_listen);
+	if (cfg->web_sso_header[0] && !cfg->web_trusted_proxies[0])
+		n += cross_report(fn, ctx, "web_sso_header is set but web_trusted_proxies is "
+				  "empty: name the reverse proxies whose header is believed");
+	if (cfg->web_session_idle > cfg->web_session_max)
+		n += cross_report(fn, ctx, "web_session_idle (%ld minutes) is longer than "
+				  "web_session_max (%ld minutes)", cfg->web_session_idle,
+				  cfg->web_session_max);
+	return n;
 }
 
 int config_reload(ulf_config *out, const ulf_config *current, const char *path,

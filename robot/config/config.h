@@ -38,7 +38,20 @@ typedef struct ulf_config {
 	char http_listen[64];
 	char http_cert_file[CONFIG_STR_MAX];
 	char http_key_file[CONFIG_STR_MAX];
+	char http_client_ca_file[CONFIG_STR_MAX];
 	long http_connections;
+	long http_connections_per_client;
+	long http_head_timeout;
+	/* the workbench (robot/web, docs/workbench.md) */
+	char web_listen[64];
+	char web_cert_file[CONFIG_STR_MAX];
+	char web_key_file[CONFIG_STR_MAX];
+	char web_sso_header[64];
+	char web_trusted_proxies[CONFIG_STR_MAX];
+	long web_session_idle;
+	long web_session_max;
+	long web_connections;
+	long web_connections_per_client;
 	/* logging */
 	char log_level[16];
 	/* out-of-county care */
@@ -73,6 +86,31 @@ void config_init(ulf_config *cfg);
  * whole file is valid.
  */
 int config_load(ulf_config *out, const char *path, ulf_err *err);
+
+/*
+ * Every problem in `path`, each given to fn (as "FILE:LINE: name: why" or
+ * "FILE: why" for settings that do not fit together); *out_n (may be
+ * NULL) is how many.  Where config_load stops at the first, this goes on
+ * (`ulf config check`).  Returns 0 when there is none, else the first
+ * one's code; a file that cannot be read is one problem.
+ */
+typedef void (*config_problem_fn)(const char *msg, void *ctx);
+int config_check(size_t *out_n, const char *path, config_problem_fn fn, void *ctx);
+
+/*
+ * The problems of settings that must fit together, in a configuration
+ * whose settings are each valid: half-configured TLS (a certificate
+ * without its key, or the other way round, or client certificates
+ * without HTTPS), plain HTTP on an address that is not loopback, for
+ * http_listen and web_listen, and the workbench and the intake on one
+ * address.  Each goes to fn; returns how many.  config_load refuses a
+ * configuration with any.
+ */
+size_t config_cross_check(const ulf_config *cfg, config_problem_fn fn, void *ctx);
+
+/* Whether a listen address ("127.0.0.1:8480") is on the loopback
+ * interface (127.0.0.0/8). */
+bool config_listen_loopback(const char *listen);
 
 /*
  * Like config_load, for a reload: additionally refuses a change to a

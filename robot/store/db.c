@@ -490,7 +490,7 @@ static const char *token_end(const char *p)
 static int token_words(char *buf, size_t n, const db_backend *be, const char *name,
 		       size_t len)
 {
-	static const char ao[] = "append_only:";
+	static const char ao[] = "append_only:", dao[] = "drop_append_only:";
 	char table[64];
 
 	if (len == 2 && memcmp(name, "id", 2) == 0)
@@ -504,6 +504,12 @@ static int token_words(char *buf, size_t n, const db_backend *be, const char *na
 		memcpy(table, name + sizeof(ao) - 1, len - (sizeof(ao) - 1));
 		table[len - (sizeof(ao) - 1)] = '\0';
 		return be->append_only(buf, n, table);
+	}
+	if (len > sizeof(dao) - 1 && memcmp(name, dao, sizeof(dao) - 1) == 0 &&
+	    len - (sizeof(dao) - 1) < sizeof(table)) {
+		memcpy(table, name + sizeof(dao) - 1, len - (sizeof(dao) - 1));
+		table[len - (sizeof(dao) - 1)] = '\0';
+		return be->drop_append_only(buf, n, table);
 	}
 	return -1;
 }
@@ -561,11 +567,24 @@ static int dialect(char **out, const db_backend *be, const char *tmpl, ulf_err *
 	return 0;
 }
 
+int db_exec_schema(db *d, const char *script, ulf_err *err)
+{
+	char *sql;
+	int rc = dialect(&sql, d->be, script, err);
+
+	if (rc)
+		return rc;
+	rc = db_exec(d, sql, err);
+	free(sql);
+	return rc;
+}
+
 /* db_migrate's module, and whether its newest version is reached. */
 struct migration {
 	const char *module;
-	const char *const *steps;
+	const db_migration *steps;
 	size_t nsteps;
+	void *ctx;
 	bool done;
 };
 
@@ -575,7 +594,6 @@ static int migrate_one(db *d, void *ctx, ulf_err *err)
 {
 	struct migration *m = ctx;
 	db_stmt *st = NULL;
-	char *sql;
 	int64_t v;
 	int rc;
 
@@ -586,13 +604,16 @@ static int migrate_one(db *d, void *ctx, ulf_err *err)
 		m->done = true;
 		return 0;
 	}
-	rc = dialect(&sql, d->be, m->steps[v], err);
-	if (rc)
-		return rc;
-	rc = db_exec(d, sql, err);
-	free(sql);
-	if (rc)
-		return rc;
+	if (m->steps[v].sql) {
+		rc = db_exec_schema(d, m->steps[v].sql, err);
+		if (rc)
+			return rc;
+	}
+	if (m->steps[v].fn) {
+		rc = m->steps[v].fn(d, m->ctx, err);
+		if (rc)
+			return rc;
+	}
 	rc = db_prepare(&st, d, v == 0
 		? "INSERT INTO schema_version (module, version) VALUES (?, ?)"
 		: "UPDATE schema_version SET version = ? WHERE module = ?", err);
@@ -611,7 +632,24 @@ static int migrate_one(db *d, void *ctx, ulf_err *err)
 int db_migrate(db *d, const char *module, const char *const *steps, size_t nsteps,
 	       ulf_err *err)
 {
-	struct migration m = { module, steps, nsteps, false };
+	db_migration *m;
+	size_t i;
+	int rc;
+
+	m = calloc(nsteps ? nsteps : 1, sizeof(*m));
+	if (!m)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	for (i = 0; i < nsteps; i++)
+		m[i].sql = steps[i];
+	rc = db_migrate_steps(d, module, m, nsteps, NULL, err);
+	free(m);
+	return rc;
+}
+
+int db_migrate_steps(db *d, const char *module, const db_migration *steps, size_t nsteps,
+		     void *ctx, ulf_err *err)
+{
+	struct migration m = { module, steps, nsteps, ctx, false };
 	int rc;
 
 	rc = db_exec(d, "CREATE TABLE IF NOT EXISTS schema_version ("

@@ -60,6 +60,9 @@ typedef struct db_backend {
 	/* {append_only:T}: the statements that make table T refuse UPDATE and
 	 * DELETE, into buf; returns the length as snprintf does */
 	int (*append_only)(char *buf, size_t n, const char *table);
+	/* {drop_append_only:T}: the statements that remove what append_only
+	 * made, so that a migration can rewrite the rows once; likewise */
+	int (*drop_append_only)(char *buf, size_t n, const char *table);
 } db_backend;
 
 /* The backend registered under `name`, or NULL. */
@@ -188,11 +191,29 @@ bool db_is_conflict(db *d);
  * recording the version in table schema_version.  Idempotent.
  *
  * A script is written once for both dialects: the tokens {id}, {int64},
- * {blob} and {append_only:TABLE} become the backend's words for them (see
- * struct db_backend); any other "{name}" or "{name:...}" is an error, other
- * braces are left alone.
+ * {blob}, {append_only:TABLE} and {drop_append_only:TABLE} become the
+ * backend's words for them (see struct db_backend); any other "{name}" or
+ * "{name:...}" is an error, other braces are left alone.
  */
 int db_migrate(db *d, const char *module, const char *const *steps, size_t nsteps,
 	       ulf_err *err);
+
+/*
+ * A step of db_migrate_steps: the script `sql` (NULL: none), then fn(d,
+ * ctx, err) (NULL: none), in the step's one transaction.  For the work SQL
+ * cannot do alike in both dialects, such as hashing the rows there are.
+ */
+typedef struct db_migration {
+	const char *sql;
+	db_tx_fn fn;
+} db_migration;
+
+/* db_migrate with steps that may run C; ctx is passed to each fn. */
+int db_migrate_steps(db *d, const char *module, const db_migration *steps, size_t nsteps,
+		     void *ctx, ulf_err *err);
+
+/* Runs a schema script with its tokens in the backend's words, as
+ * db_migrate does: for a db_migration's fn. */
+int db_exec_schema(db *d, const char *script, ulf_err *err);
 
 #endif

@@ -313,6 +313,12 @@ static int pg_append_only(char *buf, size_t n, const char *t)
 		t, t, t, t, t);
 }
 
+static int pg_drop_append_only(char *buf, size_t n, const char *t)
+{
+	return snprintf(buf, n, "DROP TRIGGER IF EXISTS %s_no_change ON %s;"
+			"DROP FUNCTION IF EXISTS %s_append_only();", t, t, t);
+}
+
 const db_backend db_postgresql_backend = {
 	.name = "postgresql",
 	.open = pg_open,
@@ -338,4 +344,5 @@ const db_backend db_postgresql_backend = {
 	.int64_type = "BIGINT",
 	.blob_type = "BYTEA",
 	.append_only = pg_append_only,
+	.drop_append_only = pg_drop_append_only,
 };

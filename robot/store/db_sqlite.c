@@ -87,6 +87,26 @@ static int journal_mode_is_wal(bool *out, sqlite3 *h)
 	return sqlite3_finalize(st);
 }
 
+/*
+ * Creates a new store file readable and writable by its owner only, before
+ * SQLite would create it with 0644: the store holds invoices, bank details
+ * and patient data.  SQLite gives the -wal and -shm files it makes the
+ * database file's mode, so they are private too.  An existing file is left
+ * as it is (its mode is the operator's), and so are names SQLite does not
+ * read as a path (":memory:", "", "file:" URIs).  A failure here is left
+ * to sqlite3_open_v2 to report, as it did before.
+ */
+static void create_private(const char *target)
+{
+	int fd;
+
+	if (!*target || strcmp(target, ":memory:") == 0 || strncmp(target, "file:", 5) == 0)
+		return;
+	fd = open(target, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd >= 0)
+		close(fd);
+}
+
 static int sq_open(void **out, const char *target, ulf_err *err)
 {
 	sq_conn *c = calloc(1, sizeof(*c));
@@ -96,6 +116,7 @@ static int sq_open(void **out, const char *target, ulf_err *err)
 	if (!c)
 		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
 	pthread_once(&config_once, configure);
+	create_private(target);
 	rc = sqlite3_open_v2(target, &c->h,
 		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
@@ -348,6 +369,12 @@ static int sq_append_only(char *buf, size_t n, const char *t)
 		t, t, t, t, t, t);
 }
 
+static int sq_drop_append_only(char *buf, size_t n, const char *t)
+{
+	return snprintf(buf, n, "DROP TRIGGER IF EXISTS %s_no_update;"
+			"DROP TRIGGER IF EXISTS %s_no_delete;", t, t);
+}
+
 const db_backend db_sqlite_backend = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -377,4 +404,5 @@ const db_backend db_sqlite_backend = {
 	.int64_type = "INTEGER",
 	.blob_type = "BLOB",
 	.append_only = sq_append_only,
+	.drop_append_only = sq_drop_append_only,
 };

@@ -1,5 +1,6 @@
 /*
- * store.c - documents, states, events and the audit trail.  See store.h.
+ * store.c - documents, states, events and the audit trail (whose rows and
+ * hash chain are audit.c's).  See store.h.
  *
  * The schema and every statement are written once for both SQL dialects;
  * where the dialects differ (identity columns, blobs, the append-only
@@ -164,6 +165,10 @@ int store_open(store **out, const char *backend, const char *target, ulf_err *er
 	rc = queue_index_migrate(s->d, err);
 	if (rc == 0)
 		rc = queue_index_backfill(s->d, (int64_t)time(NULL), err);
+	/* the audit trail's chain, and its columns for the user and the
+	 * values before and after (audit.h) */
+	if (rc == 0)
+		rc = audit_migrate(s->d, err);
 	if (rc)
 		goto out;
 	*out = s;
@@ -469,27 +474,6 @@ static int transition_locked(db *d, int64_t id, doc_state from, doc_state to,
 	return rc;
 }
 
-static int audit_locked(db *d, int64_t id, const char *who, const char *action,
-			const char *detail, int64_t now, ulf_err *err)
-{
-	db_stmt *st = NULL;
-	int rc;
-
-	rc = db_prepare(&st, d, "INSERT INTO audit (doc_id, at, who, action, detail)"
-			" VALUES (?, ?, ?, ?, ?)", err);
-	if (rc)
-		return rc;
-	if (id > 0)
-		db_bind_int(st, 1, id);
-	else
-		db_bind_null(st, 1);
-	db_bind_int(st, 2, now);
-	db_bind_text(st, 3, who);
-	db_bind_text(st, 4, action);
-	db_bind_text(st, 5, detail);
-	return db_run(st, err);
-}
-
 int store_tx_transition(db *d, int64_t id, doc_state from, doc_state to, const char *step,
 			int64_t duration_us, const char *detail, int64_t now, ulf_err *err)
 {
@@ -502,10 +486,13 @@ int store_tx_transition(db *d, int64_t id, doc_state from, doc_state to, const c
 int store_tx_audit(db *d, int64_t id, const char *who, const char *action,
 		   const char *detail, int64_t now, ulf_err *err)
 {
-	return audit_locked(d, id, who, action, detail, now, err);
+	audit_entry e = { .doc_id = id, .who = who, .action = action, .detail = detail,
+			  .at = now };
+
+	return audit_append(NULL, d, &e, err);
 }
 
-/* A transition for db_tx, and a person's audit record when `audited`. */
+/* A transition for db_tx, and a person's audit record when there is one. */
 struct transition {
 	int64_t id;
 	doc_state from, to;
@@ -513,8 +500,7 @@ struct transition {
 	int64_t duration_us;
 	const char *detail;      /* the event's */
 	int64_t now;
-	bool audited;
-	const char *who, *action, *audit_detail;
+	const audit_entry *audit;   /* NULL: the robot's own step */
 };
 
 static int transition_tx(db *d, void *ctx, ulf_err *err)
@@ -524,8 +510,8 @@ static int transition_tx(db *d, void *ctx, ulf_err *err)
 
 	rc = transition_locked(d, t->id, t->from, t->to, t->step, t->duration_us, t->detail,
 			       t->now, err);
-	if (rc == 0 && t->audited)
-		rc = audit_locked(d, t->id, t->who, t->action, t->audit_detail, t->now, err);
+	if (rc == 0 && t->audit)
+		rc = audit_append(NULL, d, t->audit, err);
 	return rc;
 }
 
@@ -544,21 +530,30 @@ int store_transition(store *s, int64_t id, doc_state from, doc_state to,
 	return db_tx(s->d, transition_tx, &t, err);
 }
 
-int store_transition_audited(store *s, int64_t id, doc_state from, doc_state to,
-			     const char *who, const char *action, const char *detail,
-			     int64_t now, ulf_err *err)
+int store_transition_audit(store *s, int64_t id, doc_state from, doc_state to,
+			   const audit_entry *e, ulf_err *err)
 {
 	/* the event names the handler's action; the audit row names the handler */
+	audit_entry a = *e;
 	struct transition t = {
-		.id = id, .from = from, .to = to, .step = "handler", .detail = action,
-		.now = now, .audited = true, .who = who, .action = action,
-		.audit_detail = detail,
+		.id = id, .from = from, .to = to, .step = "handler", .detail = e->action,
+		.now = e->at, .audit = &a,
 	};
 
+	a.doc_id = id;
 	if (!store_transition_allowed(from, to))
 		return ulf_err_set(err, ULF_EINVAL, "document %lld: %s -> %s is not allowed",
 				   (long long)id, store_state_name(from), store_state_name(to));
 	return db_tx(s->d, transition_tx, &t, err);
+}
+
+int store_transition_audited(store *s, int64_t id, doc_state from, doc_state to,
+			     const char *who, const char *action, const char *detail,
+			     int64_t now, ulf_err *err)
+{
+	audit_entry e = { .who = who, .action = action, .detail = detail, .at = now };
+
+	return store_transition_audit(s, id, from, to, &e, err);
 }
 
 int store_set_summary(store *s, int64_t id, const store_summary *sum, int64_t now,
@@ -901,7 +896,20 @@ int store_automation(int64_t *out_auto, int64_t *out_decided, store *s, ulf_err 
 int store_audit(store *s, int64_t id, const char *who, const char *action,
 		const char *detail, int64_t now, ulf_err *err)
 {
-	return audit_locked(s->d, id, who, action, detail, now, err);
+	audit_entry e = { .doc_id = id, .who = who, .action = action, .detail = detail,
+			  .at = now };
+
+	return audit_append(NULL, s->d, &e, err);
+}
+
+int store_audit_entry(int64_t *out_id, store *s, const audit_entry *e, ulf_err *err)
+{
+	return audit_append(out_id, s->d, e, err);
+}
+
+int store_audit_verify(audit_report *out, store *s, ulf_err *err)
+{
+	return audit_verify(out, s->d, err);
 }
 
 /* store_docs' caller, and how many rows it was given. */

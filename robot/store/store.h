@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "robot/store/audit.h"
 #include "robot/store/db.h"
 
 typedef struct store store;
@@ -130,6 +131,12 @@ int store_transition_audited(store *s, int64_t id, doc_state from, doc_state to,
 			     const char *who, const char *action, const char *detail,
 			     int64_t now, ulf_err *err);
 
+/* The same with the whole audit record (audit.h): the authenticated
+ * user's id, the values before and after; e->at is the time, e->doc_id is
+ * taken to be id. */
+int store_transition_audit(store *s, int64_t id, doc_state from, doc_state to,
+			   const audit_entry *e, ulf_err *err);
+
 /* What the pipeline has learnt about a document, for lists and dashboards.
  * NULL fields are left as they are. */
 typedef struct store_summary {
@@ -224,10 +231,18 @@ int store_automation(int64_t *out_auto, int64_t *out_decided, store *s, ulf_err 
 /*
  * Appends to the audit trail (who did what to which document, and why).
  * The trail cannot be changed afterwards: the schema refuses UPDATE and
- * DELETE on it.
+ * DELETE on it, and each row is chained to the one before by its hash, so
+ * a change made behind ulf's back shows (audit.h).
  */
 int store_audit(store *s, int64_t id, const char *who, const char *action,
 		const char *detail, int64_t now, ulf_err *err);
+
+/* The same with the whole record (audit.h); *out_id (may be NULL) is its
+ * row's id. */
+int store_audit_entry(int64_t *out_id, store *s, const audit_entry *e, ulf_err *err);
+
+/* Checks the trail's hash chain (audit_verify): 0 whatever it found. */
+int store_audit_verify(audit_report *out, store *s, ulf_err *err);
 
 /* A document as lists show it. */
 typedef struct store_doc_row {

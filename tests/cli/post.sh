@@ -62,7 +62,11 @@ write_config
 out=$("$ULF" run --once --config "$work/ulf.conf" 2>&1) || fail "first run: $out"
 echo "$out" | grep -q "noref.xml.*exception" || fail "invalid invoice not queued: $out"
 id=$("$ULF" queue list --config "$work/ulf.conf" --json | sed 's/.*"id":\([0-9]*\).*/\1/')
-"$ULF" queue resolve "$id" --config "$work/ulf.conf" --by anna --booking "$work/booking.json" \
+# the handler is a ulf user, and this account acts as her
+echo "anna's password" | "$ULF" user add anna --role handler --config "$work/ulf.conf" >/dev/null \
+  || fail "user add"
+"$ULF" user map "$(id -un)" anna --config "$work/ulf.conf" >/dev/null || fail "user map"
+"$ULF" queue resolve "$id" --config "$work/ulf.conf" --booking "$work/booking.json" \
   --note "references confirmed by phone" >/dev/null || fail "resolve"
 
 # first attempt: 503 from the simulator -> back to ready, due a second later
@@ -88,7 +92,7 @@ write_config
 "$ULF" run --once --config "$work/ulf.conf" >/dev/null 2>&1
 id2=$("$ULF" queue list --config "$work/ulf.conf" --json | grep REJECT-1 | sed 's/.*"id":\([0-9]*\).*/\1/')
 [ -n "$id2" ] || fail "second invoice not queued"
-"$ULF" queue resolve "$id2" --config "$work/ulf.conf" --by anna --booking "$work/booking.json" >/dev/null || fail "resolve 2"
+"$ULF" queue resolve "$id2" --config "$work/ulf.conf" --booking "$work/booking.json" >/dev/null || fail "resolve 2"
 "$ULF" run --once --config "$work/ulf.conf" >/dev/null 2>&1
 show=$("$ULF" queue show "$id2" --config "$work/ulf.conf")
 echo "$show" | grep -q "state *exception" || fail "rejected posting not in the queue: $show"
@@ -98,7 +102,7 @@ stop_sim
 # a server whose certificate we do not trust: a setup failure, not a rejection
 start_sim rogue
 write_config
-"$ULF" queue resolve "$id2" --config "$work/ulf.conf" --by anna >/dev/null || fail "resolve 3"
+"$ULF" queue resolve "$id2" --config "$work/ulf.conf" >/dev/null || fail "resolve 3"
 "$ULF" run --once --config "$work/ulf.conf" >/dev/null 2>&1
 show=$("$ULF" queue show "$id2" --config "$work/ulf.conf")
 echo "$show" | grep -q "ERP_SETUP" || fail "untrusted server not ERP_SETUP: $show"

@@ -2,7 +2,8 @@
 # ulf run --once over an inbox, then the handler's queue actions, against
 # a fresh SQLite store: documents are stored before they leave the inbox,
 # the same bytes twice are one document, unreadable files go to the queue
-# (never to the floor), and every handler action lands in the audit trail.
+# (never to the floor), and every handler action lands in the audit trail,
+# by the ulf user the operating-system account is mapped to.
 set -u
 fail() { echo "FAIL: $*"; exit 1; }
 [ -x "${ULF:-}" ] || { echo "ULF not set"; exit 77; }
@@ -33,13 +34,36 @@ echo "$list" | grep -q "UNKNOWN_SUPPLIER" || fail "the invoice should wait as UN
 id=$("$ULF" queue list --store "$work/ulf.db" --json | grep NOT_AN_INVOICE | sed 's/.*"id":\([0-9]*\).*/\1/')
 [ -n "$id" ] || fail "no id for the non-invoice"
 
-"$ULF" queue reject "$id" --store "$work/ulf.db" --by anna >/dev/null 2>&1 && fail "reject without reason accepted"
-"$ULF" queue reject "$id" --store "$work/ulf.db" --by anna --reason "an order, not an invoice" \
-  || fail "reject"
+# an action is recorded with a name ulf can vouch for: the ulf user this
+# operating-system account is mapped to, never what --by claims
+me=$(id -un)
+out=$("$ULF" queue reject "$id" --store "$work/ulf.db" --reason "an order" 2>&1) \
+  && fail "an action by an account that is no ulf user was accepted"
+echo "$out" | grep -q "operating-system user $me is not a ulf user" || fail "unclear refusal: $out"
+echo "$out" | grep -q "ulf user map $me NAME" || fail "the refusal does not say what to do: $out"
+echo "carl's password" | "$ULF" user add carl --role controller --store "$work/ulf.db" >/dev/null \
+  || fail "user add carl"
+"$ULF" user map "$me" carl --store "$work/ulf.db" >/dev/null || fail "user map carl"
+out=$("$ULF" queue reject "$id" --store "$work/ulf.db" --reason "an order" 2>&1) \
+  && fail "a controller's reject was accepted"
+echo "$out" | grep -q "carl.*may not act on the queue" || fail "unclear refusal: $out"
+echo "anna's password" | "$ULF" user add anna --role handler --store "$work/ulf.db" >/dev/null \
+  || fail "user add anna"
+"$ULF" user map "$me" anna --store "$work/ulf.db" >/dev/null || fail "user map anna"
+
+"$ULF" queue reject "$id" --store "$work/ulf.db" >/dev/null 2>&1 && fail "reject without reason accepted"
+out=$("$ULF" queue reject "$id" --store "$work/ulf.db" --by eve --reason "an order, not an invoice" 2>&1) \
+  || fail "reject: $out"
+echo "$out" | grep -q -- "--by eve ignored: acting as anna" || fail "--by not reported as ignored: $out"
 show=$("$ULF" queue show "$id" --store "$work/ulf.db") || fail "show"
 echo "$show" | grep -q "state *rejected" || fail "not rejected"
 echo "$show" | grep -q "anna *reject" || fail "audit row missing: $show"
-"$ULF" queue retry "$id" --store "$work/ulf.db" --by anna >/dev/null 2>&1 && fail "retry of a rejected document accepted"
+echo "$show" | grep -q "eve" && fail "--by reached the history: $show"
+"$ULF" queue retry "$id" --store "$work/ulf.db" >/dev/null 2>&1 && fail "retry of a rejected document accepted"
+"$ULF" user disable anna --store "$work/ulf.db" >/dev/null || fail "disable anna"
+out=$("$ULF" queue retry "$id" --store "$work/ulf.db" 2>&1) && fail "a disabled user acted"
+echo "$out" | grep -q "anna.*is disabled" || fail "unclear refusal: $out"
+"$ULF" audit verify --store "$work/ulf.db" >/dev/null || fail "audit trail broken"
 
 # a second run resumes nothing and takes nothing: the store already has it all
 out=$("$ULF" run --once --store "$work/ulf.db" --inbox "$inbox" 2>&1) || fail "second run"

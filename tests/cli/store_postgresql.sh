@@ -21,10 +21,10 @@ trap stop EXIT
 "${as_pg[@]}" "$bin/pg_ctl" -D "$dir/data" -w -l "$dir/log" \
   -o "-c listen_addresses='' -k $dir -p 5499 -c fsync=off" start >/dev/null \
   || { echo "PostgreSQL did not start"; cat "$dir/log"; exit 1; }
-# the store, and the matcher's reference data and matching, on PostgreSQL
+# the store, its users, and the matcher's reference data and matching, on PostgreSQL
 export ULF_TEST_PG_CONNINFO="host=$dir port=5499 user=ulf dbname=postgres"
 rc=0
-for t in test_store test_refdata test_match; do
+for t in test_store test_users test_refdata test_match; do
   [ -x "$tests/$t" ] || continue
   echo "== $t on PostgreSQL"
   "$tests/$t" || rc=1

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -642,6 +643,33 @@ static void test_config_names_the_backends(void **state)
 	assert_int_equal(i, n);
 }
 
+/* The store holds invoices, bank details and patient data: its file and
+ * SQLite's -wal and -shm beside it are its owner's alone. */
+static void test_store_files_are_private(void **state)
+{
+	static const char *const ends[] = { "", "-wal", "-shm" };
+	mode_t old = umask(022);   /* the usual one, which let SQLite make 0644 */
+	ts_store *t = ts_store_new("private", TS_SQLITE);
+	char path[1100];
+	struct stat sb;
+	int64_t id;
+	bool dup;
+	size_t i;
+	ulf_err err;
+
+	(void)state;
+	ulf_err_clear(&err);
+	assert_int_equal(store_receive(&id, &dup, t->s, "inbox", "a", "a", 1, 1, &err), 0);
+	for (i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", t->path, ends[i]);
+		assert_int_equal(stat(path, &sb), 0);
+		if ((sb.st_mode & 0777) != 0600)
+			fail_msg("%s has mode %03o", path, (unsigned)(sb.st_mode & 0777));
+	}
+	umask(old);
+	ts_store_free(t);
+}
+
 static void test_unknown_backend(void **state)
 {
 	store *s;
@@ -672,6 +700,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_find_duplicate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_tokens, setup, teardown),
 		cmocka_unit_test(test_config_names_the_backends),
+		cmocka_unit_test(test_store_files_are_private),
 		cmocka_unit_test(test_unknown_backend),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
