@@ -304,31 +304,36 @@ static void actions(html *h, const page_viewer *v, const queue_doc *d)
 		label(h, "Why (a goods receipt, a credit note\u2026)", "hold-note");
 		html_open(h, "input", "type", "text", "name", "note", "id", "hold-note",
 			  "maxlength", "500");
-		button(h, "Hold", NULL, "hold-button");
+		button(h, "Hold", "secondary", "hold-button");
 		if (d->item.held) {
 			html_open(h, "button", "type", "submit", "name", "release", "value", "1",
-				  "id", "release-button");
+				  "class", "secondary", "id", "release-button");
 			html_text(h, "Take off hold");
 			html_close(h, "button");
 		}
 		html_close(h, "form");
 
-		form_open(h, v, d, "assign", "assign", "m");
-		form_title(h, "Assign", "m");
-		html_open(h, "button", "type", "submit", "name", "to", "value", v->user,
-			  "class", "primary", "id", "assign-me");
-		html_text(h, "Assign to me");
-		html_close(h, "button");
-		label(h, "or to (user name)", "assign-to");
-		html_open(h, "input", "type", "text", "name", "someone", "id", "assign-to",
-			  "maxlength", "64");
-		button(h, "Assign", NULL, "assign-button");
+		form_open(h, v, d, "assign", "assign-me-form", "m");
+		form_title(h, "Assign to me", "m");
+		html_open(h, "p", "class", "muted");
 		if (nz(d->item.assignee)) {
-			html_open(h, "button", "type", "submit", "name", "to", "value", "",
-				  "id", "unassign");
-			html_text(h, "Unassign");
-			html_close(h, "button");
+			html_text(h, "Now assigned to ");
+			html_text(h, d->item.assignee);
+			html_text(h, ".");
+		} else {
+			html_text(h, "Nobody has it yet.");
 		}
+		html_close(h, "p");
+		html_open(h, "input", "type", "hidden", "name", "to", "value", v->user);
+		button(h, "Assign to me", "primary", "assign-me");
+		html_close(h, "form");
+
+		form_open(h, v, d, "assign", "assign", "g");
+		form_title(h, "Assign to someone", "g");
+		label(h, "User name (empty: nobody)", "assign-to");
+		html_open(h, "input", "type", "text", "name", "to", "id", "assign-to",
+			  "maxlength", "64", "value", d->item.assignee);
+		button(h, "Assign", "secondary", "assign-button");
 		html_close(h, "form");
 
 		form_open(h, v, d, "retry", "retry", "t");
@@ -336,7 +341,7 @@ static void actions(html *h, const page_viewer *v, const queue_doc *d)
 		html_open(h, "p", "class", "muted");
 		html_text(h, "After the order, receipts, supplier register or rules changed.");
 		html_close(h, "p");
-		button(h, "Run it again", NULL, "retry-button");
+		button(h, "Run it again", "secondary", "retry-button");
 		html_close(h, "form");
 	}
 	form_open(h, v, d, "comment", "comment", "c");
@@ -345,7 +350,7 @@ static void actions(html *h, const page_viewer *v, const queue_doc *d)
 	html_open(h, "textarea", "name", "text", "id", "comment-text", "required", "required",
 		  "maxlength", "2000");
 	html_close(h, "textarea");
-	button(h, "Add comment", NULL, "comment-button");
+	button(h, "Add comment", "secondary", "comment-button");
 	html_close(h, "form");
 	html_close(h, "div");
 	html_close(h, "section");
@@ -470,7 +475,6 @@ static void lines_table(html *h, const queue_doc *d)
 	html_open(h, "th", "colspan", "2");
 	html_text(h, "Goods receipts and earlier invoices");
 	html_close(h, "th");
-	html_elem(h, "th", "");
 	html_close(h, "tr");
 	html_open(h, "tr");
 	html_elem(h, "th", "Line");
@@ -485,7 +489,6 @@ static void lines_table(html *h, const queue_doc *d)
 	page_th_num(h, "Net");
 	page_th_num(h, "Received");
 	page_th_num(h, "Invoiced before");
-	html_elem(h, "th", "Checks and tolerances");
 	html_close(h, "tr");
 	html_close(h, "thead");
 	html_open(h, "tbody");
@@ -560,15 +563,20 @@ static void lines_table(html *h, const queue_doc *d)
 		html_open(h, "td", "class", "num");
 		quantity(h, l->invoiced_before);
 		html_close(h, "td");
-		html_open(h, "td", "class", "checks");
+		html_close(h, "tr");
+		/* the checks and their tolerances, under the line they concern */
 		if (l->nchecks) {
+			snprintf(rowid, sizeof(rowid), "checks-%zu", i + 1);
+			html_open(h, "tr", "class", "checks-row", "id", rowid);
+			html_elem(h, "td", "");
+			html_open(h, "td", "colspan", "11");
 			html_open(h, "ul", "class", "checks");
 			for (k = 0; k < l->nchecks; k++)
 				check_text(h, &l->checks[k]);
 			html_close(h, "ul");
+			html_close(h, "td");
+			html_close(h, "tr");
 		}
-		html_close(h, "td");
-		html_close(h, "tr");
 	}
 	html_close(h, "tbody");
 	html_close(h, "table");
@@ -1021,8 +1029,9 @@ static void attachments(html *h, const queue_doc *d)
 	html_open(h, "ul", "id", "attachments");
 	for (i = 0; i < d->nattachments; i++) {
 		const queue_attachment *a = &d->attachments[i];
+		/* numbered from 1 in the URL, as its route wants */
 		snprintf(url, sizeof(url), PAGES_QUEUE_PATH "/%lld/attachment/%zu", (long long)d->id,
-			 a->index);
+			 a->index + 1);
 		html_open(h, "li");
 		html_open(h, "a", "href", url, "download", a->name ? a->name : "attachment");
 		page_text(h, a->name ? a->name : "attachment");
@@ -1187,7 +1196,7 @@ static void care_claim(html *h, const page_viewer *v, const pages_invoice_view *
 		label(h, "Reason (required)", "unmask-reason");
 		html_open(h, "input", "type", "text", "name", "reason", "id", "unmask-reason",
 			  "required", "required", "maxlength", "500");
-		button(h, "Unmask", NULL, "unmask-button");
+		button(h, "Unmask", "secondary", "unmask-button");
 		html_close(h, "form");
 	} else if (!unmasked) {
 		html_open(h, "p", "class", "muted", "id", "masked-note");
@@ -1200,9 +1209,23 @@ static void care_claim(html *h, const page_viewer *v, const pages_invoice_view *
 
 /* ---- the history ----------------------------------------------------- */
 
+#define HISTORY_SHORT 160
+
+/* The first HISTORY_SHORT bytes of s, cut at a character, and "…". */
+static const char *short_text(char *out, size_t n, const char *s)
+{
+	size_t len = HISTORY_SHORT < n - 4 ? HISTORY_SHORT : n - 4;
+
+	while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+		len--;
+	memcpy(out, s, len);
+	memcpy(out + len, "\u2026", 4);
+	return out;
+}
+
 static void history(html *h, const queue_doc *d)
 {
-	char when[32];
+	char when[32], cut[HISTORY_SHORT + 8];
 	size_t i;
 
 	html_open(h, "section", "class", "panel", "id", "history");
@@ -1232,7 +1255,20 @@ static void history(html *h, const queue_doc *d)
 			html_text(h, e->to ? e->to : "");
 		}
 		html_close(h, "td");
-		page_td(h, "detail", e->detail);
+		html_open(h, "td", "class", "detail");
+		if (e->detail && strlen(e->detail) > HISTORY_SHORT) {
+			/* a robot step's whole explanation is long: its start, and
+			 * the rest on a click (no script needed) */
+			html_open(h, "details");
+			html_open(h, "summary");
+			page_text(h, short_text(cut, sizeof(cut), e->detail));
+			html_close(h, "summary");
+			page_text(h, e->detail);
+			html_close(h, "details");
+		} else {
+			page_text(h, e->detail);
+		}
+		html_close(h, "td");
 		html_close(h, "tr");
 	}
 	html_close(h, "tbody");
@@ -1258,7 +1294,9 @@ static void keys_help(html *h, const page_viewer *v, const queue_doc *d)
 			html_elem(h, "kbd", "h");
 			html_text(h, "hold \u00b7 ");
 			html_elem(h, "kbd", "m");
-			html_text(h, "assign \u00b7 ");
+			html_text(h, "assign to me \u00b7 ");
+			html_elem(h, "kbd", "g");
+			html_text(h, "assign to someone \u00b7 ");
 			html_elem(h, "kbd", "t");
 			html_text(h, "run again");
 		}

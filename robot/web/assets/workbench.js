@@ -140,6 +140,7 @@
       if (!out || target === null) return;
       var sum = 0, ok = true;
       booking.querySelectorAll('input.net').forEach(function (inp) {
+        if (/^\s*$/.test(inp.value)) return;   /* an empty row adds nothing */
         var c = cents(inp.value);
         if (isNaN(c)) ok = false; else sum += c;
       });
