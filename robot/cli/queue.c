@@ -40,7 +40,7 @@
 
 typedef struct qargs {
 	const char *config, *store, *by, *state, *booking, *note, *reason, *code;
-	const char *until, *to, *text, *filter_reason, *supplier, *flow, *assignee, *sort;
+	const char *until, *to, *text, *supplier, *flow, *assignee, *sort;
 	bool json, mine, unassigned, desc, held, not_held, until_set, to_set;
 	bool seen_set, due_set, limit_set;
 	int64_t id, seen;
@@ -156,7 +156,7 @@ static void item_text(const queue_item *it)
 static int list_filter(queue_filter *f, const qargs *a)
 {
 	memset(f, 0, sizeof(*f));
-	f->reason = a->filter_reason;
+	f->reason = a->reason;
 	f->supplier = a->supplier;
 	f->flow = a->flow;
 	if (a->mine) {
@@ -383,8 +383,8 @@ static void show_text(const queue_doc *d)
 		if (e->person)
 			printf("  %s  %-8s %-10s %s\n", when, dash(e->who), dash(e->what), dash(e->detail));
 		else
-			printf("  %s  %-8s %-10s %s -> %s %s\n", when, dash(e->who), dash(e->what),
-			       dash(e->from), dash(e->to), e->detail ? e->detail : "");
+			printf("  %s  %-8s %-10s %s -> %s (%" PRId64 " us)\n", when, dash(e->who),
+			       dash(e->what), dash(e->from), dash(e->to), e->duration_us);
 	}
 }
 
@@ -616,9 +616,22 @@ static int act(store *s, pipeline *p, const char *verb, const qargs *a, ulf_err 
 	if (!strcmp(verb, "resolve")) {
 		if (a->booking && (rc = file_read(&booking, &booking_len, a->booking, 1u << 20, err)))
 			return rc;
-		rc = booking ? queue_approve_booking(NULL, p, a->id, a->by, version, booking, a->note,
-						     now_s(), err)
-			     : queue_approve(p, a->id, a->by, version, a->note, now_s(), err);
+		if (booking) {
+			queue_problems *pr = calloc(1, sizeof(*pr));
+			size_t i;
+			if (!pr) {
+				free(booking);
+				return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+			}
+			rc = queue_approve_booking(pr, p, a->id, a->by, version, booking, a->note,
+						   now_s(), err);
+			/* every problem, each at its line, not only the first */
+			for (i = 0; rc && pr->n > 1 && i < pr->n; i++)
+				fprintf(stderr, "ulf queue: %s\n", pr->items[i].message);
+			free(pr);
+		} else {
+			rc = queue_approve(p, a->id, a->by, version, a->note, now_s(), err);
+		}
 		free(booking);
 		if (rc == 0)
 			printf("document %" PRId64 " released for posting by %s\n", a->id, a->by);

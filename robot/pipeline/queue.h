@@ -179,6 +179,7 @@ typedef struct queue_event {
 	const char *what;          /* step or action: "validate", "approve", "hold" */
 	const char *from, *to;     /* states; NULL for actions that changed none */
 	const char *detail;        /* JSON as recorded (reasons, before/after) */
+	int64_t duration_us;       /* a robot step's */
 	bool person;
 } queue_event;
 

@@ -538,6 +538,7 @@ static void history_row(const store_history_row *row, void *ctx)
 	e->from = row->is_audit ? NULL : tdup(h->r, row->from);
 	e->to = row->is_audit ? NULL : tdup(h->r, row->to);
 	e->detail = mask(h->r, row->detail);
+	e->duration_us = row->duration_us;
 	e->person = row->is_audit;
 }
 

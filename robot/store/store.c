@@ -1103,7 +1103,7 @@ int store_find_waiting(int64_t **out, size_t *out_n, store *s, store_partner kin
 			"  (invoice_number = ? AND seller_org = ?)) ORDER BY id LIMIT 100",
 		[PARTNER_ENVELOPE] =
 			"SELECT id FROM documents WHERE state = 'waiting' AND kind = 'object-envelope'"
-			" AND ? IS NOT NULL AND invoice_number = ? AND seller_org = ?"
+			" AND CAST(? AS TEXT) IS NOT NULL AND invoice_number = ? AND seller_org = ?"
 			" ORDER BY id LIMIT 100",
 	};
 	db_stmt *st = NULL;
