@@ -16,6 +16,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -57,6 +59,11 @@ struct httpd {
 	conn_track *conns;
 	pthread_t watchdog;
 	int watching, stopping;
+	/* libmicrohttpd's messages, rate-limited */
+	void (*log)(const char *msg, void *ctx);
+	void *log_ctx;
+	int64_t log_window_ms;
+	unsigned log_count, log_dropped;
 };
 
 struct httpd_request {
@@ -562,6 +569,48 @@ static void *watchdog_main(void *arg)
 	return NULL;
 }
 
+/* Lines of libmicrohttpd's log let through per LOG_WINDOW_MS; the rest
+ * are counted and the count said with the next line let through. */
+#define LOG_BURST 5
+#define LOG_WINDOW_MS 10000
+
+static void on_log(void *cls, const char *fmt, va_list ap)
+{
+	httpd *h = cls;
+	char msg[512], line[600];
+	size_t n;
+	unsigned dropped = 0;
+	int64_t now = mono_ms();
+
+	pthread_mutex_lock(&h->lock);
+	if (now - h->log_window_ms >= LOG_WINDOW_MS) {
+		h->log_window_ms = now;
+		dropped = h->log_dropped;
+		h->log_count = 0;
+		h->log_dropped = 0;
+	}
+	if (h->log_count >= LOG_BURST) {
+		h->log_dropped++;
+		pthread_mutex_unlock(&h->lock);
+		return;
+	}
+	h->log_count++;
+	pthread_mutex_unlock(&h->lock);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	if (dropped)
+		snprintf(line, sizeof(line), "http: %s (and %u more such messages not shown)", msg,
+			 dropped);
+	else
+		snprintf(line, sizeof(line), "http: %s", msg);
+	if (h->log)
+		h->log(line, h->log_ctx);
+	else
+		fprintf(stderr, "%s\n", line);
+}
+
 /* Percent escapes decoded in place, but those of control characters and
  * NUL: "%00" stays "%00", so no path or argument is cut short. */
 static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
@@ -705,7 +754,7 @@ int httpd_start(httpd **out, const httpd_opts *opts, httpd_handler handler, void
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
 			 MHD_USE_ERROR_LOG;
 	unsigned limit = opts->max_connections ? opts->max_connections : 16;
-	struct MHD_OptionItem o[16];
+	struct MHD_OptionItem o[20];
 	size_t n, k = 0;
 	int rc = 0;
 
@@ -718,6 +767,9 @@ int httpd_start(httpd **out, const httpd_opts *opts, httpd_handler handler, void
 	h->headers = opts->headers;
 	h->max_body = opts->max_body ? opts->max_body : (16u << 20);
 	h->head_ms = (int64_t)opts->head_timeout_s * 1000;
+	h->log = opts->log;
+	h->log_ctx = opts->log_ctx;
+	h->log_window_ms = mono_ms();
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->cond, NULL);
 	h->lock_made = 1;
@@ -767,7 +819,9 @@ int httpd_start(httpd **out, const httpd_opts *opts, httpd_handler handler, void
 	if (h->ca)
 		o[k++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_TRUST, 0, h->ca };
 	o[k++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+	/* the logger first, or libmicrohttpd logs its options' messages itself */
 	h->d = MHD_start_daemon(flags, opts->port, NULL, NULL, on_request, h,
+				MHD_OPTION_EXTERNAL_LOGGER, on_log, h,
 				MHD_OPTION_ARRAY, o, MHD_OPTION_END);
 	if (!h->d) {
 		rc = ulf_err_set(err, ULF_ENET, "http: cannot listen on %s:%u%s",

@@ -144,6 +144,12 @@ typedef struct httpd_opts {
 	unsigned max_connections;   /* served at once (0: 16); more wait */
 	unsigned per_client;        /* connections from one address (0: no limit) */
 	httpd_head_handler head;    /* may be NULL */
+	/* libmicrohttpd's own messages (a client that went away, a limit
+	 * reached), one line each without a newline; NULL: stderr.  At most
+	 * a few a second reach it: a flood of refused clients must not
+	 * flood the log. */
+	void (*log)(const char *msg, void *ctx);
+	void *log_ctx;
 	/* name, value pairs, NULL-terminated, added to every response (also
 	 * those httpd makes itself: 400, 413, 500); static strings */
 	const char *const *headers;

@@ -3,13 +3,14 @@
  * POSTed to a running `ulf run` service, then the wait until the service
  * reports them all in one state.
  *
- *   bench_robot --url http://127.0.0.1:PORT [--first N] [--count N]
- *               [--conns N] [--until STATE] [--timeout S] TEMPLATE...
+ *   bench_robot --url http://127.0.0.1:PORT --token TOKEN [--first N]
+ *               [--count N] [--conns N] [--until STATE] [--timeout S] TEMPLATE...
  *
  * Copies FIRST .. FIRST+COUNT-1 of every TEMPLATE (tests/crash/care_gen.h:
  * an invoice embedding its claim, or a claim and an invoice as a pair) are
  * made in memory before the clock starts, then POSTed to URL/documents over
- * CONNS keep-alive connections (libcurl multi); every answer must be 202.
+ * CONNS keep-alive connections (libcurl multi), with the sender's TOKEN
+ * (`ulf token add`); every answer must be 202.
  * With --until, /metrics is polled every 20 ms until
  * ulf_documents{state="STATE"} reaches COUNT (one invoice per copy).
  * Prints, on stdout:
@@ -94,8 +95,8 @@ static long number(const char *s, long lo, long hi)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench_robot --url URL [--first N] [--count N] [--conns N]\n"
-			"                   [--until STATE] [--timeout S] TEMPLATE...\n");
+	fprintf(stderr, "usage: bench_robot --url URL --token TOKEN [--first N] [--count N]\n"
+			"                   [--conns N] [--until STATE] [--timeout S] TEMPLATE...\n");
 	exit(64);
 }
 
@@ -142,9 +143,11 @@ int main(int argc, char **argv)
 		{ "conns", required_argument, NULL, 'c' },
 		{ "until", required_argument, NULL, 'w' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "token", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *url = NULL, *until = NULL;
+	const char *url = NULL, *until = NULL, *token = NULL;
+	char auth[128];
 	unsigned long first = 0, count = 1000, n;
 	int conns = 4, timeout = 600, c, ntpl, i, running, failures = 0;
 	care_gen *g[MAX_TEMPLATES];
@@ -163,11 +166,12 @@ int main(int argc, char **argv)
 		case 'c': conns = (int)number(optarg, 1, MAX_CONNS); break;
 		case 'w': until = optarg; break;
 		case 't': timeout = (int)number(optarg, 1, 86400); break;
+		case 'k': token = optarg; break;
 		default: usage();
 		}
 	}
 	ntpl = argc - optind;
-	if (!url || ntpl < 1 || ntpl > MAX_TEMPLATES || conns < 1 || conns > MAX_CONNS ||
+	if (!url || !token || strlen(token) > 80 || ntpl < 1 || ntpl > MAX_TEMPLATES || conns < 1 || conns > MAX_CONNS ||
 	    count == 0 || first + count > 1000000)
 		usage();
 	for (i = 0; i < ntpl; i++)
@@ -190,6 +194,8 @@ int main(int argc, char **argv)
 	m = curl_multi_init();
 	hdr = curl_slist_append(NULL, "Content-Type: application/xml");
 	hdr = curl_slist_append(hdr, "Expect:");   /* no 100-continue round trip */
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	hdr = curl_slist_append(hdr, auth);
 	t0 = now_s();
 	for (i = 0; i < conns && next < ndocs; i++) {
 		easy[i] = curl_easy_init();

@@ -124,15 +124,16 @@ esac
 # driver's lines and leaves the end-to-end rate in $rate
 first=0
 run() {
-  local name=$1 url=$2 until=$3 dir=$tmp/$1 port out n
+  local name=$1 url=$2 until=$3 dir=$tmp/$1 port out n token
   shift 3
   write_config "$dir" "$url"
+  token=$("$ULF" token add bench --config "$dir/ulf.conf" 2>/dev/null) || die "$name: token add"
   "$@" "$ULF" run --config "$dir/ulf.conf" 2> "$dir/service.log" &
   svc=$!
   wait_for 30 grep -q "listening on" "$dir/service.log" || die "$name: the service did not start"
   port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$dir/service.log" | head -n 1)
   # numbers never repeat across runs: the simulator remembers every key
-  out=$("$driver" --url "http://127.0.0.1:$port" --first $first --count "$invoices" \
+  out=$("$driver" --url "http://127.0.0.1:$port" --token "$token" --first $first --count "$invoices" \
         --conns "$conns" --until "$until" --timeout 900 "${templates[@]}") ||
     die "$name: $(echo "$out" | tail -n 1)"
   first=$((first + invoices))

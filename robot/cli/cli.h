@@ -80,6 +80,7 @@ int cli_import(int argc, char **argv);
 int cli_match(int argc, char **argv);
 int cli_rules(int argc, char **argv);
 int cli_erppost(int argc, char **argv);
+int cli_web(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_token(int argc, char **argv);
 int cli_audit(int argc, char **argv);

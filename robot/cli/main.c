@@ -26,6 +26,7 @@ static const command commands[] = {
 	{ "erp-post", cli_erppost, "post one booking suggestion to the ERP (docs/erp.md)" },
 	{ "user",   cli_user,   "the workbench's users and their roles: add, list, disable, passwd, map" },
 	{ "token",  cli_token,  "API bearer tokens for senders and metrics: add, list, revoke" },
+	{ "web",    cli_web,    "the handlers' workbench alone, on web_listen (also served by run)" },
 	{ "audit",  cli_audit,  "check that the audit trail was not changed behind ulf's back" },
 };
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/inotify.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,6 +24,8 @@
 #include "robot/pipeline/pipeline.h"
 #include "robot/service/service.h"
 #include "robot/store/store.h"
+#include "robot/store/users.h"
+#include "robot/web/web.h"
 
 #define POSTERS_MAX 2
 
@@ -52,7 +55,10 @@ typedef struct service {
 	int inotify_fd;
 	httpd *http;
 	store *http_store;      /* the HTTP threads' reads, under http_lock */
+	users *http_users;      /* the senders' tokens, on http_store */
 	pthread_mutex_t http_lock;
+	int64_t refused_logged; /* the last request without credentials logged */
+	web *web;               /* the workbench, on web_listen */
 	store *intake_store;    /* the HTTP threads' writes, through `in` */
 	intake *in;
 	int wake[2];            /* the HTTP threads tell the loop there is work */
@@ -341,11 +347,191 @@ static void metrics(httpd_response *out, service *sv)
 	out->body_len = len;
 }
 
+/* ---- who may use the HTTP API ---------------------------------------------- */
+
+/*
+ * Who a request's credentials name (the head hook leaves it for the
+ * handler): a bearer token (`ulf token add`) or a client certificate that
+ * verified against http_client_ca_file (its common name; it opens what an
+ * intake token opens).  Only /health is open; /metrics also answers a
+ * loopback client without credentials.
+ */
+typedef struct caller {
+	char name[USERS_NAME_MAX + 1];
+	users_scope scope;          /* 0: nobody (loopback /metrics) */
+} caller;
+
+/* The source recorded for a sender's document: it reads only its own. */
+static void sender_source(char *out, size_t n, const caller *who)
+{
+	snprintf(out, n, "http:%s", who->name);
+}
+
+static void json_error(httpd_response *out, int status, const char *msg)
+{
+	ujson *o = ujson_object();
+	char *text;
+
+	ujson_set_str(o, "error", msg);
+	text = ujson_dump(o, UJSON_COMPACT);
+	ujson_free(o);
+	httpd_reply(out, status, "application/json", text ? text : "{}");
+	free(text);
+}
+
+/* A refusal for want of credentials, logged at most once a minute (a
+ * flood of them must not flood the log). */
+static void refuse(httpd_response *out, service *sv, const httpd_request *req, int status,
+		   const char *why)
+{
+	char addr[64];
+	int64_t now = wall_ms() / 1000;
+
+	httpd_client_addr(addr, sizeof(addr), req);
+	pthread_mutex_lock(&sv->http_lock);
+	if (now - sv->refused_logged >= 60) {
+		sv->refused_logged = now;
+		log_line("warning", "HTTP: %s %s from %s refused (%d): %s; more such refusals are "
+			 "not logged for a minute", httpd_method(req), httpd_path(req), addr,
+			 status, why);
+	}
+	pthread_mutex_unlock(&sv->http_lock);
+	json_error(out, status, why);
+	if (status == 401)
+		httpd_add_header(out, "WWW-Authenticate", "Bearer realm=\"ulf\"");
+}
+
+/* The token after "Bearer " in the Authorization header, or NULL. */
+static const char *bearer(const httpd_request *req)
+{
+	const char *a = httpd_header(req, "Authorization");
+
+	if (!a || strncasecmp(a, "Bearer ", 7) != 0)
+		return NULL;
+	a += 7;
+	while (*a == ' ')
+		a++;
+	return a;
+}
+
+/*
+ * The caller's credentials into *who: 0 and who->scope set, or 0 with
+ * scope 0 when there are none, or an error of the store.
+ */
+static int find_caller(caller *who, service *sv, const httpd_request *req, ulf_err *err)
+{
+	const char *token = bearer(req), *cn = httpd_client_cert(req);
+	token_info ti;
+	int rc = 0;
+
+	memset(who, 0, sizeof(*who));
+	if (token) {
+		pthread_mutex_lock(&sv->http_lock);
+		rc = users_token_find(&ti, sv->http_users, token, wall_ms() / 1000, err);
+		pthread_mutex_unlock(&sv->http_lock);
+		if (rc == ULF_ENOTFOUND)
+			return 0;
+		if (rc)
+			return rc;
+		snprintf(who->name, sizeof(who->name), "%s", ti.name);
+		who->scope = ti.scope;
+		return 0;
+	}
+	if (cn && users_name_ok(cn)) {
+		snprintf(who->name, sizeof(who->name), "%s", cn);
+		who->scope = USERS_SCOPE_INTAKE;
+	}
+	return 0;
+}
+
+/* The route of a request: what it asks for, so the head hook can check
+ * its credentials before the body is read. */
+enum http_route { R_NONE, R_HEALTH, R_METRICS, R_RECEIVE, R_DOCUMENT };
+
+static enum http_route route_of(const httpd_request *req, int *status)
+{
+	const char *m = httpd_method(req), *path = httpd_path(req);
+	int get = !strcmp(m, "GET") || !strcmp(m, "HEAD");
+	enum http_route r = R_NONE;
+	web_params p;
+
+	if (!strcmp(path, "/health"))
+		r = R_HEALTH;
+	else if (!strcmp(path, "/metrics"))
+		r = R_METRICS;
+	else if (!strcmp(path, "/documents"))
+		r = R_RECEIVE;
+	else if (web_route_match(&p, "/documents/{id:int}", path))
+		r = R_DOCUMENT;
+	*status = r == R_NONE ? 404 : 405;
+	if (r == R_NONE || (r == R_RECEIVE && strcmp(m, "POST")) || (r != R_RECEIVE && r != R_NONE && !get))
+		return R_NONE;
+	*status = 200;
+	return r;
+}
+
+static void on_http_head(httpd_response *out, httpd_request *req, void *ctx)
+{
+	service *sv = ctx;
+	caller *who;
+	enum http_route r;
+	int status;
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	if (!httpd_path_ok(httpd_path(req))) {
+		json_error(out, 400, "bad path");
+		return;
+	}
+	r = route_of(req, &status);
+	if (r == R_NONE) {
+		json_error(out, status, status == 405 ? "method not allowed" : "not found");
+		if (status == 405)
+			httpd_add_header(out, "Allow", !strcmp(httpd_path(req), "/documents")
+						       ? "POST" : "GET, HEAD");
+		return;
+	}
+	if (r == R_HEALTH)
+		return;
+	who = calloc(1, sizeof(*who));
+	if (!who) {
+		json_error(out, 503, "out of memory");
+		return;
+	}
+	httpd_set_data(req, who, free);
+	if (find_caller(who, sv, req, &err)) {
+		log_line("error", "HTTP: tokens: %s", err.msg);
+		json_error(out, 503, "the store does not answer");
+		return;
+	}
+	if (r == R_METRICS) {
+		if (who->scope == USERS_SCOPE_METRICS || who->scope == USERS_SCOPE_API ||
+		    httpd_client_loopback(req))
+			return;
+		if (who->scope)
+			refuse(out, sv, req, 403, "this token's scope does not open /metrics");
+		else
+			refuse(out, sv, req, 401, "/metrics needs a token (ulf token add NAME "
+			       "--scope metrics) unless asked from loopback");
+		return;
+	}
+	if (who->scope == USERS_SCOPE_INTAKE || who->scope == USERS_SCOPE_API)
+		return;
+	if (who->scope)
+		refuse(out, sv, req, 403, "this token's scope does not open /documents");
+	else
+		refuse(out, sv, req, 401, bearer(req) ? "invalid token"
+				     : "a sender's token is needed (Authorization: Bearer ..., "
+				       "from ulf token add NAME) or a client certificate");
+}
+
 static void receive(httpd_response *out, const httpd_request *req, service *sv)
 {
+	const caller *who = httpd_data(req);
 	const char *name = httpd_query(req, "name");
 	size_t len;
 	const char *body = httpd_body(req, &len);
+	char source[USERS_NAME_MAX + 8];
 	int64_t id;
 	bool dup;
 	ulf_err err;
@@ -357,16 +543,12 @@ static void receive(httpd_response *out, const httpd_request *req, service *sv)
 		httpd_reply(out, 400, "application/json", "{\"error\":\"empty body\"}\n");
 		return;
 	}
+	sender_source(source, sizeof(source), who);
 	/* stored and synced before the sender hears 202: then it is ours */
-	if (intake_receive(&id, &dup, sv->in, "http", name ? name : "http-post",
+	if (intake_receive(&id, &dup, sv->in, source, name ? name : "http-post",
 			   body, len, (int64_t)time(NULL), &err)) {
 		log_line("error", "HTTP intake refused: %s", err.msg);
-		o = ujson_object();
-		ujson_set_str(o, "error", err.msg);
-		text = ujson_dump(o, UJSON_COMPACT);
-		ujson_free(o);
-		httpd_reply(out, 503, "application/json", text ? text : "{}");
-		free(text);
+		json_error(out, 503, err.msg);
 		return;
 	}
 	if (write(sv->wake[1], "w", 1) < 0) {
@@ -381,37 +563,51 @@ static void receive(httpd_response *out, const httpd_request *req, service *sv)
 	free(text);
 }
 
-static void document(httpd_response *out, const char *idtext, service *sv)
+static void document(httpd_response *out, const httpd_request *req, service *sv)
 {
 	static const char *const fields[] = {
 		"state", "invoice_number", "seller_org", "payable", "currency", "decision", "reasons",
 	};
-	char *end, *v, *text;
-	int64_t id = strtoll(idtext, &end, 10);
+	const caller *who = httpd_data(req);
+	char source[USERS_NAME_MAX + 8], *v, *text;
+	int64_t id = 0;
+	const char *p;
 	ujson *o;
 	size_t i;
 	ulf_err err;
+	int rc;
 
 	ulf_err_clear(&err);
-	if (*end || id <= 0) {
-		httpd_reply(out, 404, "application/json", "{\"error\":\"no such document\"}\n");
-		return;
-	}
+	/* the route matched /documents/{id:int}: digits that fit */
+	for (p = httpd_path(req) + strlen("/documents/"); *p; p++)
+		id = id * 10 + (*p - '0');
 	o = ujson_object();
 	ujson_set_int(o, "id", id);
 	pthread_mutex_lock(&sv->http_lock);
-	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		if (store_get_text(&v, sv->http_store, id, fields[i], &err)) {
-			pthread_mutex_unlock(&sv->http_lock);
-			ujson_free(o);
-			httpd_reply(out, err.code == ULF_ENOTFOUND ? 404 : 503, "application/json",
-				    "{\"error\":\"no such document\"}\n");
-			return;
+	/* a sender reads its own documents; an api token, all */
+	rc = 0;
+	if (who->scope != USERS_SCOPE_API) {
+		rc = store_get_text(&v, sv->http_store, id, "source", &err);
+		if (rc == 0) {
+			sender_source(source, sizeof(source), who);
+			if (!v || strcmp(v, source) != 0)
+				rc = ULF_ENOTFOUND;
+			free(v);
 		}
-		ujson_set_str(o, fields[i], v);
+	}
+	for (i = 0; rc == 0 && i < sizeof(fields) / sizeof(fields[0]); i++) {
+		rc = store_get_text(&v, sv->http_store, id, fields[i], &err);
+		if (rc == 0)
+			ujson_set_str(o, fields[i], v);
 		free(v);
 	}
 	pthread_mutex_unlock(&sv->http_lock);
+	if (rc) {
+		ujson_free(o);
+		httpd_reply(out, rc == ULF_ENOTFOUND ? 404 : 503, "application/json",
+			    "{\"error\":\"no such document\"}\n");
+		return;
+	}
 	text = ujson_dump(o, UJSON_COMPACT);
 	ujson_free(o);
 	httpd_reply(out, 200, "application/json", text ? text : "{}");
@@ -421,19 +617,39 @@ static void document(httpd_response *out, const char *idtext, service *sv)
 static void on_http(httpd_response *out, const httpd_request *req, void *ctx)
 {
 	service *sv = ctx;
-	const char *m = httpd_method(req), *path = httpd_path(req);
+	int status;
 
-	if (!strcmp(m, "POST") && !strcmp(path, "/documents"))
+	/* the head hook let only these through, with their credentials */
+	switch (route_of(req, &status)) {
+	case R_RECEIVE:
 		receive(out, req, sv);
-	else if (!strcmp(m, "GET") && !strcmp(path, "/health"))
+		break;
+	case R_HEALTH:
 		httpd_reply(out, 200, "text/plain", "ok\n");
-	else if (!strcmp(m, "GET") && !strcmp(path, "/metrics"))
+		break;
+	case R_METRICS:
 		metrics(out, sv);
-	else if (!strcmp(m, "GET") && !strncmp(path, "/documents/", 11))
-		document(out, path + 11, sv);
-	else
-		httpd_reply(out, 404, "application/json", "{\"error\":\"not found\"}\n");
+		break;
+	case R_DOCUMENT:
+		document(out, req, sv);
+		break;
+	default:
+		json_error(out, 404, "not found");
+	}
 }
+
+static void http_log(const char *msg, void *ctx)
+{
+	(void)ctx;
+	log_line("warning", "%s", msg);
+}
+
+/* On every answer of the intake. */
+static const char *const http_headers[] = {
+	"X-Content-Type-Options", "nosniff",
+	"Cache-Control", "no-store",
+	NULL
+};
 
 static int start_http(service *sv, ulf_err *err)
 {
@@ -446,14 +662,30 @@ static int start_http(service *sv, ulf_err *err)
 		return 0;
 	snprintf(host, sizeof(host), "%.*s", (int)(colon - sv->cfg.http_listen),
 		 sv->cfg.http_listen);
+	/* config_load refuses these; a listener that slipped past still must
+	 * not serve plain HTTP to the network */
+	if (!sv->cfg.http_cert_file[0] && !config_listen_loopback(sv->cfg.http_listen))
+		return ulf_err_set(err, ULF_EINVAL, "http_listen %s without HTTPS: plain HTTP "
+				   "is served only on a loopback address (127.0.0.1); set "
+				   "http_cert_file and http_key_file", sv->cfg.http_listen);
 	memset(&o, 0, sizeof(o));
 	o.bind = host;
 	o.port = (uint16_t)strtol(colon + 1, NULL, 10);
 	o.cert_file = sv->cfg.http_cert_file[0] ? sv->cfg.http_cert_file : NULL;
 	o.key_file = sv->cfg.http_key_file[0] ? sv->cfg.http_key_file : NULL;
+	o.client_ca_file = sv->cfg.http_client_ca_file[0] ? sv->cfg.http_client_ca_file : NULL;
 	o.max_body = sv->cfg.xml_max_bytes;
 	o.max_connections = (unsigned)sv->cfg.http_connections;
+	o.per_client = (unsigned)(sv->cfg.http_connections_per_client < sv->cfg.http_connections
+				  ? sv->cfg.http_connections_per_client
+				  : sv->cfg.http_connections);
+	o.head_timeout_s = (unsigned)sv->cfg.http_head_timeout;
+	o.head = on_http_head;
+	o.headers = http_headers;
+	o.log = http_log;
 	rc = store_open(&sv->http_store, sv->cfg.store_backend, sv->cfg.store_path, err);
+	if (rc == 0)
+		rc = users_open(&sv->http_users, store_db(sv->http_store), err);
 	if (rc == 0)
 		rc = store_open(&sv->intake_store, sv->cfg.store_backend, sv->cfg.store_path, err);
 	if (rc == 0)
@@ -468,6 +700,24 @@ static int start_http(service *sv, ulf_err *err)
 	log_line("info", "listening on %s:%u%s", host, httpd_port(sv->http),
 		 o.cert_file ? " (HTTPS)" : "");
 	return 0;
+}
+
+/* The workbench, when web_listen is set: its own server and store
+ * connections, taking turns with ours for writes. */
+static int start_web(service *sv, ulf_err *err)
+{
+	web_opts o;
+	int rc;
+
+	if (!sv->cfg.web_listen[0])
+		return 0;
+	memset(&o, 0, sizeof(o));
+	o.cfg = &sv->cfg;
+	o.write_lock = &sv->write_lock;
+	rc = web_start(&sv->web, &o, err);
+	if (rc == 0)
+		log_line("info", "workbench at %s", web_url(sv->web));
+	return rc;
 }
 
 int service_run(const ulf_config *cfg, const char *config_path, bool keep)
@@ -532,7 +782,7 @@ int service_run(const ulf_config *cfg, const char *config_path, bool keep)
 
 	log_line("info", "started: store %s:%s, inbox %s", sv.cfg.store_backend,
 		 sv.cfg.store_path, sv.cfg.inbox_dir);
-	if (start_http(&sv, &err))
+	if (start_http(&sv, &err) || start_web(&sv, &err))
 		goto fail;
 	if (pipeline_resume(&n, sv.p, wall_ms() / 1000, &err))
 		goto fail;
@@ -576,8 +826,10 @@ fail:
 out:
 	/* stop intake first: nothing is acknowledged that we will not keep */
 	httpd_stop(sv.http);
+	web_stop(sv.web);
 	intake_free(sv.in);
 	store_close(sv.intake_store);
+	users_free(sv.http_users);
 	store_close(sv.http_store);
 	signal_target = NULL;
 	if (sv.inotify_fd >= 0)

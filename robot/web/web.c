@@ -449,6 +449,21 @@ static const web_route own_routes[] = {
 	{ "GET", "/health", WEB_OPEN, health },
 };
 
+void web_routes_each(void (*fn)(const web_route *route, void *ctx), void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(own_routes) / sizeof(own_routes[0]); i++)
+		fn(&own_routes[i], ctx);
+	for (i = 0; i < web_page_nroutes; i++)
+		fn(&web_page_routes[i], ctx);
+}
+
+const char *web_perm_name(int perm)
+{
+	return perm == WEB_OPEN ? "open" : perm == WEB_USER ? "user" : auth_perm_name((auth_perm)perm);
+}
+
 static const web_route *find_route(web_params *params, int *status, const char *method,
 				   const char *path)
 {
@@ -693,6 +708,12 @@ out:
 
 /* ---- the server ----------------------------------------------------------- */
 
+static void http_log(const char *msg, void *ctx)
+{
+	(void)ctx;
+	web_log("warning", "workbench %s", msg);
+}
+
 static int open_workers(web *w, unsigned n, ulf_err *err)
 {
 	unsigned i;
@@ -828,6 +849,7 @@ int web_start(web **out, const web_opts *opts, ulf_err *err)
 				  ? cfg->web_connections_per_client : cfg->web_connections);
 	o.head = on_head;
 	o.headers = w->headers;
+	o.log = http_log;
 	rc = httpd_start(&w->http, &o, on_body, w, err);
 	if (rc)
 		goto out;

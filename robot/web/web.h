@@ -117,6 +117,12 @@ typedef struct web_route {
 extern const web_route web_page_routes[];
 extern const size_t web_page_nroutes;
 
+/* Calls fn for every route the workbench serves, its own and the pages'
+ * (`ulf web --routes`: tests/cli/web.sh knocks on every door). */
+void web_routes_each(void (*fn)(const web_route *route, void *ctx), void *ctx);
+/* A route's permission as text: an auth_perm_name, "user" or "open". */
+const char *web_perm_name(int perm);
+
 /* Path parameters a pattern may have, and their longest value. */
 #define WEB_PARAMS_MAX 4
 #define WEB_PARAM_LEN 128

@@ -65,6 +65,7 @@ bad=$(unsynced "$work/once.trace")
 cat >> "$work/ulf.conf" <<CONF
 http_listen 127.0.0.1:0
 CONF
+token=$("$ULF" token add sender --config "$work/ulf.conf" 2>/dev/null) || fail "token add"
 strace -f -y -s 64 -e trace=fdatasync,fsync,read,recvfrom,write,writev,sendto,sendmsg \
   -o "$work/http.trace" "$ULF" run --config "$work/ulf.conf" 2> "$work/service.log" &
 svc=$!
@@ -78,7 +79,7 @@ posts=()
 for i in 1 2 3 4 5 6; do
   sed "s/<cbc:ID>\([^<]*\)</<cbc:ID>\1-$i</" "$ULF_SAMPLES/invoices/peppol-invoice-sormland.xml" \
     > "$work/h$i.xml"
-  curl -s -m 20 -o /dev/null -w '%{http_code}\n' --data-binary @"$work/h$i.xml" \
+  curl -s -m 20 -o /dev/null -w '%{http_code}\n' -H "Authorization: Bearer $token" --data-binary @"$work/h$i.xml" \
     "http://127.0.0.1:$port/documents?name=h$i.xml" >> "$work/codes" &
   posts+=($!)
 done

@@ -22,6 +22,10 @@ wait_for() {  # wait_for SECONDS COMMAND...: bounded polling
   until "$@" >/dev/null 2>&1; do [ $SECONDS -ge $end ] && return 1; sleep 0.1; done
 }
 
+# senders need a token; metrics from loopback need none
+token=$("$ULF" token add sender --config "$work/ulf.conf" 2>/dev/null) || fail "token add"
+auth="Authorization: Bearer $token"
+
 "$ULF" run --config "$work/ulf.conf" 2>"$work/log" &
 pid=$!
 wait_for 10 grep -q "listening on" "$work/log" || fail "service did not start"
@@ -30,15 +34,34 @@ base=http://127.0.0.1:$port
 
 [ "$(curl -s "$base/health")" = "ok" ] || fail "/health"
 
+# without a token: refused before the body is read, nothing stored
+code=$(curl -s -o /dev/null -w '%{http_code}' --data-binary @"$ULF_SAMPLES/invoices/peppol-invoice-sormland.xml" "$base/documents")
+[ "$code" = 401 ] || fail "POST without a token: $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(printf '0%.0s' $(seq 64))" \
+  --data-binary @"$ULF_SAMPLES/invoices/peppol-invoice-sormland.xml" "$base/documents")
+[ "$code" = 401 ] || fail "POST with a wrong token: $code"
+[ "$(sqlite3 "$work/ulf.db" 'select count(*) from documents' 2>/dev/null || echo 0)" = 0 ] \
+  || fail "a document without credentials was stored"
+
 # HTTP intake: 202 with an id, then processed by the loop
-resp=$(curl -s -w ' %{http_code}' -H 'Content-Type: application/xml' \
+resp=$(curl -s -w ' %{http_code}' -H "$auth" -H 'Content-Type: application/xml' \
   --data-binary @"$ULF_SAMPLES/invoices/peppol-invoice-sormland.xml" "$base/documents?name=sormland.xml")
 echo "$resp" | grep -q ' 202$' || fail "POST not accepted: $resp"
 id=$(echo "$resp" | sed 's/.*"id":\([0-9]*\).*/\1/')
 # no reference data: read, validated, matched as an unknown supplier's
-wait_for 10 sh -c "curl -s $base/documents/$id | grep -q 'UNKNOWN_SUPPLIER'" \
-  || fail "document $id not processed: $(curl -s "$base/documents/$id")"
-resp=$(curl -s -w ' %{http_code}' --data-binary @"$ULF_SAMPLES/invoices/peppol-invoice-sormland.xml" "$base/documents")
+wait_for 10 sh -c "curl -s -H '$auth' $base/documents/$id | grep -q 'UNKNOWN_SUPPLIER'" \
+  || fail "document $id not processed: $(curl -s -H "$auth" "$base/documents/$id")"
+# another sender's token does not read it; no token does not either; odd paths are not document 1
+other=$("$ULF" token add other --config "$work/ulf.conf" 2>/dev/null) || fail "token add other"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $other" "$base/documents/$id")
+[ "$code" = 404 ] || fail "another sender read document $id: $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base/documents/$id")
+[ "$code" = 401 ] || fail "GET /documents/$id without a token: $code"
+for odd in "$id%00" "$id%2500" "0$id" "+$id" "$id/" "$id.0"; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H "$auth" "$base/documents/$odd")
+  case $code in 400|404) ;; *) fail "/documents/$odd answered $code" ;; esac
+done
+resp=$(curl -s -w ' %{http_code}' -H "$auth" --data-binary @"$ULF_SAMPLES/invoices/peppol-invoice-sormland.xml" "$base/documents")
 echo "$resp" | grep -q '"duplicate":true.* 200$' || fail "same bytes again not a duplicate: $resp"
 
 # inbox: a file written slowly is taken only when complete

@@ -43,6 +43,7 @@ harness_start_sim --seed "$seed" --fail-rate 0.34 --stall-rate 0.08 --stall-ms $
   --drop-rate 0.05 --verbose
 # erp_timeout_ms below the stall: a stalled posting times out on our side
 harness_conf "$timeout_ms" 40 "http_listen 127.0.0.1:0"
+harness_token sender
 
 # pairs take copies 0.., embedded invoices copies 500000..: numbers never meet
 pairs=$((invoices / 2))
@@ -72,6 +73,7 @@ for f in "$work/gen"/copy-*.xml; do
     [ $i -gt 0 ] && echo next
     printf 'url = "http://127.0.0.1:%s/documents?name=%s"\ndata-binary = "@%s"\n' "$hport" "$name" "$f"
     printf 'header = "Content-Type: application/xml"\noutput = "/dev/null"\n'
+    printf 'header = "Authorization: Bearer %s"\n' "$token"
     printf 'write-out = "%%{http_code}\\n"\n'
   fi >> "$work/curl.cfg"
   i=$((i + 1))

@@ -12,7 +12,7 @@
 # fails calls `problem`; the test ends with harness_verdict.
 #
 # Sets: work, db, inbox (the robot's inbox, made), S ($ULF_SAMPLES/care),
-# problems; and, as they start, sim, port (the simulator's) and svc (the
+# problems; token (harness_token); and, as they start, sim, port (the simulator's) and svc (the
 # service's process id: the test starts it, harness_stop_service stops
 # it).  The cleanup at exit kills what is left of $feeder $svc $sim.
 # Environment: ULF, ERPSIM, CARE_GEN, ULF_SAMPLES, ULF_SRC (set by ctest).
@@ -99,6 +99,12 @@ harness_conf() {
     echo "erp_backoff_ms 100"
     echo "erp_backoff_max_ms 1000"
   } > "$work/ulf.conf"
+}
+
+# harness_token NAME: a sender's token (`ulf token add`) on the robot's
+# store, in $token: POST /documents needs one.  After harness_conf.
+harness_token() {
+  token=$("$ULF" token add "$1" --config "$work/ulf.conf" 2>/dev/null) || fail "token add $1"
 }
 
 # --- the robot ---------------------------------------------------------------
