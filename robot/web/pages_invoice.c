@@ -181,7 +181,7 @@ static void head(html *h, const queue_doc *d, int64_t now)
 
 	if (d->nreasons) {
 		html_open(h, "section", "class", "panel", "id", "reasons");
-		html_elem(h, "h2", "Why it waits");
+		html_elem(h, "h2", waiting(d) ? "Why it waits" : "Why it waited");
 		html_open(h, "ul");
 		for (i = 0; i < d->nreasons; i++) {
 			const queue_reason *r = &d->reasons[i];
@@ -805,7 +805,8 @@ static void booking_form(html *h, const page_viewer *v, const pages_invoice_view
 	}
 	action_url(url, sizeof(url), d->id, "booking");
 	if (act)
-		html_open(h, "form", "method", "post", "action", url, "id", "booking-form");
+		html_open(h, "form", "method", "post", "action", url, "id", "booking-form",
+			  "data-key", "b");
 	else
 		html_open(h, "div", "id", "booking-form");
 	if (act) {
@@ -857,8 +858,7 @@ static void booking_form(html *h, const page_viewer *v, const pages_invoice_view
 		label(h, "Note (optional)", "booking-note");
 		html_open(h, "input", "type", "text", "name", "note", "id", "booking-note",
 			  "maxlength", "500");
-		html_open(h, "button", "type", "submit", "class", "primary", "id", "booking-button",
-			  "data-key", "b");
+		html_open(h, "button", "type", "submit", "class", "primary", "id", "booking-button");
 		html_text(h, "Approve with this booking");
 		html_close(h, "button");
 		html_open(h, "span", "class", "keys");
@@ -1322,8 +1322,9 @@ void pages_invoice(html *h, const page_viewer *v, const pages_invoice_view *iv)
 	page_notice_write(h, iv->notice);
 	head(h, d, iv->now);
 	keys_help(h, v, d);
-	actions(h, v, d);
+	/* what is wrong, with its evidence, first; then what to do about it */
 	lines_table(h, d);
+	actions(h, v, d);
 	booking_form(h, v, iv);
 	html_open(h, "div", "class", "grid2");
 	html_open(h, "div");
