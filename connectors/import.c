@@ -322,6 +322,16 @@ void import_put_supplier(importer *im, unsigned line, const ref_supplier *s)
 		import_failed(im, line);
 }
 
+void import_put_dimension(importer *im, unsigned line, const ref_dimension *d)
+{
+	if (im->bad)
+		return;
+	if (!im->sink->put_dimension)
+		import_bad(im, line, "accounts and dimensions cannot be imported here");
+	else if (im->sink->put_dimension(im->sink->ctx, d, im->err))
+		import_failed(im, line);
+}
+
 void import_put_order(importer *im, unsigned line, const ref_order *o)
 {
 	if (!im->bad && im->sink->put_order(im->sink->ctx, o, im->err))

@@ -119,6 +119,7 @@ void import_put_supplier(importer *im, unsigned line, const ref_supplier *s);
 void import_put_order(importer *im, unsigned line, const ref_order *o);
 void import_put_receipt(importer *im, unsigned line, const ref_receipt *rc);
 void import_record_invoice(importer *im, unsigned line, const ref_invoice *inv);
+void import_put_dimension(importer *im, unsigned line, const ref_dimension *d);
 
 /* The register's number of the one supplier with key k = value: false
  * when there is none or more than one (refimport_sink.supplier_no). */
@@ -135,5 +136,7 @@ void import_despatch_xml(importer *im, const despatch_doc *d);
 void import_suppliers(importer *im, csv_reader *c);
 /* history.c */
 void import_history(importer *im, csv_reader *c);
+/* suppliers.c */
+void import_dimensions(importer *im, csv_reader *c);
 
 #endif

@@ -66,6 +66,7 @@ size_t refimport_buffer(refdata_kind kind, const char *buf, size_t len, const ch
 		case REFDATA_RECEIPTS:  import_receipts_csv(&im, c); break;
 		case REFDATA_SUPPLIERS: import_suppliers(&im, c); break;
 		case REFDATA_HISTORY:   import_history(&im, c); break;
+		case REFDATA_DIMENSIONS: import_dimensions(&im, c); break;
 		}
 	} else {
 		import_keep(&im, 0, scratch.msg);

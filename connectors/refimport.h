@@ -59,6 +59,8 @@ typedef struct refimport_sink {
 	 * org number, the history by number or org number; both are kept
 	 * under the register's number when there is one. */
 	bool (*supplier_no)(void *ctx, char *out, size_t n, ref_key k, const char *value);
+	/* NULL: the sink takes no accounts and dimensions */
+	int (*put_dimension)(void *ctx, const ref_dimension *d, ulf_err *err);
 } refimport_sink;
 
 /*

@@ -1,8 +1,10 @@
 /*
- * suppliers.c - the supplier register, as the ERP exports it (CSV: one
+ * suppliers.c - the ERP's registers: the supplier register (CSV: one
  * supplier a row, its number, name, identifiers, bank accounts and the
- * contract and blocked flags), into ref_supplier records with every key
- * in its canonical form.  docs/matching.md has the columns.
+ * contract and blocked flags) into ref_supplier records with every key in
+ * its canonical form; and the register of accounts and dimension values
+ * (CSV: dimension, code, name, active) that handlers' bookings are checked
+ * against.  docs/matching.md has the columns.
  */
 #include <string.h>
 
@@ -81,4 +83,44 @@ static void supplier_row(importer *im, const import_row *rw)
 void import_suppliers(importer *im, csv_reader *c)
 {
 	import_rows(im, c, &supplier_table, supplier_row);
+}
+
+static const char *const dimension_cols[] = { "dimension", "code", "name", "active", NULL };
+enum { D_DIMENSION, D_CODE, D_NAME, D_ACTIVE };
+static const char *const dimension_need[] = { "dimension", "code", NULL };
+static const import_table dimension_table = { dimension_cols, dimension_need, { 0 }, 0 };
+
+static void dimension_row(importer *im, const import_row *rw)
+{
+	static const char *const dims[] = {
+		"account", "cost_centre", "activity", "project", "vat_code",
+	};
+	ref_dimension d;
+	size_t i;
+	int active;
+
+	memset(&d, 0, sizeof(d));
+	for (i = 0; i < sizeof(dims) / sizeof(dims[0]); i++)
+		if (!strcmp(rw->f[D_DIMENSION], dims[i]))
+			d.dimension = dims[i];
+	if (!d.dimension) {
+		import_bad(im, rw->line, "dimension '%s' is none of account, cost_centre, activity,"
+			   " project, vat_code", rw->f[D_DIMENSION]);
+		return;
+	}
+	if (!*rw->f[D_CODE] || strlen(rw->f[D_CODE]) > 63) {
+		import_bad(im, rw->line, "code is empty or longer than 63 characters");
+		return;
+	}
+	d.code = rw->f[D_CODE];
+	d.name = *rw->f[D_NAME] ? rw->f[D_NAME] : NULL;
+	if (!import_yes_no(im, rw, D_ACTIVE, 1, &active))
+		return;
+	d.active = active == 1;
+	import_put_dimension(im, rw->line, &d);
+}
+
+void import_dimensions(importer *im, csv_reader *c)
+{
+	import_rows(im, c, &dimension_table, dimension_row);
 }

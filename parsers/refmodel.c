@@ -19,6 +19,8 @@ refdata_kind refdata_kind_parse(const char *name)
 		return REFDATA_SUPPLIERS;
 	if (!strcmp(name, "history"))
 		return REFDATA_HISTORY;
+	if (!strcmp(name, "dimensions"))
+		return REFDATA_DIMENSIONS;
 	return 0;
 }
 
@@ -29,6 +31,7 @@ const char *refdata_kind_name(refdata_kind k)
 	case REFDATA_RECEIPTS:  return "receipts";
 	case REFDATA_SUPPLIERS: return "suppliers";
 	case REFDATA_HISTORY:   return "history";
+	case REFDATA_DIMENSIONS: return "dimensions";
 	}
 	return "?";
 }

@@ -37,10 +37,11 @@ typedef enum refdata_kind {
 	REFDATA_ORDERS = 1,    /* PEPPOL Order XML or the e-commerce CSV */
 	REFDATA_RECEIPTS,      /* PEPPOL Despatch Advice XML or CSV */
 	REFDATA_SUPPLIERS,     /* the supplier register CSV */
-	REFDATA_HISTORY        /* posted invoice lines from the ERP, CSV */
+	REFDATA_HISTORY,       /* posted invoice lines from the ERP, CSV */
+	REFDATA_DIMENSIONS     /* accounts and dimension values a booking may use, CSV */
 } refdata_kind;
 
-/* "orders", "receipts", "suppliers", "history"; 0 when unknown. */
+/* "orders", "receipts", "suppliers", "history", "dimensions"; 0 when unknown. */
 refdata_kind refdata_kind_parse(const char *name);
 const char *refdata_kind_name(refdata_kind k);
 
@@ -132,6 +133,18 @@ typedef struct ref_receipt {
 	const char *date;
 	const char *source;
 } ref_receipt;
+
+/* ---- accounts and dimensions -------------------------------------------- */
+
+/* One value a booking may use: an account of the chart of accounts, a cost
+ * centre, an activity, a project or a VAT code. */
+typedef struct ref_dimension {
+	const char *dimension;        /* "account", "cost_centre", "activity", "project",
+	                               * "vat_code" */
+	const char *code;
+	const char *name;             /* may be NULL */
+	bool active;                  /* false: closed, no longer to be booked on */
+} ref_dimension;
 
 /* ---- invoices seen, and the booking history ----------------------------- */
 

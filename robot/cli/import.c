@@ -1,5 +1,5 @@
 /*
- * cli_import.c - `ulf import orders|receipts|suppliers|history
+ * cli_import.c - `ulf import orders|receipts|suppliers|history|dimensions
  *                            [--store DB] [--config FILE] FILE...`
  *
  * Loads reference data into the store: purchase orders (PEPPOL Order XML
@@ -27,12 +27,15 @@
 static void import_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ulf import orders|receipts|suppliers|history [--store DB] [--config FILE]"
+		"usage: ulf import orders|receipts|suppliers|history|dimensions [--store DB]"
+		" [--config FILE]"
 		" FILE...\n"
 		"  orders     PEPPOL BIS Ordering 3 Order (XML) or the e-commerce export (CSV)\n"
 		"  receipts   PEPPOL Despatch Advice (XML) or goods receipts (CSV)\n"
 		"  suppliers  the supplier register (CSV)\n"
 		"  history    posted invoice lines from the ERP (CSV): what bookings are learnt from\n"
+		"  dimensions accounts, cost centres, activities, projects, VAT codes (CSV): what a\n"
+		"             handler's booking is checked against\n"
 		"  --store DB     the store (default: store_path of the configuration)\n"
 		"  --config FILE  take the store from FILE\n"
 		"CSV columns are documented in docs/matching.md.  Each file loads whole or not at\n"
@@ -54,6 +57,8 @@ static const char *what(refdata_kind k, size_t n)
 	case REFDATA_RECEIPTS:  return n == 1 ? "receipt line" : "receipt lines";
 	case REFDATA_SUPPLIERS: return n == 1 ? "supplier" : "suppliers";
 	case REFDATA_HISTORY:   return n == 1 ? "invoice" : "invoices";
+	case REFDATA_DIMENSIONS: return n == 1 ? "account or dimension value"
+					      : "accounts and dimension values";
 	}
 	return "records";
 }

@@ -208,7 +208,8 @@ typedef struct queue_doc {
 	queue_booking_row *suggestion;
 	size_t nsuggestion;
 	const char *booking_json;  /* the handler's booking, NULL: the suggestion stands */
-	bool suggestion_complete;  /* approve as suggested can post it */
+	bool suggestion_complete;  /* the robot made a whole booking: queue_approve
+	                            * may release it (it checks it first) */
 	queue_attachment *attachments;
 	size_t nattachments;
 	ujson *claim;              /* care: the claim as care_claim_json shows it, masked */
@@ -261,11 +262,14 @@ int queue_response_get(char **out, size_t *out_len, store *s, int64_t id, ulf_er
  */
 
 /*
- * Approves the robot's own suggestion as it stands.  The reasons it waited
- * for stay on record (the audit row's "before", and the history).  When
- * the suggestion is incomplete (a required field nobody could fill) or
- * does not add up, nothing changes and ULF_EINVAL says what is missing:
- * the handler corrects the booking instead.
+ * Approves the booking as it stands: the robot's own suggestion, posted as
+ * it is (or, when a handler saved a booking earlier - the ERP refused the
+ * first posting - that one).  It is checked as queue_booking_check checks a
+ * handler's, so what is released will post.  The reasons it waited for
+ * stay on record (the audit row's "before", the document's reasons, the
+ * history).  When there is no whole booking (a required field nobody could
+ * fill) or it does not add up, nothing changes and ULF_EINVAL says what is
+ * wrong: the handler corrects the booking instead.
  */
 int queue_approve(pipeline *p, int64_t id, const char *who, int64_t version,
 		  const char *note, int64_t now, ulf_err *err);

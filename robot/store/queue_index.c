@@ -23,17 +23,20 @@
  * (`waiting` 1 while it does), so the version and who changed it last
  * outlive its leaving: the second handler learns who took it.  Reasons
  * are kept only while it waits.  amount_key is the amount payable in
- * 1/10 000ths, for sorting; the exact text is `amount`.
+ * 1/10 000ths, for sorting; the exact text is `amount`.  due_key is the due
+ * date, or 9999-12-31 when there is none: the default list (soonest due,
+ * none last) walks its index and stops at the page.  queue_reason_counts
+ * is queue_reasons counted per reason.
  */
 static const char *const queue_v1 =
 	"CREATE TABLE queue_items ("
 	" doc_id {int64} PRIMARY KEY, waiting INTEGER NOT NULL,"
 	" seller_name TEXT, seller_fold TEXT, seller_org TEXT, invoice_number TEXT,"
-	" amount TEXT, amount_key {int64}, currency TEXT, due_date TEXT,"
+	" amount TEXT, amount_key {int64}, currency TEXT, due_date TEXT, due_key TEXT NOT NULL,"
 	" received_at {int64} NOT NULL, queued_at {int64} NOT NULL,"
 	" reasons TEXT, flow TEXT, assignee TEXT, hold_until TEXT,"
 	" version {int64} NOT NULL, changed_by TEXT, changed_at {int64});"
-	"CREATE INDEX queue_items_due ON queue_items(waiting, due_date, doc_id);"
+	"CREATE INDEX queue_items_due ON queue_items(waiting, due_key, doc_id);"
 	"CREATE INDEX queue_items_age ON queue_items(waiting, received_at, doc_id);"
 	"CREATE INDEX queue_items_amount ON queue_items(waiting, amount_key, doc_id);"
 	"CREATE INDEX queue_items_assignee ON queue_items(waiting, assignee);"
@@ -42,6 +45,9 @@ static const char *const queue_v1 =
 	"CREATE TABLE queue_reasons ("
 	" reason TEXT NOT NULL, doc_id {int64} NOT NULL, PRIMARY KEY (reason, doc_id));"
 	"CREATE INDEX queue_reasons_doc ON queue_reasons(doc_id);"
+	/* the reasons counted as documents enter and leave: the unfiltered
+	 * list (the page a handler opens first) counts nothing per request */
+	"CREATE TABLE queue_reason_counts (reason TEXT PRIMARY KEY, n {int64} NOT NULL);"
 	/* the Invoice Response of a rejection, kept with its document */
 	"CREATE TABLE queue_responses ("
 	" doc_id {int64} PRIMARY KEY, code TEXT NOT NULL, created_at {int64} NOT NULL,"
@@ -187,6 +193,9 @@ static int split_reasons(const char ***out, size_t *out_n, arena *a, const char 
 }
 
 /* ---- entering and leaving -------------------------------------------------- */
+
+/* The due key of a document without a due date: after every date. */
+#define NO_DUE "9999-12-31"
 
 #define ITEM_COLS \
 	"doc_id, seller_name, seller_org, invoice_number, amount, currency, due_date," \
@@ -341,6 +350,27 @@ static int reasons_text(char **out, const char *json, ulf_err *err)
 	return 0;
 }
 
+/* The document's reasons out of queue_reasons and their counts. */
+static int drop_reasons(db *d, int64_t id, ulf_err *err)
+{
+	db_stmt *st = NULL;
+	int rc;
+
+	rc = db_prepare(&st, d, "UPDATE queue_reason_counts SET n = n - 1 WHERE reason IN"
+			" (SELECT reason FROM queue_reasons WHERE doc_id = ?)", err);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, id);
+	rc = db_run(st, err);
+	if (rc)
+		return rc;
+	rc = db_prepare(&st, d, "DELETE FROM queue_reasons WHERE doc_id = ?", err);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, id);
+	return db_run(st, err);
+}
+
 static int put_reasons(db *d, int64_t id, const char *text, ulf_err *err)
 {
 	db_stmt *st = NULL;
@@ -348,11 +378,7 @@ static int put_reasons(db *d, int64_t id, const char *text, ulf_err *err)
 	char code[128];
 	int rc;
 
-	rc = db_prepare(&st, d, "DELETE FROM queue_reasons WHERE doc_id = ?", err);
-	if (rc)
-		return rc;
-	db_bind_int(st, 1, id);
-	rc = db_run(st, err);
+	rc = drop_reasons(d, id, err);
 	while (rc == 0 && p && *p) {
 		size_t len = strcspn(p, " ");
 		if (len && len < sizeof(code)) {
@@ -366,6 +392,15 @@ static int put_reasons(db *d, int64_t id, const char *text, ulf_err *err)
 			db_bind_text(st, 1, code);
 			db_bind_int(st, 2, id);
 			rc = db_run(st, err);
+			if (rc == 0 && db_changes(d) == 1) {
+				rc = db_prepare(&st, d, "INSERT INTO queue_reason_counts (reason, n)"
+						" VALUES (?, 1) ON CONFLICT (reason) DO UPDATE"
+						" SET n = queue_reason_counts.n + 1", err);
+				if (rc)
+					break;
+				db_bind_text(st, 1, code);
+				rc = db_run(st, err);
+			}
 		}
 		p += len;
 		while (*p == ' ')
@@ -403,13 +438,14 @@ int queue_index_enter(db *d, int64_t id, int64_t now, ulf_err *err)
 	rc = db_prepare(&st, d,
 		"INSERT INTO queue_items (doc_id, waiting, seller_name, seller_fold, seller_org,"
 		" invoice_number, amount, amount_key, currency, due_date, received_at, queued_at,"
-		" reasons, flow, version, changed_by, changed_at)"
-		" VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'robot', ?)"
+		" reasons, flow, changed_at, due_key, version, changed_by)"
+		" VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'robot')"
 		" ON CONFLICT (doc_id) DO UPDATE SET waiting = 1,"
 		" seller_name = excluded.seller_name, seller_fold = excluded.seller_fold,"
 		" seller_org = excluded.seller_org, invoice_number = excluded.invoice_number,"
 		" amount = excluded.amount, amount_key = excluded.amount_key,"
 		" currency = excluded.currency, due_date = excluded.due_date,"
+		" due_key = excluded.due_key,"
 		" received_at = excluded.received_at, queued_at = excluded.queued_at,"
 		" reasons = excluded.reasons, flow = excluded.flow,"
 		" version = queue_items.version + 1, changed_by = 'robot',"
@@ -433,6 +469,7 @@ int queue_index_enter(db *d, int64_t id, int64_t now, ulf_err *err)
 	db_bind_text(st, 12, reasons);
 	db_bind_text(st, 13, e.flow);
 	db_bind_int(st, 14, now);
+	db_bind_text(st, 15, due[0] ? due : NO_DUE);
 	rc = db_run(st, err);
 	if (rc == 0)
 		rc = put_reasons(d, id, reasons, err);
@@ -457,11 +494,7 @@ int queue_index_leave(db *d, int64_t id, const char *who, int64_t now, ulf_err *
 	rc = db_run(st, err);
 	if (rc)
 		return rc;
-	rc = db_prepare(&st, d, "DELETE FROM queue_reasons WHERE doc_id = ?", err);
-	if (rc)
-		return rc;
-	db_bind_int(st, 1, id);
-	return db_run(st, err);
+	return drop_reasons(d, id, err);
 }
 
 static int backfill_tx(db *d, void *ctx, ulf_err *err)
@@ -591,7 +624,7 @@ static void where_filters(where *w, const queue_filter *f)
 		break;
 	}
 	if (f->due_within_set) {
-		w_add(w, " AND q.due_date IS NOT NULL AND q.due_date <= ?");
+		w_add(w, " AND q.due_key <= ?");
 		w_text(w, w->due);
 	}
 	if (f->held == QUEUE_HELD_NOT) {
@@ -659,7 +692,7 @@ static const char *order_by(const queue_filter *f)
 				     : " ORDER BY (q.amount_key IS NULL), q.amount_key, q.doc_id";
 	default:
 		return f->descending ? " ORDER BY (q.due_date IS NULL), q.due_date DESC, q.doc_id"
-				     : " ORDER BY (q.due_date IS NULL), q.due_date, q.doc_id";
+				     : " ORDER BY q.due_key, q.doc_id";
 	}
 }
 
@@ -692,12 +725,15 @@ int queue_index_list(queue_page *out, store *s, const queue_filter *fin, int64_t
 	day_of(w->due, now, f->due_within_days);
 	where_filters(w, f);
 
-	/* counts per reason: every filter but the reason's */
-	if (!w->overflow) {
+	/* counts per reason: every filter but the reason's; with none, as
+	 * they were counted when documents entered and left */
+	if (w->len == strlen(" WHERE q.waiting = 1"))
+		snprintf(sql, sizeof(sql), "SELECT reason, n FROM queue_reason_counts WHERE n > 0"
+			 " ORDER BY 2 DESC, 1");
+	else if (!w->overflow)
 		snprintf(sql, sizeof(sql), "SELECT r.reason, COUNT(*) FROM queue_reasons r"
 			 " JOIN queue_items q ON q.doc_id = r.doc_id%s GROUP BY r.reason"
 			 " ORDER BY 2 DESC, 1", w->sql);
-	}
 	where_reason(w, f);
 	if (w->overflow) {
 		rc = ulf_err_set(err, ULF_EINVAL, "queue filter too long");

@@ -16,14 +16,26 @@ static const char *const sql[Q_COUNT_] = {
 	[Q_DIM_ANY] = "SELECT 1 FROM ref_dimensions WHERE dimension = ? LIMIT 1",
 };
 
-int refdata_put_dimension(refdata *r, const char *dimension, const char *code,
-			  const char *name, bool active, int64_t now, ulf_err *err)
+int refdata_put_dimension(bool *out_updated, refdata *r, const char *dimension,
+			  const char *code, const char *name, bool active, int64_t now,
+			  ulf_err *err)
 {
 	db_stmt *st;
 	int rc;
 
+	*out_updated = false;
 	if (!dimension || !*dimension || !code || !*code)
 		return ulf_err_set(err, ULF_EINVAL, "a dimension value needs a dimension and a code");
+	rc = ref_stmt(&st, r, sql, Q_DIM_GET, err);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, dimension);
+	db_bind_text(st, 2, code);
+	rc = db_step(st, err);
+	db_reset(st);
+	if (rc < 0)
+		return rc;
+	*out_updated = rc == 1;
 	rc = ref_stmt(&st, r, sql, Q_DIM_PUT, err);
 	if (rc)
 		return rc;

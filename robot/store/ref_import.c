@@ -94,13 +94,22 @@ static bool supplier_no(void *ctx, char *out, size_t n, ref_key k, const char *v
 	return true;
 }
 
+static int put_dimension(void *ctx, const ref_dimension *d, ulf_err *err)
+{
+	import_run *x = ctx;
+	bool updated = false;
+
+	return counted(x, refdata_put_dimension(&updated, x->r, d->dimension, d->code, d->name,
+						d->active, x->now, err), &updated, 0);
+}
+
 /* ---- the transaction ----------------------------------------------------- */
 
 static int run(db *d, void *ctx, ulf_err *err)
 {
 	import_run *x = ctx;
 	refimport_sink sink = { x, put_supplier, put_order, put_receipt, record_invoice,
-				supplier_no };
+				supplier_no, put_dimension };
 	size_t bad;
 
 	(void)d;

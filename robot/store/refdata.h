@@ -156,8 +156,9 @@ int refdata_history(ref_history *out, bool *found, refdata *r, const char *suppl
  * checked against it when saved.  A dimension with no values loaded is not
  * checked (*out_registered false).
  */
-int refdata_put_dimension(refdata *r, const char *dimension, const char *code,
-			  const char *name, bool active, int64_t now, ulf_err *err);
+int refdata_put_dimension(bool *out_updated, refdata *r, const char *dimension,
+			  const char *code, const char *name, bool active, int64_t now,
+			  ulf_err *err);
 
 /* Whether `code` is an active value of `dimension` (*out_known), and
  * whether the dimension has a register at all (*out_registered). */

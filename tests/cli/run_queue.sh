@@ -68,4 +68,59 @@ echo "$out" | grep -q "anna.*is disabled" || fail "unclear refusal: $out"
 # a second run resumes nothing and takes nothing: the store already has it all
 out=$("$ULF" run --once --store "$work/ulf.db" --inbox "$inbox" 2>&1) || fail "second run"
 echo "$out" | grep -q "resumed" && fail "second run resumed work that was done"
+
+# With the sample reference data: an invoice whose price deviates from its
+# order.  Approving the robot's suggestion as it is releases that booking
+# (it used to come back as NO_BOOKING, its price deviation overwritten);
+# a booking that does not add up is refused when saved; a second handler
+# on what they saw gets "changed by ... reload"; hold, assign, comment.
+db=$work/ref.db
+"$ULF" import suppliers "$ULF_SAMPLES/refdata/suppliers.csv" --store "$db" >/dev/null || fail "import"
+for f in "$ULF_SAMPLES"/orders/*; do "$ULF" import orders "$f" --store "$db" >/dev/null || fail "import $f"; done
+mkdir -p "$work/in2"
+cp "$ULF_SAMPLES/invoices/peppol-invoice-sormland-price-deviation.xml" "$work/in2/dev.xml"
+cp "$ULF_SAMPLES/invoices/peppol-invoice-rent-nonpo.xml" "$work/in2/rent.xml"
+"$ULF" run --once --store "$db" --inbox "$work/in2" >/dev/null 2>&1 || fail "run with reference data"
+list=$("$ULF" queue list --store "$db" --reason PRICE_DEVIATION) || fail "list by reason"
+echo "$list" | grep -q "1 document exception" || fail "expected one price deviation: $list"
+echo "$list" | grep -q "by reason:.*PRICE_DEVIATION 1" || fail "no counts per reason: $list"
+dev=$(echo "$list" | awk 'NR==1 {print $1}')
+rent=$("$ULF" queue list --store "$db" --reason NO_BOOKING --json | sed 's/.*"id":\([0-9]*\).*/\1/')
+[ -n "$rent" ] || fail "no id for the rent invoice"
+show=$("$ULF" queue show "$dev" --store "$db") || fail "show"
+echo "$show" | grep -q "order DLL0861502 line 1" || fail "order line not beside the invoice line: $show"
+echo "$show" | grep -q "FAIL unit price 59.90 against 54.90" || fail "price check missing: $show"
+seen=$(echo "$show" | sed -n 's/^  version *\([0-9]*\).*/\1/p')
+[ -n "$seen" ] || fail "no version in show"
+
+printf '{"lines":[{"invoice_line_id":"1","account":"6110","vat_code":"25","net_amount":"1.00","vat_amount":"0.25"}]}' \
+  > "$work/bad.json"
+out=$("$ULF" queue resolve "$dev" --store "$db" --by anna --booking "$work/bad.json" 2>&1) \
+  && fail "a booking of 1.00 was accepted: $out"
+echo "$out" | grep -q "add up to 1.00, the invoice's net (BT-109) is 2135.50" || fail "no clear message: $out"
+
+"$ULF" queue assign "$dev" --store "$db" --by anna --seen "$seen" >/dev/null || fail "assign"
+"$ULF" queue comment "$dev" --store "$db" --by bert --seen "$seen" --text "mine" >/dev/null 2>&1 \
+  && fail "an action on an old version went through"
+out=$("$ULF" queue comment "$dev" --store "$db" --by bert --seen "$seen" --text "mine" 2>&1)
+echo "$out" | grep -q "changed by anna at .* reload" || fail "no conflict message: $out"
+"$ULF" queue list --store "$db" --mine --by anna | grep -q "1 document exception" || fail "not anna's"
+"$ULF" queue hold "$rent" --store "$db" --by anna --until 2999-01-01 --note "waiting for the contract" \
+  >/dev/null || fail "hold"
+"$ULF" queue list --store "$db" --held | grep -q "1 document exception" || fail "not on hold"
+"$ULF" queue comment "$rent" --store "$db" --by anna --text "called the landlord" >/dev/null || fail "comment"
+show=$("$ULF" queue show "$rent" --store "$db")
+echo "$show" | grep -q 'anna *hold .*"hold_until":"2999-01-01"' || fail "hold not audited: $show"
+echo "$show" | grep -q 'anna *comment .*called the landlord' || fail "comment not audited"
+"$ULF" queue resolve "$rent" --store "$db" --by anna >/dev/null 2>&1 && fail "approved a booking nobody could make"
+
+"$ULF" queue resolve "$dev" --store "$db" --by anna --note "price agreed by phone" >/dev/null \
+  || fail "approve as suggested"
+show=$("$ULF" queue show "$dev" --store "$db")
+echo "$show" | grep -q "state *ready" || fail "not released: $show"
+echo "$show" | grep -q 'anna *approve .*"before":{[^}]*PRICE_DEVIATION' || fail "reasons not kept: $show"
+"$ULF" queue reject "$rent" --store "$db" --by anna --code REF --reason "wrong buyer reference" \
+  >/dev/null || fail "reject"
+"$ULF" queue show "$rent" --store "$db" | grep -q "Invoice Response stored (reason code REF)" \
+  || fail "no Invoice Response"
 echo "run_queue: ok"

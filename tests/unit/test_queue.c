@@ -488,10 +488,18 @@ static void test_booking_checked_when_saved(void **state)
 	(void)state;
 	ulf_err_clear(&err);
 	ts_refdata_load_samples(f->t->r);
-	assert_int_equal(refdata_put_dimension(f->t->r, "account", "6110", "Kontorsmaterial", true,
-					       NOW, &err), 0);
-	assert_int_equal(refdata_put_dimension(f->t->r, "account", "5010", "Lokalhyra", true,
-					       NOW, &err), 0);
+	{
+		/* the chart of accounts, as `ulf import dimensions` loads it */
+		static const char csv[] = "dimension;code;name;active\n"
+					  "account;6110;Kontorsmaterial;ja\n"
+					  "account;5010;Lokalhyra;\n"
+					  "account;9999;Stängt konto;nej\n";
+		refdata_stats st;
+		assert_int_equal(refdata_import_buffer(&st, f->t->r, REFDATA_DIMENSIONS, csv,
+						       strlen(csv), "accounts.csv", NULL, NULL, NOW,
+						       &err), 0);
+		assert_int_equal(st.records, 3);
+	}
 	id = arrive(f, "peppol-invoice-sormland-price-deviation.xml", NULL, NULL, ST_EXCEPTION);
 	v = version_of(f, id);
 
