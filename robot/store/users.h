@@ -103,7 +103,9 @@ int users_set_password(users *u, const char *name, const char *pw_hash, int64_t 
 /*
  * Failed logins are counted per name tried, whether such a user exists or
  * not (so the delay does not tell which names exist; auth_login_wait turns
- * the count into a wait).  A success resets the count.
+ * the count into a wait).  A success resets the count.  A name that is not
+ * users_name_ok is ULF_EINVAL here: no user can have it, so the caller
+ * refuses such a login at once.
  */
 
 /* The failures in a row for `name` and the time of the last one; 0 and 0

@@ -29,4 +29,27 @@ for t in test_store test_users test_refdata test_match test_queue; do
   echo "== $t on PostgreSQL"
   "$tests/$t" || rc=1
 done
+
+# the workbench on PostgreSQL: ulf web, a user, a login and a page
+if [ -x "$ULF" ] && command -v curl >/dev/null; then
+  echo "== ulf web on PostgreSQL"
+  printf 'store_backend postgresql\nstore_path "%s"\ninbox_dir %s\nweb_listen 127.0.0.1:0\n' \
+    "$ULF_TEST_PG_CONNINFO" "$dir" > "$dir/web.conf"
+  web_fail() { echo "FAIL: ulf web on PostgreSQL: $*"; cat "$dir/web.log"; rc=1; }
+  if echo "pg passphrase" | "$ULF" user add pgh --role handler --config "$dir/web.conf" >/dev/null; then
+    "$ULF" web --config "$dir/web.conf" 2> "$dir/web.log" &
+    wpid=$!
+    for _ in $(seq 100); do grep -q "workbench at" "$dir/web.log" && break; sleep 0.1; done
+    W=$(sed -n 's|.*workbench at \(http://127.0.0.1:[0-9]*\)/.*|\1|p' "$dir/web.log")
+    tok=$(curl -s -b "$dir/jar" -c "$dir/jar" "$W/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p')
+    c=$(curl -s -o /dev/null -w '%{http_code}' -b "$dir/jar" -c "$dir/jar" --data-urlencode user=pgh \
+        --data-urlencode "password=pg passphrase" --data-urlencode "csrf=$tok" "$W/login")
+    [ "$c" = 303 ] || web_fail "login answered $c"
+    c=$(curl -s -o /dev/null -w '%{http_code}' -b "$dir/jar" "$W/queue")
+    [ "$c" = 200 ] || web_fail "the queue answered $c"
+    kill -TERM $wpid; wait $wpid || web_fail "exit status $?"
+  else
+    web_fail "user add"
+  fi
+fi
 exit $rc
