@@ -12,8 +12,10 @@ Then, driven as people would:
   - a handler logs in, filters the queue, moves with j/k and opens the
     invoice with the price deviation with Enter; invoice and order lines
     stand side by side, the deviation and its tolerance marked;
-  - she corrects an account and approves: the ERP simulator receives
-    exactly that booking, once (the robot runs twice after);
+  - she books a line on an account not in the chart: the server's check
+    says so at the field and nothing changes; she corrects it and
+    approves: the ERP simulator receives exactly that booking, once (the
+    robot runs twice after);
   - she rejects another with a reason code: its Invoice Response exists,
     with the code and the reason;
   - two handlers approve the same invoice: the second gets "changed by
@@ -75,6 +77,16 @@ step("the robot runs once")
 h.start_sim()
 h.write_conf()
 h.import_samples()
+# the chart of accounts a handler's booking is checked against (other
+# dimensions are not loaded, so not checked)
+dims = os.path.join(h.work, "dimensions.csv")
+with open(dims, "w") as f:
+    f.write("dimension;code;name;active\n"
+            "account;4010;Förbrukningsmaterial;yes\n"
+            "account;6110;Kontorsmaterial;yes\n"
+            "account;3740;Öresavrundning;yes\n"
+            "account;5410;Förbrukningsinventarier;no\n")
+h.ulf("import", "dimensions", dims)
 price = h.sample("invoices/peppol-invoice-sormland-price-deviation.xml")
 h.inbox("a-price-deviation.xml", price)
 h.inbox("b-not-received.xml", h.sample("invoices/peppol-invoice-vastmanland-not-received.xml"))
@@ -247,6 +259,20 @@ acc = anna.switch_to.active_element
 check(acc.get_attribute("id") == "l0-account", "b moved to the first account (%s)"
       % acc.get_attribute("id"))
 acc = anna.find_element(By.ID, "l0-account")
+acc.clear()
+acc.send_keys("9999")
+anna.find_element(By.ID, "booking-button").click()
+WebDriverWait(anna, 10).until(lambda d: d.find_elements(By.ID, "booking-problems"))
+probs = anna.find_element(By.ID, "booking-problems").text
+check("9999" in probs, "the check names the unknown account: %r" % probs)
+acc = anna.find_element(By.ID, "l0-account")
+check("bad" in (acc.get_attribute("class") or "") and acc.get_attribute("value") == "9999",
+      "the account is marked at its field, as typed")
+anna.execute_script("document.getElementById('booking').scrollIntoView()")
+h.shot(anna, "booking-refused")
+check(state(A) == "exception", "a refused booking changes nothing (is %s)" % state(A))
+check(not h.bookings() or all(b.get("invoice_id") != "2025100512" for b in h.bookings()),
+      "nothing was posted")
 acc.clear()
 acc.send_keys("4010")
 check(anna.find_element(By.ID, "booking-sum").get_attribute("textContent") == swedish("2135.50"),
