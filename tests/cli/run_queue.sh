@@ -87,6 +87,12 @@ echo "$list" | grep -q "by reason:.*PRICE_DEVIATION 1" || fail "no counts per re
 dev=$(echo "$list" | awk 'NR==1 {print $1}')
 rent=$("$ULF" queue list --store "$db" --reason NO_BOOKING --json | sed 's/.*"id":\([0-9]*\).*/\1/')
 [ -n "$rent" ] || fail "no id for the rent invoice"
+# two handlers; this operating-system account acts as one of them at a time
+for u in anna bert; do
+  echo "$u's password" | "$ULF" user add "$u" --role handler --store "$db" >/dev/null || fail "user add $u"
+done
+as_user() { "$ULF" user map "$me" "$1" --store "$db" >/dev/null || fail "user map $1"; }
+as_user anna
 show=$("$ULF" queue show "$dev" --store "$db") || fail "show"
 echo "$show" | grep -q "order DLL0861502 line 1" || fail "order line not beside the invoice line: $show"
 echo "$show" | grep -q "FAIL unit price 59.90 against 54.90" || fail "price check missing: $show"
@@ -100,10 +106,12 @@ out=$("$ULF" queue resolve "$dev" --store "$db" --by anna --booking "$work/bad.j
 echo "$out" | grep -q "add up to 1.00, the invoice's net (BT-109) is 2135.50" || fail "no clear message: $out"
 
 "$ULF" queue assign "$dev" --store "$db" --by anna --seen "$seen" >/dev/null || fail "assign"
+as_user bert
 "$ULF" queue comment "$dev" --store "$db" --by bert --seen "$seen" --text "mine" >/dev/null 2>&1 \
   && fail "an action on an old version went through"
 out=$("$ULF" queue comment "$dev" --store "$db" --by bert --seen "$seen" --text "mine" 2>&1)
 echo "$out" | grep -q "changed by anna at .* reload" || fail "no conflict message: $out"
+as_user anna
 "$ULF" queue list --store "$db" --mine --by anna | grep -q "1 document exception" || fail "not anna's"
 "$ULF" queue hold "$rent" --store "$db" --by anna --until 2999-01-01 --note "waiting for the contract" \
   >/dev/null || fail "hold"
