@@ -213,6 +213,10 @@ class Harness:
             "inbox_dir " + self.inbox_dir,
             "match_rules_file " + os.path.join(self.samples, "rules/regions.rules"),
             "web_listen 127.0.0.1:%d" % self.web_port,
+            # every browser of the test comes from 127.0.0.1, as users do
+            # behind a reverse proxy, and each keeps several connections
+            "web_connections 128",
+            "web_connections_per_client 128",
         ]
         if self.sim_port:
             lines += [
@@ -326,6 +330,11 @@ class Harness:
         b.implicitly_wait(0)
         self.browsers.append(b)
         return b
+
+    def close(self, b):
+        """A browser done with: its connections closed too."""
+        b.quit()
+        self.browsers.remove(b)
 
     def go(self, b, path):
         b.get(self.base + path)

@@ -334,6 +334,7 @@ check(re.search(r"changed by anna at .* reload", notice) is not None,
       "the second approval is told who was first: %r" % notice)
 check(bert.find_elements(By.ID, "reload"), "a link to reload")
 h.shot(bert, "conflict")
+h.close(bert)
 h.ulf("run", "--once")
 check(len([b for b in h.bookings() if b.get("invoice_id") == "2025100520"]) == 1,
       "the ERP got the invoice both approved once")
@@ -371,6 +372,7 @@ aud = h.db("select who, action, detail from audit where doc_id = ? and action li
 check(len(aud) == 1 and aud[0][0] == "cara" and "listing region" in (aud[0][2] or ""),
       "the audit trail has the unmasking: %r" % aud)
 check(not any(re.search(r"19121212[-+]?[0-9]{4}", str(a)) for a in aud), "and not the number")
+h.close(cara)
 
 # ---- a controller's hand-made approve ---------------------------------------------------------
 step("a controller reads, and is refused when it acts")
@@ -396,6 +398,8 @@ check(st == 403, "the admin's approve: %d" % st)
 check(state(E) == "exception" and not h.db(
     "select 1 from audit where doc_id = ? and who in ('carl', 'adam')", (E,)),
     "nothing changed by the refused requests")
+h.close(carl)
+h.close(adam)
 
 # ---- a request without the CSRF token --------------------------------------------------------
 step("a handler's request without the CSRF token")
@@ -431,7 +435,11 @@ for path in ("/documents/%d" % A, "/documents/%d" % CARE):
     check(st in (401, 403), "GET %s without a token: %d" % (path, st))
 h.stop(svc)
 
-# ---- the screenshots, for a person to look at ---------------------------------------------
+# ---- a clean stop: the workbench ends on SIGTERM, exit 0 (under the
+# sanitizers, also no leak) ------------------------------------------------------------------
+h.stop(h.web)
+check(h.web.returncode == 0, "ulf web exited %d on SIGTERM" % h.web.returncode)
+
 print("screenshots in " + h.out)
 if problems:
     h.fail("%d problems (above)" % problems)
