@@ -90,8 +90,13 @@ h.ulf("import", "dimensions", dims)
 price = h.sample("invoices/peppol-invoice-sormland-price-deviation.xml")
 h.inbox("a-price-deviation.xml", price)
 h.inbox("b-not-received.xml", h.sample("invoices/peppol-invoice-vastmanland-not-received.xml"))
-h.inbox("c-price-copy.xml", price.replace(b"<cbc:ID>2025100512</cbc:ID>",
-                                          b"<cbc:ID>2025100520</cbc:ID>", 1))
+# the copy carries the clean sample's delivery note, an embedded PDF
+clean = h.sample("invoices/peppol-invoice-sormland.xml")
+pdf_ref = clean[clean.index(b"  <cac:AdditionalDocumentReference>"):
+                clean.index(b"  <cac:AccountingSupplierParty>")]
+h.inbox("c-price-copy.xml", price
+        .replace(b"<cbc:ID>2025100512</cbc:ID>", b"<cbc:ID>2025100520</cbc:ID>", 1)
+        .replace(b"  <cac:AccountingSupplierParty>", pdf_ref + b"  <cac:AccountingSupplierParty>", 1))
 unknown = h.sample("invoices/peppol-invoice-unknown-supplier.xml")
 h.inbox("d-unknown.xml", unknown)
 SCRIPT_NAME = "St\u00e4d <script>alert('x')</script> & Co AB"
@@ -320,11 +325,21 @@ check(st == 200 and b"ApplicationResponse" in data and b"QTY" in data,
       "the Invoice Response downloads: %d" % st)
 
 # ---- two handlers, one invoice -----------------------------------------------------------
-step("anna and bert approve the same invoice")
+step("anna downloads the delivery note of another, then she and bert approve it at once")
+h.go(anna, "/queue/%d" % C)
+links = anna.find_elements(By.CSS_SELECTOR, "#attachments a")
+check(len(links) == 1 and "foljesedel-88213.pdf" in links[0].text, "the attachment is listed")
+if links:
+    href = links[0].get_attribute("href")[len(h.base):]
+    st, hd, data = h.http("GET", href, cookie=h.cookie(anna))
+    check(st == 200 and data.startswith(b"%PDF") and hd.get("content-type") == "application/pdf"
+          and "attachment" in hd.get("content-disposition", ""),
+          "the PDF downloads: %d %s %r" % (st, hd.get("content-type"), data[:8]))
+    st, hd, _ = h.http("GET", href)
+    check(st == 303, "not without a session: %d" % st)
 bert = h.browser()
 h.login(bert, "bert", PW["bert"])
 h.go(bert, "/queue/%d" % C)
-h.go(anna, "/queue/%d" % C)
 anna.find_element(By.ID, "approve-button").click()
 WebDriverWait(anna, 10).until(lambda d: "done=approve" in d.current_url)
 bert.find_element(By.ID, "approve-button").click()
@@ -415,6 +430,31 @@ csrf_anna = anna.execute_script("return document.querySelector('meta[name=csrf-t
 st, hd, _ = h.http("POST", "/queue/%d/comment" % E, cookie=ck,
                    fields={"version": version, "text": "asked the supplier", "csrf": csrf_anna})
 check(st == 303, "the same comment with its token: %d" % st)
+
+# ---- assign to me, put on hold: the list shows it ----------------------------------------------
+step("anna takes the unknown supplier's invoice and puts it on hold")
+h.go(anna, "/queue/%d" % D)
+anna.find_element(By.TAG_NAME, "body").send_keys("m")
+check(anna.switch_to.active_element.get_attribute("id") == "assign-me", "m moved to Assign to me")
+anna.switch_to.active_element.send_keys(Keys.ENTER)
+WebDriverWait(anna, 10).until(lambda d: "done=assign" in d.current_url)
+check("anna" in anna.find_element(By.ID, "assignee").text, "assigned to anna")
+until = anna.find_element(By.ID, "hold-until")
+until.send_keys("01012999")   # the date field, as typed (dd/mm or mm/dd: the same)
+if until.get_attribute("value") != "2999-01-01":   # a locale that writes the year first
+    anna.execute_script("arguments[0].value = '2999-01-01'", until)
+anna.find_element(By.ID, "hold-note").send_keys("waiting for the supplier's registration")
+anna.find_element(By.ID, "hold-button").click()
+WebDriverWait(anna, 10).until(lambda d: "done=hold" in d.current_url)
+row = h.db("select assignee, hold_until from queue_items where doc_id = ?", (D,))
+check(row and row[0][0] == "anna" and row[0][1] == "2999-01-01", "the store has both: %r" % row)
+h.go(anna, "/queue?who=mine")
+mine = [r.get_attribute("id") for r in anna.find_elements(By.CSS_SELECTOR, "table.queue tbody tr")]
+check(mine == ["doc-%d" % D], "anna's own list: %r" % mine)
+cell = anna.find_element(By.CSS_SELECTOR, "#doc-%d td.assignee" % D).text
+check("anna" in cell and "on hold until 2999-01-01" in cell, "the list says who and until: %r" % cell)
+h.go(anna, "/queue?held=not")
+check(not anna.find_elements(By.ID, "doc-%d" % D), "held documents can be left out")
 
 # ---- /documents/N on the intake, without a token ----------------------------------------------
 step("the intake's /documents/N without a token")
