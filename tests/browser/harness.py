@@ -316,8 +316,11 @@ class Harness:
 
     # ---- the browser -------------------------------------------------------------
 
-    def browser(self):
+    def browser(self, javascript=True):
         o = webdriver.ChromeOptions()
+        if not javascript:
+            o.add_experimental_option(
+                "prefs", {"profile.managed_default_content_settings.javascript": 2})
         for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
                   "--window-size=1440,900", "--disable-gpu", "--lang=sv-SE",
                   "--disable-extensions", "--no-first-run"):

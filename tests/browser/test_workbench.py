@@ -32,6 +32,7 @@ Figures on the pages are checked against the store read directly (python
 sqlite3), not through ulf.  Screenshots of the list and the invoice page go
 to tests/browser/out/ in the build folder.
 """
+import decimal
 import json
 import os
 import re
@@ -207,6 +208,35 @@ check("<script>alert" not in page and "&lt;script&gt;alert(" in page,
       "the <script> supplier is escaped in the page source")
 h.shot(anna, "queue")
 h.shot(anna, "queue-full", full=True)
+
+# ---- sort and page --------------------------------------------------------------------------
+step("anna sorts by amount and pages two at a time")
+anna.find_element(By.LINK_TEXT, "Amount").click()
+WebDriverWait(anna, 10).until(lambda d: "sort=amount" in d.current_url)
+shown = [int(r.get_attribute("id")[4:])
+         for r in anna.find_elements(By.CSS_SELECTOR, "table.queue tbody tr")]
+check([decimal.Decimal(dict((w[0], w[2]) for w in waiting)[i]) for i in shown] ==
+      sorted(decimal.Decimal(w[2]) for w in waiting), "smallest amount first: %r" % shown)
+anna.find_element(By.PARTIAL_LINK_TEXT, "Amount").click()
+WebDriverWait(anna, 10).until(lambda d: "dir=desc" in d.current_url)
+shown = [int(r.get_attribute("id")[4:])
+         for r in anna.find_elements(By.CSS_SELECTOR, "table.queue tbody tr")]
+check([decimal.Decimal(dict((w[0], w[2]) for w in waiting)[i]) for i in shown] ==
+      sorted((decimal.Decimal(w[2]) for w in waiting), reverse=True),
+      "clicked again, largest first: %r" % shown)
+h.go(anna, "/queue?n=2")
+seen_ids = []
+for page_no in range(1, 10):
+    seen_ids += [r.get_attribute("id") for r in
+                 anna.find_elements(By.CSS_SELECTOR, "table.queue tbody tr")]
+    nxt = anna.find_elements(By.ID, "next")
+    if not nxt:
+        break
+    nxt[0].click()
+    WebDriverWait(anna, 10).until(lambda d, p=page_no: "page=%d" % (p + 1) in d.current_url)
+check(sorted(seen_ids) == sorted("doc-%d" % w[0] for w in waiting) and
+      len(seen_ids) == len(waiting), "two a page, every document once: %r" % seen_ids)
+h.go(anna, "/queue")
 
 # ---- filter, move with the keys, open ------------------------------------------------------
 step("anna filters by reason and supplier, moves with j and opens with Enter")
@@ -455,6 +485,24 @@ cell = anna.find_element(By.CSS_SELECTOR, "#doc-%d td.assignee" % D).text
 check("anna" in cell and "on hold until 2999-01-01" in cell, "the list says who and until: %r" % cell)
 h.go(anna, "/queue?held=not")
 check(not anna.find_elements(By.ID, "doc-%d" % D), "held documents can be left out")
+
+# ---- without JavaScript -------------------------------------------------------------------------
+step("bert, without JavaScript, filters the queue and comments")
+plain = h.browser(javascript=False)
+h.login(plain, "bert", PW["bert"])
+Select(plain.find_element(By.ID, "f-reason")).select_by_value("UNKNOWN_SUPPLIER")
+plain.find_element(By.ID, "f-apply").click()
+WebDriverWait(plain, 10).until(lambda d: "reason=UNKNOWN_SUPPLIER" in d.current_url)
+ids = sorted(r.get_attribute("id") for r in plain.find_elements(By.CSS_SELECTOR, "table.queue tbody tr"))
+check(ids == sorted(["doc-%d" % D, "doc-%d" % E]), "filtered without script: %r" % ids)
+plain.find_element(By.CSS_SELECTOR, "#doc-%d a.open" % E).click()
+WebDriverWait(plain, 10).until(lambda d: d.current_url.endswith("/queue/%d" % E))
+plain.find_element(By.ID, "comment-text").send_keys("registration asked for by mail")
+plain.find_element(By.ID, "comment-button").click()
+WebDriverWait(plain, 10).until(lambda d: "done=comment" in d.current_url)
+check("registration asked for by mail" in plain.find_element(By.ID, "history-table").text,
+      "the comment is in the history")
+h.close(plain)
 
 # ---- /documents/N on the intake, without a token ----------------------------------------------
 step("the intake's /documents/N without a token")
