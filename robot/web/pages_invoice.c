@@ -1326,7 +1326,7 @@ void pages_invoice(html *h, const page_viewer *v, const pages_invoice_view *iv)
 	lines_table(h, d);
 	actions(h, v, d);
 	booking_form(h, v, iv);
-	html_open(h, "div", "class", "grid2");
+	html_open(h, "div", "class", "grid2 wide-right");
 	html_open(h, "div");
 	match_panel(h, d);
 	html_close(h, "div");

@@ -392,6 +392,8 @@ check(ident and ident[0].text == "19121212-****", "masked for a handler: %r"
       % [i.text for i in ident])
 check(not re.search(r"19121212[-+]?[0-9]{4}", src), "no personnummer anywhere in the handler's page")
 check(not anna.find_elements(By.ID, "unmask"), "no unmask form for a handler")
+anna.execute_script("document.getElementById('claim').scrollIntoView()")
+h.shot(anna, "care-masked")
 st, _, _ = h.http("POST", "/queue/%d/unmask" % CARE, cookie=h.cookie(anna),
                   fields={"csrf": anna.execute_script(
                       "return document.querySelector('meta[name=csrf-token]').content"),
