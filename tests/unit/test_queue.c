@@ -4,8 +4,9 @@
  * per reason; two handlers on one invoice; a corrected booking checked
  * when saved; approve as suggested posting the robot's booking with the
  * reasons kept in the history; reject with an Invoice Response; hold,
- * assign and comment audited with the values before and after; and a
- * correction remembered for the next invoice.
+ * assign and comment audited with the values before and after; a
+ * correction remembered for the next invoice; a care claim shown masked
+ * and unmasked only with a reason on record; attachments.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -788,6 +789,83 @@ static void test_hold_assign_comment_audited(void **state)
 	fx_free(f);
 }
 
+/* samples/care/<name> received and run */
+static int64_t arrive_care(fixture *f, const char *name)
+{
+	char path[1024], *text;
+	size_t len;
+	int64_t id;
+	bool dup;
+	doc_state st;
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	text = ts_slurp(&len, ts_samples_path(path, sizeof(path), "care/%s", name));
+	if (pipeline_receive(&id, &dup, &st, f->p, "test", name, text, len, NOW, &err))
+		fail_msg("pipeline_receive %s: %s", name, err.msg);
+	free(text);
+	return id;
+}
+
+static void test_care_claim_and_attachments(void **state)
+{
+	fixture *f = fx_new(false);
+	char *ctext, *detail, *name = NULL, *mime = NULL;
+	void *bytes = NULL;
+	size_t len = 0;
+	ujson *open_claim = NULL;
+	int64_t inv, ubl;
+	queue_doc d;
+	ulf_err err;
+
+	(void)state;
+	ulf_err_clear(&err);
+	arrive_care(f, "claim-matched.xml");
+	inv = arrive_care(f, "invoice-matched.xml");
+	/* the claim beside its invoice, masked */
+	assert_int_equal(queue_get(&d, f->s, inv, &err), 0);
+	assert_non_null(d.claim);
+	ctext = ujson_dump(d.claim, UJSON_COMPACT);
+	assert_non_null(strstr(ctext, "\"masked\":true"));
+	assert_non_null(strstr(ctext, "-****"));
+	assert_null(strstr(ctext, "19121212-1212"));
+	assert_null(strstr(ctext, "191212121212"));
+	free(ctext);
+	queue_doc_release(&d);
+	/* unmasked only with a reason, and on record first */
+	assert_int_equal(queue_claim_unmask(&open_claim, f->s, inv, "carin", "", NOW, &err),
+			 ULF_EINVAL);
+	assert_null(open_claim);
+	ulf_err_clear(&err);
+	assert_int_equal(queue_claim_unmask(&open_claim, f->s, inv, "carin",
+					    "checking the patient's home county", NOW, &err), 0);
+	ctext = ujson_dump(open_claim, UJSON_COMPACT);
+	assert_non_null(strstr(ctext, "\"masked\":false"));
+	assert_null(strstr(ctext, "-****"));
+	free(ctext);
+	ujson_free(open_claim);
+	detail = audit_of(f, inv, "unmask");
+	assert_non_null(strstr(detail, "checking the patient's home county"));
+	free(detail);
+
+	/* an invoice's embedded attachment, listed and fetched */
+	ubl = arrive_care(f, "ubl-embedded-invoice.xml");
+	assert_int_equal(queue_get(&d, f->s, ubl, &err), 0);
+	assert_true(d.nattachments >= 1);
+	assert_true(d.attachments[0].size > 0);
+	assert_non_null(d.claim);
+	assert_int_equal(queue_attachment_get(&bytes, &len, &name, &mime, f->s, ubl, 0, &err), 0);
+	assert_int_equal(len, d.attachments[0].size);
+	assert_non_null(strstr(mime, "xml"));
+	queue_doc_release(&d);
+	free(bytes);
+	free(name);
+	free(mime);
+	assert_int_equal(queue_attachment_get(&bytes, &len, &name, &mime, f->s, ubl, 99, &err),
+			 ULF_ENOTFOUND);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -799,6 +877,7 @@ int main(void)
 		cmocka_unit_test(test_correction_learned),
 		cmocka_unit_test(test_reject_response),
 		cmocka_unit_test(test_hold_assign_comment_audited),
+		cmocka_unit_test(test_care_claim_and_attachments),
 	};
 
 	return cmocka_run_group_tests(tests, ts_erp_setup, ts_erp_teardown);
