@@ -1,38 +1,30 @@
 /*
  * routes.c - the pages of the workbench and who may open them: the one
  * list of them (web.h, web_route).  The workbench's own doors (login,
- * logout, assets, health) are in web.c.
+ * logout, assets, health) are in web.c; the queue's handlers are
+ * pages_handlers.c.
  *
- * The queue pages replace the placeholder below.
+ * The permission is checked by the router on every request, before the
+ * handler runs: a controller's or an administrator's POST to an action
+ * is refused (403) however it was made, and only a care handler reaches
+ * the unmasking of a care claim.
  */
+#include "robot/web/pages_handlers.h"
 #include "robot/web/web.h"
 
-/* Until the queue pages come: how many documents wait, to show that the
- * door works. */
-static void queue_placeholder(web_ctx *c)
-{
-	int64_t counts[ST_COUNT_] = { 0 };
-	store *s = web_store(c);
-	ulf_err err;
-	html *h;
-
-	ulf_err_clear(&err);
-	if (!s || store_count_states(counts, s, &err)) {
-		web_error(c, 503, "The store does not answer", s ? err.msg : "No store connection.");
-		return;
-	}
-	h = web_page_begin(c, "Queue");
-	html_elem(h, "h1", "The exception queue");
-	html_open(h, "p");
-	html_int(h, counts[ST_EXCEPTION], HTML_NUM_SV);
-	html_text(h, counts[ST_EXCEPTION] == 1 ? " document waits" : " documents wait");
-	html_text(h, " for a person. Until the queue pages are here, ulf queue list shows them.");
-	html_close(h, "p");
-	web_page_end(c);
-}
-
 const web_route web_page_routes[] = {
-	{ "GET", "/queue", AUTH_QUEUE_VIEW, queue_placeholder },
+	{ "GET", "/queue", AUTH_QUEUE_VIEW, pages_queue_get },
+	{ "GET", "/queue/{id:int}", AUTH_QUEUE_VIEW, pages_invoice_get },
+	{ "GET", "/queue/{id:int}/attachment/{n:int}", AUTH_QUEUE_VIEW, pages_attachment_get },
+	{ "GET", "/queue/{id:int}/response.xml", AUTH_QUEUE_VIEW, pages_response_get },
+	{ "POST", "/queue/{id:int}/approve", AUTH_QUEUE_ACT, pages_approve_post },
+	{ "POST", "/queue/{id:int}/booking", AUTH_QUEUE_ACT, pages_booking_post },
+	{ "POST", "/queue/{id:int}/reject", AUTH_QUEUE_ACT, pages_reject_post },
+	{ "POST", "/queue/{id:int}/hold", AUTH_QUEUE_ACT, pages_hold_post },
+	{ "POST", "/queue/{id:int}/assign", AUTH_QUEUE_ACT, pages_assign_post },
+	{ "POST", "/queue/{id:int}/comment", AUTH_QUEUE_ACT, pages_comment_post },
+	{ "POST", "/queue/{id:int}/retry", AUTH_QUEUE_ACT, pages_retry_post },
+	{ "POST", "/queue/{id:int}/unmask", AUTH_UNMASK, pages_unmask_post },
 };
 
 const size_t web_page_nroutes = sizeof(web_page_routes) / sizeof(web_page_routes[0]);

@@ -304,7 +304,9 @@ html *web_page_begin(web_ctx *c, const char *title)
 	html_text(h, " \xC2\xB7 ulf");
 	html_close(h, "title");
 	html_raw_literal(h, "<link rel=\"stylesheet\" href=\"/assets/ulf.css\">"
-			    "<script src=\"/assets/ulf.js\" defer></script>");
+			    "<link rel=\"stylesheet\" href=\"/assets/workbench.css\">"
+			    "<script src=\"/assets/ulf.js\" defer></script>"
+			    "<script src=\"/assets/workbench.js\" defer></script>");
 	if (c->authed)
 		html_open(h, "meta", "name", "csrf-token", "content", c->csrf);
 	html_close(h, "head");

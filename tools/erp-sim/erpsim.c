@@ -445,15 +445,43 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/* The booked lines as the log keeps them: what each line was booked on,
+ * so a test can check that the booking a person made is what arrived. */
+static ujson *log_lines(const ujson *lines)
+{
+	static const char *const keys[] = {
+		"account", "cost_centre", "activity", "project", "vat_code", "net_amount",
+		"vat_amount",
+	};
+	ujson *arr = ujson_array();
+	size_t i, k;
+
+	for (i = 0; arr && i < ujson_array_size(lines); i++) {
+		const ujson *l = ujson_array_get(lines, i);
+		ujson *o = ujson_object();
+		for (k = 0; o && k < sizeof(keys) / sizeof(keys[0]); k++)
+			if (ujson_get_str(l, keys[k]) &&
+			    ujson_set_str(o, keys[k], ujson_get_str(l, keys[k]))) {
+				ujson_free(o);
+				o = NULL;
+			}
+		if (!o || ujson_append_new(arr, o)) {
+			ujson_free(arr);
+			arr = NULL;
+		}
+	}
+	return arr;
+}
+
 /* Appends one booking to the log and syncs it; -1 on failure. */
 static int log_booking(erpsim *s, const char *key, const char *sha, const char *number,
 		       const char *supplier, const char *amount, const char *currency,
-		       const char *voucher)
+		       const char *voucher, const ujson *lines)
 {
 	char when[32], *line = NULL;
 	struct tm tm;
 	time_t now = time(NULL);
-	ujson *o = ujson_object();
+	ujson *o = ujson_object(), *booked = log_lines(lines);
 	int rc = -1;
 
 	gmtime_r(&now, &tm);
@@ -461,8 +489,14 @@ static int log_booking(erpsim *s, const char *key, const char *sha, const char *
 	if (o && !ujson_set_str(o, "time", when) && !ujson_set_str(o, "idempotency_key", key) &&
 	    !ujson_set_str(o, "invoice_id", number) && !ujson_set_str(o, "supplier", supplier) &&
 	    !ujson_set_str(o, "amount", amount) && !ujson_set_str(o, "currency", currency) &&
-	    !ujson_set_str(o, "voucher_id", voucher) && !ujson_set_str(o, "payload_sha256", sha))
-		line = ujson_dump(o, UJSON_COMPACT);
+	    !ujson_set_str(o, "voucher_id", voucher) && !ujson_set_str(o, "payload_sha256", sha) &&
+	    booked) {
+		/* ujson_set_new takes booked whatever the outcome */
+		if (ujson_set_new(o, "lines", booked) == 0)
+			line = ujson_dump(o, UJSON_COMPACT);
+		booked = NULL;
+	}
+	ujson_free(booked);
 	ujson_free(o);
 	if (!line)
 		return -1;
@@ -852,7 +886,8 @@ static enum MHD_Result on_posting(erpsim *s, struct MHD_Connection *conn, const 
 
 	pthread_mutex_lock(&s->mu);
 	snprintf(voucher, sizeof(voucher), "SIM-%06lu", s->voucher_seq + 1);
-	if (log_booking(s, key, sha, pi.number, pi.supplier, pi.amount, pi.currency, voucher) != 0) {
+	if (log_booking(s, key, sha, pi.number, pi.supplier, pi.amount, pi.currency, voucher,
+			ujson_get(j, "lines")) != 0) {
 		remove_entry(s, key);
 		pthread_mutex_unlock(&s->mu);
 		ujson_free(j);
