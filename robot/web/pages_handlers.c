@@ -58,6 +58,7 @@ void pages_queue_get(web_ctx *c)
 	store *s = web_store(c);
 	queue_filter f;
 	queue_page pg;
+	store_erp_wait erp;
 	page_notice n = { PAGE_NOTICE_NONE, NULL, NULL };
 	char msg[256], note[ULF_ERR_MSG_MAX + 64];
 	ulf_err err;
@@ -94,9 +95,15 @@ void pages_queue_get(web_ctx *c)
 		web_error(c, 500, "The queue could not be listed", err.msg);
 		return;
 	}
+	/* what waits for the ERP is no handler's, but it is shown */
+	memset(&erp, 0, sizeof(erp));
+	ulf_err_clear(&err);
+	if (store_erp_waiting(&erp, s, &err))
+		web_log("warning", "queue page: %s", err.msg);
 	h = web_page_begin(c, "Queue");
 	if (h) {
 		page_viewer v = viewer_of(c);
+		pages_erp_waiting(h, &erp);
 		pages_queue(h, &v, &f, &pg, &n, web_now(c));
 	}
 	web_page_end(c);

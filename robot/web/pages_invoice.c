@@ -187,7 +187,8 @@ static void head(html *h, const queue_doc *d, int64_t now)
 			const queue_reason *r = &d->reasons[i];
 			html_open(h, "li");
 			page_reason(h, r->code);
-			if (nz(r->line_id)) {
+			/* the matcher's messages name their line already */
+			if (nz(r->line_id) && !(nz(r->message) && !strncmp(r->message, "line ", 5))) {
 				html_text(h, " line ");
 				html_text(h, r->line_id);
 			}

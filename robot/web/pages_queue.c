@@ -545,3 +545,21 @@ void pages_queue(html *h, const page_viewer *v, const queue_filter *f, const que
 	pager(h, f, pg);
 	keys_help(h);
 }
+
+void pages_erp_waiting(html *h, const store_erp_wait *w)
+{
+	char text[256], since[40];
+
+	if (!w || w->waiting <= 0)
+		return;
+	page_time_text(since, sizeof(since), w->since);
+	snprintf(text, sizeof(text), "%lld invoice%s wait%s for the ERP (since %s)%s%s: the robot"
+		 " posts %s by itself when the ERP answers again; nothing to do here.",
+		 (long long)w->waiting, w->waiting == 1 ? "" : "s", w->waiting == 1 ? "s" : "",
+		 w->since ? since : "-", w->held ? ", held for a set-up fault" : "",
+		 w->unknown ? ", some with an unknown outcome" : "",
+		 w->waiting == 1 ? "it" : "them");
+	html_open(h, "div", "class", "flash info", "id", "erp-waiting", "role", "status");
+	html_text(h, text);
+	html_close(h, "div");
+}

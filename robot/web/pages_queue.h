@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "robot/pipeline/queue.h"
+#include "robot/store/store.h"
 #include "robot/web/html.h"
 #include "robot/web/pages.h"
 
@@ -43,5 +44,13 @@ bool pages_queue_filter(queue_filter *out, page_param_fn get, void *ctx, const c
  */
 void pages_queue(html *h, const page_viewer *v, const queue_filter *f, const queue_page *pg,
 		 const page_notice *notice, int64_t now);
+
+/*
+ * The documents waiting for the ERP (state erp_wait: an outage, a set-up
+ * fault), which are not in the queue and need no handler: a line above it
+ * saying how many and since when, so nobody looks for them in vain.
+ * Nothing when none waits.
+ */
+void pages_erp_waiting(html *h, const store_erp_wait *w);
 
 #endif

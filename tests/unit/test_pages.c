@@ -257,6 +257,33 @@ static void test_queue_page(void **state)
 	html_free(h);
 }
 
+/* What waits for the ERP is said above the queue, and only then (issue 17:
+ * visible on the workbench, not in the handlers' queue). */
+static void test_erp_waiting_banner(void **state)
+{
+	store_erp_wait w;
+	html *h;
+	char *p;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	h = html_new(0);
+	pages_erp_waiting(h, &w);
+	p = take(h);
+	assert_null(strstr(p, "erp-waiting"));
+	free(p);
+	w.waiting = 3;
+	w.held = 3;
+	w.since = 1765000000;
+	h = html_new(0);
+	pages_erp_waiting(h, &w);
+	p = take(h);
+	assert_non_null(strstr(p, "id=\"erp-waiting\""));
+	assert_non_null(strstr(p, "3 invoices wait for the ERP (since "));
+	assert_non_null(strstr(p, "held for a set-up fault"));
+	free(p);
+}
+
 static void test_queue_filter_refuses(void **state)
 {
 	static const char *const kv[] = {
@@ -648,6 +675,7 @@ int main(void)
 		cmocka_unit_test(test_pid_masking),
 		cmocka_unit_test(test_queue_page),
 		cmocka_unit_test(test_queue_filter_refuses),
+		cmocka_unit_test(test_erp_waiting_banner),
 		cmocka_unit_test(test_invoice_page_handler),
 		cmocka_unit_test(test_invoice_page_controller),
 		cmocka_unit_test(test_invoice_page_problems),
