@@ -111,10 +111,10 @@ int db_tx(db *d, db_tx_fn fn, void *ctx, ulf_err *err);
  */
 int db_prepare(db_stmt **out, db *d, const char *sql, ulf_err *err);
 /* One parameter; 0 or a negative code (no message: err is not taken). */
-int db_bind_text(db_stmt *st, int idx, const char *s);   /* NULL binds NULL */
-int db_bind_int(db_stmt *st, int idx, int64_t v);
-int db_bind_blob(db_stmt *st, int idx, const void *p, size_t n);
-int db_bind_null(db_stmt *st, int idx);
+ULF_MUST_CHECK int db_bind_text(db_stmt *st, int idx, const char *s);   /* NULL binds NULL */
+ULF_MUST_CHECK int db_bind_int(db_stmt *st, int idx, int64_t v);
+ULF_MUST_CHECK int db_bind_blob(db_stmt *st, int idx, const void *p, size_t n);
+ULF_MUST_CHECK int db_bind_null(db_stmt *st, int idx);
 
 /*
  * A parameter's value for db_bind_values, made with the DBV_* macros:
