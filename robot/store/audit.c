@@ -198,9 +198,10 @@ static int chain_existing(db *d, void *ctx, ulf_err *err)
 				" ORDER BY id LIMIT 1000", err);
 		if (rc)
 			return rc;
-		db_bind_int(st, 1, c.last_id);
-		rc = db_collect((void **)&links, &n, st, sizeof(link), CHAIN_BATCH, link_fill,
-				&c, err);
+		rc = db_bind_row(st, err, DBV_INT(c.last_id));
+		if (rc == 0)
+			rc = db_collect((void **)&links, &n, st, sizeof(link), CHAIN_BATCH,
+					link_fill, &c, err);
 		db_finalize(st);
 		if (rc)
 			return rc;
@@ -209,10 +210,12 @@ static int chain_existing(db *d, void *ctx, ulf_err *err)
 					" WHERE id = ?", err);
 			if (rc)
 				break;
-			db_bind_text(st, 1, links[i].prev);
-			db_bind_text(st, 2, links[i].hash);
-			db_bind_int(st, 3, links[i].id);
-			rc = db_run(st, err);
+			rc = db_bind_row(st, err, DBV_TEXT(links[i].prev),
+					 DBV_TEXT(links[i].hash), DBV_INT(links[i].id));
+			if (rc == 0)
+				rc = db_run(st, err);
+			else
+				db_finalize(st);
 		}
 		free(links);
 		links = NULL;
@@ -223,10 +226,11 @@ static int chain_existing(db *d, void *ctx, ulf_err *err)
 			" WHERE k = 1", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, c.n);
-	db_bind_int(st, 2, c.last_id);
-	db_bind_text(st, 3, c.prev);
-	rc = db_run(st, err);
+	rc = db_bind_row(st, err, DBV_INT(c.n), DBV_INT(c.last_id), DBV_TEXT(c.prev));
+	if (rc == 0)
+		rc = db_run(st, err);
+	else
+		db_finalize(st);
 	if (rc)
 		return rc;
 	return db_exec_schema(d, "{append_only:audit}", err);
@@ -286,19 +290,12 @@ static int append_tx(db *d, void *ctx, ulf_err *err)
 			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", err);
 	if (rc)
 		return rc;
-	if (e->doc_id > 0)
-		db_bind_int(st, 1, e->doc_id);
-	db_bind_int(st, 2, e->at);
-	db_bind_text(st, 3, e->who);
-	if (e->user_id > 0)
-		db_bind_int(st, 4, e->user_id);
-	db_bind_text(st, 5, e->action);
-	db_bind_text(st, 6, e->detail);
-	db_bind_text(st, 7, e->before);
-	db_bind_text(st, 8, e->after);
-	db_bind_text(st, 9, prev);
-	db_bind_text(st, 10, hash);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, e->doc_id > 0 ? DBV_INT(e->doc_id) : DBV_NULL, DBV_INT(e->at),
+			 DBV_TEXT(e->who), e->user_id > 0 ? DBV_INT(e->user_id) : DBV_NULL,
+			 DBV_TEXT(e->action), DBV_TEXT(e->detail), DBV_TEXT(e->before),
+			 DBV_TEXT(e->after), DBV_TEXT(prev), DBV_TEXT(hash));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc == 1)
 		a->id = db_col_int(st, 0);
 	db_finalize(st);
@@ -309,8 +306,11 @@ static int append_tx(db *d, void *ctx, ulf_err *err)
 	rc = db_prepare(&st, d, "UPDATE audit_head SET last_id = ?, hash = ? WHERE k = 1", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, a->id);
-	db_bind_text(st, 2, hash);
+	rc = db_bind_row(st, err, DBV_INT(a->id), DBV_TEXT(hash));
+	if (rc) {
+		db_finalize(st);
+		return rc;
+	}
 	return db_run(st, err);
 }
 

@@ -294,6 +294,38 @@ int db_bind_null(db_stmt *st, int idx)
 	return st->d->be->bind_null(st->st, idx);
 }
 
+int db_bind_values(db_stmt *st, const db_value *v, size_t n, ulf_err *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		int idx = (int)(i + 1);
+
+		switch (v[i].type) {
+		case DB_V_TEXT:
+			rc = db_bind_text(st, idx, v[i].s);
+			break;
+		case DB_V_INT:
+			rc = db_bind_int(st, idx, v[i].i);
+			break;
+		case DB_V_BLOB:
+			rc = db_bind_blob(st, idx, v[i].p, v[i].n);
+			break;
+		case DB_V_NULL:
+			rc = db_bind_null(st, idx);
+			break;
+		default:
+			rc = ULF_EINVAL;
+			break;
+		}
+		if (rc)
+			return ulf_err_set(err, rc < 0 ? rc : ULF_ESTORE,
+					   "cannot bind parameter %zu", i + 1);
+	}
+	return 0;
+}
+
 int db_step(db_stmt *st, ulf_err *err)
 {
 	return st->d->be->step(st->st, err);
@@ -451,8 +483,9 @@ static int current_version(int64_t *out, db *d, const char *module, ulf_err *err
 	rc = db_prepare(&st, d, "SELECT version FROM schema_version WHERE module = ?", err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, module);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_TEXT(module));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc == 1) {
 		*out = db_col_int(st, 0);
 		rc = 0;
@@ -615,12 +648,13 @@ static int migrate_one(db *d, void *ctx, ulf_err *err)
 		: "UPDATE schema_version SET version = ? WHERE module = ?", err);
 	if (rc)
 		return rc;
-	if (v == 0) {
-		db_bind_text(st, 1, m->module);
-		db_bind_int(st, 2, v + 1);
-	} else {
-		db_bind_int(st, 1, v + 1);
-		db_bind_text(st, 2, m->module);
+	if (v == 0)
+		rc = db_bind_row(st, err, DBV_TEXT(m->module), DBV_INT(v + 1));
+	else
+		rc = db_bind_row(st, err, DBV_INT(v + 1), DBV_TEXT(m->module));
+	if (rc) {
+		db_finalize(st);
+		return rc;
 	}
 	return db_run(st, err);
 }

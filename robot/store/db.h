@@ -110,10 +110,45 @@ int db_tx(db *d, db_tx_fn fn, void *ctx, ulf_err *err);
  * parameters unbound.  A statement is used by one caller at a time.
  */
 int db_prepare(db_stmt **out, db *d, const char *sql, ulf_err *err);
-int db_bind_text(db_stmt *st, int idx, const char *s);   /* NULL binds NULL */
-int db_bind_int(db_stmt *st, int idx, int64_t v);
-int db_bind_blob(db_stmt *st, int idx, const void *p, size_t n);
-int db_bind_null(db_stmt *st, int idx);
+/* One parameter; 0 or a negative code (no message: err is not taken). */
+ULF_MUST_CHECK int db_bind_text(db_stmt *st, int idx, const char *s);   /* NULL binds NULL */
+ULF_MUST_CHECK int db_bind_int(db_stmt *st, int idx, int64_t v);
+ULF_MUST_CHECK int db_bind_blob(db_stmt *st, int idx, const void *p, size_t n);
+ULF_MUST_CHECK int db_bind_null(db_stmt *st, int idx);
+
+/*
+ * A parameter's value for db_bind_values, made with the DBV_* macros:
+ * DBV_TEXT(s) (NULL binds NULL), DBV_INT(i), DBV_BLOB(p, n), DBV_NULL.
+ */
+enum { DB_V_NULL = 0, DB_V_TEXT, DB_V_INT, DB_V_BLOB };
+
+typedef struct db_value {
+	int type;        /* DB_V_* */
+	const char *s;   /* DB_V_TEXT */
+	int64_t i;       /* DB_V_INT */
+	const void *p;   /* DB_V_BLOB: n bytes at p */
+	size_t n;
+} db_value;
+
+#define DBV_TEXT(x) ((db_value){ .type = DB_V_TEXT, .s = (x) })
+#define DBV_INT(x) ((db_value){ .type = DB_V_INT, .i = (x) })
+#define DBV_BLOB(p_, n_) ((db_value){ .type = DB_V_BLOB, .p = (p_), .n = (n_) })
+#define DBV_NULL ((db_value){ .type = DB_V_NULL })
+
+/*
+ * Binds v[0..n-1] to parameters 1..n in order: 0, or the first failure
+ * with err set ("cannot bind parameter N").  Parameters already bound
+ * before the failing one stay bound; the caller resets or finalizes.
+ */
+ULF_MUST_CHECK int db_bind_values(db_stmt *st, const db_value *v, size_t n, ulf_err *err);
+
+/*
+ * A whole row at once, checked:
+ *   rc = db_bind_row(st, err, DBV_TEXT(name), DBV_INT(n));
+ */
+#define db_bind_row(st, err, ...)                                              \
+	db_bind_values((st), (const db_value[]){ __VA_ARGS__ },                \
+		       sizeof((const db_value[]){ __VA_ARGS__ }) / sizeof(db_value), (err))
 /* 1: a row is ready; 0: done; negative: error (err set). */
 int db_step(db_stmt *st, ulf_err *err);
 bool db_col_null(db_stmt *st, int col);

@@ -70,12 +70,13 @@ static int send_first_tx(db *d, void *ctx, ulf_err *err)
 			" sent_at = excluded.sent_at", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, t->id);
-	db_bind_text(st, 2, snd->idem_key);
-	db_bind_int(st, 3, snd->revision);
-	db_bind_int(st, 4, t->now);
-	db_bind_text(st, 5, kept_payload(snd->payload));
-	db_bind_int(st, 6, t->now);
+	rc = db_bind_row(st, err, DBV_INT(t->id), DBV_TEXT(snd->idem_key), DBV_INT(snd->revision),
+			 DBV_INT(t->now), DBV_TEXT(kept_payload(snd->payload)),
+			 DBV_INT(t->now));
+	if (rc) {
+		db_finalize(st);
+		return rc;
+	}
 	return db_run(st, err);
 }
 
@@ -95,11 +96,12 @@ static int send_again_tx(db *d, void *ctx, ulf_err *err)
 			"  WHERE id = postings.doc_id AND state = 'posting')", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, t->now);
-	db_bind_text(st, 2, kept_payload(t->snd->payload));
-	db_bind_int(st, 3, t->now);
-	db_bind_int(st, 4, t->id);
-	rc = db_run(st, err);
+	rc = db_bind_row(st, err, DBV_INT(t->now), DBV_TEXT(kept_payload(t->snd->payload)),
+			 DBV_INT(t->now), DBV_INT(t->id));
+	if (rc == 0)
+		rc = db_run(st, err);
+	else
+		db_finalize(st);
 	if (rc)
 		return rc;
 	if (db_changes(d) != 1)
@@ -110,10 +112,13 @@ static int send_again_tx(db *d, void *ctx, ulf_err *err)
 			err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, t->id);
-	db_bind_int(st, 2, t->now);
-	db_bind_text(st, 3, "outcome unknown: the last request got no answer; sent again"
-			    " with the same key");
+	rc = db_bind_row(st, err, DBV_INT(t->id), DBV_INT(t->now),
+			 DBV_TEXT("outcome unknown: the last request got no answer; sent again"
+				  " with the same key"));
+	if (rc) {
+		db_finalize(st);
+		return rc;
+	}
 	return db_run(st, err);
 }
 
@@ -155,18 +160,15 @@ static int answer_tx(db *d, void *ctx, ulf_err *err)
 			" WHERE doc_id = ?", err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, a->state);
-	db_bind_int(st, 2, a->http_status);
-	db_bind_text(st, 3, a->response);
-	db_bind_int(st, 4, a->next_at);
-	db_bind_int(st, 5, t->now);
-	db_bind_int(st, 6, a->unknown);
-	db_bind_int(st, 7, a->unknown);
-	db_bind_int(st, 8, a->held_4xx);
-	db_bind_text(st, 9, a->state);
-	db_bind_text(st, 10, kept_payload(a->payload));
-	db_bind_int(st, 11, t->id);
-	rc = db_run(st, err);
+	rc = db_bind_row(st, err, DBV_TEXT(a->state), DBV_INT(a->http_status),
+			 DBV_TEXT(a->response), DBV_INT(a->next_at), DBV_INT(t->now),
+			 DBV_INT(a->unknown), DBV_INT(a->unknown), DBV_INT(a->held_4xx),
+			 DBV_TEXT(a->state), DBV_TEXT(kept_payload(a->payload)),
+			 DBV_INT(t->id));
+	if (rc == 0)
+		rc = db_run(st, err);
+	else
+		db_finalize(st);
 	if (rc)
 		return rc;
 	if (db_changes(d) != 1)
@@ -206,10 +208,11 @@ static int expire_tx(db *d, void *ctx, ulf_err *err)
 			" answered_at = ? WHERE doc_id = ? AND state = 'retry'", err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, t->text);
-	db_bind_int(st, 2, t->now);
-	db_bind_int(st, 3, t->id);
-	rc = db_run(st, err);
+	rc = db_bind_row(st, err, DBV_TEXT(t->text), DBV_INT(t->now), DBV_INT(t->id));
+	if (rc == 0)
+		rc = db_run(st, err);
+	else
+		db_finalize(st);
 	if (rc)
 		return rc;
 	if (db_changes(d) != 1)
@@ -237,10 +240,11 @@ static int recall_tx(db *d, void *ctx, ulf_err *err)
 			" AND http_status = ? AND held_4xx = 0", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, t->now);
-	db_bind_int(st, 2, t->id);
-	db_bind_int(st, 3, t->http_status);
-	rc = db_run(st, err);
+	rc = db_bind_row(st, err, DBV_INT(t->now), DBV_INT(t->id), DBV_INT(t->http_status));
+	if (rc == 0)
+		rc = db_run(st, err);
+	else
+		db_finalize(st);
 	if (rc)
 		return rc;
 	if (db_changes(d) != 1)
@@ -256,7 +260,11 @@ static int recall_tx(db *d, void *ctx, ulf_err *err)
 			" WHERE id = ?", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, t->id);
+	rc = db_bind_row(st, err, DBV_INT(t->id));
+	if (rc) {
+		db_finalize(st);
+		return rc;
+	}
 	return db_run(st, err);
 }
 
@@ -279,8 +287,9 @@ int store_posting_payload(char **out, store *s, int64_t id, ulf_err *err)
 	rc = db_prepare(&st, store_db(s), "SELECT payload FROM postings WHERE doc_id = ?", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, id);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_INT(id));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc == 0)
 		rc = ulf_err_set(err, ULF_ENOTFOUND, "document %lld was never sent", (long long)id);
 	if (rc == 1) {
@@ -308,12 +317,11 @@ int store_erp_wait_expired(int64_t **out, size_t *out_n, store *s, int64_t began
 			" AND (? = 0 OR d.id % ? = ?) ORDER BY d.id LIMIT ?", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, began_by);
-	db_bind_int(st, 2, nshards);
-	db_bind_int(st, 3, nshards ? nshards : 1);
-	db_bind_int(st, 4, shard);
-	db_bind_int(st, 5, (int64_t)limit);
-	rc = db_collect_ids(out, out_n, st, limit, err);
+	rc = db_bind_row(st, err, DBV_INT(began_by), DBV_INT(nshards),
+			 DBV_INT(nshards ? nshards : 1), DBV_INT(shard),
+			 DBV_INT((int64_t)limit));
+	if (rc == 0)
+		rc = db_collect_ids(out, out_n, st, limit, err);
 	db_finalize(st);
 	return rc;
 }

@@ -277,8 +277,9 @@ static int entry_read(entry *e, db *d, int64_t id, ulf_err *err)
 			err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, id);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_INT(id));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc == 1) {
 		e->found = true;
 		e->seller_name = dup_col(st, 0, &ok);
@@ -360,14 +361,21 @@ static int drop_reasons(db *d, int64_t id, ulf_err *err)
 			" (SELECT reason FROM queue_reasons WHERE doc_id = ?)", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, id);
-	rc = db_run(st, err);
+	rc = db_bind_row(st, err, DBV_INT(id));
+	if (rc == 0)
+		rc = db_run(st, err);
+	else
+		db_finalize(st);
 	if (rc)
 		return rc;
 	rc = db_prepare(&st, d, "DELETE FROM queue_reasons WHERE doc_id = ?", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, id);
+	rc = db_bind_row(st, err, DBV_INT(id));
+	if (rc) {
+		db_finalize(st);
+		return rc;
+	}
 	return db_run(st, err);
 }
 
@@ -389,17 +397,22 @@ static int put_reasons(db *d, int64_t id, const char *text, ulf_err *err)
 					" ON CONFLICT (reason, doc_id) DO NOTHING", err);
 			if (rc)
 				break;
-			db_bind_text(st, 1, code);
-			db_bind_int(st, 2, id);
-			rc = db_run(st, err);
+			rc = db_bind_row(st, err, DBV_TEXT(code), DBV_INT(id));
+			if (rc == 0)
+				rc = db_run(st, err);
+			else
+				db_finalize(st);
 			if (rc == 0 && db_changes(d) == 1) {
 				rc = db_prepare(&st, d, "INSERT INTO queue_reason_counts (reason, n)"
 						" VALUES (?, 1) ON CONFLICT (reason) DO UPDATE"
 						" SET n = queue_reason_counts.n + 1", err);
 				if (rc)
 					break;
-				db_bind_text(st, 1, code);
-				rc = db_run(st, err);
+				rc = db_bind_row(st, err, DBV_TEXT(code));
+				if (rc == 0)
+					rc = db_run(st, err);
+				else
+					db_finalize(st);
 			}
 		}
 		p += len;
@@ -452,25 +465,17 @@ int queue_index_enter(db *d, int64_t id, int64_t now, ulf_err *err)
 		" changed_at = excluded.changed_at", err);
 	if (rc)
 		goto out;
-	db_bind_int(st, 1, id);
-	db_bind_text(st, 2, e.seller_name);
-	db_bind_text(st, 3, e.seller_name ? fname : NULL);
-	db_bind_text(st, 4, e.seller_org);
-	db_bind_text(st, 5, e.invoice_number);
-	db_bind_text(st, 6, e.amount);
-	if (key_set)
-		db_bind_int(st, 7, key);
+	rc = db_bind_row(st, err, DBV_INT(id), DBV_TEXT(e.seller_name),
+			 DBV_TEXT(e.seller_name ? fname : NULL), DBV_TEXT(e.seller_org),
+			 DBV_TEXT(e.invoice_number), DBV_TEXT(e.amount),
+			 key_set ? DBV_INT(key) : DBV_NULL, DBV_TEXT(e.currency),
+			 DBV_TEXT(due[0] ? due : NULL), DBV_INT(e.received_at), DBV_INT(now),
+			 DBV_TEXT(reasons), DBV_TEXT(e.flow), DBV_INT(now),
+			 DBV_TEXT(due[0] ? due : NO_DUE));
+	if (rc)
+		db_finalize(st);
 	else
-		db_bind_null(st, 7);
-	db_bind_text(st, 8, e.currency);
-	db_bind_text(st, 9, due[0] ? due : NULL);
-	db_bind_int(st, 10, e.received_at);
-	db_bind_int(st, 11, now);
-	db_bind_text(st, 12, reasons);
-	db_bind_text(st, 13, e.flow);
-	db_bind_int(st, 14, now);
-	db_bind_text(st, 15, due[0] ? due : NO_DUE);
-	rc = db_run(st, err);
+		rc = db_run(st, err);
 	if (rc == 0)
 		rc = put_reasons(d, id, reasons, err);
 out:
@@ -488,10 +493,11 @@ int queue_index_leave(db *d, int64_t id, const char *who, int64_t now, ulf_err *
 			" changed_by = ?, changed_at = ? WHERE doc_id = ?", err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, who ? who : "robot");
-	db_bind_int(st, 2, now);
-	db_bind_int(st, 3, id);
-	rc = db_run(st, err);
+	rc = db_bind_row(st, err, DBV_TEXT(who ? who : "robot"), DBV_INT(now), DBV_INT(id));
+	if (rc == 0)
+		rc = db_run(st, err);
+	else
+		db_finalize(st);
 	if (rc)
 		return rc;
 	return drop_reasons(d, id, err);
@@ -571,12 +577,22 @@ static void w_text(where *w, const char *v)
 		w->overflow = true;
 }
 
-static void w_bind(const where *w, db_stmt *st, int first)
+/* Binds the filter's texts to parameters 1..n, then `limit` and `offset`
+ * when with_page (the page's LIMIT ? OFFSET ?). */
+static int w_bind(const where *w, db_stmt *st, bool with_page, int64_t limit, int64_t offset,
+		  ulf_err *err)
 {
+	db_value v[MAX_BINDS + 2];
+	size_t n = 0;
 	int i;
 
 	for (i = 0; i < w->n; i++)
-		db_bind_text(st, first + i, w->text[i]);
+		v[n++] = DBV_TEXT(w->text[i]);
+	if (with_page) {
+		v[n++] = DBV_INT(limit);
+		v[n++] = DBV_INT(offset);
+	}
+	return db_bind_values(st, v, n, err);
 }
 
 /* "%x%" with LIKE's own characters escaped by '\'. */
@@ -747,9 +763,10 @@ int queue_index_list(queue_page *out, store *s, const queue_filter *fin, int64_t
 		where wc = *w;
 		if (f->reason && *f->reason)
 			wc.n--;
-		w_bind(&wc, st, 1);
+		rc = w_bind(&wc, st, false, 0, 0, err);
 	}
-	rc = db_each(st, count_row, out, err);
+	if (rc == 0)
+		rc = db_each(st, count_row, out, err);
 	db_finalize(st);
 	st = NULL;
 	if (rc)
@@ -759,8 +776,9 @@ int queue_index_list(queue_page *out, store *s, const queue_filter *fin, int64_t
 	rc = db_prepare(&st, d, sql, err);
 	if (rc)
 		goto out;
-	w_bind(w, st, 1);
-	rc = db_step(st, err);
+	rc = w_bind(w, st, false, 0, 0, err);
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc == 1) {
 		out->total = db_col_int(st, 0);
 		rc = 0;
@@ -777,13 +795,12 @@ int queue_index_list(queue_page *out, store *s, const queue_filter *fin, int64_t
 	rc = db_prepare(&st, d, sql, err);
 	if (rc)
 		goto out;
-	w_bind(w, st, 1);
-	db_bind_int(st, w->n + 1, (int64_t)out->limit);
-	db_bind_int(st, w->n + 2, (int64_t)f->offset);
+	rc = w_bind(w, st, true, (int64_t)out->limit, (int64_t)f->offset, err);
 	pc.p = out;
 	pc.today = w->today;
 	pc.cap = out->limit;
-	rc = db_each(st, page_row, &pc, err);
+	if (rc == 0)
+		rc = db_each(st, page_row, &pc, err);
 	db_finalize(st);
 out:
 	free(w);
@@ -803,8 +820,9 @@ int queue_index_get(queue_item *out, bool *found, bool *waiting, store *s, int64
 			" WHERE doc_id = ?", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, id);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_INT(id));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc == 1) {
 		day_of(today, (int64_t)time(NULL), 0);
 		*found = true;
@@ -851,8 +869,9 @@ static int snapshot_read(snapshot *v, db *d, int64_t id, ulf_err *err)
 			err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, id);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_INT(id));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc == 0) {
 		rc = ulf_err_set(err, ULF_ENOTFOUND, "document %lld not found", (long long)id);
 	} else if (rc == 1) {
@@ -918,8 +937,11 @@ static int set_text(db *d, const char *sql, const char *value, int64_t id, ulf_e
 
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, value);
-	db_bind_int(st, 2, id);
+	rc = db_bind_row(st, err, DBV_TEXT(value), DBV_INT(id));
+	if (rc) {
+		db_finalize(st);
+		return rc;
+	}
 	return db_run(st, err);
 }
 
@@ -975,10 +997,11 @@ static int act_tx(db *d, void *ctx, ulf_err *err)
 				" WHERE id = ?", err);
 		if (rc)
 			goto out;
-		db_bind_text(st, 1, a->booking);
-		db_bind_int(st, 2, a->now);
-		db_bind_int(st, 3, a->id);
-		rc = db_run(st, err);
+		rc = db_bind_row(st, err, DBV_TEXT(a->booking), DBV_INT(a->now), DBV_INT(a->id));
+		if (rc == 0)
+			rc = db_run(st, err);
+		else
+			db_finalize(st);
 		if (rc)
 			goto out;
 	}
@@ -989,12 +1012,14 @@ static int act_tx(db *d, void *ctx, ulf_err *err)
 				" created_by = excluded.created_by, bytes = excluded.bytes", err);
 		if (rc)
 			goto out;
-		db_bind_int(st, 1, a->id);
-		db_bind_text(st, 2, a->response_code ? a->response_code : "OTH");
-		db_bind_int(st, 3, a->now);
-		db_bind_text(st, 4, a->who);
-		db_bind_blob(st, 5, a->response, a->response_len);
-		rc = db_run(st, err);
+		rc = db_bind_row(st, err, DBV_INT(a->id),
+				 DBV_TEXT(a->response_code ? a->response_code : "OTH"),
+				 DBV_INT(a->now), DBV_TEXT(a->who),
+				 DBV_BLOB(a->response, a->response_len));
+		if (rc == 0)
+			rc = db_run(st, err);
+		else
+			db_finalize(st);
 		if (rc)
 			goto out;
 	}
@@ -1011,10 +1036,12 @@ static int act_tx(db *d, void *ctx, ulf_err *err)
 		rc = db_prepare(&st, d, "UPDATE queue_items SET version = version + 1,"
 				" changed_by = ?, changed_at = ? WHERE doc_id = ?", err);
 		if (rc == 0) {
-			db_bind_text(st, 1, a->who);
-			db_bind_int(st, 2, a->now);
-			db_bind_int(st, 3, a->id);
-			rc = db_run(st, err);
+			rc = db_bind_row(st, err, DBV_TEXT(a->who), DBV_INT(a->now),
+					 DBV_INT(a->id));
+			if (rc == 0)
+				rc = db_run(st, err);
+			else
+				db_finalize(st);
 		}
 	}
 	if (rc == 0)
@@ -1056,8 +1083,9 @@ int queue_index_response(char **out, size_t *out_len, char **out_code, store *s,
 			" WHERE doc_id = ?", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, id);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_INT(id));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc == 0) {
 		rc = ulf_err_set(err, ULF_ENOTFOUND, "document %lld has no Invoice Response",
 				 (long long)id);

@@ -29,9 +29,9 @@ int refdata_put_dimension(bool *out_updated, refdata *r, const char *dimension,
 	rc = ref_stmt(&st, r, sql, Q_DIM_GET, err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, dimension);
-	db_bind_text(st, 2, code);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_TEXT(dimension), DBV_TEXT(code));
+	if (rc == 0)
+		rc = db_step(st, err);
 	db_reset(st);
 	if (rc < 0)
 		return rc;
@@ -39,11 +39,12 @@ int refdata_put_dimension(bool *out_updated, refdata *r, const char *dimension,
 	rc = ref_stmt(&st, r, sql, Q_DIM_PUT, err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, dimension);
-	db_bind_text(st, 2, code);
-	ref_bind_opt(st, 3, name);
-	db_bind_int(st, 4, active ? 1 : 0);
-	db_bind_int(st, 5, now);
+	rc = db_bind_row(st, err, DBV_TEXT(dimension), DBV_TEXT(code), ref_opt(name),
+			 DBV_INT(active ? 1 : 0), DBV_INT(now));
+	if (rc) {
+		db_reset(st);
+		return rc;
+	}
 	return ref_exec(st, err);
 }
 
@@ -60,9 +61,9 @@ int refdata_dimension_known(bool *out_known, bool *out_registered, refdata *r,
 	rc = ref_stmt(&st, r, sql, Q_DIM_GET, err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, dimension);
-	db_bind_text(st, 2, code);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_TEXT(dimension), DBV_TEXT(code));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc == 1)
 		*out_known = db_col_int(st, 0) == 1;
 	db_reset(st);

@@ -185,18 +185,21 @@ static int history_adjust(refdata *r, const char *supplier_key, const ref_invoic
 		rc = ref_stmt(&st, r, sql, learn ? Q_HIST_LEARN : Q_HIST_UNLEARN, err);
 		if (rc)
 			return rc;
-		db_bind_text(st, 1, supplier_key);
-		db_bind_text(st, 2, kinds[k]);
-		db_bind_text(st, 3, keys[k]);
-		db_bind_text(st, 4, nz(l->account));
-		db_bind_text(st, 5, nz(l->cost_centre));
-		db_bind_text(st, 6, nz(l->activity));
-		db_bind_text(st, 7, nz(l->project));
-		db_bind_text(st, 8, nz(l->vat_code));
-		if (learn) {
-			ref_bind_opt(st, 9, date);
-			ref_bind_opt(st, 10, l->learned_by);
-			ref_bind_opt(st, 11, l->learned_on);
+		if (learn)
+			rc = db_bind_row(st, err, DBV_TEXT(supplier_key), DBV_TEXT(kinds[k]),
+					 DBV_TEXT(keys[k]), DBV_TEXT(nz(l->account)),
+					 DBV_TEXT(nz(l->cost_centre)), DBV_TEXT(nz(l->activity)),
+					 DBV_TEXT(nz(l->project)), DBV_TEXT(nz(l->vat_code)),
+					 ref_opt(date), ref_opt(l->learned_by),
+					 ref_opt(l->learned_on));
+		else
+			rc = db_bind_row(st, err, DBV_TEXT(supplier_key), DBV_TEXT(kinds[k]),
+					 DBV_TEXT(keys[k]), DBV_TEXT(nz(l->account)),
+					 DBV_TEXT(nz(l->cost_centre)), DBV_TEXT(nz(l->activity)),
+					 DBV_TEXT(nz(l->project)), DBV_TEXT(nz(l->vat_code)));
+		if (rc) {
+			db_reset(st);
+			return rc;
 		}
 		if ((rc = ref_exec(st, err)) != 0)
 			return rc;
@@ -204,9 +207,12 @@ static int history_adjust(refdata *r, const char *supplier_key, const ref_invoic
 			rc = ref_stmt(&st, r, sql, Q_HIST_PURGE, err);
 			if (rc)
 				return rc;
-			db_bind_text(st, 1, supplier_key);
-			db_bind_text(st, 2, kinds[k]);
-			db_bind_text(st, 3, keys[k]);
+			rc = db_bind_row(st, err, DBV_TEXT(supplier_key), DBV_TEXT(kinds[k]),
+					 DBV_TEXT(keys[k]));
+			if (rc) {
+				db_reset(st);
+				return rc;
+			}
 			if ((rc = ref_exec(st, err)) != 0)
 				return rc;
 		}
@@ -234,10 +240,12 @@ static int forget_invoice(refdata *r, const ref_invoice *key, ulf_err *err)
 		rc = ref_stmt(&st, r, sql, q, err);
 		if (rc)
 			break;
-		db_bind_text(st, 1, key->supplier_key);
-		db_bind_text(st, 2, key->invoice_number);
-		db_bind_text(st, 3, key->kind);
-		rc = ref_exec(st, err);
+		rc = db_bind_row(st, err, DBV_TEXT(key->supplier_key),
+				 DBV_TEXT(key->invoice_number), DBV_TEXT(key->kind));
+		if (rc)
+			db_reset(st);
+		else
+			rc = ref_exec(st, err);
 	}
 	return rc;
 }
@@ -246,6 +254,7 @@ static int forget_invoice(refdata *r, const ref_invoice *key, ulf_err *err)
  * may deliver against the same order line). */
 static int record_invoiced(refdata *r, const ref_invoice *inv, ulf_err *err)
 {
+	char qbuf[DEC_STR_MAX], vbuf[DEC_STR_MAX];
 	db_stmt *st;
 	size_t i, j;
 	int rc;
@@ -274,13 +283,14 @@ static int record_invoiced(refdata *r, const ref_invoice *inv, ulf_err *err)
 		rc = ref_stmt(&st, r, sql, Q_INV_PUT_INVOICED, err);
 		if (rc)
 			return rc;
-		db_bind_text(st, 1, l->order_no);
-		db_bind_text(st, 2, l->order_line_id);
-		db_bind_text(st, 3, inv->supplier_key);
-		db_bind_text(st, 4, inv->invoice_number);
-		db_bind_text(st, 5, inv->kind);
-		ref_bind_dec(st, 6, q, true);
-		ref_bind_dec(st, 7, v, true);
+		rc = db_bind_row(st, err, DBV_TEXT(l->order_no), DBV_TEXT(l->order_line_id),
+				 DBV_TEXT(inv->supplier_key), DBV_TEXT(inv->invoice_number),
+				 DBV_TEXT(inv->kind), ref_dec(qbuf, q, true),
+				 ref_dec(vbuf, v, true));
+		if (rc) {
+			db_reset(st);
+			return rc;
+		}
 		if ((rc = ref_exec(st, err)) != 0)
 			return rc;
 	}
@@ -289,7 +299,7 @@ static int record_invoiced(refdata *r, const ref_invoice *inv, ulf_err *err)
 
 static int record(refdata *r, const ref_invoice *inv, int64_t now, ulf_err *err)
 {
-	char fp[65], ck[65];
+	char fp[65], ck[65], net_total[DEC_STR_MAX], quantity[DEC_STR_MAX], net[DEC_STR_MAX];
 	db_stmt *st;
 	size_t i;
 	int rc;
@@ -306,23 +316,17 @@ static int record(refdata *r, const ref_invoice *inv, int64_t now, ulf_err *err)
 	rc = ref_stmt(&st, r, sql, Q_INV_PUT, err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, inv->supplier_key);
-	db_bind_text(st, 2, inv->invoice_number);
-	db_bind_text(st, 3, inv->kind);
-	ref_bind_opt(st, 4, inv->issue_date);
-	ref_bind_opt(st, 5, inv->currency);
-	ref_bind_dec(st, 6, inv->net_total, true);
-	db_bind_text(st, 7, fp);
-	db_bind_text(st, 8, ck);
-	ref_bind_opt(st, 9, inv->order_no);
-	ref_bind_opt(st, 10, inv->flow);
-	if (inv->doc_id)
-		db_bind_int(st, 11, inv->doc_id);
-	else
-		db_bind_null(st, 11);
-	db_bind_text(st, 12, inv->source ? inv->source : "posted");
-	db_bind_int(st, 13, now);
-	rc = ref_bind_opt(st, 14, inv->refs);
+	rc = db_bind_row(st, err, DBV_TEXT(inv->supplier_key), DBV_TEXT(inv->invoice_number),
+			 DBV_TEXT(inv->kind), ref_opt(inv->issue_date), ref_opt(inv->currency),
+			 ref_dec(net_total, inv->net_total, true), DBV_TEXT(fp), DBV_TEXT(ck),
+			 ref_opt(inv->order_no), ref_opt(inv->flow),
+			 inv->doc_id ? DBV_INT(inv->doc_id) : DBV_NULL,
+			 DBV_TEXT(inv->source ? inv->source : "posted"), DBV_INT(now));
+	if (rc) {
+		db_reset(st);
+		return rc;
+	}
+	rc = db_bind_text(st, 14, inv->refs && *inv->refs ? inv->refs : NULL);
 	if (rc) {
 		db_reset(st);
 		return ulf_err_set(err, rc, "invoice %s: cannot bind its references",
@@ -335,23 +339,19 @@ static int record(refdata *r, const ref_invoice *inv, int64_t now, ulf_err *err)
 		rc = ref_stmt(&st, r, sql, Q_INV_PUT_LINE, err);
 		if (rc)
 			return rc;
-		db_bind_text(st, 1, inv->supplier_key);
-		db_bind_text(st, 2, inv->invoice_number);
-		db_bind_text(st, 3, inv->kind);
-		db_bind_int(st, 4, (int64_t)i);
-		ref_bind_opt(st, 5, l->line_id);
-		ref_bind_opt(st, 6, l->item_key);
-		ref_bind_opt(st, 7, l->text_key);
-		ref_bind_opt(st, 8, l->description);
-		ref_bind_dec(st, 9, l->quantity, true);
-		ref_bind_dec(st, 10, l->net, true);
-		ref_bind_opt(st, 11, l->account);
-		ref_bind_opt(st, 12, l->cost_centre);
-		ref_bind_opt(st, 13, l->activity);
-		ref_bind_opt(st, 14, l->project);
-		ref_bind_opt(st, 15, l->vat_code);
-		ref_bind_opt(st, 16, l->order_no);
-		ref_bind_opt(st, 17, l->order_line_id);
+		rc = db_bind_row(st, err, DBV_TEXT(inv->supplier_key),
+				 DBV_TEXT(inv->invoice_number), DBV_TEXT(inv->kind),
+				 DBV_INT((int64_t)i), ref_opt(l->line_id), ref_opt(l->item_key),
+				 ref_opt(l->text_key), ref_opt(l->description),
+				 ref_dec(quantity, l->quantity, true), ref_dec(net, l->net, true),
+				 ref_opt(l->account), ref_opt(l->cost_centre),
+				 ref_opt(l->activity),
+				 ref_opt(l->project), ref_opt(l->vat_code), ref_opt(l->order_no),
+				 ref_opt(l->order_line_id));
+		if (rc) {
+			db_reset(st);
+			return rc;
+		}
 		if ((rc = ref_exec(st, err)) != 0)
 			return rc;
 		rc = history_adjust(r, inv->supplier_key, l, inv->issue_date, true, err);
@@ -442,9 +442,12 @@ static int invoice_lines(ref_invoice *inv, refdata *r, ulf_err *err)
 	rc = ref_stmt(&st, r, sql, Q_INV_LINES, err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, inv->supplier_key);
-	db_bind_text(st, 2, inv->invoice_number);
-	db_bind_text(st, 3, inv->kind);
+	rc = db_bind_row(st, err, DBV_TEXT(inv->supplier_key), DBV_TEXT(inv->invoice_number),
+			 DBV_TEXT(inv->kind));
+	if (rc) {
+		db_reset(st);
+		return rc;
+	}
 	rc = ref_collect(&lines, &inv->nlines, &inv->mem, st, sizeof(*inv->lines), line_row, inv,
 			 "invoice", inv->invoice_number, err);
 	inv->lines = lines;
@@ -462,10 +465,9 @@ int refdata_invoice_get(ref_invoice **out, refdata *r, const char *supplier_key,
 	rc = ref_stmt(&st, r, sql, Q_INV_GET, err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, supplier_key);
-	db_bind_text(st, 2, number);
-	db_bind_text(st, 3, kind);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_TEXT(supplier_key), DBV_TEXT(number), DBV_TEXT(kind));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc <= 0) {
 		db_reset(st);
 		return rc < 0 ? rc : ULF_ENOTFOUND;
@@ -495,8 +497,9 @@ int refdata_invoice_by_fingerprint(char *out_number, size_t n, bool *found, refd
 	rc = ref_stmt(&st, r, sql, Q_INV_FP, err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, fingerprint);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_TEXT(fingerprint));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc == 1) {
 		*found = true;
 		ref_col_buf(out_number, n, st, 0);
@@ -536,12 +539,10 @@ int refdata_recurring(ref_invoice **out, size_t *out_n, size_t max, refdata *r,
 	rc = ref_stmt(&st, r, sql, Q_INV_RECURRING, err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, supplier_key);
-	db_bind_text(st, 2, content_key);
-	db_bind_text(st, 3, before);
-	db_bind_text(st, 4, before);
-	db_bind_int(st, 5, (int64_t)max);
-	rc = db_each(st, recurring_row, &x, err);
+	rc = db_bind_row(st, err, DBV_TEXT(supplier_key), DBV_TEXT(content_key), DBV_TEXT(before),
+			 DBV_TEXT(before), DBV_INT((int64_t)max));
+	if (rc == 0)
+		rc = db_each(st, recurring_row, &x, err);
 	db_reset(st);
 	for (i = 0; !rc && i < x.n; i++)
 		rc = invoice_lines(out[i], r, err);
@@ -632,10 +633,10 @@ int refdata_history(ref_history *out, bool *found, refdata *r, const char *suppl
 	rc = ref_stmt(&st, r, sql, Q_HIST_GET, err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, supplier_key);
-	db_bind_text(st, 2, key_kind);
-	db_bind_text(st, 3, key ? key : "");
-	rc = db_each(st, history_row, &h, err);
+	rc = db_bind_row(st, err, DBV_TEXT(supplier_key), DBV_TEXT(key_kind),
+			 DBV_TEXT(key ? key : ""));
+	if (rc == 0)
+		rc = db_each(st, history_row, &h, err);
 	db_reset(st);
 	*found = h.found;
 	return rc;

@@ -65,6 +65,8 @@ static const char *const sql[Q_COUNT_] = {
 static int write_order(bool *out_updated, refdata *r, const ref_order *o, int64_t now,
 		       ulf_err *err)
 {
+	char charges[DEC_STR_MAX], quantity[DEC_STR_MAX], price[DEC_STR_MAX];
+	char base_qty[DEC_STR_MAX], net[DEC_STR_MAX], vat_rate[DEC_STR_MAX];
 	db_stmt *st;
 	size_t i;
 	int rc;
@@ -76,36 +78,31 @@ static int write_order(bool *out_updated, refdata *r, const ref_order *o, int64_
 	rc = ref_stmt(&st, r, sql, Q_ORD_PUT, err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, o->order_no);
-	ref_bind_opt(st, 2, o->buyer);
-	ref_bind_opt(st, 3, o->supplier_no);
-	ref_bind_opt(st, 4, o->supplier_org);
-	ref_bind_opt(st, 5, o->supplier_peppol);
-	ref_bind_opt(st, 6, o->supplier_vat);
-	ref_bind_opt(st, 7, o->supplier_name);
-	ref_bind_opt(st, 8, o->issue_date);
-	ref_bind_opt(st, 9, o->currency);
-	ref_bind_opt(st, 10, o->buyer_reference);
-	ref_bind_opt(st, 11, o->contract_id);
-	db_bind_text(st, 12, o->status && *o->status ? o->status : "open");
-	if (o->requires_receipt < 0)
-		db_bind_null(st, 13);
-	else
-		db_bind_int(st, 13, o->requires_receipt);
-	ref_bind_opt(st, 14, o->accounting_cost);
-	ref_bind_opt(st, 15, o->account);
-	ref_bind_opt(st, 16, o->cost_centre);
-	ref_bind_opt(st, 17, o->activity);
-	ref_bind_opt(st, 18, o->project);
-	ref_bind_dec(st, 19, o->charges, o->charges_set);
-	db_bind_text(st, 20, o->source ? o->source : "api");
-	db_bind_int(st, 21, now);
+	rc = db_bind_row(st, err, DBV_TEXT(o->order_no), ref_opt(o->buyer),
+			 ref_opt(o->supplier_no), ref_opt(o->supplier_org),
+			 ref_opt(o->supplier_peppol), ref_opt(o->supplier_vat),
+			 ref_opt(o->supplier_name), ref_opt(o->issue_date), ref_opt(o->currency),
+			 ref_opt(o->buyer_reference), ref_opt(o->contract_id),
+			 DBV_TEXT(o->status && *o->status ? o->status : "open"),
+			 o->requires_receipt < 0 ? DBV_NULL : DBV_INT(o->requires_receipt),
+			 ref_opt(o->accounting_cost), ref_opt(o->account),
+			 ref_opt(o->cost_centre), ref_opt(o->activity), ref_opt(o->project),
+			 ref_dec(charges, o->charges, o->charges_set),
+			 DBV_TEXT(o->source ? o->source : "api"), DBV_INT(now));
+	if (rc) {
+		db_reset(st);
+		return rc;
+	}
 	if ((rc = ref_exec(st, err)) != 0)
 		return rc;
 	rc = ref_stmt(&st, r, sql, Q_ORD_DEL_LINES, err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, o->order_no);
+	rc = db_bind_row(st, err, DBV_TEXT(o->order_no));
+	if (rc) {
+		db_reset(st);
+		return rc;
+	}
 	if ((rc = ref_exec(st, err)) != 0)
 		return rc;
 	rc = ref_stmt(&st, r, sql, Q_ORD_PUT_LINE, err);
@@ -114,28 +111,24 @@ static int write_order(bool *out_updated, refdata *r, const ref_order *o, int64_
 	for (i = 0; i < o->nlines; i++) {
 		const ref_order_line *l = &o->lines[i];
 		db_reset(st);
-		db_bind_text(st, 1, o->order_no);
-		db_bind_text(st, 2, l->line_id);
-		db_bind_int(st, 3, (int64_t)i);
-		ref_bind_opt(st, 4, l->item_id);
-		ref_bind_opt(st, 5, l->buyer_item_id);
-		ref_bind_opt(st, 6, l->std_item_id);
-		ref_bind_opt(st, 7, l->name);
-		ref_bind_opt(st, 8, l->classification);
-		ref_bind_opt(st, 9, l->note);
-		ref_bind_dec(st, 10, l->quantity, l->quantity_set);
-		ref_bind_opt(st, 11, l->unit);
-		ref_bind_dec(st, 12, l->price, l->price_set);
-		ref_bind_dec(st, 13, l->base_qty, l->base_set);
-		ref_bind_dec(st, 14, l->net, l->net_set);
-		ref_bind_opt(st, 15, l->vat_category);
-		ref_bind_dec(st, 16, l->vat_rate, l->vat_rate_set);
-		ref_bind_opt(st, 17, l->accounting_cost);
-		ref_bind_opt(st, 18, l->account);
-		ref_bind_opt(st, 19, l->cost_centre);
-		ref_bind_opt(st, 20, l->activity);
-		ref_bind_opt(st, 21, l->project);
-		ref_bind_opt(st, 22, l->vat_code);
+		rc = db_bind_row(st, err, DBV_TEXT(o->order_no), DBV_TEXT(l->line_id),
+				 DBV_INT((int64_t)i), ref_opt(l->item_id),
+				 ref_opt(l->buyer_item_id),
+				 ref_opt(l->std_item_id), ref_opt(l->name),
+				 ref_opt(l->classification), ref_opt(l->note),
+				 ref_dec(quantity, l->quantity, l->quantity_set), ref_opt(l->unit),
+				 ref_dec(price, l->price, l->price_set),
+				 ref_dec(base_qty, l->base_qty, l->base_set),
+				 ref_dec(net, l->net, l->net_set), ref_opt(l->vat_category),
+				 ref_dec(vat_rate, l->vat_rate, l->vat_rate_set),
+				 ref_opt(l->accounting_cost), ref_opt(l->account),
+				 ref_opt(l->cost_centre), ref_opt(l->activity),
+				 ref_opt(l->project),
+				 ref_opt(l->vat_code));
+		if (rc) {
+			db_reset(st);
+			return rc;
+		}
 		if ((rc = ref_exec(st, err)) != 0) {
 			if (rc == ULF_EEXISTS)
 				return ulf_err_set(err, ULF_EEXISTS, "order %s: line id %s used twice",
@@ -221,7 +214,11 @@ static int order_lines(ref_order *o, refdata *r, ulf_err *err)
 	rc = ref_stmt(&st, r, sql, Q_ORD_LINES, err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, o->order_no);
+	rc = db_bind_row(st, err, DBV_TEXT(o->order_no));
+	if (rc) {
+		db_reset(st);
+		return rc;
+	}
 	rc = ref_collect(&lines, &o->nlines, &o->mem, st, sizeof(*o->lines), line_row, o,
 			 "order", o->order_no, err);
 	o->lines = lines;
@@ -276,8 +273,9 @@ static int order_progress(ref_order *o, refdata *r, ulf_err *err)
 		rc = ref_stmt(&st, r, sql, sums[i].q, err);
 		if (rc)
 			break;
-		db_bind_text(st, 1, o->order_no);
-		rc = db_each(st, sums[i].fn, o, err);
+		rc = db_bind_row(st, err, DBV_TEXT(o->order_no));
+		if (rc == 0)
+			rc = db_each(st, sums[i].fn, o, err);
 		db_reset(st);
 	}
 	return rc;
@@ -293,8 +291,9 @@ int refdata_order_get(ref_order **out, refdata *r, const char *order_no, ulf_err
 	rc = ref_stmt(&st, r, sql, Q_ORD_GET, err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, order_no);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_TEXT(order_no));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc <= 0) {
 		db_reset(st);
 		return rc < 0 ? rc : ULF_ENOTFOUND;
@@ -345,6 +344,7 @@ int refdata_order_get(ref_order **out, refdata *r, const char *order_no, ulf_err
 int refdata_put_receipt(bool *out_updated, refdata *r, const ref_receipt *rc_in, int64_t now,
 			ulf_err *err)
 {
+	char quantity[DEC_STR_MAX];
 	db_stmt *st;
 	int rc;
 
@@ -355,15 +355,15 @@ int refdata_put_receipt(bool *out_updated, refdata *r, const ref_receipt *rc_in,
 	rc = ref_stmt(&st, r, sql, Q_RCP_PUT, err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, rc_in->order_no);
-	db_bind_text(st, 2, rc_in->receipt_id);
-	db_bind_text(st, 3, rc_in->line_id);
-	ref_bind_opt(st, 4, rc_in->order_line_id);
-	ref_bind_dec(st, 5, rc_in->quantity, true);
-	ref_bind_opt(st, 6, rc_in->unit);
-	ref_bind_opt(st, 7, rc_in->date);
-	db_bind_text(st, 8, rc_in->source ? rc_in->source : "api");
-	db_bind_int(st, 9, now);
+	rc = db_bind_row(st, err, DBV_TEXT(rc_in->order_no), DBV_TEXT(rc_in->receipt_id),
+			 DBV_TEXT(rc_in->line_id), ref_opt(rc_in->order_line_id),
+			 ref_dec(quantity, rc_in->quantity, true), ref_opt(rc_in->unit),
+			 ref_opt(rc_in->date), DBV_TEXT(rc_in->source ? rc_in->source : "api"),
+			 DBV_INT(now));
+	if (rc) {
+		db_reset(st);
+		return rc;
+	}
 	return ref_exec(st, err);
 }
 
@@ -423,7 +423,11 @@ int refdata_receipts(ref_receipt **out, size_t *out_n, arena *a, refdata *r,
 	rc = ref_stmt(&st, r, sql, Q_RCP_LIST, err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, order_no);
+	rc = db_bind_row(st, err, DBV_TEXT(order_no));
+	if (rc) {
+		db_reset(st);
+		return rc;
+	}
 	rc = ref_collect(&v, out_n, a, st, sizeof(ref_receipt), receipt_row, a, "order",
 			 order_no, err);
 	*out = v;

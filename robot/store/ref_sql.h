@@ -56,10 +56,11 @@ int ref_exec(db_stmt *st, ulf_err *err);
 int ref_exists(bool *out, refdata *r, const char *const *sql, int q, const char *a,
 	       const char *b, const char *c, ulf_err *err);
 
-/* A decimal as its exact text, NULL when !set. */
-int ref_bind_dec(db_stmt *st, int idx, dec v, bool set);
-/* A text, NULL when NULL or empty. */
-int ref_bind_opt(db_stmt *st, int idx, const char *s);
+/* A decimal as its exact text, written to buf (DEC_STR_MAX bytes, kept
+ * until the row is bound), NULL when !set: a value for db_bind_row. */
+db_value ref_dec(char *buf, dec v, bool set);
+/* A text, NULL when NULL or empty: a value for db_bind_row. */
+db_value ref_opt(const char *s);
 /* Column col as an arena copy, NULL when NULL or empty. */
 const char *ref_col_dup(arena *a, db_stmt *st, int col);
 /* Column col as a decimal: false (and 0) when NULL, empty or unreadable. */

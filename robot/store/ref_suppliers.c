@@ -88,8 +88,9 @@ int refdata_supplier_find(ref_supplier *out, size_t *out_n, refdata *r, ref_key 
 	rc = ref_stmt(&st, r, sql, q, err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, key);
-	rc = db_each(st, found_row, &f, err);
+	rc = db_bind_row(st, err, DBV_TEXT(key));
+	if (rc == 0)
+		rc = db_each(st, found_row, &f, err);
 	db_reset(st);
 	*out_n = f.n;
 	return rc;
@@ -110,17 +111,14 @@ int refdata_put_supplier(bool *out_updated, refdata *r, const ref_supplier *s,
 	rc = ref_stmt(&st, r, sql, Q_SUP_PUT, err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, s->supplier_no);
-	db_bind_text(st, 2, s->name);
-	db_bind_text(st, 3, name_key);
-	ref_bind_opt(st, 4, s->org_no);
-	ref_bind_opt(st, 5, s->vat_no);
-	ref_bind_opt(st, 6, s->peppol_id);
-	ref_bind_opt(st, 7, s->bankgiro);
-	ref_bind_opt(st, 8, s->plusgiro);
-	ref_bind_opt(st, 9, s->iban);
-	db_bind_int(st, 10, s->contract);
-	db_bind_int(st, 11, s->blocked);
-	db_bind_int(st, 12, now);
+	rc = db_bind_row(st, err, DBV_TEXT(s->supplier_no), DBV_TEXT(s->name),
+			 DBV_TEXT(name_key), ref_opt(s->org_no), ref_opt(s->vat_no),
+			 ref_opt(s->peppol_id), ref_opt(s->bankgiro), ref_opt(s->plusgiro),
+			 ref_opt(s->iban), DBV_INT(s->contract), DBV_INT(s->blocked),
+			 DBV_INT(now));
+	if (rc) {
+		db_reset(st);
+		return rc;
+	}
 	return ref_exec(st, err);
 }

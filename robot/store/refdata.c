@@ -182,12 +182,15 @@ int ref_exists(bool *out, refdata *r, const char *const *sql, int q, const char 
 	*out = false;
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, a);
-	if (b)
-		db_bind_text(st, 2, b);
+	/* b and c, when NULL, are left unbound: the statement has fewer */
 	if (c)
-		db_bind_text(st, 3, c);
-	rc = db_step(st, err);
+		rc = db_bind_row(st, err, DBV_TEXT(a), DBV_TEXT(b), DBV_TEXT(c));
+	else if (b)
+		rc = db_bind_row(st, err, DBV_TEXT(a), DBV_TEXT(b));
+	else
+		rc = db_bind_row(st, err, DBV_TEXT(a));
+	if (rc == 0)
+		rc = db_step(st, err);
 	db_reset(st);
 	if (rc < 0)
 		return rc;
@@ -195,19 +198,17 @@ int ref_exists(bool *out, refdata *r, const char *const *sql, int q, const char 
 	return 0;
 }
 
-int ref_bind_dec(db_stmt *st, int idx, dec v, bool set)
+db_value ref_dec(char *buf, dec v, bool set)
 {
-	char buf[DEC_STR_MAX];
-
 	if (!set)
-		return db_bind_null(st, idx);
-	dec_format(buf, sizeof(buf), v, 0);
-	return db_bind_text(st, idx, buf);
+		return DBV_NULL;
+	dec_format(buf, DEC_STR_MAX, v, 0);
+	return DBV_TEXT(buf);
 }
 
-int ref_bind_opt(db_stmt *st, int idx, const char *s)
+db_value ref_opt(const char *s)
 {
-	return db_bind_text(st, idx, s && *s ? s : NULL);
+	return DBV_TEXT(s && *s ? s : NULL);
 }
 
 const char *ref_col_dup(arena *a, db_stmt *st, int col)

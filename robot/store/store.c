@@ -269,10 +269,11 @@ static int query_int(int64_t *out, bool *found, db *d, const char *sql,
 	if (rc)
 		return rc;
 	if (text_arg)
-		db_bind_text(st, 1, text_arg);
+		rc = db_bind_row(st, err, DBV_TEXT(text_arg));
 	else
-		db_bind_int(st, 1, int_arg);
-	rc = db_step(st, err);
+		rc = db_bind_row(st, err, DBV_INT(int_arg));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc == 1) {
 		*out = db_col_int(st, 0);
 		*found = true;
@@ -297,10 +298,11 @@ static int keep_care_bytes(db *d, int64_t id, const char *sha, const void *data,
 			" bytes) VALUES (?, ?, 'kept', ?, ?)", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, id);
-	db_bind_int(st, 2, now);
-	db_bind_text(st, 3, sha);
-	db_bind_blob(st, 4, data, len);
+	rc = db_bind_row(st, err, DBV_INT(id), DBV_INT(now), DBV_TEXT(sha), DBV_BLOB(data, len));
+	if (rc) {
+		db_finalize(st);
+		return rc;
+	}
 	return db_run(st, err);
 }
 
@@ -336,13 +338,10 @@ static int receive_one(store_intake *in, db *d, int64_t now, ulf_err *err)
 		" state) VALUES (?, ?, ?, ?, ?, ?, 'received') RETURNING id", err);
 	if (rc)
 		goto out;
-	db_bind_text(st, 1, sha);
-	db_bind_text(st, 2, in->source);
-	db_bind_text(st, 3, name);
-	db_bind_int(st, 4, now);
-	db_bind_int(st, 5, now);
-	db_bind_int(st, 6, (int64_t)in->len);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_TEXT(sha), DBV_TEXT(in->source), DBV_TEXT(name),
+			 DBV_INT(now), DBV_INT(now), DBV_INT((int64_t)in->len));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc == 1) {
 		in->id = db_col_int(st, 0);
 		rc = 0;
@@ -359,9 +358,11 @@ static int receive_one(store_intake *in, db *d, int64_t now, ulf_err *err)
 		rc = db_prepare(&st, d, "INSERT INTO bodies (doc_id, bytes) VALUES (?, ?)", err);
 		if (rc)
 			goto out;
-		db_bind_int(st, 1, in->id);
-		db_bind_blob(st, 2, in->data, in->len);
-		rc = db_run(st, err);
+		rc = db_bind_row(st, err, DBV_INT(in->id), DBV_BLOB(in->data, in->len));
+		if (rc == 0)
+			rc = db_run(st, err);
+		else
+			db_finalize(st);
 	}
 	if (rc)
 		goto out;
@@ -370,10 +371,11 @@ static int receive_one(store_intake *in, db *d, int64_t now, ulf_err *err)
 		err);
 	if (rc)
 		goto out;
-	db_bind_int(st, 1, in->id);
-	db_bind_int(st, 2, now);
-	db_bind_text(st, 3, in->source);
-	rc = db_run(st, err);
+	rc = db_bind_row(st, err, DBV_INT(in->id), DBV_INT(now), DBV_TEXT(in->source));
+	if (rc == 0)
+		rc = db_run(st, err);
+	else
+		db_finalize(st);
 out:
 	free(masked);
 	return rc;
@@ -446,8 +448,9 @@ static int select_by_id(db_stmt **out, store *s, const char *sql, int64_t id,
 	rc = db_prepare(out, s->d, sql, err);
 	if (rc)
 		return rc;
-	db_bind_int(*out, 1, id);
-	rc = db_step(*out, err);
+	rc = db_bind_row(*out, err, DBV_INT(id));
+	if (rc == 0)
+		rc = db_step(*out, err);
 	if (rc == 1)
 		return 0;
 	db_finalize(*out);
@@ -524,11 +527,12 @@ static int transition_locked(db *d, int64_t id, doc_state from, doc_state to,
 			" WHERE id = ? AND state = ?", err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, store_state_name(to));
-	db_bind_int(st, 2, now);
-	db_bind_int(st, 3, id);
-	db_bind_text(st, 4, store_state_name(from));
-	rc = db_run(st, err);
+	rc = db_bind_row(st, err, DBV_TEXT(store_state_name(to)), DBV_INT(now), DBV_INT(id),
+			 DBV_TEXT(store_state_name(from)));
+	if (rc == 0)
+		rc = db_run(st, err);
+	else
+		db_finalize(st);
 	if (rc)
 		return rc;
 	if (db_changes(d) != 1)
@@ -540,14 +544,14 @@ static int transition_locked(db *d, int64_t id, doc_state from, doc_state to,
 	rc = db_prepare(&st, d, "INSERT INTO events (doc_id, at, step, from_state,"
 			" to_state, duration_us, detail) VALUES (?, ?, ?, ?, ?, ?, ?)", err);
 	if (rc == 0) {
-		db_bind_int(st, 1, id);
-		db_bind_int(st, 2, now);
-		db_bind_text(st, 3, step);
-		db_bind_text(st, 4, store_state_name(from));
-		db_bind_text(st, 5, store_state_name(to));
-		db_bind_int(st, 6, duration_us);
-		db_bind_text(st, 7, store_keep_text(masked, detail));
-		rc = db_run(st, err);
+		rc = db_bind_row(st, err, DBV_INT(id), DBV_INT(now), DBV_TEXT(step),
+				 DBV_TEXT(store_state_name(from)),
+				 DBV_TEXT(store_state_name(to)), DBV_INT(duration_us),
+				 DBV_TEXT(store_keep_text(masked, detail)));
+		if (rc == 0)
+			rc = db_run(st, err);
+		else
+			db_finalize(st);
 	}
 	free(masked);
 	/* the queue's index follows the document in and out, in the same
@@ -673,27 +677,16 @@ int store_set_summary(store *s, int64_t id, const store_summary *sum, int64_t no
 			" WHERE id = ?", err);
 	if (rc)
 		goto out;
-	db_bind_text(st, 1, sum->syntax);
-	db_bind_text(st, 2, sum->kind);
-	db_bind_text(st, 3, sum->invoice_number);
-	db_bind_text(st, 4, sum->seller_org);
-	db_bind_text(st, 5, store_keep_text(name, sum->seller_name));
-	db_bind_text(st, 6, sum->buyer_org);
-	db_bind_text(st, 7, sum->issue_date);
-	db_bind_text(st, 8, sum->currency);
-	db_bind_text(st, 9, sum->payable);
-	db_bind_text(st, 10, sum->flow);
-	db_bind_text(st, 11, sum->decision);
-	db_bind_text(st, 12, store_keep_text(reasons, sum->reasons));
-	db_bind_text(st, 13, store_keep_text(result, sum->result));
-	db_bind_text(st, 14, sum->facts);
-	rc = db_bind_text(st, 15, sum->fingerprint);
-	if (rc == 0)
-		rc = db_bind_text(st, 16, sum->refs);
-	if (rc == 0)
-		rc = db_bind_int(st, 17, now);
-	if (rc == 0)
-		rc = db_bind_int(st, 18, id);
+	/* no err: the message names the document */
+	rc = db_bind_row(st, NULL, DBV_TEXT(sum->syntax), DBV_TEXT(sum->kind),
+			 DBV_TEXT(sum->invoice_number), DBV_TEXT(sum->seller_org),
+			 DBV_TEXT(store_keep_text(name, sum->seller_name)),
+			 DBV_TEXT(sum->buyer_org), DBV_TEXT(sum->issue_date),
+			 DBV_TEXT(sum->currency), DBV_TEXT(sum->payable), DBV_TEXT(sum->flow),
+			 DBV_TEXT(sum->decision), DBV_TEXT(store_keep_text(reasons, sum->reasons)),
+			 DBV_TEXT(store_keep_text(result, sum->result)), DBV_TEXT(sum->facts),
+			 DBV_TEXT(sum->fingerprint), DBV_TEXT(sum->refs), DBV_INT(now),
+			 DBV_INT(id));
 	if (rc) {
 		db_finalize(st);
 		rc = ulf_err_set(err, rc, "document %lld: cannot bind its summary", (long long)id);
@@ -752,10 +745,12 @@ int store_set_booking(store *s, int64_t id, const char *booking_json, int64_t no
 	rc = db_prepare(&st, s->d, "UPDATE documents SET booking = ?, updated_at = ? WHERE id = ?",
 			err);
 	if (rc == 0) {
-		db_bind_text(st, 1, store_keep_text(masked, booking_json));
-		db_bind_int(st, 2, now);
-		db_bind_int(st, 3, id);
-		rc = db_run(st, err);
+		rc = db_bind_row(st, err, DBV_TEXT(store_keep_text(masked, booking_json)),
+				 DBV_INT(now), DBV_INT(id));
+		if (rc == 0)
+			rc = db_run(st, err);
+		else
+			db_finalize(st);
 	}
 	free(masked);
 	if (rc)
@@ -794,14 +789,12 @@ int store_list_shard(int64_t **out, size_t *out_n, store *s, const doc_state *st
 				" ORDER BY d.id LIMIT ?", err);
 		if (rc)
 			goto out;
-		db_bind_text(st, 1, store_state_name(states[i]));
-		db_bind_int(st, 2, due_by);
-		db_bind_int(st, 3, due_by);
-		db_bind_int(st, 4, nshards);
-		db_bind_int(st, 5, nshards ? nshards : 1);
-		db_bind_int(st, 6, shard);
-		db_bind_int(st, 7, (int64_t)(limit - n));
-		rc = db_collect_ids(&part, &npart, st, limit - n, err);
+		rc = db_bind_row(st, err, DBV_TEXT(store_state_name(states[i])), DBV_INT(due_by),
+				 DBV_INT(due_by), DBV_INT(nshards),
+				 DBV_INT(nshards ? nshards : 1), DBV_INT(shard),
+				 DBV_INT((int64_t)(limit - n)));
+		if (rc == 0)
+			rc = db_collect_ids(&part, &npart, st, limit - n, err);
 		db_finalize(st);
 		if (rc)
 			goto out;
@@ -863,10 +856,12 @@ static int posting_begin_tx(db *d, void *ctx, ulf_err *err)
 			" sent_at = excluded.sent_at", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, p->id);
-	db_bind_text(st, 2, p->idem_key);
-	db_bind_int(st, 3, p->revision);
-	db_bind_int(st, 4, p->now);
+	rc = db_bind_row(st, err, DBV_INT(p->id), DBV_TEXT(p->idem_key), DBV_INT(p->revision),
+			 DBV_INT(p->now));
+	if (rc) {
+		db_finalize(st);
+		return rc;
+	}
 	return db_run(st, err);
 }
 
@@ -893,13 +888,13 @@ static int posting_end_tx(db *d, void *ctx, ulf_err *err)
 	rc = db_prepare(&st, d, "UPDATE postings SET state = ?, http_status = ?,"
 			" response = ?, next_at = ?, answered_at = ? WHERE doc_id = ?", err);
 	if (rc == 0) {
-		db_bind_text(st, 1, p->state);
-		db_bind_int(st, 2, p->http_status);
-		db_bind_text(st, 3, store_keep_text(masked, p->response));
-		db_bind_int(st, 4, p->next_at);
-		db_bind_int(st, 5, p->now);
-		db_bind_int(st, 6, p->id);
-		rc = db_run(st, err);
+		rc = db_bind_row(st, err, DBV_TEXT(p->state), DBV_INT(p->http_status),
+				 DBV_TEXT(store_keep_text(masked, p->response)),
+				 DBV_INT(p->next_at), DBV_INT(p->now), DBV_INT(p->id));
+		if (rc == 0)
+			rc = db_run(st, err);
+		else
+			db_finalize(st);
 	}
 	free(masked);
 	if (rc)
@@ -1096,13 +1091,13 @@ int store_docs(store *s, const doc_state *states, size_t nstates, size_t limit,
 		rc = db_prepare(&st, s->d, sql, err);
 		if (rc)
 			return rc;
-		if (nstates) {
-			db_bind_text(st, 1, store_state_name(states[i]));
-			db_bind_int(st, 2, (int64_t)(limit - dr.done));
-		} else {
-			db_bind_int(st, 1, (int64_t)limit);
-		}
-		rc = db_each(st, doc_row, &dr, err);
+		if (nstates)
+			rc = db_bind_row(st, err, DBV_TEXT(store_state_name(states[i])),
+					 DBV_INT((int64_t)(limit - dr.done)));
+		else
+			rc = db_bind_row(st, err, DBV_INT((int64_t)limit));
+		if (rc == 0)
+			rc = db_each(st, doc_row, &dr, err);
 		db_finalize(st);
 		if (rc)
 			return rc;
@@ -1129,11 +1124,12 @@ static int care_take_tx(db *d, void *ctx, ulf_err *err)
 			err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, c->k->claim_id);
-	db_bind_text(st, 2, c->k->invoice_number);
-	db_bind_text(st, 3, c->k->seller_org);
-	db_bind_int(st, 4, c->id);
-	rc = db_run(st, err);
+	rc = db_bind_row(st, err, DBV_TEXT(c->k->claim_id), DBV_TEXT(c->k->invoice_number),
+			 DBV_TEXT(c->k->seller_org), DBV_INT(c->id));
+	if (rc == 0)
+		rc = db_run(st, err);
+	else
+		db_finalize(st);
 	if (rc)
 		return rc;
 	if (db_changes(d) != 1) {
@@ -1144,11 +1140,13 @@ static int care_take_tx(db *d, void *ctx, ulf_err *err)
 				err);
 		if (rc)
 			return rc;
-		db_bind_text(st, 1, c->k->claim_id);
-		db_bind_text(st, 2, c->k->invoice_number);
-		db_bind_text(st, 3, c->k->seller_org);
-		db_bind_int(st, 4, c->id);
-		rc = db_run(st, err);
+		rc = db_bind_row(st, err, DBV_TEXT(c->k->claim_id),
+				 DBV_TEXT(c->k->invoice_number),
+				 DBV_TEXT(c->k->seller_org), DBV_INT(c->id));
+		if (rc == 0)
+			rc = db_run(st, err);
+		else
+			db_finalize(st);
 		if (rc)
 			return rc;
 		if (db_changes(d) != 1)
@@ -1158,8 +1156,11 @@ static int care_take_tx(db *d, void *ctx, ulf_err *err)
 		rc = db_prepare(&st, d, "DELETE FROM bodies WHERE doc_id = ?", err);
 		if (rc)
 			return rc;
-		db_bind_int(st, 1, c->id);
-		rc = db_run(st, err);
+		rc = db_bind_row(st, err, DBV_INT(c->id));
+		if (rc == 0)
+			rc = db_run(st, err);
+		else
+			db_finalize(st);
 		if (rc)
 			return rc;
 	}
@@ -1168,11 +1169,12 @@ static int care_take_tx(db *d, void *ctx, ulf_err *err)
 			" WHERE id = ?", err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, c->k->invoice_number);
-	db_bind_text(st, 2, c->k->seller_org);
-	db_bind_text(st, 3, c->k->claim_id);
-	db_bind_int(st, 4, c->id);
-	rc = db_run(st, err);
+	rc = db_bind_row(st, err, DBV_TEXT(c->k->invoice_number), DBV_TEXT(c->k->seller_org),
+			 DBV_TEXT(c->k->claim_id), DBV_INT(c->id));
+	if (rc == 0)
+		rc = db_run(st, err);
+	else
+		db_finalize(st);
 	if (rc)
 		return rc;
 	return transition_locked(d, c->id, ST_RECEIVED, ST_WAITING, "read", 0,
@@ -1226,14 +1228,21 @@ static int care_keep_tx(db *d, void *ctx, ulf_err *err)
 			" FROM documents d JOIN bodies b ON b.doc_id = d.id WHERE d.id = ?", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, *id);
-	rc = db_run(st, err);
+	rc = db_bind_row(st, err, DBV_INT(*id));
+	if (rc == 0)
+		rc = db_run(st, err);
+	else
+		db_finalize(st);
 	if (rc || db_changes(d) == 0)
 		return rc;    /* kept there already */
 	rc = db_prepare(&st, d, "DELETE FROM bodies WHERE doc_id = ?", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, *id);
+	rc = db_bind_row(st, err, DBV_INT(*id));
+	if (rc) {
+		db_finalize(st);
+		return rc;
+	}
 	return db_run(st, err);
 }
 
@@ -1276,9 +1285,9 @@ int store_care_duplicate(int64_t *out_first, store *s, int64_t id, const char *c
 			" AND doc_id <> ? ORDER BY id LIMIT 1", err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, claim_id);
-	db_bind_int(st, 2, id);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_TEXT(claim_id), DBV_INT(id));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc == 1)
 		*out_first = db_col_int(st, 0);
 	db_finalize(st);
@@ -1310,10 +1319,11 @@ int store_find_waiting(int64_t **out, size_t *out_n, store *s, store_partner kin
 	rc = db_prepare(&st, s->d, sql[kind], err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, k->claim_id ? k->claim_id : "");
-	db_bind_text(st, 2, k->invoice_number ? k->invoice_number : "");
-	db_bind_text(st, 3, k->seller_org ? k->seller_org : "");
-	rc = db_collect_ids(out, out_n, st, 100, err);   /* the statements' LIMIT */
+	rc = db_bind_row(st, err, DBV_TEXT(k->claim_id ? k->claim_id : ""),
+			 DBV_TEXT(k->invoice_number ? k->invoice_number : ""),
+			 DBV_TEXT(k->seller_org ? k->seller_org : ""));
+	if (rc == 0)
+		rc = db_collect_ids(out, out_n, st, 100, err);   /* the statements' LIMIT */
 	db_finalize(st);
 	return rc;
 }
@@ -1363,8 +1373,9 @@ int store_waiting_pairs(int64_t **out_claims, int64_t **out_invoices, size_t *ou
 			" WHERE c.state = 'waiting' ORDER BY c.doc_id, d.id LIMIT ?", err);
 	if (rc)
 		goto out;
-	db_bind_int(st, 1, (int64_t)limit);
-	rc = db_each(st, pair_row, &p, err);
+	rc = db_bind_row(st, err, DBV_INT((int64_t)limit));
+	if (rc == 0)
+		rc = db_each(st, pair_row, &p, err);
 	db_finalize(st);
 out:
 	if (rc) {
@@ -1390,9 +1401,10 @@ int store_find_invoice(int64_t *out, store *s, const char *invoice_number,
 			" AND state <> 'rejected' ORDER BY id LIMIT 1", err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, invoice_number ? invoice_number : "");
-	db_bind_text(st, 2, seller_org ? seller_org : "");
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_TEXT(invoice_number ? invoice_number : ""),
+			 DBV_TEXT(seller_org ? seller_org : ""));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc == 1)
 		*out = db_col_int(st, 0);
 	db_finalize(st);
@@ -1415,9 +1427,11 @@ static int attach_tx(db *d, void *ctx, ulf_err *err)
 			" WHERE doc_id = ?", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, a->invoice_id);
-	db_bind_int(st, 2, a->id);
-	rc = db_run(st, err);
+	rc = db_bind_row(st, err, DBV_INT(a->invoice_id), DBV_INT(a->id));
+	if (rc == 0)
+		rc = db_run(st, err);
+	else
+		db_finalize(st);
 	if (rc)
 		return rc;
 	snprintf(detail, sizeof(detail), "{\"attached_to\":%lld}", (long long)a->invoice_id);
@@ -1442,8 +1456,9 @@ int store_care_partner(int64_t *out, store *s, int64_t invoice_id, ulf_err *err)
 			" AND doc_id IS NOT NULL ORDER BY id LIMIT 1", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, invoice_id);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_INT(invoice_id));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc == 1)
 		*out = db_col_int(st, 0);
 	db_finalize(st);
@@ -1458,8 +1473,11 @@ int store_set_care_key(store *s, int64_t id, const char *claim_id, ulf_err *err)
 
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, claim_id);
-	db_bind_int(st, 2, id);
+	rc = db_bind_row(st, err, DBV_TEXT(claim_id), DBV_INT(id));
+	if (rc) {
+		db_finalize(st);
+		return rc;
+	}
 	return db_run(st, err);
 }
 
@@ -1475,8 +1493,9 @@ int store_waiting_since(int64_t **out, size_t *out_n, store *s, int64_t before,
 			" AND received_at < ? ORDER BY id LIMIT 10000", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, before);
-	rc = db_collect_ids(out, out_n, st, 10000, err);   /* the statement's LIMIT */
+	rc = db_bind_row(st, err, DBV_INT(before));
+	if (rc == 0)
+		rc = db_collect_ids(out, out_n, st, 10000, err);   /* the statement's LIMIT */
 	db_finalize(st);
 	return rc;
 }
@@ -1519,9 +1538,9 @@ int store_history(store *s, int64_t id, store_history_fn fn, void *ctx, ulf_err 
 		" FROM audit WHERE doc_id = ? ORDER BY 1, 8, 9", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, id);
-	db_bind_int(st, 2, id);
-	rc = db_each(st, history_row, &h, err);
+	rc = db_bind_row(st, err, DBV_INT(id), DBV_INT(id));
+	if (rc == 0)
+		rc = db_each(st, history_row, &h, err);
 	db_finalize(st);
 	return rc;
 }

@@ -28,13 +28,10 @@ int store_find_duplicate(int64_t *out_id, doc_state *out_state, db *d, const cha
 		       " OR (seller_org = ? AND invoice_number = ?)) ORDER BY id LIMIT 1",
 		       &scratch))
 		return ULF_ENOTFOUND;
-	db_bind_text(st, 1, kind);
-	db_bind_int(st, 2, id);
-	db_bind_text(st, 3, seller_a);
-	db_bind_text(st, 4, number);
-	db_bind_text(st, 5, seller_b);
-	db_bind_text(st, 6, number);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_TEXT(kind), DBV_INT(id), DBV_TEXT(seller_a),
+			 DBV_TEXT(number), DBV_TEXT(seller_b), DBV_TEXT(number));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc == 1) {
 		*out_id = db_col_int(st, 0);
 		*out_state = store_state_parse(db_col_text(st, 1));

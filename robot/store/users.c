@@ -137,8 +137,9 @@ static int find_by_key(bool *out_found, users *u, const char *sql, const char *k
 	rc = db_prepare(&st, u->d, sql, err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, key);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_TEXT(key));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc == 1) {
 		*out_found = digest_token_equal(db_col_text(st, hash_col), key);
 		rc = *out_found ? fn(st, ctx, err) : 0;
@@ -189,11 +190,13 @@ int users_add(int64_t *out_id, users *u, const char *name, unsigned roles,
 			" pw_changed_at) VALUES (?, ?, ?, ?, ?) RETURNING id", err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, name);
-	db_bind_int(st, 2, (int64_t)roles);
-	db_bind_text(st, 3, pw_hash ? pw_hash : "");
-	db_bind_int(st, 4, now);
-	db_bind_int(st, 5, pw_hash && *pw_hash ? now : 0);
+	rc = db_bind_row(st, err, DBV_TEXT(name), DBV_INT((int64_t)roles),
+			 DBV_TEXT(pw_hash ? pw_hash : ""), DBV_INT(now),
+			 DBV_INT(pw_hash && *pw_hash ? now : 0));
+	if (rc) {
+		db_finalize(st);
+		return rc;
+	}
 	ulf_err_clear(&scratch);
 	rc = db_step(st, &scratch);
 	if (rc == 1) {
@@ -221,10 +224,11 @@ static int user_get(user_info *out, users *u, const char *sql, const char *name,
 	if (rc)
 		return rc;
 	if (name)
-		db_bind_text(st, 1, name);
+		rc = db_bind_row(st, err, DBV_TEXT(name));
 	else
-		db_bind_int(st, 1, id);
-	rc = db_step(st, err);
+		rc = db_bind_row(st, err, DBV_INT(id));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc == 1) {
 		user_fill(out, st, true);
 		rc = 0;
@@ -290,7 +294,11 @@ static int update_user(db *d, db_stmt *st, int name_idx, const char *name, ulf_e
 {
 	int rc;
 
-	db_bind_text(st, name_idx, name);
+	rc = db_bind_text(st, name_idx, name);
+	if (rc) {
+		db_finalize(st);
+		return ulf_err_set(err, rc, "cannot bind parameter %d", name_idx);
+	}
 	rc = db_run(st, err);
 	if (rc)
 		return rc;
@@ -310,7 +318,11 @@ int users_set_roles(users *u, const char *name, unsigned roles, ulf_err *err)
 	rc = db_prepare(&st, u->d, "UPDATE users SET roles = ? WHERE name = ?", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, (int64_t)roles);
+	rc = db_bind_row(st, err, DBV_INT((int64_t)roles));
+	if (rc) {
+		db_finalize(st);
+		return rc;
+	}
 	return update_user(u->d, st, 2, name, err);
 }
 
@@ -332,7 +344,11 @@ static int end_sessions_of(db *d, const char *name, ulf_err *err)
 			" (SELECT id FROM users WHERE name = ?)", err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, name);
+	rc = db_bind_row(st, err, DBV_TEXT(name));
+	if (rc) {
+		db_finalize(st);
+		return rc;
+	}
 	return db_run(st, err);
 }
 
@@ -347,15 +363,20 @@ static int user_change_tx(db *d, void *ctx, ulf_err *err)
 				" WHERE name = ?", err);
 		if (rc)
 			return rc;
-		db_bind_text(st, 1, c->pw_hash);
-		db_bind_int(st, 2, c->now);
-		rc = update_user(d, st, 3, c->name, err);
+		rc = db_bind_row(st, err, DBV_TEXT(c->pw_hash), DBV_INT(c->now));
+		if (rc)
+			db_finalize(st);
+		else
+			rc = update_user(d, st, 3, c->name, err);
 	} else {
 		rc = db_prepare(&st, d, "UPDATE users SET disabled = ? WHERE name = ?", err);
 		if (rc)
 			return rc;
-		db_bind_int(st, 1, c->disabled ? 1 : 0);
-		rc = update_user(d, st, 2, c->name, err);
+		rc = db_bind_row(st, err, DBV_INT(c->disabled ? 1 : 0));
+		if (rc)
+			db_finalize(st);
+		else
+			rc = update_user(d, st, 2, c->name, err);
 	}
 	if (rc)
 		return rc;
@@ -403,8 +424,9 @@ int users_login_failures(unsigned *out_failures, int64_t *out_last, users *u,
 			" WHERE name = ?", err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, name);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_TEXT(name));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc == 1) {
 		*out_failures = (unsigned)db_col_int(st, 0);
 		*out_last = db_col_int(st, 1);
@@ -429,8 +451,11 @@ static int login_failed_tx(db *d, void *ctx, ulf_err *err)
 	rc = db_prepare(&st, d, "DELETE FROM login_failures WHERE last_at < ?", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, f->now - FAILURE_MEMORY);
-	rc = db_run(st, err);
+	rc = db_bind_row(st, err, DBV_INT(f->now - FAILURE_MEMORY));
+	if (rc == 0)
+		rc = db_run(st, err);
+	else
+		db_finalize(st);
 	if (rc)
 		return rc;
 	rc = db_prepare(&st, d, "INSERT INTO login_failures (name, failures, last_at)"
@@ -439,9 +464,9 @@ static int login_failed_tx(db *d, void *ctx, ulf_err *err)
 			" RETURNING failures", err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, f->name);
-	db_bind_int(st, 2, f->now);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_TEXT(f->name), DBV_INT(f->now));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc == 1) {
 		f->failures = (unsigned)db_col_int(st, 0);
 		rc = 0;
@@ -480,7 +505,11 @@ int users_login_ok(users *u, const char *name, ulf_err *err)
 	rc = db_prepare(&st, u->d, "DELETE FROM login_failures WHERE name = ?", err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, name);
+	rc = db_bind_row(st, err, DBV_TEXT(name));
+	if (rc) {
+		db_finalize(st);
+		return rc;
+	}
 	return db_run(st, err);
 }
 
@@ -505,8 +534,11 @@ int users_map_os(users *u, const char *os_name, const char *name, ulf_err *err)
 			" ON CONFLICT (os_name) DO UPDATE SET user_id = excluded.user_id", err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, os_name);
-	db_bind_int(st, 2, who.id);
+	rc = db_bind_row(st, err, DBV_TEXT(os_name), DBV_INT(who.id));
+	if (rc) {
+		db_finalize(st);
+		return rc;
+	}
 	return db_run(st, err);
 }
 
@@ -592,10 +624,12 @@ int users_token_add(char secret[USERS_SECRET_LEN + 1], int64_t *out_id, users *u
 			" VALUES (?, ?, ?, ?) RETURNING id", err);
 	if (rc)
 		goto out;
-	db_bind_text(st, 1, name);
-	db_bind_text(st, 2, users_scope_name(scope));
-	db_bind_text(st, 3, key);
-	db_bind_int(st, 4, now);
+	rc = db_bind_row(st, err, DBV_TEXT(name), DBV_TEXT(users_scope_name(scope)),
+			 DBV_TEXT(key), DBV_INT(now));
+	if (rc) {
+		db_finalize(st);
+		goto out;
+	}
 	ulf_err_clear(&scratch);
 	rc = db_step(st, &scratch);
 	if (rc == 1) {
@@ -639,9 +673,11 @@ int users_token_find(token_info *out, users *u, const char *presented, int64_t n
 	rc = db_prepare(&st, u->d, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, now);
-	db_bind_int(st, 2, out->id);
-	rc = db_run(st, err);
+	rc = db_bind_row(st, err, DBV_INT(now), DBV_INT(out->id));
+	if (rc == 0)
+		rc = db_run(st, err);
+	else
+		db_finalize(st);
 	if (rc == 0)
 		out->last_used_at = now;
 	return rc;
@@ -692,9 +728,11 @@ int users_token_revoke(users *u, const char *name, int64_t now, ulf_err *err)
 	if (rc)
 		return rc;
 	/* a revocation at time 0 would read as live */
-	db_bind_int(st, 1, now > 0 ? now : 1);
-	db_bind_text(st, 2, name);
-	rc = db_run(st, err);
+	rc = db_bind_row(st, err, DBV_INT(now > 0 ? now : 1), DBV_TEXT(name));
+	if (rc == 0)
+		rc = db_run(st, err);
+	else
+		db_finalize(st);
 	if (rc)
 		return rc;
 	if (db_changes(u->d) != 1)
@@ -741,11 +779,10 @@ static int session_new_tx(db *d, void *ctx, ulf_err *err)
 			" RETURNING " SESSION_COLS, err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, s->key);
-	db_bind_int(st, 2, s->now);
-	db_bind_int(st, 3, s->now);
-	db_bind_int(st, 4, s->user_id);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_TEXT(s->key), DBV_INT(s->now), DBV_INT(s->now),
+			 DBV_INT(s->user_id));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc == 1) {
 		session_fill(&s->info, st);
 		rc = 0;
@@ -815,8 +852,13 @@ static int session_write(int64_t *out_changes, users *u, const char *sql,
 	if (rc)
 		return rc;
 	if (with_now)
-		db_bind_int(st, 1, now);
-	db_bind_text(st, with_now ? 2 : 1, key);
+		rc = db_bind_row(st, err, DBV_INT(now), DBV_TEXT(key));
+	else
+		rc = db_bind_row(st, err, DBV_TEXT(key));
+	if (rc) {
+		db_finalize(st);
+		return rc;
+	}
 	rc = db_run(st, err);
 	if (rc == 0)
 		*out_changes = db_changes(u->d);
@@ -859,7 +901,11 @@ int users_session_delete_user(users *u, int64_t user_id, ulf_err *err)
 	rc = db_prepare(&st, u->d, "DELETE FROM sessions WHERE user_id = ?", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, user_id);
+	rc = db_bind_row(st, err, DBV_INT(user_id));
+	if (rc) {
+		db_finalize(st);
+		return rc;
+	}
 	return db_run(st, err);
 }
 
@@ -875,9 +921,11 @@ int users_session_expire(int64_t *out_n, users *u, int64_t idle_before,
 			" OR created_at < ?", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, idle_before);
-	db_bind_int(st, 2, created_before);
-	rc = db_run(st, err);
+	rc = db_bind_row(st, err, DBV_INT(idle_before), DBV_INT(created_before));
+	if (rc == 0)
+		rc = db_run(st, err);
+	else
+		db_finalize(st);
 	if (rc == 0 && out_n)
 		*out_n = db_changes(u->d);
 	return rc;
@@ -905,16 +953,19 @@ static int secret_tx(db *d, void *ctx, ulf_err *err)
 			" ON CONFLICT (name) DO NOTHING", err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, s->name);
-	db_bind_blob(st, 2, s->fresh, sizeof(s->fresh));
-	rc = db_run(st, err);
+	rc = db_bind_row(st, err, DBV_TEXT(s->name), DBV_BLOB(s->fresh, sizeof(s->fresh)));
+	if (rc == 0)
+		rc = db_run(st, err);
+	else
+		db_finalize(st);
 	if (rc)
 		return rc;
 	rc = db_prepare(&st, d, "SELECT secret FROM server_secrets WHERE name = ?", err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, s->name);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_TEXT(s->name));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc == 1) {
 		p = db_col_blob(st, 0, &n);
 		if (n == DIGEST_TOKEN_BYTES) {

@@ -421,7 +421,7 @@ static bool history_says(efix *f, int64_t id, const char *words)
 	{
 		char like[256];
 		snprintf(like, sizeof(like), "%%%s%%", words);
-		db_bind_text(st, 1, like);
+		assert_int_equal(db_bind_row(st, &err, DBV_TEXT(like)), 0);
 		assert_int_equal(db_step(st, &err), 1);
 		n = db_col_int(st, 0);
 	}

@@ -595,9 +595,9 @@ static void test_statement_cache_hands_out_clean_statements(void **state)
 	assert_int_equal(db_exec(d, "CREATE TABLE cache_t (k INTEGER, v TEXT)", &err), 0);
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(db_prepare(&a, d, "INSERT INTO cache_t (k, v) VALUES (?, ?)", &err), 0);
-		db_bind_int(a, 1, i);
+		assert_int_equal(db_bind_row(a, &err, DBV_INT(i)), 0);
 		if (i == 0)
-			db_bind_text(a, 2, "first");
+			assert_int_equal(db_bind_text(a, 2, "first"), 0);
 		/* later rows leave v unbound: NULL, not the first row's value */
 		assert_int_equal(db_step(a, &err), 0);
 		db_finalize(a);
@@ -644,6 +644,48 @@ static void test_statement_cache_hands_out_clean_statements(void **state)
 	db_finalize(a);
 }
 
+/* db_bind_row: a whole row in order, each type; a bad index is reported. */
+static void test_bind_row_binds_a_row(void **state)
+{
+	fixture *f = *state;
+	db *d = store_db(f->s);
+	const unsigned char bytes[3] = { 1, 0, 2 };
+	const void *p;
+	db_stmt *st;
+	size_t len;
+	ulf_err err;
+
+	ulf_err_clear(&err);
+	assert_int_equal(db_exec_schema(d, "CREATE TABLE bind_t (t TEXT, n {int64}, b {blob},"
+					" z TEXT, nt TEXT)", &err), 0);
+	assert_int_equal(db_prepare(&st, d, "INSERT INTO bind_t (t, n, b, z, nt)"
+				    " VALUES (?, ?, ?, ?, ?)", &err), 0);
+	assert_int_equal(db_bind_row(st, &err, DBV_TEXT("text"), DBV_INT(INT64_C(1) << 40),
+				     DBV_BLOB(bytes, sizeof(bytes)), DBV_NULL, DBV_TEXT(NULL)), 0);
+	assert_int_equal(db_run(st, &err), 0);
+	assert_int_equal(db_prepare(&st, d, "SELECT t, n, b, z, nt FROM bind_t", &err), 0);
+	assert_int_equal(db_step(st, &err), 1);
+	assert_string_equal(db_col_text(st, 0), "text");
+	assert_true(db_col_int(st, 1) == INT64_C(1) << 40);
+	p = db_col_blob(st, 2, &len);
+	assert_int_equal(len, sizeof(bytes));
+	assert_memory_equal(p, bytes, sizeof(bytes));
+	assert_true(db_col_null(st, 3));
+	assert_true(db_col_null(st, 4));
+	db_finalize(st);
+
+	/* one value too many: parameter 2 does not exist */
+	assert_int_equal(db_prepare(&st, d, "SELECT t FROM bind_t WHERE n = ?", &err), 0);
+	assert_true(db_bind_row(st, &err, DBV_INT(1), DBV_TEXT("extra")) < 0);
+	assert_string_equal(err.msg, "cannot bind parameter 2");
+	db_finalize(st);
+	/* the single binds report a bad index too */
+	assert_int_equal(db_prepare(&st, d, "SELECT t FROM bind_t WHERE n = ?", &err), 0);
+	assert_true(db_bind_int(st, 3, 1) < 0);
+	assert_true(db_bind_text(st, 0, "x") < 0);
+	db_finalize(st);
+}
+
 /* db_tx: a function that fails leaves nothing behind, and its error. */
 static int insert_then(db *d, void *ctx, ulf_err *err)
 {
@@ -653,8 +695,11 @@ static int insert_then(db *d, void *ctx, ulf_err *err)
 
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, 7);
-	rc = db_run(st, err);
+	rc = db_bind_row(st, err, DBV_INT(7));
+	if (rc == 0)
+		rc = db_run(st, err);
+	else
+		db_finalize(st);
 	if (rc)
 		return rc;
 	return *fail ? ulf_err_set(err, ULF_EINVAL, "refused after the insert") : 0;
@@ -742,8 +787,8 @@ static void test_collect_stops_at_its_cap(void **state)
 	assert_int_equal(db_exec(d, "CREATE TABLE rows_t (k INTEGER, v TEXT)", &err), 0);
 	for (i = 1; i <= 50; i++) {
 		assert_int_equal(db_prepare(&st, d, "INSERT INTO rows_t (k, v) VALUES (?, ?)", &err), 0);
-		db_bind_int(st, 1, i);
-		db_bind_text(st, 2, i % 2 ? "odd" : "even");
+		assert_int_equal(db_bind_row(st, &err, DBV_INT(i),
+					     DBV_TEXT(i % 2 ? "odd" : "even")), 0);
 		assert_int_equal(db_run(st, &err), 0);
 	}
 	/* the cap, below, at and above the rows there are */
@@ -772,7 +817,7 @@ static void test_collect_stops_at_its_cap(void **state)
 	assert_int_equal(n, 0);
 	/* elements of any size; a refused row leaves nothing */
 	assert_int_equal(db_prepare(&st, d, "SELECT k, v FROM rows_t WHERE k > ? ORDER BY k", &err), 0);
-	db_bind_int(st, 1, 40);
+	assert_int_equal(db_bind_row(st, &err, DBV_INT(40)), 0);
 	assert_int_equal(db_collect(&v, &n, st, sizeof(kv), 5, fill_kv, &stop, &err), 0);
 	db_finalize(st);
 	rows = v;
@@ -784,7 +829,7 @@ static void test_collect_stops_at_its_cap(void **state)
 	free(rows);
 	stop = 45;
 	assert_int_equal(db_prepare(&st, d, "SELECT k, v FROM rows_t WHERE k > ? ORDER BY k", &err), 0);
-	db_bind_int(st, 1, 40);
+	assert_int_equal(db_bind_row(st, &err, DBV_INT(40)), 0);
 	assert_int_equal(db_collect(&v, &n, st, sizeof(kv), 100, fill_kv, &stop, &err), ULF_ERANGE);
 	db_finalize(st);
 	assert_null(v);
@@ -1091,6 +1136,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_posting_recalled_from_the_queue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_automation_counts_untouched_postings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statement_cache_hands_out_clean_statements, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bind_row_binds_a_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_rolls_back_when_fn_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_collect_stops_at_its_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_duplicate, setup, teardown),
