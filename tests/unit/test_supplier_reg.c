@@ -21,6 +21,8 @@
 #include "robot/pipeline/queue.h"
 #include "robot/pipeline/supplier_reg.h"
 #include "robot/store/refdata.h"
+#include "robot/web/auth.h"
+#include "robot/web/pages_supplier.h"
 #include "tests/support/support.h"
 
 /* 2025-04-10 12:00 UTC */
@@ -345,6 +347,61 @@ static void test_erp_down_then_due(void **state)
 	fx_free(f);
 }
 
+/* The form on the invoice page: prefilled, escaped, posting with the CSRF
+ * token; the pending list offers approval to another handler only. */
+static void test_pages(void **state)
+{
+	const char *json = "{\"name\":\"<script>x</script> AB\",\"org_no\":\"5591234561\","
+			   "\"bankgiro\":\"7712300\"}";
+	page_viewer anna = { "anna", 1u << AUTH_ROLE_HANDLER, "tok123" };
+	page_viewer bertil = { "bertil", 1u << AUTH_ROLE_HANDLER, "tok456" };
+	pages_supplier_view sv;
+	sreg_rec r;
+	ujson *pre = NULL;
+	html *h;
+	char *page = NULL;
+	size_t len;
+	ulf_err err;
+
+	(void)state;
+	ulf_err_clear(&err);
+	assert_int_equal(ujson_parse(&pre, json, strlen(json), "t", &err), 0);
+	memset(&sv, 0, sizeof(sv));
+	sv.doc_id = 7;
+	sv.version = 3;
+	sv.prefill = pre;
+	h = html_new(0);
+	pages_supplier_section(h, &anna, &sv);
+	assert_int_equal(html_take(&page, &len, h, &err), 0);
+	assert_null(strstr(page, "<script>"));
+	assert_non_null(strstr(page, "&lt;script&gt;"));
+	assert_non_null(strstr(page, "action=\"/queue/7/supplier\""));
+	assert_non_null(strstr(page, "tok123"));
+	assert_non_null(strstr(page, "value=\"7712300\""));
+	free(page);
+	html_free(h);
+
+	memset(&r, 0, sizeof(r));
+	r.id = 5;
+	snprintf(r.state, sizeof(r.state), "awaiting_approval");
+	snprintf(r.submitted_by, sizeof(r.submitted_by), "anna");
+	r.data = (char *)json;
+	h = html_new(0);
+	pages_supplier_pending(h, &anna, NULL, &r, 1);
+	assert_int_equal(html_take(&page, &len, h, &err), 0);
+	assert_null(strstr(page, "/suppliers/5/approve"));
+	free(page);
+	html_free(h);
+	h = html_new(0);
+	pages_supplier_pending(h, &bertil, NULL, &r, 1);
+	assert_int_equal(html_take(&page, &len, h, &err), 0);
+	assert_non_null(strstr(page, "/suppliers/5/approve"));
+	assert_null(strstr(page, "<script>"));
+	free(page);
+	html_free(h);
+	ujson_free(pre);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -353,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_as_invoiced_no_erp),
 		cmocka_unit_test(test_four_eyes_and_erp_once),
 		cmocka_unit_test(test_erp_down_then_due),
+		cmocka_unit_test(test_pages),
 	};
 
 	return cmocka_run_group_tests(tests, ts_erp_setup, ts_erp_teardown);
