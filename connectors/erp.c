@@ -51,6 +51,7 @@ struct erp_client {
 	char *url, *ca_file, *client_cert, *client_key;
 	char *token_url, *client_id, *client_secret, *scope;
 	char *lookup_url;
+	char *supplier_url;        /* the supplier register; NULL: none */
 	long timeout_ms, connect_timeout_ms;
 	/* the cached access token */
 	char *token;
@@ -194,6 +195,7 @@ void erp_client_free(erp_client *c)
 	}
 	free(c->scope);
 	free(c->lookup_url);
+	free(c->supplier_url);
 	if (c->token) {
 		explicit_bzero(c->token, strlen(c->token));
 		free(c->token);
@@ -248,6 +250,10 @@ int erp_client_new(erp_client **out, const erp_config *cfg, ulf_err *err)
 	if (!empty(cfg->token_url) && !is_https(cfg->token_url))
 		return ulf_err_set(err, ULF_EINVAL, "erp: the token URL must be https://...: '%s'",
 				   cfg->token_url);
+	if (!empty(cfg->supplier_url) && !is_https(cfg->supplier_url))
+		return ulf_err_set(err, ULF_EINVAL,
+				   "erp: the supplier register URL must be https://...: '%s'",
+				   cfg->supplier_url);
 	if (!empty(cfg->lookup_url) && !is_https(cfg->lookup_url))
 		return ulf_err_set(err, ULF_EINVAL, "erp: the lookup URL must be https://...: '%s'",
 				   cfg->lookup_url);
@@ -280,6 +286,7 @@ int erp_client_new(erp_client **out, const erp_config *cfg, ulf_err *err)
 	c->client_id = dup_opt(cfg->client_id, &failed);
 	c->scope = dup_opt(cfg->scope, &failed);
 	c->lookup_url = dup_opt(cfg->lookup_url, &failed);
+	c->supplier_url = dup_opt(cfg->supplier_url, &failed);
 	c->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : 30000;
 	c->connect_timeout_ms = cfg->connect_timeout_ms ? cfg->connect_timeout_ms
 			      : c->timeout_ms < 10000 ? c->timeout_ms : 10000;
@@ -654,14 +661,14 @@ static bool key_ok(const char *k)
 
 /* A POST of the payload with the current token, made ready on lane l;
  * release_post frees what it holds once the request is over. */
-static int prepare_post(erp_client *c, lane *l, const char *idem_key, const char *json,
-			ulf_err *err)
+static int prepare_post_to(erp_client *c, lane *l, const char *url, const char *idem_key,
+			   const char *json, ulf_err *err)
 {
 	char line[ERP_IDEM_KEY_MAX + 32];
 	bool failed = false;
 	int rc;
 
-	rc = setup(c, l, c->url, err);
+	rc = setup(c, l, url, err);
 	if (rc)
 		return rc;
 	snprintf(line, sizeof(line), "Idempotency-Key: \"%s\"", idem_key);
@@ -680,6 +687,12 @@ static int prepare_post(erp_client *c, lane *l, const char *idem_key, const char
 	    curl_easy_setopt(l->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(json)))
 		return ulf_err_set(err, ULF_ENOMEM, "erp: libcurl refused an option");
 	return 0;
+}
+
+static int prepare_post(erp_client *c, lane *l, const char *idem_key, const char *json,
+			ulf_err *err)
+{
+	return prepare_post_to(c, l, c->url, idem_key, json, err);
 }
 
 static void release_post(lane *l)
@@ -773,8 +786,9 @@ static int ensure_token(erp_result *out, bool *ok, erp_client *c, ulf_err *err)
 	return fetch_token(out, c, ok, err);
 }
 
-int erp_post(erp_result *out, erp_client *c, const char *idem_key, const char *json_payload,
-	     ulf_err *err)
+/* One POST to `url` on the first lane, a fresh token once on a 401. */
+static int post_to(erp_result *out, erp_client *c, const char *url, const char *idem_key,
+		   const char *json_payload, ulf_err *err)
 {
 	lane *l = &c->lanes[0];
 	bool renewed = false, ok;
@@ -791,7 +805,7 @@ int erp_post(erp_result *out, erp_client *c, const char *idem_key, const char *j
 				return rc;
 			renewed = true;
 		}
-		rc = prepare_post(c, l, idem_key, json_payload, err);
+		rc = prepare_post_to(c, l, url, idem_key, json_payload, err);
 		if (rc == 0)
 			rc = transport(out, &status, l, curl_easy_perform(l->h), err);
 		release_post(l);
@@ -804,6 +818,28 @@ int erp_post(erp_result *out, erp_client *c, const char *idem_key, const char *j
 	}
 	answered(out, c, l, status);
 	return 0;
+}
+
+int erp_post(erp_result *out, erp_client *c, const char *idem_key, const char *json_payload,
+	     ulf_err *err)
+{
+	return post_to(out, c, c->url, idem_key, json_payload, err);
+}
+
+bool erp_can_register_suppliers(const erp_client *c)
+{
+	return c && c->supplier_url;
+}
+
+int erp_supplier_register(erp_result *out, erp_client *c, const char *idem_key,
+			  const char *json_payload, ulf_err *err)
+{
+	if (!erp_can_register_suppliers(c)) {
+		memset(out, 0, sizeof(*out));
+		out->retry_after_ms = -1;
+		return ulf_err_set(err, ULF_EINVAL, "erp: no supplier register URL is configured");
+	}
+	return post_to(out, c, c->supplier_url, idem_key, json_payload, err);
 }
 
 /* Runs the requests added to the client's multi handle to their ends. */

@@ -57,6 +57,8 @@ typedef struct erp_config {
 	unsigned connections;       /* requests erp_post_many keeps in flight; 0: 1 */
 	const char *lookup_url;     /* the ERP's lookup of a posting by its key
 				     * (erp_lookup); NULL or "": it offers none */
+	const char *supplier_url;   /* the ERP's supplier register (erp_supplier_register);
+				     * NULL or "": ulf registers suppliers only itself */
 } erp_config;
 
 typedef enum erp_outcome {
@@ -187,6 +189,21 @@ typedef enum erp_key_state {
  */
 int erp_lookup(erp_key_state *state, erp_result *out, erp_client *c, const char *idem_key,
 	       ulf_err *err);
+
+/*
+ * Registers a new supplier in the ERP's supplier register: a POST of
+ * `json_payload` to the configured supplier_url with the Idempotency-Key
+ * `idem_key`, answered and classified as erp_post's postings are (the
+ * same key gets the same answer: a registration is made once however
+ * often it is sent).  The ERP's answer body is in out->response (its
+ * supplier number, "supplier_no", is the caller's to read).  ULF_EINVAL
+ * when no supplier_url is configured.
+ */
+int erp_supplier_register(erp_result *out, erp_client *c, const char *idem_key,
+			  const char *json_payload, ulf_err *err);
+
+/* Whether the client has a supplier register URL. */
+bool erp_can_register_suppliers(const erp_client *c);
 
 /* Whether the client has a lookup URL. */
 bool erp_can_lookup(const erp_client *c);

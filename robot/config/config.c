@@ -370,6 +370,14 @@ static const setting settings[] = {
 	  "The ERP's lookup of a posting by its idempotency key, if it offers one\n"
 	  "# (docs/erp.md).  Asked before a corrected booking replaces one whose\n"
 	  "# outcome is unknown; without it the original is sent again first." },
+	{ "erp_supplier_url", STR(erp_supplier_url), "\"\"", true, v_https,
+	  "The ERP's supplier register (docs/erp.md): an approved new supplier is\n"
+	  "# sent there once, under an idempotency key, and gets its supplier number\n"
+	  "# from the answer.  Empty: new suppliers go into ulf's register only,\n"
+	  "# numbered from supplier_series." },
+	{ "supplier_series", STR(supplier_series), "NEW-", true, NULL,
+	  "The prefix of the supplier numbers ulf gives a new supplier when the ERP\n"
+	  "# gives none (no erp_supplier_url): the prefix and the registration's number." },
 	{ "erp_care_unmasked_texts", ONE_OF(erp_care_unmasked_texts, "no", "yes"), "no", false,
 	  NULL,
 	  "yes: the booking lines' texts go to the ERP as the invoice wrote them,\n"
@@ -793,6 +801,7 @@ void config_erp(erp_config *out, const ulf_config *cfg)
 	out->timeout_ms = cfg->erp_timeout_ms;
 	out->connections = (unsigned)cfg->erp_connections;
 	out->lookup_url = cfg->erp_lookup_url;
+	out->supplier_url = cfg->erp_supplier_url;
 }
 
 void config_erp_retry(erp_retry_policy *out, const ulf_config *cfg)

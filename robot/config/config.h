@@ -82,6 +82,8 @@ typedef struct ulf_config {
 	long erp_breaker_wait_ms;
 	long erp_setup_rejections;
 	char erp_lookup_url[CONFIG_STR_MAX];
+	char erp_supplier_url[CONFIG_STR_MAX];
+	char supplier_series[CONFIG_STR_MAX];
 	char erp_care_unmasked_texts[4];   /* "no" or "yes" */
 } ulf_config;
 

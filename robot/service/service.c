@@ -24,6 +24,7 @@
 #include "robot/pipeline/inbox.h"
 #include "robot/pipeline/intake.h"
 #include "robot/pipeline/pipeline.h"
+#include "robot/pipeline/supplier_reg.h"
 #include "robot/service/service.h"
 #include "robot/store/store.h"
 #include "robot/store/users.h"
@@ -975,6 +976,15 @@ int service_run(const ulf_config *cfg, const char *config_path, bool keep)
 		}
 		log_guard(&sv);
 		if (wall_ms() - checkpointed >= 1000) {
+			/* new suppliers approved, or waiting for the ERP's
+			 * register to answer: sent when due (supplier_reg.h) */
+			if (sreg_send_due(&n, sv.p, wall_ms() / 1000, &err)) {
+				log_line("warning", "%s", err.msg);
+				ulf_err_clear(&err);
+			} else if (n) {
+				log_line("info", "sent %zu new supplier%s to the register", n,
+					 n == 1 ? "" : "s");
+			}
 			checkpointed = wall_ms();
 			if (store_checkpoint(sv.s, &err)) {
 				log_line("warning", "%s", err.msg);

@@ -16,6 +16,7 @@
 #include "robot/web/pages_handlers.h"
 #include "robot/web/pages_invoice.h"
 #include "robot/web/pages_queue.h"
+#include "robot/web/pages_supplier.h"
 
 /* ---- the request as the pages read it ------------------------------------ */
 
@@ -119,6 +120,8 @@ typedef struct outcome {
 	ujson *booking;              /* a refused booking, to refill the form (owned) */
 	queue_problems *problems;    /* what was wrong with it (owned) */
 	ujson *unmasked;             /* an unmasked care claim (owned) */
+	sreg_form *typed;            /* a refused supplier registration's values (owned) */
+	sreg_problems *sproblems;    /* what was wrong with them (owned) */
 	const char *done;            /* the action that worked, for ?done= */
 } outcome;
 
@@ -127,6 +130,8 @@ static void outcome_release(outcome *o)
 	ujson_free(o->booking);
 	free(o->problems);
 	ujson_free(o->unmasked);
+	free(o->typed);
+	free(o->sproblems);
 }
 
 /* What ?done= says, from a fixed list: nothing of the query is echoed. */
@@ -144,6 +149,7 @@ static const char *done_text(const char *done)
 		{ "assign", "Assignment changed." },
 		{ "comment", "Comment added." },
 		{ "retry", "Run again through the robot." },
+		{ "supplier", "The supplier registration was submitted." },
 	};
 	size_t i;
 
@@ -193,6 +199,10 @@ static void invoice_page(web_ctx *c, int64_t id, const outcome *o)
 	store *s = web_store(c);
 	page_notice done = { PAGE_NOTICE_OK, NULL, NULL };
 	pages_invoice_view iv;
+	pages_supplier_view sv;
+	ujson *prefill = NULL;
+	sreg_rec reg;
+	bool have_reg = false;
 	ulf_document doc;
 	queue_doc d;
 	char title[96];
@@ -224,6 +234,20 @@ static void invoice_page(web_ctx *c, int64_t id, const outcome *o)
 	iv.doc = &d;
 	iv.inv = have_doc ? doc.inv : NULL;
 	iv.now = web_now(c);
+	memset(&sv, 0, sizeof(sv));
+	sv.doc_id = id;
+	sv.version = d.version;
+	ulf_err_clear(&err);
+	if (sreg_prefill(&prefill, s, id, &err) == 0)
+		sv.prefill = prefill;
+	ulf_err_clear(&err);
+	if (sreg_for_doc(&reg, &have_reg, s, id, &err) == 0 && have_reg)
+		sv.reg = &reg;
+	if (o) {
+		sv.typed = o->typed;
+		sv.problems = o->sproblems;
+	}
+	iv.supplier = &sv;
 	if (o) {
 		iv.notice = &o->notice;
 		iv.booking = o->booking;
@@ -244,6 +268,9 @@ static void invoice_page(web_ctx *c, int64_t id, const outcome *o)
 	if (have_doc)
 		reader_document_release(&doc);
 	queue_doc_release(&d);
+	ujson_free(prefill);
+	if (have_reg)
+		sreg_rec_release(&reg);
 }
 
 void pages_invoice_get(web_ctx *c)
@@ -414,6 +441,7 @@ static void act(web_ctx *c, const char *done, action_fn fn)
 		o.status = 409;
 		break;
 	case ULF_EINVAL:
+	case ULF_EEXISTS:
 		o.notice.kind = PAGE_NOTICE_ERROR;
 		o.status = 422;
 		break;
@@ -597,4 +625,119 @@ void pages_unmask_post(web_ctx *c)
 			"in the audit trail.";
 	invoice_page(c, id, &o);
 	outcome_release(&o);
+}
+
+/* ---- new suppliers ----------------------------------------------------------- */
+
+static int do_supplier(web_ctx *c, pipeline *p, int64_t id, int64_t version, outcome *o,
+		       ulf_err *err)
+{
+	size_t n, i;
+	const char *const *names = sreg_field_names(&n);
+	int64_t rid = 0;
+	bool four = false;
+
+	(void)version;
+	o->typed = calloc(1, sizeof(*o->typed));
+	o->sproblems = calloc(1, sizeof(*o->sproblems));
+	if (!o->typed || !o->sproblems)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++)
+		*sreg_form_field(o->typed, names[i]) = nonempty(web_form(c, names[i]));
+	return sreg_submit(&rid, &four, o->sproblems, p, id, o->typed, web_user(c), web_now(c),
+			   err);
+}
+
+void pages_supplier_post(web_ctx *c)
+{
+	act(c, "supplier", do_supplier);
+}
+
+static void pending_page(web_ctx *c, const page_notice *n, int status)
+{
+	store *s = web_store(c);
+	sreg_rec *regs = NULL;
+	size_t nregs = 0;
+	ulf_err err;
+	html *h;
+
+	if (!s) {
+		no_store(c);
+		return;
+	}
+	ulf_err_clear(&err);
+	if (sreg_list(&regs, &nregs, s, "awaiting_approval", &err)) {
+		web_log("error", "supplier registrations: %s", err.msg);
+		web_error(c, 500, "The registrations could not be listed", err.msg);
+		return;
+	}
+	h = web_page_begin(c, "New suppliers");
+	if (h) {
+		page_viewer v = viewer_of(c);
+		pages_supplier_pending(h, &v, n, regs, nregs);
+	}
+	web_page_end_status(c, status);
+	sreg_recs_free(regs, nregs);
+}
+
+void pages_suppliers_pending_get(web_ctx *c)
+{
+	page_notice n = { PAGE_NOTICE_NONE, NULL, NULL };
+	const char *done = web_query(c, "done");
+
+	if (done && !strcmp(done, "approve")) {
+		n.kind = PAGE_NOTICE_OK;
+		n.text = "Approved. The supplier goes to the ERP's register and its waiting "
+			 "invoices run again.";
+	} else if (done && !strcmp(done, "decline")) {
+		n.kind = PAGE_NOTICE_OK;
+		n.text = "Declined.";
+	}
+	pending_page(c, &n, 200);
+}
+
+static void supplier_step(web_ctx *c, bool approve)
+{
+	int64_t id = web_param_id(c, "id");
+	pipeline *p = web_pipeline(c);
+	page_notice n = { PAGE_NOTICE_ERROR, NULL, NULL };
+	ulf_err err;
+	int rc;
+
+	if (!p) {
+		no_store(c);
+		return;
+	}
+	ulf_err_clear(&err);
+	rc = approve ? sreg_approve(p, id, web_user(c), web_now(c), &err)
+		     : sreg_decline(p, id, web_user(c), nonempty(web_form(c, "reason")),
+				    web_now(c), &err);
+	if (rc == 0) {
+		web_redirect(c, approve ? PAGES_SUPPLIERS_PENDING "?done=approve"
+					: PAGES_SUPPLIERS_PENDING "?done=decline");
+		return;
+	}
+	if (rc == ULF_ENOTFOUND) {
+		web_error(c, 404, "No such registration", err.msg);
+		return;
+	}
+	if (rc != ULF_EINVAL && rc != ULF_ECONFLICT) {
+		web_log("error", "supplier registration %lld: %s", (long long)id, err.msg);
+		web_error(c, 500, "The registration could not be changed", err.msg);
+		return;
+	}
+	n.kind = rc == ULF_ECONFLICT ? PAGE_NOTICE_CONFLICT : PAGE_NOTICE_ERROR;
+	n.text = err.msg;
+	/* four eyes refused: the server's no, whatever the page offered */
+	pending_page(c, &n, strstr(err.msg, "four eyes") ? 403 : rc == ULF_ECONFLICT ? 409 : 422);
+}
+
+void pages_supplier_approve_post(web_ctx *c)
+{
+	supplier_step(c, true);
+}
+
+void pages_supplier_decline_post(web_ctx *c)
+{
+	supplier_step(c, false);
 }

@@ -42,4 +42,10 @@ void pages_comment_post(web_ctx *c);
 void pages_retry_post(web_ctx *c);
 void pages_unmask_post(web_ctx *c);
 
+/* new suppliers (pages_supplier.h) */
+void pages_supplier_post(web_ctx *c);
+void pages_suppliers_pending_get(web_ctx *c);
+void pages_supplier_approve_post(web_ctx *c);
+void pages_supplier_decline_post(web_ctx *c);
+
 #endif

@@ -1326,6 +1326,8 @@ void pages_invoice(html *h, const page_viewer *v, const pages_invoice_view *iv)
 	/* what is wrong, with its evidence, first; then what to do about it */
 	lines_table(h, d);
 	actions(h, v, d);
+	if (iv->supplier)
+		pages_supplier_section(h, v, iv->supplier);
 	booking_form(h, v, iv);
 	html_open(h, "div", "class", "grid2 wide-right");
 	html_open(h, "div");

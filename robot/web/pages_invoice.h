@@ -25,6 +25,7 @@
 #include "robot/pipeline/queue.h"
 #include "robot/web/html.h"
 #include "robot/web/pages.h"
+#include "robot/web/pages_supplier.h"
 
 /* What the form of a booking row is called: "l<row>-<field>", with the
  * fields of queue_field_name and "net", "vat", "line", "description",
@@ -40,6 +41,7 @@ typedef struct pages_invoice_view {
 	                                   * ({"lines": [...]}): its values refill the form */
 	const queue_problems *problems;   /* what was wrong with it, or NULL */
 	const ujson *unmasked_claim;      /* a care handler's unmasked claim, or NULL */
+	const pages_supplier_view *supplier;  /* the new-supplier section, or NULL */
 	int64_t now;
 } pages_invoice_view;
 

@@ -25,6 +25,10 @@ const web_route web_page_routes[] = {
 	{ "POST", "/queue/{id:int}/comment", AUTH_QUEUE_ACT, pages_comment_post },
 	{ "POST", "/queue/{id:int}/retry", AUTH_QUEUE_ACT, pages_retry_post },
 	{ "POST", "/queue/{id:int}/unmask", AUTH_UNMASK, pages_unmask_post },
+	{ "POST", "/queue/{id:int}/supplier", AUTH_QUEUE_ACT, pages_supplier_post },
+	{ "GET", "/suppliers/pending", AUTH_QUEUE_VIEW, pages_suppliers_pending_get },
+	{ "POST", "/suppliers/{id:int}/approve", AUTH_QUEUE_ACT, pages_supplier_approve_post },
+	{ "POST", "/suppliers/{id:int}/decline", AUTH_QUEUE_ACT, pages_supplier_decline_post },
 };
 
 const size_t web_page_nroutes = sizeof(web_page_routes) / sizeof(web_page_routes[0]);

@@ -78,6 +78,7 @@ struct erpsim {
 	int64_t outage_from, outage_until;   /* monotonic ms; 0: not begun */
 	bool outage_told_over;
 	unsigned long voucher_seq;
+	unsigned long supplier_seq;    /* the last supplier number given (SIMSUP-n) */
 	int log_fd;
 	int payloads_fd;               /* -1: payloads are not kept */
 	erpsim_stats stats;
@@ -507,6 +508,74 @@ static int log_booking(erpsim *s, const char *key, const char *sha, const char *
 	return rc;
 }
 
+/* ---- the supplier register ------------------------------------------------ */
+
+/* Supplier registrations share the record of keys with postings, under
+ * keys of their own: "supplier:" + the Idempotency-Key. */
+#define SUP_KEY_PREFIX "supplier:"
+
+/* The answer to a registration, as stored for replays. */
+static char *supplier_answer(const char *supplier_no, const char *org_no, const char *key)
+{
+	ujson *o = ujson_object();
+	char *text = NULL;
+
+	if (o && !ujson_set_str(o, "status", "registered") &&
+	    !ujson_set_str(o, "supplier_no", supplier_no) &&
+	    !ujson_set_str(o, "org_no", org_no) && !ujson_set_str(o, "idempotency_key", key))
+		text = ujson_dump(o, UJSON_COMPACT);
+	ujson_free(o);
+	return text;
+}
+
+/* A supplier line of the log back into the record of keys. */
+static int load_supplier(erpsim *s, const ujson *j, ulf_err *err)
+{
+	const char *key = ujson_get_str(j, "idempotency_key");
+	const char *no = ujson_get_str(j, "supplier_no"), *sha = ujson_get_str(j, "payload_sha256");
+	char k[KEY_MAX + sizeof(SUP_KEY_PREFIX)];
+	entry *e;
+
+	snprintf(k, sizeof(k), SUP_KEY_PREFIX "%s", key);
+	e = find_entry(s, k) ? NULL : add_entry(s, k, sha ? sha : "");
+	if (!e)
+		return 0;
+	e->done = true;
+	e->status = 201;
+	e->body = supplier_answer(no, ujson_get_str(j, "org_no"), key);
+	if (!e->body)
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	if (strncmp(no, "SIMSUP-", 7) == 0 && strtoul(no + 7, NULL, 10) > s->supplier_seq)
+		s->supplier_seq = strtoul(no + 7, NULL, 10);
+	return 0;
+}
+
+/* Appends one registration to the log and syncs it; -1 on failure. */
+static int log_supplier(erpsim *s, const char *key, const char *sha, const char *no,
+			const char *name, const char *org_no)
+{
+	char when[32], *line = NULL;
+	struct tm tm;
+	time_t now = time(NULL);
+	ujson *o = ujson_object();
+	int rc = -1;
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (o && !ujson_set_str(o, "time", when) && !ujson_set_str(o, "idempotency_key", key) &&
+	    !ujson_set_str(o, "supplier_no", no) && !ujson_set_str(o, "name", name) &&
+	    !ujson_set_str(o, "org_no", org_no) && !ujson_set_str(o, "payload_sha256", sha))
+		line = ujson_dump(o, UJSON_COMPACT);
+	ujson_free(o);
+	if (!line)
+		return -1;
+	if (write_all(s->log_fd, line, strlen(line)) == 0 && write_all(s->log_fd, "\n", 1) == 0 &&
+	    fsync(s->log_fd) == 0)
+		rc = 0;
+	free(line);
+	return rc;
+}
+
 /* Reads the log back: each booked key answers as it did. */
 static int load_log(erpsim *s, ulf_err *err)
 {
@@ -538,6 +607,17 @@ static int load_log(erpsim *s, ulf_err *err)
 			break;
 		}
 		*next++ = '\0';
+		if (ujson_parse(&j, line, strlen(line), s->log_path, &ferr) == 0 &&
+		    ujson_get_str(j, "supplier_no") && ujson_get_str(j, "idempotency_key")) {
+			/* a supplier registered (POST /suppliers) */
+			rc = load_supplier(s, j, err);
+			ujson_free(j);
+			if (rc)
+				break;
+			continue;
+		}
+		ujson_free(j);
+		j = NULL;
 		if (ujson_parse(&j, line, strlen(line), s->log_path, &ferr) != 0 ||
 		    !(key = ujson_get_str(j, "idempotency_key")) ||
 		    !(sha = ujson_get_str(j, "payload_sha256")) ||
@@ -929,6 +1009,100 @@ static enum MHD_Result on_posting(erpsim *s, struct MHD_Connection *conn, const 
 	return settle(s, conn, key, 201, answer, NULL, NULL);
 }
 
+/*
+ * POST /suppliers: registers a new supplier (JSON with at least "name" and
+ * "org_no") under its Idempotency-Key: 201 with {"supplier_no": ...}; the
+ * same key again gets the same answer (Idempotent-Replayed), with another
+ * payload 422.  Each registration is one line of the log.
+ */
+static enum MHD_Result on_supplier(erpsim *s, struct MHD_Connection *conn, const req *r)
+{
+	const char *h, *name, *org;
+	char key[KEY_MAX + 1], k[KEY_MAX + sizeof(SUP_KEY_PREFIX)], sha[DIGEST_HEX_LEN + 1];
+	char no[32];
+	char *answer;
+	ujson *j = NULL;
+	ulf_err perr;
+	entry *e;
+	bool down;
+
+	pthread_mutex_lock(&s->mu);
+	s->stats.supplier_requests++;
+	down = outage_locked(s, false);
+	pthread_mutex_unlock(&s->mu);
+	if (down)
+		return respond_down(s, conn);
+	if (s->client_id && !bearer_ok(s, conn))
+		return respond_problem(conn, 401, "Unauthorized", "a valid bearer token is required",
+				       MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+				       "Bearer realm=\"erp-sim\", error=\"invalid_token\"");
+	h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key");
+	if (!h || !parse_key(h, key, sizeof(key)))
+		return respond_problem(conn, 400, "Bad Request",
+				       h ? "the Idempotency-Key header is malformed"
+					 : "the Idempotency-Key header is missing", NULL, NULL);
+	ulf_err_clear(&perr);
+	if (ujson_parse(&j, r->body ? r->body : "", r->len, "supplier", &perr) != 0)
+		return respond_problem(conn, 400, "Bad Request", "the supplier is not JSON", NULL,
+				       NULL);
+	name = ujson_get_str(j, "name");
+	org = ujson_get_str(j, "org_no");
+	if (!name || !*name || !org || !*org) {
+		ujson_free(j);
+		return respond_problem(conn, 400, "Bad Request",
+				       "a supplier needs \"name\" and \"org_no\"", NULL, NULL);
+	}
+	digest_sha256_hex(sha, r->body ? r->body : "", r->len);
+	snprintf(k, sizeof(k), SUP_KEY_PREFIX "%s", key);
+
+	pthread_mutex_lock(&s->mu);
+	e = find_entry(s, k);
+	if (e && e->done) {
+		enum MHD_Result ok;
+		bool same = strcmp(e->sha, sha) == 0;
+		char *body = same ? strdup(e->body) : NULL;
+		unsigned status = e->status;
+		pthread_mutex_unlock(&s->mu);
+		ujson_free(j);
+		if (!same) {
+			vlog(s, "supplier %s: 422 (key reused with another payload)", key);
+			return respond_problem(conn, 422, "Unprocessable Content",
+					       "this Idempotency-Key was used with a different "
+					       "supplier", NULL, NULL);
+		}
+		vlog(s, "supplier %s: %u (replayed)", key, status);
+		if (!body)
+			return MHD_NO;
+		ok = respond(conn, status, "application/json", body, "Idempotent-Replayed", "true");
+		free(body);
+		return ok;
+	}
+	if (e) {
+		pthread_mutex_unlock(&s->mu);
+		ujson_free(j);
+		return respond_problem(conn, 409, "Conflict",
+				       "a request with this Idempotency-Key is being processed",
+				       NULL, NULL);
+	}
+	e = add_entry(s, k, sha);
+	snprintf(no, sizeof(no), "SIMSUP-%04lu", s->supplier_seq + 1);
+	if (!e || log_supplier(s, key, sha, no, name, org) != 0) {
+		if (e)
+			remove_entry(s, k);
+		pthread_mutex_unlock(&s->mu);
+		ujson_free(j);
+		return respond_problem(conn, 500, "Internal Server Error",
+				       "the supplier could not be recorded", NULL, NULL);
+	}
+	s->supplier_seq++;
+	s->stats.suppliers++;
+	pthread_mutex_unlock(&s->mu);
+	vlog(s, "supplier %s: 201 %s org %s", key, no, org);
+	answer = supplier_answer(no, org, key);
+	ujson_free(j);
+	return settle(s, conn, k, 201, answer, NULL, NULL);
+}
+
 /* GET /postings/lookup?idempotency_key=KEY: what became of a key. */
 static enum MHD_Result on_lookup(erpsim *s, struct MHD_Connection *conn)
 {
@@ -1052,6 +1226,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return respond_problem(conn, 405, "Method Not Allowed", "use POST",
 					       MHD_HTTP_HEADER_ALLOW, "POST");
 		return on_posting(s, conn, r);
+	}
+	if (strcmp(url, "/suppliers") == 0) {
+		if (strcmp(method, "POST") != 0)
+			return respond_problem(conn, 405, "Method Not Allowed", "use POST",
+					       MHD_HTTP_HEADER_ALLOW, "POST");
+		return on_supplier(s, conn, r);
 	}
 	if (strcmp(url, "/oauth/token") == 0 && s->client_id) {
 		if (strcmp(method, "POST") != 0)

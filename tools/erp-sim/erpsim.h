@@ -84,6 +84,8 @@ typedef struct erpsim_stats {
 	unsigned long down;           /* requests answered 503 in the outage */
 	unsigned long lookups;        /* GET /postings/lookup answered */
 	unsigned long tokens;         /* access tokens issued */
+	unsigned long supplier_requests;  /* POST /suppliers received */
+	unsigned long suppliers;      /* suppliers registered (log lines written) */
 } erpsim_stats;
 
 typedef struct erpsim erpsim;
