@@ -272,14 +272,27 @@ static void read_findings(rd *r, const ujson *arr)
 	}
 }
 
+/*
+ * The booking suggestion per line: the matcher's, each field with its
+ * source; a care invoice has none of the matcher's, and its suggestion is
+ * the care booking the post stage keeps (result["booking"], care rules per
+ * line), shown with that as its source.
+ */
 static void read_suggestion(rd *r)
 {
 	const ujson *sg = ujson_get(match_of(r), "suggestion");
 	const ujson *rows = ujson_get(sg, "lines"), *rounding = ujson_get(sg, "rounding");
 	queue_doc *d = r->d;
 	size_t i, n = ujson_array_size(rows);
+	bool care = false;
 	int f;
 
+	if (n == 0) {
+		rows = ujson_get(ujson_get(r->result, "booking"), "lines");
+		rounding = NULL;
+		n = ujson_array_size(rows);
+		care = n > 0;
+	}
 	d->suggestion = alloc_n(r, n + 1, sizeof(*d->suggestion));
 	for (i = 0; d->suggestion && i <= n; i++) {
 		const ujson *o = i < n ? ujson_array_get(rows, i) : rounding;
@@ -289,20 +302,26 @@ static void read_suggestion(rd *r)
 			continue;
 		b = &d->suggestion[d->nsuggestion++];
 		src = ujson_get(o, "sources");
-		b->kind = jdup(r, o, "kind");
+		b->kind = care ? tdup(r, "line") : jdup(r, o, "kind");
 		b->line_id = jdup(r, o, "invoice_line_id");
-		b->description = jdup(r, o, "description");
+		b->description = mask(r, ujson_get_str(o, "description"));
 		b->net = jdup(r, o, "net_amount");
 		b->vat = jdup(r, o, "vat_amount");
 		for (f = 0; f < QUEUE_NFIELDS; f++) {
 			const ujson *fs = ujson_get(src, queue_field_name(f));
 			b->f[f].value = jdup(r, o, queue_field_name(f));
+			if (care && b->f[f].value) {
+				b->f[f].source = tdup(r, "care");
+				b->f[f].detail = tdup(r, "the care booking (care rules, docs/care.md)");
+				b->f[f].confidence = 100;
+				continue;
+			}
 			b->f[f].source = jdup(r, fs, "source");
 			b->f[f].detail = jdup(r, fs, "detail");
 			b->f[f].confidence = (int)ujson_get_int(fs, "confidence", 0);
 		}
 	}
-	if (!d->match.confidence && n)
+	if (!care && !d->match.confidence && n)
 		for (i = 0; i < n; i++) {
 			int c = (int)ujson_get_int(ujson_array_get(rows, i), "confidence", 0);
 			if (i == 0 || c < d->match.confidence)

@@ -833,6 +833,10 @@ static void test_care_claim_and_attachments(void **state)
 	assert_null(strstr(ctext, "19121212-1212"));
 	assert_null(strstr(ctext, "191212121212"));
 	free(ctext);
+	/* its booking suggestion: the care booking, line by line */
+	assert_true(d.nsuggestion > 0);
+	assert_non_null(d.suggestion[0].f[QUEUE_ACCOUNT].value);
+	assert_string_equal(d.suggestion[0].f[QUEUE_ACCOUNT].source, "care");
 	queue_doc_release(&d);
 	/* unmasked only with a reason, and on record first */
 	assert_int_equal(queue_claim_unmask(&open_claim, f->s, inv, "carin", "", NOW, &err),
