@@ -18,7 +18,7 @@ static const command commands[] = {
 	{ "validate", cli_validate, "check invoices against EN 16931, PEPPOL BIS 3, SE and XSD" },
 	{ "config", cli_config, "print the documented sample configuration, or check one" },
 	{ "run",    cli_run,    "the robot: take invoices from the inbox and process them" },
-	{ "queue",  cli_queue,  "the exception queue: list, show, resolve, reject, retry" },
+	{ "queue",  cli_queue,  "the exception queue: list, show, resolve, reject, retry, hold, assign, comment" },
 	{ "care",   cli_care,   "out-of-county care: join claim specifications and invoices, reconcile, book" },
 	{ "import", cli_import, "load orders, goods receipts, suppliers or booking history into the store" },
 	{ "match",  cli_match,  "match invoices to supplier, order and receipt; suggest the booking; decide" },
