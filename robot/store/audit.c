@@ -10,6 +10,7 @@
 
 #include "core/digest.h"
 #include "robot/store/audit.h"
+#include "robot/store/rollup.h"
 
 /* The first row's predecessor. */
 static const char genesis[] =
@@ -309,7 +310,9 @@ static int append_tx(db *d, void *ctx, ulf_err *err)
 		return rc;
 	db_bind_int(st, 1, a->id);
 	db_bind_text(st, 2, hash);
-	return db_run(st, err);
+	rc = db_run(st, err);
+	/* a person's action on a document counts on the dashboard */
+	return rc ? rc : rollup_action(d, e, err);
 }
 
 int audit_append(int64_t *out_id, db *d, const audit_entry *e, ulf_err *err)

@@ -14,7 +14,7 @@
 
 #include "robot/store/db.h"
 
-#define PG_MAX_PARAMS 64
+#define PG_MAX_PARAMS 128   /* the dashboard's counters take 70 */
 #define PG_SQL_MAX (64u * 1024)
 
 typedef struct pg_conn {

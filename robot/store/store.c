@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/digest.h"
+#include "robot/store/rollup.h"
 #include "robot/store/store.h"
 
 struct store {
@@ -160,6 +161,9 @@ int store_open(store **out, const char *backend, const char *target, ulf_err *er
 	/* the audit trail's chain, and its columns for the user and the
 	 * values before and after (audit.h) */
 	rc = audit_migrate(s->d, err);
+	/* the dashboard's rollups, which every transition keeps */
+	if (rc == 0)
+		rc = rollup_migrate(s->d, err);
 	if (rc)
 		goto out;
 	*out = s;
@@ -248,7 +252,8 @@ static int receive_one(store_intake *in, db *d, int64_t now, ulf_err *err)
 		       sha, 0, err);
 	if (rc || found) {
 		in->duplicate = found;
-		return rc;
+		/* the same bytes again: counted apart on the dashboard */
+		return rc ? rc : rollup_duplicate(d, in->id, now, err);
 	}
 	rc = db_prepare(&st, d,
 		"INSERT INTO documents (sha256, source, name, received_at, updated_at, size,"
@@ -455,7 +460,9 @@ static int transition_locked(db *d, int64_t id, doc_state from, doc_state to,
 	db_bind_text(st, 5, store_state_name(to));
 	db_bind_int(st, 6, duration_us);
 	db_bind_text(st, 7, detail);
-	return db_run(st, err);
+	rc = db_run(st, err);
+	/* the dashboard's figures move with the document */
+	return rc ? rc : rollup_transition(d, id, from, to, now, err);
 }
 
 /* A transition for db_tx, and a person's audit record when there is one. */
@@ -555,7 +562,8 @@ int store_set_summary(store *s, int64_t id, const store_summary *sum, int64_t no
 	db_bind_text(st, 14, sum->facts);
 	db_bind_int(st, 15, now);
 	db_bind_int(st, 16, id);
-	return db_run(st, err);
+	rc = db_run(st, err);
+	return rc ? rc : rollup_summary(s->d, id, sum->cost_centre, sum->lines_sig, err);
 }
 
 int store_get_text(char **out, store *s, int64_t id, const char *column, ulf_err *err)

@@ -154,6 +154,10 @@ typedef struct store_summary {
 	const char *reasons;       /* JSON array of reason codes */
 	const char *facts;         /* JSON: the invoice's part of a posting */
 	const char *result;        /* JSON: findings, match, suggestion */
+	/* the robot's booking as the dashboard keeps it (rollup_booking_keys):
+	 * its main cost centre and its lines' signature */
+	const char *cost_centre;
+	const char *lines_sig;
 } store_summary;
 
 int store_set_summary(store *s, int64_t id, const store_summary *sum, int64_t now,
