@@ -75,14 +75,31 @@ static const char *const schema_v1 =
 	" PRIMARY KEY (supplier_key, key_kind, hkey, account, cost_centre, activity,"
 	" project, vat_code));";
 
+/*
+ * The supplier register's contract and set-up dates, for the dashboard's
+ * contract compliance and new suppliers, as a module of its own in
+ * schema_version ("refdata-contracts"): the contract's reference and the
+ * days it is valid, and the day the supplier was set up (the register's
+ * `registered` column, else the day an import first held it).
+ */
+static const char *const contracts_v1 =
+	"ALTER TABLE ref_suppliers ADD COLUMN contract_ref TEXT;"
+	"ALTER TABLE ref_suppliers ADD COLUMN contract_from TEXT;"
+	"ALTER TABLE ref_suppliers ADD COLUMN contract_to TEXT;"
+	"ALTER TABLE ref_suppliers ADD COLUMN registered TEXT;"
+	"CREATE INDEX ref_suppliers_registered ON ref_suppliers(registered);";
+
 int refdata_open(refdata **out, db *d, ulf_err *err)
 {
 	const char *steps[1] = { schema_v1 };
+	const char *contracts[1] = { contracts_v1 };
 	refdata *r;
 	int rc;
 
 	*out = NULL;
 	rc = db_migrate(d, "refdata", steps, 1, err);
+	if (rc == 0)
+		rc = db_migrate(d, "refdata-contracts", contracts, 1, err);
 	if (rc)
 		return rc;
 	r = calloc(1, sizeof(*r));
