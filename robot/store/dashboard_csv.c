@@ -7,6 +7,7 @@
  * leading apostrophe, for supplier names come from invoices, that is
  * from outside.  Amounts are exact decimal SEK, rates decimal fractions.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,26 +33,29 @@ void dash_format_rate(char *buf, size_t n, int64_t rate)
 /* One field, quoted when it must be; sep is written before it unless 0. */
 static int field(dynbuf *b, char sep, const char *s)
 {
+	bool quote, defuse;
 	const char *p;
 	int rc = 0;
 
-	if (sep)
-		rc = dynbuf_addc(b, sep);
 	if (!s)
 		s = "";
-	if (rc == 0 && (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' ||
-			*s == '\r'))
-		rc = dynbuf_adds(b, "'");
-	if (rc || !strpbrk(s, ",\"\r\n"))
-		return rc ? rc : dynbuf_adds(b, s);
-	rc = dynbuf_addc(b, '"');
+	quote = strpbrk(s, ",\"\r\n") != NULL;
+	defuse = *s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r';
+	if (sep)
+		rc = dynbuf_addc(b, sep);
+	if (rc == 0 && quote)
+		rc = dynbuf_addc(b, '"');
+	if (rc == 0 && defuse)
+		rc = dynbuf_addc(b, '\'');
 	for (p = s; rc == 0 && *p; p++) {
 		if (*p == '"')
 			rc = dynbuf_addc(b, '"');
 		if (rc == 0)
 			rc = dynbuf_addc(b, *p);
 	}
-	return rc ? rc : dynbuf_addc(b, '"');
+	if (rc == 0 && quote)
+		rc = dynbuf_addc(b, '"');
+	return rc;
 }
 
 static int num(dynbuf *b, int64_t v)

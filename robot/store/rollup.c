@@ -368,7 +368,8 @@ static void read_amount(rdoc *r, const char *payable)
 
 static const char load_sql[] =
 	"SELECT d.received_at, d.kind, d.buyer_org, d.seller_org, d.seller_name, d.flow,"
-	" d.payable, d.currency, d.issue_date, d.reasons, d.booking IS NOT NULL,"
+	" d.payable, d.currency, d.issue_date, d.reasons,"
+	" CASE WHEN d.booking IS NULL THEN 0 ELSE 1 END,"
 	" x.doc_id, x.class, x.cc, x.lines_sig, x.in_day, x.in_region, x.in_cc, x.in_flow,"
 	" x.decided_day, x.touchless, x.touches, x.erp_actions, x.erp_held, x.last_queue,"
 	" x.queued, x.left_at, x.q_rday, x.q_dday, x.q_region, x.q_cc, x.q_flow, x.q_reasons,"
@@ -1287,11 +1288,22 @@ int rollup_action(db *d, const audit_entry *e, ulf_err *err)
 		goto out;
 	/* on an invoice held up by the ERP alone, or the action that let it go */
 	erp = strcmp(r.last_queue, "erp") == 0 && !r.final && (r.queued || r.left_at == e->at);
-	if (erp)
+	if (erp) {
 		r.erp_actions++;
-	else if (!r.final)
+	} else if (!r.final) {
 		r.touches++;
-	rc = add_handler(d, cal_day_of(e->at), r.region, e->who, err);
+	} else if (r.left_at == e->at && strcmp(r.cls, "invoice") == 0) {
+		/* the action that ended it (a rejection): its transition was
+		 * counted a moment before, in this transaction, without it */
+		dash_counts c;
+		memset(&c, 0, sizeof(c));
+		c.touches = 1;
+		c.touched = r.touches == 0;
+		r.touches++;
+		rc = add_counts(d, cal_day_of(e->at), r.region, r.cc, r.flow, &c, err);
+	}
+	if (rc == 0)
+		rc = add_handler(d, cal_day_of(e->at), r.region, e->who, err);
 	if (rc == 0)
 		rc = rdoc_save(d, &r, err);
 out:
