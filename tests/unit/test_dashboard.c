@@ -27,6 +27,8 @@
 #include "connectors/erp_payload.h"
 #include "core/calendar.h"
 #include "core/json.h"
+#include "robot/config/config.h"
+#include "robot/pipeline/pipeline.h"
 #include "robot/store/dashboard.h"
 #include "robot/store/refdata.h"
 #include "robot/store/rollup.h"
@@ -150,14 +152,14 @@ typedef struct tdoc {
 	int lines, same;
 } tdoc;
 
-typedef struct dup { int64_t at; const tdoc *of; } dup;
+typedef struct tdup { int64_t at; const tdoc *of; } tdup;
 typedef struct paper { int32_t day; const char *region, *cc; int64_t n; } paper;
 
 typedef struct world {
 	ts_store *t;
 	tdoc d[24];
 	int nd;
-	dup dups[4];
+	tdup dups[4];
 	int ndups;
 	paper papers[4];
 	int npapers;
@@ -510,7 +512,7 @@ static void build(world *w)
 	free(name);
 	assert_true(dupl);
 	assert_int_equal(dup_id, w->d[0].id);
-	w->dups[w->ndups++] = (dup){ ts(2026, 3, 9, 10, 0), &w->d[0] };
+	w->dups[w->ndups++] = (tdup){ ts(2026, 3, 9, 10, 0), &w->d[0] };
 
 	/* D7: a scanned PDF (NOT_EINVOICE), D8: XML that is no invoice; both wait */
 	d = doc(w, "paper", "", "", "", "", NULL, NULL, NULL, 0, 0, ts(2026, 3, 10, 8, 0), 0);
@@ -1263,6 +1265,121 @@ static void test_queue_matches_the_states(void **state)
 	dash_queue_release(&q);
 }
 
+
+/* The main cost centre of a booking (JSON), worked out here: the line
+ * with the largest net amount, the first of equals. */
+static void main_cc(char *out, size_t n, const char *result)
+{
+	ujson *tree = NULL;
+	const ujson *lines;
+	size_t i;
+	long long best = -1;
+
+	out[0] = '\0';
+	assert_int_equal(ujson_parse(&tree, result, strlen(result), "result", NULL), 0);
+	lines = ujson_get(ujson_get(tree, "booking"), "lines");
+	for (i = 0; i < ujson_array_size(lines); i++) {
+		const ujson *l = ujson_array_get(lines, i);
+		const char *cc = ujson_get_str(l, "cost_centre"), *net = ujson_get_str(l, "net_amount");
+		long long cents = 0;
+		const char *p;
+		for (p = net; p && *p; p++)
+			if (*p >= '0' && *p <= '9')
+				cents = cents * 10 + (*p - '0');
+		if (cc && *cc && cents > best) {
+			best = cents;
+			snprintf(out, n, "%s", cc);
+		}
+	}
+	ujson_free(tree);
+}
+
+/*
+ * The pipeline feeds the rollups: a PDF and a scanned image are received
+ * and queued as NOT_EINVOICE, an invoice from an unknown supplier goes to
+ * the queue decided, one the robot books is split by the main cost centre
+ * of its booking and, posted, counts all of its lines as the robot's.
+ */
+static void test_pipeline_feeds_the_rollups(void **state)
+{
+	static const char pdf[] = "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n";
+	static const char png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+	ts_store *t = ts_store_new("dashboard-pipeline", TS_REFDATA | TS_SQLITE);
+	int32_t today = cal_day_of(ts(2026, 5, 4, 9, 0));
+	dash_filter f = dash_period(today, today + 1);
+	char path[1024], *xml, *result = NULL, *reasons = NULL, cc[64];
+	ulf_config cfg;
+	pipeline *p = NULL;
+	doc_state st;
+	dash_counts c;
+	dash_rate_row *r;
+	size_t len, n;
+	int64_t id, auto_id;
+	bool dupl;
+
+	(void)state;
+	ts_refdata_load_samples(t->r);
+	config_init(&cfg);
+	snprintf(cfg.match_rules_file, sizeof(cfg.match_rules_file), "%s",
+		 ts_samples_path(path, sizeof(path), "rules/regions.rules"));
+	OK(pipeline_new(&p, t->s, &cfg, &err));
+
+	OK(pipeline_receive(&id, &dupl, &st, p, "inbox", "scan.pdf", pdf, sizeof(pdf) - 1,
+			    ts(2026, 5, 4, 9, 0), &err));
+	assert_int_equal(st, ST_EXCEPTION);
+	OK(store_get_text(&reasons, t->s, id, "reasons", &err));
+	assert_string_equal(reasons, "[\"NOT_EINVOICE\"]");
+	free(reasons);
+	OK(pipeline_receive(&id, &dupl, &st, p, "inbox", "scan.png", png, sizeof(png) - 1,
+			    ts(2026, 5, 4, 9, 1), &err));
+	assert_int_equal(st, ST_EXCEPTION);
+
+	xml = ts_slurp(&len, ts_samples_path(path, sizeof(path),
+					     "invoices/peppol-invoice-unknown-supplier.xml"));
+	OK(pipeline_receive(&id, &dupl, &st, p, "inbox", "unknown.xml", xml, len,
+			    ts(2026, 5, 4, 9, 2), &err));
+	free(xml);
+	assert_int_equal(st, ST_EXCEPTION);
+
+	xml = ts_slurp(&len, ts_samples_path(path, sizeof(path),
+					     "invoices/peppol-invoice-vastmanland-partial.xml"));
+	OK(pipeline_receive(&auto_id, &dupl, &st, p, "inbox", "partial.xml", xml, len,
+			    ts(2026, 5, 4, 9, 3), &err));
+	free(xml);
+	assert_int_equal(st, ST_READY);           /* no ERP: it waits to be posted */
+	OK(store_posting_begin(t->s, auto_id, "key-1", 0, ts(2026, 5, 4, 9, 4), &err));
+	OK(store_posting_accepted(t->s, auto_id, 201, "V1", ts(2026, 5, 4, 9, 4), &err));
+
+	OK(dash_counts_get(NULL, &c, t->s, &f, &err));
+	assert_int_equal(c.in_paper, 2);
+	assert_int_equal(c.in_invoices, 2);
+	assert_int_equal(c.decided, 2);
+	assert_int_equal(c.touchless, 1);
+	assert_int_equal(c.exceptions, 1);
+	assert_int_equal(c.queue_in, 3);
+	/* the posted one: its booking's lines, under its main cost centre */
+	OK(store_get_text(&result, t->s, auto_id, "result", &err));
+	main_cc(cc, sizeof(cc), result);
+	{
+		ujson *tree = NULL;
+		assert_int_equal(ujson_parse(&tree, result, strlen(result), "r", NULL), 0);
+		assert_int_equal(c.lines_posted,
+				 ujson_array_size(ujson_get(ujson_get(tree, "booking"), "lines")));
+		assert_int_equal(c.lines_unchanged, c.lines_posted);
+		ujson_free(tree);
+	}
+	free(result);
+	assert_true(cc[0] != '\0');
+	f.cost_centre = cc;
+	OK(dash_touchless(&r, &n, t->s, &f, &err));
+	assert_int_equal(r[DASH_FLOW_COUNT].decided, 1);
+	assert_int_equal(r[DASH_FLOW_COUNT].touchless, 1);
+	assert_int_equal(r[DASH_FLOW_PO].touchless, 1);
+	free(r);
+	pipeline_free(p);
+	ts_store_free(t);
+}
+
 static void test_calendar_basics(void **state)
 {
 	(void)state;
@@ -1298,6 +1415,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_paper_import, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_matches_the_states, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_calendar_basics, setup, teardown),
+		cmocka_unit_test(test_pipeline_feeds_the_rollups),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
