@@ -21,6 +21,7 @@
 #include "robot/pipeline/inbox.h"
 #include "robot/pipeline/intake.h"
 #include "robot/pipeline/pipeline.h"
+#include "robot/service/metrics.h"
 #include "robot/service/service.h"
 #include "robot/store/store.h"
 
@@ -299,21 +300,27 @@ static void metrics(httpd_response *out, service *sv)
 	int64_t counts[ST_COUNT_], automatic = 0, decided = 0;
 	char *text = NULL;
 	size_t len = 0;
+	dynbuf dash;
 	FILE *f;
 	ulf_err err;
 	int i;
 
 	ulf_err_clear(&err);
+	/* the dashboard's figures (robot/service/metrics.h), from the rollups */
+	dynbuf_init(&dash, 1u << 24);
 	pthread_mutex_lock(&sv->http_lock);
 	if (store_count_states(counts, sv->http_store, &err) ||
-	    store_automation(&automatic, &decided, sv->http_store, &err)) {
+	    store_automation(&automatic, &decided, sv->http_store, &err) ||
+	    metrics_dashboard(&dash, sv->http_store, (int64_t)time(NULL), &err)) {
 		pthread_mutex_unlock(&sv->http_lock);
+		dynbuf_release(&dash);
 		httpd_reply(out, 503, "text/plain", err.msg);
 		return;
 	}
 	pthread_mutex_unlock(&sv->http_lock);
 	f = open_memstream(&text, &len);
 	if (!f) {
+		dynbuf_release(&dash);
 		httpd_reply(out, 500, "text/plain", "out of memory\n");
 		return;
 	}
@@ -334,6 +341,9 @@ static void metrics(httpd_response *out, service *sv)
 			   "# TYPE ulf_automation_rate gauge\nulf_automation_rate %lld.%04lld\n",
 			(long long)(r / 10000), (long long)(r % 10000));
 	}
+	if (dynbuf_len(&dash))
+		fputs(dynbuf_ptr(&dash), f);
+	dynbuf_release(&dash);
 	fclose(f);
 	out->status = 200;
 	out->content_type = "text/plain; version=0.0.4";

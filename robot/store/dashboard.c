@@ -412,6 +412,65 @@ int dash_counts_get(dash_counts out[DASH_FLOW_COUNT], dash_counts *out_all, stor
 	return 0;
 }
 
+struct split_ctx {
+	rows r;
+};
+
+static int split_row(db_stmt *st, void *ctx, ulf_err *err)
+{
+	struct split_ctx *c = ctx;
+	dash_split_row *r = rows_add(&c->r);
+	int64_t *a;
+	int i;
+
+	if (!r)
+		return ulf_err_set(err, ULF_ELIMIT, "dashboard: too many regions and flows");
+	put_text(r->region, sizeof(r->region), db_col_text(st, 0));
+	r->flow = dash_flow_of(db_col_text(st, 1));
+	a = dash_counts_arr(&r->c);
+	for (i = 0; i < DASH_NCOUNTS; i++)
+		a[i] = db_col_int(st, 2 + i);
+	return 0;
+}
+
+int dash_counts_split(dash_split_row **out, size_t *out_n, store *s, const dash_filter *f,
+		      ulf_err *err)
+{
+	struct split_ctx c;
+	const char *sums = dash_count_sums();
+	db_stmt *st = NULL;
+	qb *q = malloc(sizeof(*q));
+	int rc;
+
+	*out = NULL;
+	*out_n = 0;
+	if (!q || !sums) {
+		free(q);
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
+	}
+	memset(&c, 0, sizeof(c));
+	c.r.size = sizeof(dash_split_row);
+	c.r.max = 10000;
+	qb_init(q);
+	qb_sql(q, "SELECT region, flow");
+	qb_sql(q, sums);
+	qb_sql(q, " FROM (");
+	qb_spans(q, "dash_counts", "*", f, true);
+	qb_sql(q, ") t GROUP BY region, flow ORDER BY region, flow");
+	rc = qb_prepare(&st, q, store_db(s), err);
+	if (rc == 0)
+		rc = db_each(st, split_row, &c, err);
+	db_finalize(st);
+	free(q);
+	if (rc) {
+		free(c.r.a);
+		return rc;
+	}
+	*out = c.r.a;
+	*out_n = c.r.n;
+	return 0;
+}
+
 /* ---- touchless ------------------------------------------------------------ */
 
 static void rate_row(dash_rate_row *r, dash_flow fl, const dash_counts *c)
@@ -641,14 +700,14 @@ struct queue_ctx {
 	int32_t today;
 };
 
-static int age_row(db_stmt *st, void *ctx, ulf_err *err)
+/* A row of the queue's age table from column col on: day received, n,
+ * amount. */
+static int age_row_at(db_stmt *st, int col, struct queue_ctx *c)
 {
-	struct queue_ctx *c = ctx;
-	int32_t rday = (int32_t)db_col_int(st, 0), wd;
-	int64_t n = db_col_int(st, 1), amount = db_col_int(st, 2);
+	int32_t rday = (int32_t)db_col_int(st, col), wd;
+	int64_t n = db_col_int(st, col + 1), amount = db_col_int(st, col + 2);
 	int b;
 
-	(void)err;
 	/* six weeks hold more than ten working days whatever the holidays */
 	wd = c->today - rday > 42 ? 11 : cal_working_days(rday, c->today);
 	b = dash_age_bucket(wd);
@@ -659,14 +718,14 @@ static int age_row(db_stmt *st, void *ctx, ulf_err *err)
 	return 0;
 }
 
-static int due_row(db_stmt *st, void *ctx, ulf_err *err)
+/* A row of the queue's due table from column col on: due day, n, amount,
+ * how many not in SEK. */
+static int due_row_at(db_stmt *st, int col, struct queue_ctx *c)
 {
-	struct queue_ctx *c = ctx;
-	int32_t dday = (int32_t)db_col_int(st, 0);
-	int64_t n = db_col_int(st, 1), amount = db_col_int(st, 2);
+	int32_t dday = (int32_t)db_col_int(st, col);
+	int64_t n = db_col_int(st, col + 1), amount = db_col_int(st, col + 2);
 
-	(void)err;
-	c->q->other_currency_n += db_col_int(st, 3);
+	c->q->other_currency_n += db_col_int(st, col + 3);
 	if (dday == DASH_NO_DAY) {
 		c->q->no_due_n += n;
 	} else if (dday < c->today) {
@@ -683,6 +742,18 @@ static int due_row(db_stmt *st, void *ctx, ulf_err *err)
 		}
 	}
 	return 0;
+}
+
+static int age_row(db_stmt *st, void *ctx, ulf_err *err)
+{
+	(void)err;
+	return age_row_at(st, 0, ctx);
+}
+
+static int due_row(db_stmt *st, void *ctx, ulf_err *err)
+{
+	(void)err;
+	return due_row_at(st, 0, ctx);
 }
 
 void dash_queue_release(dash_queue *q)
@@ -744,6 +815,91 @@ int dash_queue_now(dash_queue *out, store *s, const dash_filter *f, int32_t toda
 	}
 	for (i = 0; i < out->nreasons; i++)
 		out->reasons[i].share = dash_rate(out->reasons[i].n, out->size);
+	return 0;
+}
+
+struct qsplit_ctx {
+	rows r;
+	int32_t today;
+};
+
+/* The row of (region, flow), added when new. */
+static dash_queue_split_row *qsplit_row(struct qsplit_ctx *c, const char *region,
+					const char *flow)
+{
+	dash_queue_split_row *rows_a = c->r.a, *r;
+	dash_flow fl = dash_flow_of(flow);
+	size_t i;
+
+	for (i = 0; i < c->r.n; i++)
+		if (rows_a[i].flow == fl && strcmp(rows_a[i].region, region ? region : "") == 0)
+			return &rows_a[i];
+	r = rows_add(&c->r);
+	if (r) {
+		put_text(r->region, sizeof(r->region), region);
+		r->flow = fl;
+	}
+	return r;
+}
+
+static int qsplit_age(db_stmt *st, void *ctx, ulf_err *err)
+{
+	struct qsplit_ctx *c = ctx;
+	dash_queue_split_row *r = qsplit_row(c, db_col_text(st, 0), db_col_text(st, 1));
+	struct queue_ctx qc;
+
+	if (!r)
+		return ulf_err_set(err, ULF_ELIMIT, "dashboard: too many regions and flows");
+	qc.q = &r->q;
+	qc.today = c->today;
+	return age_row_at(st, 2, &qc);
+}
+
+static int qsplit_due(db_stmt *st, void *ctx, ulf_err *err)
+{
+	struct qsplit_ctx *c = ctx;
+	dash_queue_split_row *r = qsplit_row(c, db_col_text(st, 0), db_col_text(st, 1));
+	struct queue_ctx qc;
+
+	if (!r)
+		return ulf_err_set(err, ULF_ELIMIT, "dashboard: too many regions and flows");
+	qc.q = &r->q;
+	qc.today = c->today;
+	return due_row_at(st, 2, &qc);
+}
+
+int dash_queue_split(dash_queue_split_row **out, size_t *out_n, store *s, int32_t today,
+		     ulf_err *err)
+{
+	struct qsplit_ctx c;
+	db_stmt *st = NULL;
+	db *d = store_db(s);
+	int rc;
+
+	*out = NULL;
+	*out_n = 0;
+	memset(&c, 0, sizeof(c));
+	c.r.size = sizeof(dash_queue_split_row);
+	c.r.max = 10000;
+	c.today = today;
+	rc = db_prepare(&st, d, "SELECT region, flow, rday, SUM(n), SUM(amount) FROM dash_queue_age"
+			" WHERE n <> 0 GROUP BY region, flow, rday", err);
+	if (rc == 0)
+		rc = db_each(st, qsplit_age, &c, err);
+	db_finalize(st);
+	st = NULL;
+	if (rc == 0)
+		rc = db_prepare(&st, d, "SELECT region, flow, dday, SUM(n), SUM(amount), SUM(other_n)"
+				" FROM dash_queue_due WHERE n <> 0 GROUP BY region, flow, dday", err);
+	if (rc == 0)
+		rc = db_each(st, qsplit_due, &c, err);
+	db_finalize(st);
+	if (rc) {
+		free(c.r.a);
+		return rc;
+	}
+	*out = c.r.a;
+	*out_n = c.r.n;
 	return 0;
 }
 

@@ -122,6 +122,19 @@ int64_t dash_rate(int64_t num, int64_t den);
 int dash_counts_get(dash_counts out[DASH_FLOW_COUNT], dash_counts *out_all, store *s,
 		    const dash_filter *f, ulf_err *err);
 
+/* The counters of a period per region and flow (for /metrics: a row per
+ * pair that has any).  f's region, cost centre and flow filters apply. */
+#define DASH_REGION_MAX 64
+
+typedef struct dash_split_row {
+	char region[DASH_REGION_MAX];
+	dash_flow flow;
+	dash_counts c;
+} dash_split_row;
+
+int dash_counts_split(dash_split_row **out, size_t *out_n, store *s, const dash_filter *f,
+		      ulf_err *err);
+
 /* ---- the touchless rate and the auto-coding rate ------------------------ */
 
 typedef struct dash_rate_row {
@@ -196,6 +209,16 @@ typedef struct dash_queue {
 int dash_queue_now(dash_queue *out, store *s, const dash_filter *f, int32_t today,
 		   ulf_err *err);
 void dash_queue_release(dash_queue *q);
+
+/* The queue on day `today` per region and flow (reasons not given). */
+typedef struct dash_queue_split_row {
+	char region[DASH_REGION_MAX];
+	dash_flow flow;
+	dash_queue q;              /* q.reasons is NULL */
+} dash_queue_split_row;
+
+int dash_queue_split(dash_queue_split_row **out, size_t *out_n, store *s, int32_t today,
+		     ulf_err *err);
 
 /* "0-1", "2-5", "6-10", ">10". */
 const char *dash_age_label(int bucket);

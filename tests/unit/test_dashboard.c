@@ -29,6 +29,7 @@
 #include "core/json.h"
 #include "robot/config/config.h"
 #include "robot/pipeline/pipeline.h"
+#include "robot/service/metrics.h"
 #include "robot/store/dashboard.h"
 #include "robot/store/refdata.h"
 #include "robot/store/rollup.h"
@@ -1380,6 +1381,60 @@ static void test_pipeline_feeds_the_rollups(void **state)
 	ts_store_free(t);
 }
 
+
+/* /metrics: the counters per region and flow equal the record's, the
+ * queue's gauges the queue's, and no label is anything but region, flow
+ * and a bucket; no personal number. */
+static void test_metrics(void **state)
+{
+	world *w = *state;
+	dynbuf out;
+	dash_counts e;
+	char want[256];
+	const char *line, *p;
+	tf all = { 0, tday(2026, 5, 1), RB, NULL, "non-po" };
+
+	dynbuf_init(&out, 1 << 22);
+	OK(metrics_dashboard(&out, w->t->s, ts(2026, 4, 7, 12, 0), &err));
+	expect_counts(&e, w, &all);
+	snprintf(want, sizeof(want), "\nulf_invoices_decided_total{region=\"%s\",flow=\"non-po\"} %lld\n",
+		 RB, (long long)e.decided);
+	assert_non_null(strstr(dynbuf_ptr(&out), want));
+	snprintf(want, sizeof(want), "\nulf_invoices_touchless_total{region=\"%s\",flow=\"non-po\"} %lld\n",
+		 RB, (long long)e.touchless);
+	assert_non_null(strstr(dynbuf_ptr(&out), want));
+	/* the queue: D10 and D12 in region A, po; D10 overdue since 2 April */
+	assert_non_null(strstr(dynbuf_ptr(&out),
+			       "\nulf_queue_documents{region=\"" RA "\",flow=\"po\"} 2\n"));
+	assert_non_null(strstr(dynbuf_ptr(&out), "\nulf_queue_due_documents{region=\"" RA
+			       "\",flow=\"po\",due=\"overdue\"} 1\n"));
+	assert_non_null(strstr(dynbuf_ptr(&out), "\nulf_queue_aging_documents{region=\"" RA
+			       "\",flow=\"po\",age=\"0-1\"} 1\n"));
+	/* D1 300 s and D13 120 s at most 5 minutes; D14 20 minutes */
+	assert_non_null(strstr(dynbuf_ptr(&out), "ulf_lead_time_robot_seconds_bucket{region=\""
+			       RA "\",flow=\"po\",le=\"300\"} 2\n"));
+	assert_null(strstr(dynbuf_ptr(&out), S3));
+	/* every label is one of the few */
+	for (line = dynbuf_ptr(&out); *line; line = p + (*p == '\n')) {
+		const char *brace = strchr(line, '{');
+		p = strchr(line, '\n');
+		if (!p)
+			p = line + strlen(line);
+		if (*line == '#' || !brace || brace > p)
+			continue;
+		for (brace++; brace < p && *brace != '}'; ) {
+			assert_true(!strncmp(brace, "region=", 7) || !strncmp(brace, "flow=", 5) ||
+				    !strncmp(brace, "le=", 3) || !strncmp(brace, "age=", 4) ||
+				    !strncmp(brace, "due=", 4) || !strncmp(brace, "of=", 3));
+			brace = strchr(brace, '"');
+			brace = strchr(brace + 1, '"') + 1;
+			if (*brace == ',')
+				brace++;
+		}
+	}
+	dynbuf_release(&out);
+}
+
 static void test_calendar_basics(void **state)
 {
 	(void)state;
@@ -1416,6 +1471,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_queue_matches_the_states, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_calendar_basics, setup, teardown),
 		cmocka_unit_test(test_pipeline_feeds_the_rollups),
+		cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
