@@ -89,6 +89,13 @@ int64_t cal_day_start(int32_t day)
 	return offset_at(summer) == 7200 ? summer : (int64_t)day * 86400 - 3600;
 }
 
+int64_t cal_local(int32_t day, int32_t seconds)
+{
+	int64_t summer = (int64_t)day * 86400 + seconds - 7200;
+
+	return offset_at(summer) == 7200 ? summer : (int64_t)day * 86400 + seconds - 3600;
+}
+
 bool cal_parse(int32_t *out, const char *text)
 {
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };

@@ -32,6 +32,10 @@ int32_t cal_day_of(int64_t unix_seconds);
 /* The instant a Swedish day begins (local midnight), in seconds. */
 int64_t cal_day_start(int32_t day);
 
+/* The instant of a Swedish wall-clock time: `seconds` after midnight of
+ * `day` (a time the clocks skip is taken as winter time). */
+int64_t cal_local(int32_t day, int32_t seconds);
+
 /* The day of a proleptic Gregorian date; no range check. */
 int32_t cal_day_from_ymd(int year, int month, int mday);
 

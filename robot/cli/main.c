@@ -27,6 +27,7 @@ static const command commands[] = {
 	{ "user",   cli_user,   "the workbench's users and their roles: add, list, disable, passwd, map" },
 	{ "token",  cli_token,  "API bearer tokens for senders and metrics: add, list, revoke" },
 	{ "audit",  cli_audit,  "check that the audit trail was not changed behind ulf's back" },
+	{ "dashboard", cli_dashboard, "the controllers' figures: show, csv, import-paper, import-lives" },
 };
 
 static void usage(FILE *out)
