@@ -264,7 +264,37 @@ static int unit_gauges(dynbuf *b, store *s, int32_t today, ulf_err *err)
 	return rc ? ulf_err_set(err, ULF_ENOMEM, "out of memory") : 0;
 }
 
-int metrics_dashboard(dynbuf *out, store *s, int64_t now, ulf_err *err)
+void metrics_cache_release(metrics_cache *c)
+{
+	if (!c)
+		return;
+	dynbuf_release(&c->text);
+	c->at = 0;
+}
+
+/* The unit's gauges, from the cache while it is young. */
+static int unit_cached(dynbuf *out, store *s, int64_t now, metrics_cache *c, ulf_err *err)
+{
+	int rc;
+
+	if (!c)
+		return unit_gauges(out, s, cal_day_of(now), err);
+	if (!c->at || now - c->at >= METRICS_UNIT_TTL || now < c->at) {
+		dynbuf_init(&c->text, 1u << 16);
+		rc = unit_gauges(&c->text, s, cal_day_of(now), err);
+		if (rc) {
+			metrics_cache_release(c);
+			return rc;
+		}
+		c->at = now;
+	}
+	if (dynbuf_len(&c->text) && dynbuf_add(out, dynbuf_ptr(&c->text), dynbuf_len(&c->text)))
+		return ulf_err_set(err, ULF_ENOMEM, "metrics: out of memory");
+	return 0;
+}
+
+int metrics_dashboard(dynbuf *out, store *s, int64_t now, metrics_cache *cache,
+		      ulf_err *err)
 {
 	int32_t today = cal_day_of(now);
 	dash_filter all = dash_period(0, today + 1);
@@ -301,7 +331,7 @@ int metrics_dashboard(dynbuf *out, store *s, int64_t now, ulf_err *err)
 	if (rc)
 		rc = ulf_err_set(err, rc, "metrics: %s", rc == ULF_ELIMIT ? "too long" : "out of memory");
 	else
-		rc = unit_gauges(out, s, today, err);
+		rc = unit_cached(out, s, now, cache, err);
 out:
 	free(rows);
 	free(m);

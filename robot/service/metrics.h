@@ -17,7 +17,25 @@
 #include "core/err.h"
 #include "robot/store/store.h"
 
-/* Appends the metrics as of `now` (seconds since the epoch) to out. */
-int metrics_dashboard(dynbuf *out, store *s, int64_t now, ulf_err *err);
+/*
+ * The unit's indicators (the supplier tail over twelve months, contract
+ * compliance) take the longest to read and change the slowest: a scrape
+ * takes them from here when they are younger than METRICS_UNIT_TTL
+ * seconds.  A zeroed cache is empty; its owner keeps one per store and
+ * calls metrics_cache_release when done.
+ */
+#define METRICS_UNIT_TTL 600
+
+typedef struct metrics_cache {
+	dynbuf text;
+	int64_t at;            /* when text was made; 0: never */
+} metrics_cache;
+
+void metrics_cache_release(metrics_cache *c);
+
+/* Appends the metrics as of `now` (seconds since the epoch) to out; cache
+ * may be NULL (everything read now). */
+int metrics_dashboard(dynbuf *out, store *s, int64_t now, metrics_cache *cache,
+		      ulf_err *err);
 
 #endif

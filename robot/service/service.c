@@ -53,6 +53,7 @@ typedef struct service {
 	int inotify_fd;
 	httpd *http;
 	store *http_store;      /* the HTTP threads' reads, under http_lock */
+	metrics_cache metrics;  /* /metrics' slow figures, under http_lock */
 	pthread_mutex_t http_lock;
 	store *intake_store;    /* the HTTP threads' writes, through `in` */
 	intake *in;
@@ -311,7 +312,7 @@ static void metrics(httpd_response *out, service *sv)
 	pthread_mutex_lock(&sv->http_lock);
 	if (store_count_states(counts, sv->http_store, &err) ||
 	    store_automation(&automatic, &decided, sv->http_store, &err) ||
-	    metrics_dashboard(&dash, sv->http_store, (int64_t)time(NULL), &err)) {
+	    metrics_dashboard(&dash, sv->http_store, (int64_t)time(NULL), &sv->metrics, &err)) {
 		pthread_mutex_unlock(&sv->http_lock);
 		dynbuf_release(&dash);
 		httpd_reply(out, 503, "text/plain", err.msg);
@@ -616,6 +617,7 @@ out:
 	intake_free(sv.in);
 	store_close(sv.intake_store);
 	store_close(sv.http_store);
+	metrics_cache_release(&sv.metrics);
 	signal_target = NULL;
 	if (sv.inotify_fd >= 0)
 		close(sv.inotify_fd);

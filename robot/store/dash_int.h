@@ -15,7 +15,8 @@
  *                  the rows of one cost centre per day only
  *   dash_reasons   queue entries per reason code, keyed the same way
  *   dash_suppliers per supplier: decided, touchless, queue entries, and
- *                  the spend by invoice date, keyed the same way
+ *                  the spend by invoice date, keyed the same way, and per
+ *                  month with region '*' for all regions
  *   dash_handlers  persons' actions per handler, by grain, period, region
  *   dash_names     a supplier's name, as its latest invoice gives it
  *   dash_queue_age, dash_queue_due, dash_queue_reason
@@ -34,6 +35,10 @@
 
 /* The cost centre key of the rows that hold them all. */
 #define DASH_ALL_CC "*"
+
+/* The region key of dash_suppliers' rows that hold them all (per month,
+ * of all cost centres only). */
+#define DASH_ALL_REGION "*"
 
 /* The due day of a queued invoice that gives none. */
 #define DASH_NO_DAY (-1000000)

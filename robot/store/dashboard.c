@@ -234,50 +234,112 @@ struct span {
 	int32_t lo, hi;
 };
 
-static size_t spans_of(struct span out[3], const dash_filter *f)
+/* Whether `table` has day rows (of all cost centres) in [lo, hi). */
+static int any_days(bool *out, db *d, const char *table, int32_t lo, int32_t hi, ulf_err *err)
 {
-	int32_t m0, m1;
-	size_t n = 0;
+	char sql[160];
+	db_stmt *st = NULL;
+	int rc;
 
+	*out = false;
+	if (lo >= hi)
+		return 0;
+	/* the table's name comes from this file, never from a caller */
+	snprintf(sql, sizeof(sql), "SELECT 1 FROM %s WHERE cc = '" DASH_ALL_CC "'"
+		 " AND grain = 'd' AND period >= ? AND period < ? LIMIT 1", table);
+	rc = db_prepare(&st, d, sql, err);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, lo);
+	db_bind_int(st, 2, hi);
+	rc = db_step(st, err);
+	db_finalize(st);
+	if (rc < 0)
+		return rc;
+	*out = rc == 1;
+	return 0;
+}
+
+/*
+ * The spans of f over `table`: its whole months from the month rows, the
+ * days before and after from the day rows.  A month cut short whose other
+ * days hold nothing yet (this month so far, the usual page) is read from
+ * its month row too, which then holds exactly those days: one row per key
+ * however many documents the days had.
+ */
+static int spans_of(struct span out[3], size_t *out_n, db *d, const char *table,
+		    const dash_filter *f, ulf_err *err)
+{
+	int32_t m0, m1, ms;
+	bool busy;
+	size_t n = 0;
+	int rc;
+
+	*out_n = 0;
 	if (f->to <= f->from)
 		return 0;
 	if (given(f->cost_centre)) {
 		/* a cost centre's own rows are kept per day only */
 		out[0] = (struct span){ "d", f->from, f->to };
-		return 1;
+		*out_n = 1;
+		return 0;
 	}
 	m0 = cal_month_start(f->from) == f->from ? f->from : cal_month_add(f->from, 1);
 	m1 = cal_month_start(f->to);
-	if (m0 >= m1) {
-		out[0] = (struct span){ "d", f->from, f->to };
-		return 1;
+	if (m0 > m1) {
+		/* within one month */
+		ms = cal_month_start(f->from);
+		rc = any_days(&busy, d, table, ms, f->from, err);
+		if (rc == 0 && !busy)
+			rc = any_days(&busy, d, table, f->to, cal_month_add(ms, 1), err);
+		if (rc)
+			return rc;
+		out[0] = busy ? (struct span){ "d", f->from, f->to } : (struct span){ "m", ms, ms + 1 };
+		*out_n = 1;
+		return 0;
 	}
-	if (f->from < m0)
-		out[n++] = (struct span){ "d", f->from, m0 };
-	out[n++] = (struct span){ "m", m0, m1 };
-	if (m1 < f->to)
-		out[n++] = (struct span){ "d", m1, f->to };
-	return n;
+	if (f->from < m0) {
+		ms = cal_month_start(f->from);
+		rc = any_days(&busy, d, table, ms, f->from, err);
+		if (rc)
+			return rc;
+		out[n++] = busy ? (struct span){ "d", f->from, m0 } : (struct span){ "m", ms, ms + 1 };
+	}
+	if (m0 < m1)
+		out[n++] = (struct span){ "m", m0, m1 };
+	if (m1 < f->to) {
+		rc = any_days(&busy, d, table, f->to, cal_month_add(m1, 1), err);
+		if (rc)
+			return rc;
+		out[n++] = busy ? (struct span){ "d", m1, f->to } : (struct span){ "m", m1, m1 + 1 };
+	}
+	*out_n = n;
+	return 0;
 }
 
 /*
  * "SELECT cols FROM table WHERE <span> [AND region] [AND flow] UNION ALL
  * ..." for the spans of f: the rows of a rollup a period sums.
  */
-static void qb_spans(qb *q, const char *table, const char *cols, const dash_filter *f,
-		     bool has_flow)
+static int qb_spans(qb *q, db *d, const char *table, const char *cols, const dash_filter *f,
+		    bool has_flow, ulf_err *err)
 {
 	struct span sp[3];
-	size_t n = spans_of(sp, f), i;
+	size_t n, i;
 	const char *flow = has_flow ? flow_filter(f) : NULL;
+	/* dash_suppliers keeps its months of all regions apart: read those */
+	bool all_regions = !has_flow && !given(f->region) && !given(f->cost_centre);
+	int rc = spans_of(sp, &n, d, table, f, err);
 
+	if (rc)
+		return rc;
 	if (n == 0) {
 		qb_sql(q, "SELECT ");
 		qb_sql(q, cols);
 		qb_sql(q, " FROM ");
 		qb_sql(q, table);
 		qb_sql(q, " WHERE 1 = 0");
-		return;
+		return 0;
 	}
 	for (i = 0; i < n; i++) {
 		if (i)
@@ -288,21 +350,28 @@ static void qb_spans(qb *q, const char *table, const char *cols, const dash_filt
 		qb_sql(q, table);
 		qb_sql(q, " WHERE cc = ");
 		qb_text(q, given(f->cost_centre) ? f->cost_centre : DASH_ALL_CC);
+		if (given(f->region)) {
+			qb_sql(q, " AND region = ");
+			qb_text(q, f->region);
+		} else if (all_regions && !strcmp(sp[i].grain, "m")) {
+			qb_sql(q, " AND region = ");
+			qb_text(q, DASH_ALL_REGION);
+		} else if (!has_flow) {
+			qb_sql(q, " AND region <> ");
+			qb_text(q, DASH_ALL_REGION);
+		}
 		qb_sql(q, " AND grain = ");
 		qb_text(q, sp[i].grain);
 		qb_sql(q, " AND period >= ");
 		qb_int(q, sp[i].lo);
 		qb_sql(q, " AND period < ");
 		qb_int(q, sp[i].hi);
-		if (given(f->region)) {
-			qb_sql(q, " AND region = ");
-			qb_text(q, f->region);
-		}
 		if (flow) {
 			qb_sql(q, " AND flow = ");
 			qb_text(q, flow);
 		}
 	}
+	return 0;
 }
 
 /* " AND cc = ? AND region = ? AND flow = ?" for the queue's tables. */
@@ -392,9 +461,10 @@ int dash_counts_get(dash_counts out[DASH_FLOW_COUNT], dash_counts *out_all, stor
 	qb_sql(q, "SELECT flow");
 	qb_sql(q, sums);
 	qb_sql(q, " FROM (");
-	qb_spans(q, "dash_counts", "*", f, true);
+	rc = qb_spans(q, store_db(s), "dash_counts", "*", f, true, err);
 	qb_sql(q, ") t GROUP BY flow");
-	rc = qb_prepare(&st, q, store_db(s), err);
+	if (rc == 0)
+		rc = qb_prepare(&st, q, store_db(s), err);
 	if (rc == 0)
 		rc = db_each(st, counts_row, &c, err);
 	db_finalize(st);
@@ -455,9 +525,10 @@ int dash_counts_split(dash_split_row **out, size_t *out_n, store *s, const dash_
 	qb_sql(q, "SELECT region, flow");
 	qb_sql(q, sums);
 	qb_sql(q, " FROM (");
-	qb_spans(q, "dash_counts", "*", f, true);
+	rc = qb_spans(q, store_db(s), "dash_counts", "*", f, true, err);
 	qb_sql(q, ") t GROUP BY region, flow ORDER BY region, flow");
-	rc = qb_prepare(&st, q, store_db(s), err);
+	if (rc == 0)
+		rc = qb_prepare(&st, q, store_db(s), err);
 	if (rc == 0)
 		rc = db_each(st, split_row, &c, err);
 	db_finalize(st);
@@ -543,9 +614,10 @@ int dash_reasons(dash_reason_row **out, size_t *out_n, int64_t *out_entries, sto
 		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
 	qb_init(q);
 	qb_sql(q, "SELECT reason, SUM(n) FROM (");
-	qb_spans(q, "dash_reasons", "reason, n", f, true);
+	rc = qb_spans(q, store_db(s), "dash_reasons", "reason, n", f, true, err);
 	qb_sql(q, ") t GROUP BY reason HAVING SUM(n) <> 0 ORDER BY 2 DESC, 1");
-	rc = qb_prepare(&st, q, store_db(s), err);
+	if (rc == 0)
+		rc = qb_prepare(&st, q, store_db(s), err);
 	if (rc == 0)
 		rc = db_collect((void **)out, out_n, st, sizeof(**out), DASH_ROWS_MAX, reason_fill,
 				NULL, err);
@@ -654,11 +726,13 @@ int dash_suppliers(dash_supplier_row **out, size_t *out_n, store *s, const dash_
 	nf.flow = NULL;        /* the supplier rollup is not split by flow */
 	qb_init(q);
 	qb_sql(q, "SELECT supplier, SUM(decided), SUM(touchless), SUM(entries) FROM (");
-	qb_spans(q, "dash_suppliers", "supplier, decided, touchless, entries", &nf, false);
+	rc = qb_spans(q, c.d, "dash_suppliers", "supplier, decided, touchless, entries", &nf, false,
+		      err);
 	qb_sql(q, ") t WHERE supplier <> '' GROUP BY supplier"
 		  " HAVING SUM(decided) <> 0 OR SUM(entries) <> 0"
 		  " ORDER BY 4 DESC, 2 DESC, 1");
-	rc = qb_prepare(&st, q, c.d, err);
+	if (rc == 0)
+		rc = qb_prepare(&st, q, c.d, err);
 	if (rc == 0)
 		rc = db_each(st, supplier_row, &c, err);
 	db_finalize(st);
@@ -1198,10 +1272,12 @@ static int spend_query(struct spend_ctx *c, store *s, const dash_filter *w, cons
 		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
 	qb_init(q);
 	qb_sql(q, "SELECT supplier, SUM(spend_docs), SUM(spend_ore), SUM(contract_ore) FROM (");
-	qb_spans(q, "dash_suppliers", "supplier, spend_docs, spend_ore, contract_ore", w, false);
+	rc = qb_spans(q, store_db(s), "dash_suppliers",
+		      "supplier, spend_docs, spend_ore, contract_ore", w, false, err);
 	qb_sql(q, ") t WHERE supplier <> '' GROUP BY supplier HAVING SUM(spend_docs) <> 0");
 	qb_sql(q, order);
-	rc = qb_prepare(&st, q, store_db(s), err);
+	if (rc == 0)
+		rc = qb_prepare(&st, q, store_db(s), err);
 	if (rc == 0)
 		rc = db_each(st, spend_row, c, err);
 	db_finalize(st);
@@ -1280,10 +1356,11 @@ int dash_contract_compliance(dash_contract *out, store *s, const dash_filter *f,
 	qb_init(q);
 	qb_sql(q, "SELECT SUM(spend_ore), SUM(contract_ore), SUM(spend_docs), SUM(contract_docs)"
 		  " FROM (");
-	qb_spans(q, "dash_suppliers", "supplier, spend_ore, contract_ore, spend_docs, contract_docs",
-		 &w, false);
+	rc = qb_spans(q, store_db(s), "dash_suppliers",
+		      "supplier, spend_ore, contract_ore, spend_docs, contract_docs", &w, false, err);
 	qb_sql(q, ") t WHERE supplier <> ''");
-	rc = qb_prepare(&st, q, store_db(s), err);
+	if (rc == 0)
+		rc = qb_prepare(&st, q, store_db(s), err);
 	if (rc == 0)
 		rc = db_step(st, err);
 	if (rc == 1) {

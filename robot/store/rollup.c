@@ -170,7 +170,7 @@ static const char *const schema_rest =
 	" entries {int64} NOT NULL DEFAULT 0, posted {int64} NOT NULL DEFAULT 0,"
 	" spend_docs {int64} NOT NULL DEFAULT 0, spend_ore {int64} NOT NULL DEFAULT 0,"
 	" contract_docs {int64} NOT NULL DEFAULT 0, contract_ore {int64} NOT NULL DEFAULT 0,"
-	" PRIMARY KEY (cc, grain, period, supplier, region));"
+	" PRIMARY KEY (cc, region, grain, period, supplier));"
 	"CREATE TABLE dash_handlers (grain TEXT NOT NULL, period INTEGER NOT NULL,"
 	" region TEXT NOT NULL, who TEXT NOT NULL, actions {int64} NOT NULL DEFAULT 0,"
 	" PRIMARY KEY (grain, period, region, who));"
@@ -601,16 +601,20 @@ typedef struct sup_delta {
 static int add_supplier(db *d, int32_t day, const char *region, const char *cc,
 			const char *supplier, const sup_delta *x, ulf_err *err)
 {
-	struct grain_row g[3];
+	struct grain_row g[4];
+	const char *regs[4] = { region, region, region, DASH_ALL_REGION };
 	db_stmt *st = NULL;
 	size_t i, n = grain_rows(g, day, cc);
 	int rc = 0;
 
+	/* and the month's of all regions: the unit's supplier figures read
+	 * a row per supplier and month */
+	g[n++] = (struct grain_row){ "m", cal_month_start(day), DASH_ALL_CC };
 	for (i = 0; rc == 0 && i < n; i++) {
 		rc = db_prepare(&st, d, "INSERT INTO dash_suppliers (grain, period, cc, region,"
 			" supplier, decided, touchless, entries, posted, spend_docs, spend_ore,"
 			" contract_docs, contract_ore) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-			" ON CONFLICT (cc, grain, period, supplier, region) DO UPDATE SET"
+			" ON CONFLICT (cc, region, grain, period, supplier) DO UPDATE SET"
 			" decided = dash_suppliers.decided + excluded.decided,"
 			" touchless = dash_suppliers.touchless + excluded.touchless,"
 			" entries = dash_suppliers.entries + excluded.entries,"
@@ -624,7 +628,7 @@ static int add_supplier(db *d, int32_t day, const char *region, const char *cc,
 		db_bind_text(st, 1, g[i].grain);
 		db_bind_int(st, 2, g[i].period);
 		db_bind_text(st, 3, g[i].cc);
-		db_bind_text(st, 4, region);
+		db_bind_text(st, 4, regs[i]);
 		db_bind_text(st, 5, supplier);
 		db_bind_int(st, 6, x->decided);
 		db_bind_int(st, 7, x->touchless);

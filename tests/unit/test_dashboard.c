@@ -1395,7 +1395,7 @@ static void test_metrics(void **state)
 	tf all = { 0, tday(2026, 5, 1), RB, NULL, "non-po" };
 
 	dynbuf_init(&out, 1 << 22);
-	OK(metrics_dashboard(&out, w->t->s, ts(2026, 4, 7, 12, 0), &err));
+	OK(metrics_dashboard(&out, w->t->s, ts(2026, 4, 7, 12, 0), NULL, &err));
 	expect_counts(&e, w, &all);
 	snprintf(want, sizeof(want), "\nulf_invoices_decided_total{region=\"%s\",flow=\"non-po\"} %lld\n",
 		 RB, (long long)e.decided);
