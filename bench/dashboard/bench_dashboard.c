@@ -3,7 +3,7 @@
  * their cost does not grow with the number of documents.
  *
  *   bench_dashboard [--dir DIR] [--small N] [--large N] [--suppliers N]
- *                   [--cost-centres N] [--pg CONNINFO] [--reps N]
+ *                   [--cost-centres N] [--pg CONNINFO] [--reps N] [--reuse]
  *
  * Fills a store with --small (100 000) and one with --large (1 000 000)
  * documents spread over 13 months, through the rollup path (dash_load.h:
@@ -22,7 +22,8 @@
  * 200 ms a page, under 50 ms a scrape, and a cost ratio from the small to
  * the large store of at most 1.3.  Its last line:
  *   cost ratio 1M/100k documents: R   (the sum of the pages and the scrape)
- * Figures are doubles: for people, never money.
+ * --reuse measures the SQLite stores an earlier run left in DIR without
+ * filling them again.  Figures are doubles: for people, never money.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -43,6 +44,7 @@ typedef struct opts {
 	const char *dir, *pg;
 	long small, large, suppliers, cost_centres;
 	int reps;
+	bool reuse;     /* SQLite: measure the stores a run before filled */
 } opts;
 
 static uint64_t rng_state;
@@ -272,7 +274,7 @@ static const char *const qnames[NQ] = {
 	"dash_touchless (last 30 days)", "dash_reasons", "dash_suppliers (all)",
 	"dash_suppliers (top ten)", "dash_queue_now", "dash_lead_time", "dash_board (12 w)",
 	"dash_handlers (12 w)", "dash_trend_weeks (12)", "dash_trend_months (12)", "dash_compare",
-	"dash_einvoice_share", "dash_supplier_tail", "dash_tail_suppliers", "dash_new_suppliers",
+	"dash_einvoice_share", "dash_supplier_tail", "dash_supplier_tail (and list)", "dash_new_suppliers",
 	"dash_contract_compliance", "dash_without_contract", "metrics_dashboard (scrape)",
 };
 
@@ -319,10 +321,14 @@ static void run_query(ctx *c, int q)
 	}
 	case Q_TAIL: {
 		dash_tail t;
-		rc = dash_supplier_tail(&t, c->s, &c->month, 0, &err);
+		rc = dash_supplier_tail(&t, NULL, NULL, c->s, &c->month, 0, 0, &err);
 		break;
 	}
-	case Q_TAIL_LIST: rc = dash_tail_suppliers((dash_spend_row **)&rows, &n, c->s, &c->month, 0, 100, &err); break;
+	case Q_TAIL_LIST: {
+		dash_tail t;
+		rc = dash_supplier_tail(&t, (dash_spend_row **)&rows, &n, c->s, &c->month, 0, 100, &err);
+		break;
+	}
 	case Q_NEW: rc = dash_new_suppliers((dash_month_row **)&rows, &n, c->s, &c->month, 12, &err); break;
 	case Q_CONTRACT: {
 		dash_contract k;
@@ -358,7 +364,7 @@ static const struct page {
 	{ "lead time", { Q_LEAD, -1 } },
 	{ "weekly board", { Q_BOARD, Q_HANDLERS, -1 } },
 	{ "trends", { Q_WEEKS, Q_MONTHS, Q_COMPARE, -1 } },
-	{ "indicators", { Q_EINVOICE, Q_TAIL, Q_TAIL_LIST, Q_NEW, Q_CONTRACT, Q_WITHOUT, -1 } },
+	{ "indicators", { Q_EINVOICE, Q_TAIL_LIST, Q_NEW, Q_CONTRACT, Q_WITHOUT, -1 } },
 };
 #define NPAGES (sizeof(pages) / sizeof(pages[0]))
 
@@ -417,14 +423,18 @@ static void measure(result *res, store *s, const opts *o)
 	metrics_cache_release(&c.cache);
 }
 
-static store *fresh_store(const char *backend, const char *target)
+static store *fresh_store(const char *backend, const char *target, bool *filled,
+			 const opts *o)
 {
 	store *s = NULL;
 	db *d = NULL;
 	ulf_err err;
 
 	ulf_err_clear(&err);
-	if (!strcmp(backend, "postgresql")) {
+	*filled = false;
+	if (o->reuse && strcmp(backend, "postgresql") != 0 && access(target, R_OK) == 0) {
+		*filled = true;
+	} else if (!strcmp(backend, "postgresql")) {
 		if (db_open(&d, backend, target, &err) ||
 		    db_exec(d, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;", &err))
 			die("emptying the PostgreSQL schema", &err);
@@ -479,16 +489,22 @@ static void bench(const char *backend, const char *target_small, const char *tar
 	result r[2];
 	store *s;
 
+	bool filled;
+
 	fprintf(stderr, "%s: %ld documents\n", backend, o->small);
-	s = fresh_store(backend, target_small);
-	suppliers(s, o);
-	fill(s, o, o->small);
+	s = fresh_store(backend, target_small, &filled, o);
+	if (!filled) {
+		suppliers(s, o);
+		fill(s, o, o->small);
+	}
 	measure(&r[0], s, o);
 	store_close(s);
 	fprintf(stderr, "%s: %ld documents\n", backend, o->large);
-	s = fresh_store(backend, target_large);
-	suppliers(s, o);
-	fill(s, o, o->large);
+	s = fresh_store(backend, target_large, &filled, o);
+	if (!filled) {
+		suppliers(s, o);
+		fill(s, o, o->large);
+	}
 	measure(&r[1], s, o);
 	store_close(s);
 	report(backend, r, o->small, o->large);
@@ -504,9 +520,10 @@ int main(int argc, char **argv)
 		{ "cost-centres", required_argument, NULL, 'k' },
 		{ "pg", required_argument, NULL, 'p' },
 		{ "reps", required_argument, NULL, 'r' },
+		{ "reuse", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
-	opts o = { "/tmp", NULL, 100000, 1000000, 3000, 40, 5 };
+	opts o = { "/tmp", NULL, 100000, 1000000, 3000, 40, 5, false };
 	char small[1024], large[1024];
 	int c;
 
@@ -519,9 +536,11 @@ int main(int argc, char **argv)
 		case 'k': o.cost_centres = strtol(optarg, NULL, 10); break;
 		case 'p': o.pg = optarg; break;
 		case 'r': o.reps = (int)strtol(optarg, NULL, 10); break;
+		case 'R': o.reuse = true; break;
 		default:
 			fprintf(stderr, "usage: bench_dashboard [--dir DIR] [--small N] [--large N]"
-				" [--suppliers N] [--cost-centres N] [--pg CONNINFO] [--reps N]\n");
+				" [--suppliers N] [--cost-centres N] [--pg CONNINFO] [--reps N]"
+				" [--reuse]\n");
 			return 64;
 		}
 	}

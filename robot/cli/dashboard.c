@@ -220,7 +220,7 @@ static int show(store *s, const opts *o, ulf_err *err)
 	       (long long)(l.touches_per_invoice < 0 ? 0 : l.touches_per_invoice % 100));
 	rc = dash_einvoice_share(&e, s, f, err);
 	if (rc == 0)
-		rc = dash_supplier_tail(&t, s, f, 0, err);
+		rc = dash_supplier_tail(&t, NULL, NULL, s, f, 0, 0, err);
 	if (rc == 0)
 		rc = dash_contract_compliance(&c, s, f, err);
 	if (rc)
@@ -295,10 +295,11 @@ static int table(store *s, const opts *o, const char *name, ulf_err *err)
 		wr = rc ? 0 : dash_csv_einvoice(&out, &e);
 	} else if (!strcmp(name, "tail")) {
 		dash_tail t;
-		rc = dash_supplier_tail(&t, s, f, 0, err);
+		rc = dash_supplier_tail(&t, NULL, NULL, s, f, 0, 0, err);
 		wr = rc ? 0 : dash_csv_tail(&out, &t);
 	} else if (!strcmp(name, "tail-suppliers")) {
-		rc = dash_tail_suppliers((dash_spend_row **)&rows, &n, s, f, 0, 0, err);
+		dash_tail t;
+		rc = dash_supplier_tail(&t, (dash_spend_row **)&rows, &n, s, f, 0, 0, err);
 		wr = rc ? 0 : dash_csv_spend(&out, rows, n);
 	} else if (!strcmp(name, "new-suppliers")) {
 		rc = dash_new_suppliers((dash_month_row **)&rows, &n, s, f, 12, err);

@@ -232,7 +232,7 @@ static int unit_gauges(dynbuf *b, store *s, int32_t today, ulf_err *err)
 	char r1[32], r2[32], r3[32], r4[32];
 	int rc;
 
-	rc = dash_supplier_tail(&t, s, &f, 0, err);
+	rc = dash_supplier_tail(&t, NULL, NULL, s, &f, 0, 0, err);
 	if (rc == 0)
 		rc = dash_contract_compliance(&c, s, &f, err);
 	if (rc)

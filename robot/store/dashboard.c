@@ -1220,7 +1220,7 @@ static dash_filter twelve_months(const dash_filter *f)
 }
 
 struct spend_ctx {
-	rows r;                    /* dash_spend_row, when listing */
+	rows r;                    /* dash_spend_row, when listing (r.size) */
 	int64_t threshold;
 	bool tail_only;            /* list: the tail's rows only */
 	bool without;              /* list: spend without contract */
@@ -1243,15 +1243,13 @@ static int spend_row(db_stmt *st, void *ctx, ulf_err *err)
 			c->t->tail_invoices += docs;
 			c->t->tail_spend += spend;
 		}
-		return 0;
 	}
-	if (c->tail_only && !tail)
-		return 0;
-	if (c->without && spend - contract == 0)
-		return 0;
+	if (!c->r.size || (c->tail_only && !tail) || (c->without && spend - contract == 0) ||
+	    c->r.n == c->r.max)
+		return 0;      /* the totals go on past the list's end */
 	r = rows_add(&c->r);
 	if (!r)
-		return c->r.n == c->r.max ? 1 : ulf_err_set(err, ULF_ENOMEM, "out of memory");
+		return ulf_err_set(err, ULF_ENOMEM, "out of memory");
 	put_supplier(r->supplier, sizeof(r->supplier), &r->personal, db_col_text(st, 0));
 	put_text(r->name, sizeof(r->name), db_col_text(st, 0));
 	r->invoices = docs;
@@ -1285,8 +1283,34 @@ static int spend_query(struct spend_ctx *c, store *s, const dash_filter *w, cons
 	return rc;
 }
 
-int dash_supplier_tail(dash_tail *out, store *s, const dash_filter *f, int64_t threshold,
-		       ulf_err *err)
+static int spend_list(dash_spend_row **out, size_t *out_n, struct spend_ctx *c, store *s,
+		      const dash_filter *w, const char *order, size_t limit, ulf_err *err)
+{
+	int rc;
+
+	if (out) {
+		*out = NULL;
+		*out_n = 0;
+		c->r.size = sizeof(dash_spend_row);
+		c->r.max = limit ? limit : DASH_ROWS_MAX;
+	}
+	rc = spend_query(c, s, w, order, err);
+	if (rc == 0 && out)
+		rc = names_of(c->r.a, c->r.n, sizeof(dash_spend_row),
+			      offsetof(dash_spend_row, name), store_db(s), err);
+	if (rc) {
+		free(c->r.a);
+		return rc;
+	}
+	if (out) {
+		*out = c->r.a;
+		*out_n = c->r.n;
+	}
+	return 0;
+}
+
+int dash_supplier_tail(dash_tail *out, dash_spend_row **list, size_t *out_n, store *s,
+		       const dash_filter *f, int64_t threshold, size_t limit, ulf_err *err)
 {
 	dash_filter w = twelve_months(f);
 	struct spend_ctx c;
@@ -1299,47 +1323,16 @@ int dash_supplier_tail(dash_tail *out, store *s, const dash_filter *f, int64_t t
 	out->to = w.to;
 	c.threshold = out->threshold;
 	c.t = out;
-	rc = spend_query(&c, s, &w, "", err);
-	if (rc)
+	c.tail_only = true;
+	rc = spend_list(list, out_n, &c, s, &w, " ORDER BY 3, 1", limit, err);
+	if (rc) {
+		memset(out, 0, sizeof(*out));
 		return rc;
+	}
 	out->supplier_share = dash_rate(out->tail_suppliers, out->suppliers);
 	out->invoice_share = dash_rate(out->tail_invoices, out->invoices);
 	out->spend_share = dash_rate(out->tail_spend, out->spend);
 	return 0;
-}
-
-static int spend_list(dash_spend_row **out, size_t *out_n, struct spend_ctx *c, store *s,
-		      const dash_filter *w, const char *order, size_t limit, ulf_err *err)
-{
-	int rc;
-
-	*out = NULL;
-	*out_n = 0;
-	c->r.size = sizeof(dash_spend_row);
-	c->r.max = limit ? limit : DASH_ROWS_MAX;
-	rc = spend_query(c, s, w, order, err);
-	if (rc == 0)
-		rc = names_of(c->r.a, c->r.n, sizeof(dash_spend_row),
-			      offsetof(dash_spend_row, name), store_db(s), err);
-	if (rc) {
-		free(c->r.a);
-		return rc;
-	}
-	*out = c->r.a;
-	*out_n = c->r.n;
-	return 0;
-}
-
-int dash_tail_suppliers(dash_spend_row **out, size_t *out_n, store *s, const dash_filter *f,
-			int64_t threshold, size_t limit, ulf_err *err)
-{
-	dash_filter w = twelve_months(f);
-	struct spend_ctx c;
-
-	memset(&c, 0, sizeof(c));
-	c.threshold = threshold > 0 ? threshold : DASH_TAIL_DEFAULT_ORE;
-	c.tail_only = true;
-	return spend_list(out, out_n, &c, s, &w, " ORDER BY 3, 1", limit, err);
 }
 
 int dash_contract_compliance(dash_contract *out, store *s, const dash_filter *f, ulf_err *err)

@@ -306,11 +306,7 @@ typedef struct dash_tail {
 	int64_t supplier_share, invoice_share, spend_share;   /* ten-thousandths */
 } dash_tail;
 
-/* The suppliers with posted invoices dated in the 12 months before f->to
- * whose spend is under `threshold` öre (0: DASH_TAIL_DEFAULT_ORE). */
-int dash_supplier_tail(dash_tail *out, store *s, const dash_filter *f, int64_t threshold,
-		       ulf_err *err);
-/* The tail suppliers themselves, smallest spend first; at most limit (0: all). */
+/* A supplier's spend. */
 typedef struct dash_spend_row {
 	char supplier[DASH_SUPPLIER_MAX];
 	bool personal;
@@ -318,8 +314,16 @@ typedef struct dash_spend_row {
 	int64_t invoices, spend;   /* öre */
 	int64_t contract_spend;    /* öre, with a valid contract on the invoice date */
 } dash_spend_row;
-int dash_tail_suppliers(dash_spend_row **out, size_t *out_n, store *s, const dash_filter *f,
-			int64_t threshold, size_t limit, ulf_err *err);
+
+/*
+ * The suppliers with posted invoices dated in the 12 months before f->to
+ * whose spend is under `threshold` öre (0: DASH_TAIL_DEFAULT_ORE); and,
+ * when rows is not NULL, those suppliers themselves (*rows, *out_n: the
+ * caller frees), smallest spend first, at most `limit` (0: all) - one
+ * reading for both.
+ */
+int dash_supplier_tail(dash_tail *out, dash_spend_row **rows, size_t *out_n, store *s,
+		       const dash_filter *f, int64_t threshold, size_t limit, ulf_err *err);
 
 typedef struct dash_month_row {
 	int32_t month;             /* its first day */

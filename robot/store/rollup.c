@@ -109,7 +109,7 @@ static void make_cols(void)
 		cat(&up, &ok2, " + excluded.");
 		cat(&up, &ok2, c);
 	}
-	cat(&tab, &ok3, ", PRIMARY KEY (cc, grain, period, region, flow));");
+	cat(&tab, &ok3, ", PRIMARY KEY (cc, grain, period, region, flow)){clustered};");
 	sums_sql = take(&sums, ok1);
 	upsert_sql = take(&up, ok2);
 	table_sql = take(&tab, ok3);
@@ -163,28 +163,30 @@ static const char *const schema_rest =
 	"CREATE TABLE dash_reasons (grain TEXT NOT NULL, period INTEGER NOT NULL,"
 	" cc TEXT NOT NULL, region TEXT NOT NULL, flow TEXT NOT NULL, reason TEXT NOT NULL,"
 	" n {int64} NOT NULL DEFAULT 0,"
-	" PRIMARY KEY (cc, grain, period, region, flow, reason));"
+	" PRIMARY KEY (cc, grain, period, region, flow, reason)){clustered};"
 	"CREATE TABLE dash_suppliers (grain TEXT NOT NULL, period INTEGER NOT NULL,"
 	" cc TEXT NOT NULL, region TEXT NOT NULL, supplier TEXT NOT NULL,"
 	" decided {int64} NOT NULL DEFAULT 0, touchless {int64} NOT NULL DEFAULT 0,"
 	" entries {int64} NOT NULL DEFAULT 0, posted {int64} NOT NULL DEFAULT 0,"
 	" spend_docs {int64} NOT NULL DEFAULT 0, spend_ore {int64} NOT NULL DEFAULT 0,"
 	" contract_docs {int64} NOT NULL DEFAULT 0, contract_ore {int64} NOT NULL DEFAULT 0,"
-	" PRIMARY KEY (cc, region, grain, period, supplier));"
+	" PRIMARY KEY (cc, region, grain, period, supplier)){clustered};"
+	/* whether a stretch of days has rows (dashboard.c, spans_of) */
+	"CREATE INDEX dash_suppliers_days ON dash_suppliers(cc, grain, period);"
 	"CREATE TABLE dash_handlers (grain TEXT NOT NULL, period INTEGER NOT NULL,"
 	" region TEXT NOT NULL, who TEXT NOT NULL, actions {int64} NOT NULL DEFAULT 0,"
-	" PRIMARY KEY (grain, period, region, who));"
-	"CREATE TABLE dash_names (supplier TEXT PRIMARY KEY, name TEXT NOT NULL);"
+	" PRIMARY KEY (grain, period, region, who)){clustered};"
+	"CREATE TABLE dash_names (supplier TEXT PRIMARY KEY, name TEXT NOT NULL){clustered};"
 	"CREATE TABLE dash_queue_age (rday INTEGER NOT NULL, cc TEXT NOT NULL,"
 	" region TEXT NOT NULL, flow TEXT NOT NULL, n {int64} NOT NULL DEFAULT 0,"
-	" amount {int64} NOT NULL DEFAULT 0, PRIMARY KEY (rday, cc, region, flow));"
+	" amount {int64} NOT NULL DEFAULT 0, PRIMARY KEY (rday, cc, region, flow)){clustered};"
 	"CREATE TABLE dash_queue_due (dday INTEGER NOT NULL, cc TEXT NOT NULL,"
 	" region TEXT NOT NULL, flow TEXT NOT NULL, n {int64} NOT NULL DEFAULT 0,"
 	" amount {int64} NOT NULL DEFAULT 0, other_n {int64} NOT NULL DEFAULT 0,"
-	" PRIMARY KEY (dday, cc, region, flow));"
+	" PRIMARY KEY (dday, cc, region, flow)){clustered};"
 	"CREATE TABLE dash_queue_reason (reason TEXT NOT NULL, cc TEXT NOT NULL,"
 	" region TEXT NOT NULL, flow TEXT NOT NULL, n {int64} NOT NULL DEFAULT 0,"
-	" PRIMARY KEY (reason, cc, region, flow));";
+	" PRIMARY KEY (reason, cc, region, flow)){clustered};";
 
 static int make_tables(db *d, void *ctx, ulf_err *err)
 {
