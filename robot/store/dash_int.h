@@ -21,8 +21,8 @@
  *   dash_names     a supplier's name, as its latest invoice gives it
  *   dash_queue_age, dash_queue_due, dash_queue_reason
  *                  the queue now: documents by day of receipt, by due day,
- *                  by reason code; added to as they enter, taken from as
- *                  they leave
+ *                  by reason code, under their cost centre and under '*';
+ *                  added to as they enter, taken from as they leave
  */
 #ifndef ULF_DASH_INT_H
 #define ULF_DASH_INT_H

@@ -379,10 +379,8 @@ static void qb_now_filter(qb *q, const dash_filter *f)
 {
 	const char *flow = flow_filter(f);
 
-	if (given(f->cost_centre)) {
-		qb_sql(q, " AND cc = ");
-		qb_text(q, f->cost_centre);
-	}
+	qb_sql(q, " AND cc = ");
+	qb_text(q, given(f->cost_centre) ? f->cost_centre : DASH_ALL_CC);
 	if (given(f->region)) {
 		qb_sql(q, " AND region = ");
 		qb_text(q, f->region);
@@ -957,14 +955,15 @@ int dash_queue_split(dash_queue_split_row **out, size_t *out_n, store *s, int32_
 	c.r.max = 10000;
 	c.today = today;
 	rc = db_prepare(&st, d, "SELECT region, flow, rday, SUM(n), SUM(amount) FROM dash_queue_age"
-			" WHERE n <> 0 GROUP BY region, flow, rday", err);
+			" WHERE cc = '" DASH_ALL_CC "' AND n <> 0 GROUP BY region, flow, rday", err);
 	if (rc == 0)
 		rc = db_each(st, qsplit_age, &c, err);
 	db_finalize(st);
 	st = NULL;
 	if (rc == 0)
 		rc = db_prepare(&st, d, "SELECT region, flow, dday, SUM(n), SUM(amount), SUM(other_n)"
-				" FROM dash_queue_due WHERE n <> 0 GROUP BY region, flow, dday", err);
+				" FROM dash_queue_due WHERE cc = '" DASH_ALL_CC "' AND n <> 0"
+				" GROUP BY region, flow, dday", err);
 	if (rc == 0)
 		rc = db_each(st, qsplit_due, &c, err);
 	db_finalize(st);

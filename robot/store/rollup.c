@@ -179,14 +179,14 @@ static const char *const schema_rest =
 	"CREATE TABLE dash_names (supplier TEXT PRIMARY KEY, name TEXT NOT NULL){clustered};"
 	"CREATE TABLE dash_queue_age (rday INTEGER NOT NULL, cc TEXT NOT NULL,"
 	" region TEXT NOT NULL, flow TEXT NOT NULL, n {int64} NOT NULL DEFAULT 0,"
-	" amount {int64} NOT NULL DEFAULT 0, PRIMARY KEY (rday, cc, region, flow)){clustered};"
+	" amount {int64} NOT NULL DEFAULT 0, PRIMARY KEY (cc, rday, region, flow)){clustered};"
 	"CREATE TABLE dash_queue_due (dday INTEGER NOT NULL, cc TEXT NOT NULL,"
 	" region TEXT NOT NULL, flow TEXT NOT NULL, n {int64} NOT NULL DEFAULT 0,"
 	" amount {int64} NOT NULL DEFAULT 0, other_n {int64} NOT NULL DEFAULT 0,"
-	" PRIMARY KEY (dday, cc, region, flow)){clustered};"
+	" PRIMARY KEY (cc, dday, region, flow)){clustered};"
 	"CREATE TABLE dash_queue_reason (reason TEXT NOT NULL, cc TEXT NOT NULL,"
 	" region TEXT NOT NULL, flow TEXT NOT NULL, n {int64} NOT NULL DEFAULT 0,"
-	" PRIMARY KEY (reason, cc, region, flow)){clustered};";
+	" PRIMARY KEY (cc, reason, region, flow)){clustered};";
 
 static int make_tables(db *d, void *ctx, ulf_err *err)
 {
@@ -688,8 +688,8 @@ static int put_name(db *d, const char *supplier, const char *name, ulf_err *err)
 /* ---- the queue now ---------------------------------------------------------- */
 
 /* Adds (sign 1) or takes back (sign -1) a document's rows of the queue
- * now, under the keys it entered with (r->q_*). */
-static int queue_rows(db *d, const rdoc *r, int sign, ulf_err *err)
+ * now, under the keys it entered with (r->q_*) and cost centre cc. */
+static int queue_rows_cc(db *d, const rdoc *r, const char *cc, int sign, ulf_err *err)
 {
 	int64_t amount = r->q_sek ? r->q_amount : 0;
 	db_stmt *st = NULL;
@@ -698,13 +698,13 @@ static int queue_rows(db *d, const rdoc *r, int sign, ulf_err *err)
 	int rc;
 
 	rc = db_prepare(&st, d, "INSERT INTO dash_queue_age (rday, cc, region, flow, n, amount)"
-			" VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (rday, cc, region, flow) DO UPDATE"
+			" VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (cc, rday, region, flow) DO UPDATE"
 			" SET n = dash_queue_age.n + excluded.n,"
 			" amount = dash_queue_age.amount + excluded.amount", err);
 	if (rc)
 		return rc;
 	db_bind_int(st, 1, r->q_rday);
-	db_bind_text(st, 2, r->q_cc);
+	db_bind_text(st, 2, cc);
 	db_bind_text(st, 3, r->q_region);
 	db_bind_text(st, 4, r->q_flow);
 	db_bind_int(st, 5, sign);
@@ -713,14 +713,14 @@ static int queue_rows(db *d, const rdoc *r, int sign, ulf_err *err)
 	if (rc)
 		return rc;
 	rc = db_prepare(&st, d, "INSERT INTO dash_queue_due (dday, cc, region, flow, n, amount,"
-			" other_n) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dday, cc, region, flow)"
+			" other_n) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (cc, dday, region, flow)"
 			" DO UPDATE SET n = dash_queue_due.n + excluded.n,"
 			" amount = dash_queue_due.amount + excluded.amount,"
 			" other_n = dash_queue_due.other_n + excluded.other_n", err);
 	if (rc)
 		return rc;
 	db_bind_int(st, 1, r->q_dday);
-	db_bind_text(st, 2, r->q_cc);
+	db_bind_text(st, 2, cc);
 	db_bind_text(st, 3, r->q_region);
 	db_bind_text(st, 4, r->q_flow);
 	db_bind_int(st, 5, sign);
@@ -735,12 +735,12 @@ static int queue_rows(db *d, const rdoc *r, int sign, ulf_err *err)
 		if (!reason[0])
 			continue;
 		rc = db_prepare(&st, d, "INSERT INTO dash_queue_reason (reason, cc, region, flow, n)"
-				" VALUES (?, ?, ?, ?, ?) ON CONFLICT (reason, cc, region, flow) DO UPDATE"
+				" VALUES (?, ?, ?, ?, ?) ON CONFLICT (cc, reason, region, flow) DO UPDATE"
 				" SET n = dash_queue_reason.n + excluded.n", err);
 		if (rc)
 			break;
 		db_bind_text(st, 1, reason);
-		db_bind_text(st, 2, r->q_cc);
+		db_bind_text(st, 2, cc);
 		db_bind_text(st, 3, r->q_region);
 		db_bind_text(st, 4, r->q_flow);
 		db_bind_int(st, 5, sign);
@@ -755,7 +755,7 @@ static int queue_rows(db *d, const rdoc *r, int sign, ulf_err *err)
 	if (rc)
 		return rc;
 	db_bind_int(st, 1, r->q_rday);
-	db_bind_text(st, 2, r->q_cc);
+	db_bind_text(st, 2, cc);
 	db_bind_text(st, 3, r->q_region);
 	db_bind_text(st, 4, r->q_flow);
 	rc = db_run(st, err);
@@ -766,10 +766,18 @@ static int queue_rows(db *d, const rdoc *r, int sign, ulf_err *err)
 	if (rc)
 		return rc;
 	db_bind_int(st, 1, r->q_dday);
-	db_bind_text(st, 2, r->q_cc);
+	db_bind_text(st, 2, cc);
 	db_bind_text(st, 3, r->q_region);
 	db_bind_text(st, 4, r->q_flow);
 	return db_run(st, err);
+}
+
+/* The queue now, under its cost centre and under all of them. */
+static int queue_rows(db *d, const rdoc *r, int sign, ulf_err *err)
+{
+	int rc = queue_rows_cc(d, r, r->q_cc, sign, err);
+
+	return rc ? rc : queue_rows_cc(d, r, DASH_ALL_CC, sign, err);
 }
 
 /* The due date of the invoice (from the facts kept at reading). */
