@@ -12,6 +12,7 @@
 #include "core/text.h"
 #include "robot/store/audit.h"
 #include "robot/store/keep.h"
+#include "robot/store/rollup.h"
 
 /* The first row's predecessor. */
 static const char genesis[] =
@@ -311,7 +312,9 @@ static int append_tx(db *d, void *ctx, ulf_err *err)
 		db_finalize(st);
 		return rc;
 	}
-	return db_run(st, err);
+	rc = db_run(st, err);
+	/* a person's action on a document counts on the dashboard */
+	return rc ? rc : rollup_action(d, e, err);
 }
 
 int audit_append(int64_t *out_id, db *d, const audit_entry *e, ulf_err *err)
