@@ -1,10 +1,11 @@
 /*
  * suppliers.c - the ERP's registers: the supplier register (CSV: one
- * supplier a row, its number, name, identifiers, bank accounts and the
- * contract and blocked flags) into ref_supplier records with every key in
- * its canonical form; and the register of accounts and dimension values
- * (CSV: dimension, code, name, active) that handlers' bookings are checked
- * against.  docs/matching.md has the columns.
+ * supplier a row, its number, name, identifiers, bank accounts, the
+ * contract and blocked flags, and optionally the contract's reference and
+ * validity and the day the supplier was set up) into ref_supplier records
+ * with every key in its canonical form; and the register of accounts and
+ * dimension values (CSV: dimension, code, name, active) that handlers'
+ * bookings are checked against.  docs/matching.md has the columns.
  */
 #include <string.h>
 
@@ -12,11 +13,12 @@
 
 static const char *const supplier_cols[] = {
 	"supplier_no", "name", "org_no", "vat_no", "peppol_id", "bankgiro", "plusgiro",
-	"iban", "contract", "blocked", NULL
+	"iban", "contract", "blocked", "contract_ref", "contract_from", "contract_to",
+	"registered", NULL
 };
 enum {
 	S_NO, S_NAME, S_ORG, S_VAT, S_PEPPOL, S_BANKGIRO, S_PLUSGIRO, S_IBAN, S_CONTRACT,
-	S_BLOCKED
+	S_BLOCKED, S_CONTRACT_REF, S_CONTRACT_FROM, S_CONTRACT_TO, S_REGISTERED
 };
 static const char *const supplier_need[] = { "supplier_no", "name", NULL };
 static const import_table supplier_table = { supplier_cols, supplier_need, { 0 }, 0 };
@@ -76,6 +78,19 @@ static void supplier_row(importer *im, const import_row *rw)
 	s.contract = flag == 1;
 	ok &= import_yes_no(im, rw, S_BLOCKED, 0, &flag);
 	s.blocked = flag == 1;
+	ok &= fit(im, rw, S_CONTRACT_REF, s.contract_ref, sizeof(s.contract_ref));
+	ok &= import_date(im, rw, S_CONTRACT_FROM) &&
+	      fit(im, rw, S_CONTRACT_FROM, s.contract_from, sizeof(s.contract_from));
+	ok &= import_date(im, rw, S_CONTRACT_TO) &&
+	      fit(im, rw, S_CONTRACT_TO, s.contract_to, sizeof(s.contract_to));
+	ok &= import_date(im, rw, S_REGISTERED) &&
+	      fit(im, rw, S_REGISTERED, s.registered, sizeof(s.registered));
+	if (ok && s.contract_from[0] && s.contract_to[0] &&
+	    strcmp(s.contract_from, s.contract_to) > 0) {
+		import_bad(im, rw->line, "contract_from %s is after contract_to %s",
+			   s.contract_from, s.contract_to);
+		ok = false;
+	}
 	if (ok)
 		import_put_supplier(im, rw->line, &s);
 }

@@ -60,6 +60,14 @@ typedef struct ref_supplier {
 	char iban[40];
 	bool contract;     /* a framework agreement (avtal) covers this supplier */
 	bool blocked;      /* payments stopped in the ERP */
+	/* the agreement: its reference and the days it is valid (YYYY-MM-DD,
+	 * "" open), for contract compliance (avtalstrohet) */
+	char contract_ref[64];
+	char contract_from[11];
+	char contract_to[11];
+	/* when the supplier was set up in the ERP (YYYY-MM-DD); "": the day
+	 * the register first held it is kept instead */
+	char registered[11];
 } ref_supplier;
 
 /* ---- orders ------------------------------------------------------------- */

@@ -96,6 +96,7 @@ int cli_queue(int argc, char **argv);
 int cli_care(int argc, char **argv);
 int cli_import(int argc, char **argv);
 int cli_match(int argc, char **argv);
+int cli_dashboard(int argc, char **argv);
 int cli_rules(int argc, char **argv);
 int cli_erppost(int argc, char **argv);
 int cli_web(int argc, char **argv);

@@ -28,6 +28,7 @@ static const command commands[] = {
 	{ "token",  cli_token,  "API bearer tokens for senders and metrics: add, list, revoke" },
 	{ "web",    cli_web,    "the handlers' workbench alone, on web_listen (also served by run)" },
 	{ "audit",  cli_audit,  "check that the audit trail was not changed behind ulf's back" },
+	{ "dashboard", cli_dashboard, "the controllers' figures: show, csv, import-paper, import-lives" },
 };
 
 static void usage(FILE *out)

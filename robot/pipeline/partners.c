@@ -10,6 +10,7 @@
 
 #include "robot/care/care.h"
 #include "robot/pipeline/pipeline_int.h"
+#include "robot/store/rollup.h"
 
 /* A claim of the job's document (a claim, or an envelope carrying one),
  * or NULL.  Owned by the job. */
@@ -90,6 +91,7 @@ static int reconcile(job *j, const claim *c, const invoice *inv, int64_t invoice
 	erp_posting bp;
 	ujson *result = NULL, *found;
 	char *text = NULL;
+	char cc[ROLLUP_CC_MAX], sig[ROLLUP_SIG_MAX];
 	store_summary sum;
 	int rc;
 
@@ -141,10 +143,13 @@ static int reconcile(job *j, const claim *c, const invoice *inv, int64_t invoice
 		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
 		goto out;
 	}
+	rollup_booking_keys(cc, sig, &bp);
 	memset(&sum, 0, sizeof(sum));
 	sum.flow = "care";
 	sum.decision = "auto";
 	sum.result = text;
+	sum.cost_centre = cc;
+	sum.lines_sig = sig;
 	rc = store_set_summary(j->p->s, invoice_id, &sum, j->now, err);
 	if (rc == 0)
 		rc = store_transition(j->p->s, invoice_id, from, ST_MATCHED, "care", 0,

@@ -63,6 +63,7 @@ typedef struct job {
 	int64_t now;
 	ulf_document doc;
 	bool read;
+	const char *not_einvoice; /* a PDF or an image, not an e-invoice: what it is */
 	findings f;
 	bool validated;
 	ujson *detail;        /* what the stage tells the event log */

@@ -8,6 +8,7 @@
 
 #include "robot/care/care.h"
 #include "robot/pipeline/pipeline_int.h"
+#include "robot/store/rollup.h"
 
 int job_to_queue(job *j, doc_state *to, const char *reason, const char *message,
 		 ulf_err *err)
@@ -26,6 +27,34 @@ int job_to_queue(job *j, doc_state *to, const char *reason, const char *message,
 	return 0;
 }
 
+/*
+ * What a document that is not an e-invoice is, by its first bytes: a PDF
+ * or a scanned image dropped in the inbox.  NULL for anything else.
+ */
+static const char *not_einvoice(const void *data, size_t len)
+{
+	static const struct { const char *magic; size_t n; const char *what; } kinds[] = {
+		{ "\xff\xd8\xff", 3, "a JPEG image" },
+		{ "\x89PNG\r\n\x1a\n", 8, "a PNG image" },
+		{ "II*\0", 4, "a TIFF image" },
+		{ "MM\0*", 4, "a TIFF image" },
+		{ "GIF87a", 6, "a GIF image" },
+		{ "GIF89a", 6, "a GIF image" },
+	};
+	const char *p = data;
+	size_t i, head = len < 1024 ? len : 1024;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (len >= kinds[i].n && memcmp(p, kinds[i].magic, kinds[i].n) == 0)
+			return kinds[i].what;
+	if (len >= 12 && memcmp(p, "RIFF", 4) == 0 && memcmp(p + 8, "WEBP", 4) == 0)
+		return "a WebP image";
+	/* a PDF's header may come anywhere in its first kilobyte */
+	if (head >= 5 && memmem(p, head, "%PDF-", 5))
+		return "a PDF";
+	return NULL;
+}
+
 int job_read(job *j, ulf_err *err)
 {
 	void *data = NULL;
@@ -42,7 +71,12 @@ int job_read(job *j, ulf_err *err)
 	if (rc)
 		return rc;
 	/* the stage decides what an unreadable document means */
-	rc = reader_read(&j->doc, data, len, name, &j->p->reader, true, err);
+	j->not_einvoice = not_einvoice(data, len);
+	if (j->not_einvoice)
+		rc = ulf_err_set(err, ULF_ESYNTAX, "%s: %s, not an e-invoice", name,
+				 j->not_einvoice);
+	else
+		rc = reader_read(&j->doc, data, len, name, &j->p->reader, true, err);
 	free(data);
 	free(name);
 	j->read = rc == 0;
@@ -99,6 +133,8 @@ int stage_read(doc_state *to, job *j, ulf_err *err)
 	rc = job_read(j, &why);
 	if (rc == ULF_ESTORE || rc == ULF_ENOMEM || rc == ULF_ENOTFOUND)
 		return ulf_err_set(err, rc, "%s", why.msg);
+	if (rc && j->not_einvoice)
+		return job_to_queue(j, to, "NOT_EINVOICE", why.msg, err);
 	if (rc)
 		return job_to_queue(j, to, rc == ULF_ESYNTAX ? "NOT_AN_INVOICE" : "UNREADABLE",
 				    why.msg, err);
@@ -260,6 +296,7 @@ static int match_orders(doc_state *to, job *j, ulf_err *err)
 	erp_posting bp;
 	ujson *result, *explanation = NULL;
 	char *text = NULL, *mj;
+	char cc[ROLLUP_CC_MAX], sig[ROLLUP_SIG_MAX];
 	store_summary sum;
 	size_t i;
 	int rc;
@@ -309,6 +346,13 @@ static int match_orders(doc_state *to, job *j, ulf_err *err)
 		/* later copies of its content are weighed against it (match.h) */
 		sum.fingerprint = r->fingerprint[0] ? r->fingerprint : NULL;
 		sum.refs = r->refs[0] ? r->refs : NULL;
+		/* the suggestion as far as it goes, for the dashboard's cost
+		 * centre and auto-coding rate (without it, they go without) */
+		if (posting_from_match(&bp, r, NULL) == 0) {
+			rollup_booking_keys(cc, sig, &bp);
+			sum.cost_centre = cc;
+			sum.lines_sig = sig;
+		}
 		rc = store_set_summary(j->p->s, j->id, &sum, j->now, err);
 		goto out;
 	}
@@ -327,12 +371,15 @@ static int match_orders(doc_state *to, job *j, ulf_err *err)
 	ujson_free(result);
 	if (rc)
 		goto out;
+	rollup_booking_keys(cc, sig, &bp);
 	memset(&sum, 0, sizeof(sum));
 	sum.flow = match_flow_name(r->flow);
 	sum.decision = "auto";
 	sum.result = text;
 	sum.fingerprint = r->fingerprint[0] ? r->fingerprint : NULL;
 	sum.refs = r->refs[0] ? r->refs : NULL;
+	sum.cost_centre = cc;
+	sum.lines_sig = sig;
 	rc = store_set_summary(j->p->s, j->id, &sum, j->now, err);
 	if (rc)
 		goto out;

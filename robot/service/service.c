@@ -25,6 +25,7 @@
 #include "robot/pipeline/intake.h"
 #include "robot/pipeline/pipeline.h"
 #include "robot/pipeline/supplier_reg.h"
+#include "robot/service/metrics.h"
 #include "robot/service/service.h"
 #include "robot/store/store.h"
 #include "robot/store/users.h"
@@ -59,6 +60,7 @@ typedef struct service {
 	httpd *http;
 	store *http_store;      /* the HTTP threads' reads, under http_lock */
 	users *http_users;      /* the senders' tokens, on http_store */
+	metrics_cache metrics;  /* /metrics' slow figures, under http_lock */
 	pthread_mutex_t http_lock;
 	int64_t refused_logged; /* the last request without credentials logged */
 	web *web;               /* the workbench, on web_listen */
@@ -420,23 +422,29 @@ static void metrics(httpd_response *out, service *sv)
 	store_erp_wait w;
 	char *text = NULL;
 	size_t len = 0;
+	dynbuf dash;
 	FILE *f;
 	ulf_err err;
 	int i;
 
 	ulf_err_clear(&err);
+	/* the dashboard's figures (robot/service/metrics.h), from the rollups */
+	dynbuf_init(&dash, 1u << 24);
 	pthread_mutex_lock(&sv->http_lock);
 	if (store_count_states(counts, sv->http_store, &err) ||
 	    store_automation(&automatic, &decided, sv->http_store, &err) ||
 	    store_count_resends(&resends, sv->http_store, &err) ||
-	    store_erp_waiting(&w, sv->http_store, &err)) {
+	    store_erp_waiting(&w, sv->http_store, &err) ||
+	    metrics_dashboard(&dash, sv->http_store, (int64_t)time(NULL), &sv->metrics, &err)) {
 		pthread_mutex_unlock(&sv->http_lock);
+		dynbuf_release(&dash);
 		httpd_reply(out, 503, "text/plain", err.msg);
 		return;
 	}
 	pthread_mutex_unlock(&sv->http_lock);
 	f = open_memstream(&text, &len);
 	if (!f) {
+		dynbuf_release(&dash);
 		httpd_reply(out, 500, "text/plain", "out of memory\n");
 		return;
 	}
@@ -477,6 +485,9 @@ static void metrics(httpd_response *out, service *sv)
 			   "# TYPE ulf_automation_rate gauge\nulf_automation_rate %lld.%04lld\n",
 			(long long)(r / 10000), (long long)(r % 10000));
 	}
+	if (dynbuf_len(&dash))
+		fputs(dynbuf_ptr(&dash), f);
+	dynbuf_release(&dash);
 	fclose(f);
 	out->status = 200;
 	out->content_type = "text/plain; version=0.0.4";
@@ -1011,6 +1022,7 @@ out:
 	store_close(sv.intake_store);
 	users_free(sv.http_users);
 	store_close(sv.http_store);
+	metrics_cache_release(&sv.metrics);
 	signal_target = NULL;
 	if (sv.inotify_fd >= 0)
 		close(sv.inotify_fd);

@@ -528,6 +528,8 @@ static int token_words(char *buf, size_t n, const db_backend *be, const char *na
 		return snprintf(buf, n, "%s", be->int64_type);
 	if (len == 4 && memcmp(name, "blob", 4) == 0)
 		return snprintf(buf, n, "%s", be->blob_type);
+	if (len == 9 && memcmp(name, "clustered", 9) == 0)
+		return snprintf(buf, n, "%s", be->clustered);
 	if (len > sizeof(ao) - 1 && memcmp(name, ao, sizeof(ao) - 1) == 0 &&
 	    len - (sizeof(ao) - 1) < sizeof(table)) {
 		memcpy(table, name + sizeof(ao) - 1, len - (sizeof(ao) - 1));

@@ -57,6 +57,9 @@ typedef struct db_backend {
 	const char *id_type;      /* {id}: an integer primary key the database numbers */
 	const char *int64_type;   /* {int64}: a 64-bit integer */
 	const char *blob_type;    /* {blob}: bytes */
+	/* {clustered}: after a table's closing parenthesis, its rows kept in
+	 * primary-key order where the database can (rollups read in ranges) */
+	const char *clustered;
 	/* {append_only:T}: the statements that make table T refuse UPDATE and
 	 * DELETE, into buf; returns the length as snprintf does */
 	int (*append_only)(char *buf, size_t n, const char *table);
@@ -226,7 +229,7 @@ bool db_is_conflict(db *d);
  * recording the version in table schema_version.  Idempotent.
  *
  * A script is written once for both dialects: the tokens {id}, {int64},
- * {blob}, {append_only:TABLE} and {drop_append_only:TABLE} become the
+ * {blob}, {clustered}, {append_only:TABLE} and {drop_append_only:TABLE} become the
  * backend's words for them (see struct db_backend); any other "{name}" or
  * "{name:...}" is an error, other braces are left alone.
  */

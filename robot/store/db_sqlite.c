@@ -403,6 +403,7 @@ const db_backend db_sqlite_backend = {
 	.id_type = "INTEGER PRIMARY KEY",   /* the rowid itself */
 	.int64_type = "INTEGER",
 	.blob_type = "BLOB",
+	.clustered = " WITHOUT ROWID",
 	.append_only = sq_append_only,
 	.drop_append_only = sq_drop_append_only,
 };

@@ -1,14 +1,17 @@
 /*
  * ref_suppliers.c - the supplier register in the store: finding a supplier
  * by any of its keys (number, Peppol id, org and VAT number, bankgiro,
- * plusgiro, IBAN, folded name), and putting one.  See refdata.h.
+ * plusgiro, IBAN, folded name), and putting one, with its contract's
+ * validity and the day it was set up.  See refdata.h.
  */
 #include <string.h>
 
+#include "core/calendar.h"
 #include "robot/store/ref_sql.h"
 
 #define SUP_COLS "supplier_no, name, org_no, vat_no, peppol_id, bankgiro, plusgiro, iban," \
-		 " contract, blocked FROM ref_suppliers"
+		 " contract, blocked, contract_ref, contract_from, contract_to, registered" \
+		 " FROM ref_suppliers"
 
 static const char *const sql[Q_COUNT_] = {
 	[Q_SUP_NUMBER] = "SELECT " SUP_COLS " WHERE supplier_no = ? LIMIT 2",
@@ -22,13 +25,18 @@ static const char *const sql[Q_COUNT_] = {
 	[Q_SUP_EXISTS] = "SELECT 1 FROM ref_suppliers WHERE supplier_no = ?",
 	[Q_SUP_PUT] =
 		"INSERT INTO ref_suppliers (supplier_no, name, name_key, org_no, vat_no, peppol_id,"
-		" bankgiro, plusgiro, iban, contract, blocked, updated_at)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		" bankgiro, plusgiro, iban, contract, blocked, updated_at, contract_ref,"
+		" contract_from, contract_to, registered)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, ?))"
 		" ON CONFLICT (supplier_no) DO UPDATE SET name = excluded.name,"
 		" name_key = excluded.name_key, org_no = excluded.org_no, vat_no = excluded.vat_no,"
 		" peppol_id = excluded.peppol_id, bankgiro = excluded.bankgiro,"
 		" plusgiro = excluded.plusgiro, iban = excluded.iban, contract = excluded.contract,"
-		" blocked = excluded.blocked, updated_at = excluded.updated_at",
+		" blocked = excluded.blocked, updated_at = excluded.updated_at,"
+		" contract_ref = excluded.contract_ref, contract_from = excluded.contract_from,"
+		" contract_to = excluded.contract_to,"
+		/* the day it was set up stays, unless the register says otherwise */
+		" registered = COALESCE(?, ref_suppliers.registered, excluded.registered)",
 };
 
 static int q_for(ref_key k)
@@ -70,6 +78,10 @@ static int found_row(db_stmt *st, void *ctx, ulf_err *err)
 	ref_col_buf(out->iban, sizeof(out->iban), st, 7);
 	out->contract = db_col_int(st, 8) != 0;
 	out->blocked = db_col_int(st, 9) != 0;
+	ref_col_buf(out->contract_ref, sizeof(out->contract_ref), st, 10);
+	ref_col_buf(out->contract_from, sizeof(out->contract_from), st, 11);
+	ref_col_buf(out->contract_to, sizeof(out->contract_to), st, 12);
+	ref_col_buf(out->registered, sizeof(out->registered), st, 13);
 	return 0;
 }
 
@@ -99,7 +111,7 @@ int refdata_supplier_find(ref_supplier *out, size_t *out_n, refdata *r, ref_key 
 int refdata_put_supplier(bool *out_updated, refdata *r, const ref_supplier *s,
 			 int64_t now, ulf_err *err)
 {
-	char name_key[256];
+	char name_key[256], today[CAL_DATE_MAX];
 	db_stmt *st;
 	int rc;
 
@@ -111,11 +123,14 @@ int refdata_put_supplier(bool *out_updated, refdata *r, const ref_supplier *s,
 	rc = ref_stmt(&st, r, sql, Q_SUP_PUT, err);
 	if (rc)
 		return rc;
+	cal_format(today, cal_day_of(now));
 	rc = db_bind_row(st, err, DBV_TEXT(s->supplier_no), DBV_TEXT(s->name),
 			 DBV_TEXT(name_key), ref_opt(s->org_no), ref_opt(s->vat_no),
 			 ref_opt(s->peppol_id), ref_opt(s->bankgiro), ref_opt(s->plusgiro),
 			 ref_opt(s->iban), DBV_INT(s->contract), DBV_INT(s->blocked),
-			 DBV_INT(now));
+			 DBV_INT(now), ref_opt(s->contract_ref), ref_opt(s->contract_from),
+			 ref_opt(s->contract_to), ref_opt(s->registered), DBV_TEXT(today),
+			 ref_opt(s->registered));
 	if (rc) {
 		db_reset(st);
 		return rc;

@@ -95,10 +95,25 @@ static const char *const handlers_v1 =
 	" active INTEGER NOT NULL DEFAULT 1, updated_at BIGINT NOT NULL,"
 	" PRIMARY KEY (dimension, code));";
 
+/*
+ * The supplier register's contract and set-up dates, for the dashboard's
+ * contract compliance and new suppliers, as a module of its own in
+ * schema_version ("refdata-contracts"): the contract's reference and the
+ * days it is valid, and the day the supplier was set up (the register's
+ * `registered` column, else the day an import first held it).
+ */
+static const char *const contracts_v1 =
+	"ALTER TABLE ref_suppliers ADD COLUMN contract_ref TEXT;"
+	"ALTER TABLE ref_suppliers ADD COLUMN contract_from TEXT;"
+	"ALTER TABLE ref_suppliers ADD COLUMN contract_to TEXT;"
+	"ALTER TABLE ref_suppliers ADD COLUMN registered TEXT;"
+	"CREATE INDEX ref_suppliers_registered ON ref_suppliers(registered);";
+
 int refdata_open(refdata **out, db *d, ulf_err *err)
 {
 	const char *steps[2] = { schema_v1, schema_v2 };
 	const char *handlers[1] = { handlers_v1 };
+	const char *contracts[1] = { contracts_v1 };
 	refdata *r;
 	int rc;
 
@@ -106,6 +121,8 @@ int refdata_open(refdata **out, db *d, ulf_err *err)
 	rc = db_migrate(d, "refdata", steps, 2, err);
 	if (rc == 0)
 		rc = db_migrate(d, "refdata-handlers", handlers, 1, err);
+	if (rc == 0)
+		rc = db_migrate(d, "refdata-contracts", contracts, 1, err);
 	if (rc)
 		return rc;
 	r = calloc(1, sizeof(*r));

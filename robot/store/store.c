@@ -17,6 +17,7 @@
 #include "core/pnr.h"
 #include "robot/store/keep.h"
 #include "robot/store/queue_index.h"
+#include "robot/store/rollup.h"
 #include "robot/store/store.h"
 #include "robot/store/store_int.h"
 
@@ -205,6 +206,9 @@ int store_open(store **out, const char *backend, const char *target, ulf_err *er
 		rc = queue_index_migrate(s->d, err);
 	if (rc == 0)
 		rc = queue_index_backfill(s->d, (int64_t)time(NULL), err);
+	/* the dashboard's rollups, which every transition keeps */
+	if (rc == 0)
+		rc = rollup_migrate(s->d, err);
 	if (rc)
 		goto out;
 	*out = s;
@@ -331,6 +335,9 @@ static int receive_one(store_intake *in, db *d, int64_t now, ulf_err *err)
 		       sha, 0, err);
 	if (rc || found) {
 		in->duplicate = found;
+		/* the same bytes again: counted apart on the dashboard */
+		if (rc == 0 && found)
+			rc = rollup_duplicate(d, in->id, now, err);
 		goto out;
 	}
 	rc = db_prepare(&st, d,
@@ -554,6 +561,9 @@ static int transition_locked(db *d, int64_t id, doc_state from, doc_state to,
 			db_finalize(st);
 	}
 	free(masked);
+	/* the dashboard's figures move with the document */
+	if (rc == 0)
+		rc = rollup_transition(d, id, from, to, now, err);
 	/* the queue's index follows the document in and out, in the same
 	 * transaction */
 	if (rc == 0 && to == ST_EXCEPTION)
@@ -700,6 +710,8 @@ int store_set_summary(store *s, int64_t id, const store_summary *sum, int64_t no
 		goto out;
 	}
 	rc = db_run(st, err);
+	if (rc == 0)
+		rc = rollup_summary(s->d, id, sum->cost_centre, sum->lines_sig, err);
 out:
 	free(name);
 	free(reasons);

@@ -181,6 +181,10 @@ typedef struct store_summary {
 	const char *fingerprint;   /* the matcher's content fingerprint (match.h) */
 	const char *refs;          /* JSON: the references that tell apart
 				      invoices of the same content (match.h) */
+	/* the robot's booking as the dashboard keeps it (rollup_booking_keys):
+	 * its main cost centre and its lines' signature */
+	const char *cost_centre;
+	const char *lines_sig;
 } store_summary;
 
 int store_set_summary(store *s, int64_t id, const store_summary *sum, int64_t now,

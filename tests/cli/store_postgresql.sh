@@ -24,7 +24,7 @@ trap stop EXIT
 # the store, its users, and the matcher's reference data and matching, on PostgreSQL
 export ULF_TEST_PG_CONNINFO="host=$dir port=5499 user=ulf dbname=postgres"
 rc=0
-for t in test_store test_users test_refdata test_match test_queue test_supplier_reg; do
+for t in test_store test_users test_refdata test_match test_queue test_supplier_reg test_dashboard; do
   [ -x "$tests/$t" ] || continue
   echo "== $t on PostgreSQL"
   "$tests/$t" || rc=1
