@@ -7,6 +7,12 @@
  * whole month, its whole months, the days after its last - and each span
  * is one indexed range of the rollup's primary key (cost centre, grain,
  * period).  A filter on a cost centre reads that cost centre's day rows.
+ *
+ * About 1 500 lines, one file on purpose for now: every figure is read
+ * through the one span-cutting query builder (qb_*) and row collector
+ * above, which a cut would have to export through dash_int.h.  The unit's
+ * indicators (the section at the end) are the seam to cut along when it
+ * grows.
  */
 #include <stdio.h>
 #include <stdlib.h>
