@@ -272,6 +272,7 @@ static void test_erp_waiting_banner(void **state)
 	p = take(h);
 	assert_null(strstr(p, "erp-waiting"));
 	free(p);
+	html_free(h);
 	w.waiting = 3;
 	w.held = 3;
 	w.since = 1765000000;
@@ -282,6 +283,7 @@ static void test_erp_waiting_banner(void **state)
 	assert_non_null(strstr(p, "3 invoices wait for the ERP (since "));
 	assert_non_null(strstr(p, "held for a set-up fault"));
 	free(p);
+	html_free(h);
 }
 
 static void test_queue_filter_refuses(void **state)
@@ -646,14 +648,16 @@ static void test_viewer(void **state)
 	ulf_document doc;
 	ulf_err err;
 	char path[1024], *p;
-	html *h = html_new(0);
+	html *h;
 
 	(void)state;
 	reader_opts_init(&opts);
 	ulf_err_clear(&err);
+	/* may skip: nothing allocated before */
 	ts_samples_path(path, sizeof(path), "invoices/peppol-invoice-sormland.xml");
 	if (reader_read_file(&doc, path, &opts, false, &err))
 		fail_msg("%s", err.msg);
+	h = html_new(0);
 	pages_viewer(h, doc.inv);
 	p = take(h);
 	assert_has(p, "Region Sörmland");
