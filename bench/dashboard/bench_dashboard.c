@@ -4,6 +4,7 @@
  *
  *   bench_dashboard [--dir DIR] [--small N] [--large N] [--suppliers N]
  *                   [--cost-centres N] [--pg CONNINFO] [--reps N] [--reuse]
+ *                   [--no-sqlite]
  *
  * Fills a store with --small (100 000) and one with --large (1 000 000)
  * documents spread over 13 months, through the rollup path (dash_load.h:
@@ -23,7 +24,7 @@
  * the large store of at most 1.3.  Its last line:
  *   cost ratio 1M/100k documents: R   (the sum of the pages and the scrape)
  * --reuse measures the SQLite stores an earlier run left in DIR without
- * filling them again.  Figures are doubles: for people, never money.
+ * filling them again; --no-sqlite runs on PostgreSQL only.  Figures are doubles: for people, never money.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -45,6 +46,7 @@ typedef struct opts {
 	long small, large, suppliers, cost_centres;
 	int reps;
 	bool reuse;     /* SQLite: measure the stores a run before filled */
+	bool no_sqlite; /* PostgreSQL only */
 } opts;
 
 static uint64_t rng_state;
@@ -521,9 +523,10 @@ int main(int argc, char **argv)
 		{ "pg", required_argument, NULL, 'p' },
 		{ "reps", required_argument, NULL, 'r' },
 		{ "reuse", no_argument, NULL, 'R' },
+		{ "no-sqlite", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 }
 	};
-	opts o = { "/tmp", NULL, 100000, 1000000, 3000, 40, 5, false };
+	opts o = { "/tmp", NULL, 100000, 1000000, 3000, 40, 5, false, false };
 	char small[1024], large[1024];
 	int c;
 
@@ -537,10 +540,11 @@ int main(int argc, char **argv)
 		case 'p': o.pg = optarg; break;
 		case 'r': o.reps = (int)strtol(optarg, NULL, 10); break;
 		case 'R': o.reuse = true; break;
+		case 'N': o.no_sqlite = true; break;
 		default:
 			fprintf(stderr, "usage: bench_dashboard [--dir DIR] [--small N] [--large N]"
 				" [--suppliers N] [--cost-centres N] [--pg CONNINFO] [--reps N]"
-				" [--reuse]\n");
+				" [--reuse] [--no-sqlite]\n");
 			return 64;
 		}
 	}
@@ -551,7 +555,8 @@ int main(int argc, char **argv)
 	}
 	snprintf(small, sizeof(small), "%s/ulf-bench-dashboard-small.db", o.dir);
 	snprintf(large, sizeof(large), "%s/ulf-bench-dashboard-large.db", o.dir);
-	bench("sqlite", small, large, &o);
+	if (!o.no_sqlite)
+		bench("sqlite", small, large, &o);
 	if (o.pg)
 		bench("postgresql", o.pg, o.pg, &o);
 	return 0;
