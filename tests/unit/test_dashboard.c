@@ -30,6 +30,7 @@
 #include "robot/config/config.h"
 #include "robot/pipeline/pipeline.h"
 #include "robot/service/metrics.h"
+#include "robot/store/dash_load.h"
 #include "robot/store/dashboard.h"
 #include "robot/store/refdata.h"
 #include "robot/store/rollup.h"
@@ -1439,6 +1440,63 @@ static void test_metrics(void **state)
 	dynbuf_release(&out);
 }
 
+
+/* Lives loaded from CSV count as the same lives lived: once, whole. */
+static void test_import_lives(void **state)
+{
+	static const char csv[] =
+		"id,received,kind,region,supplier,supplier_name,flow,cost_centre,lines,"
+		"lines_changed,amount,issue_date,due_date,outcome,reasons,decided,acted,posted,"
+		"again,handler\n"
+		"a1,2026-03-02 09:00,invoice," RA "," S1 ",Leverantören AB,po,100,3,,"
+		"1000.00,2026-03-02,2026-04-01,auto,,,,2026-03-02 09:05,,\n"
+		"a2,2026-03-03 10:00,invoice," RA "," S1 ",Leverantören AB,po,100,2,1,"
+		"2000.00,2026-03-03,2026-04-02,resolve,PRICE_DEVIATION,2026-03-03 10:01,"
+		"2026-03-04 11:00,2026-03-04 11:05,,anna\n"
+		"a3,2026-03-05 08:00,invoice," RB "," S2 ",X AB,non-po,200,1,,500.00,,,erp-hold,,"
+		"2026-03-05 08:01,2026-03-05 09:00,2026-03-05 09:01,2026-03-05 10:00,bo\n"
+		"a4,2026-03-10 08:00,paper," RA ",,,,,,,,,,open,,2026-03-10 08:00,,,,\n";
+	static const char bad[] = "id,received,kind,outcome,posted\n"
+				  "b1,2026-03-02 09:00,invoice,auto,2026-03-02 09:05\n"
+				  "b2,2026-03-02 09:00,invoice,auto,\n";
+	ts_store *t = ts_store_new("dashboard-lives", TS_SQLITE);
+	dash_filter f = dash_period(MAR, APR);
+	dash_counts c;
+	int64_t loaded, skipped;
+
+	(void)state;
+	OK(dash_import_lives(&loaded, &skipped, t->s, csv, sizeof(csv) - 1, "lives.csv", &err));
+	assert_int_equal(loaded, 4);
+	assert_int_equal(skipped, 0);
+	OK(dash_counts_get(NULL, &c, t->s, &f, &err));
+	assert_int_equal(c.in_invoices, 3);
+	assert_int_equal(c.in_paper, 1);
+	assert_int_equal(c.dup_bytes, 1);
+	assert_int_equal(c.decided, 3);          /* a1, a2 (the queue), a3 (posted) */
+	assert_int_equal(c.touchless, 2);        /* a1, and a3 held up by the ERP alone */
+	assert_int_equal(c.erp_posted, 1);
+	assert_int_equal(c.lines_posted, 6);
+	assert_int_equal(c.lines_unchanged, 5);  /* a2: one of two recoded */
+	assert_int_equal(c.lead_robot[1], 1);    /* a1, 5 minutes */
+	assert_int_equal(c.touches, 1);
+	assert_int_equal(c.erp_actions, 1);
+	/* again: nothing new */
+	OK(dash_import_lives(&loaded, &skipped, t->s, csv, sizeof(csv) - 1, "lives.csv", &err));
+	assert_int_equal(loaded, 0);
+	assert_int_equal(skipped, 4);
+	OK(dash_counts_get(NULL, &c, t->s, &f, &err));
+	assert_int_equal(c.in_invoices, 3);
+	assert_int_equal(c.dup_bytes, 1);
+	/* a wrong row loads nothing, and says which */
+	ulf_err_clear(&err);
+	assert_int_equal(dash_import_lives(&loaded, &skipped, t->s, bad, sizeof(bad) - 1, "bad.csv",
+					   &err), ULF_EINVAL);
+	assert_non_null(strstr(err.msg, "bad.csv:3: b2:"));
+	OK(dash_counts_get(NULL, &c, t->s, &f, &err));
+	assert_int_equal(c.in_invoices, 3);
+	ts_store_free(t);
+}
+
 static void test_calendar_basics(void **state)
 {
 	(void)state;
@@ -1476,6 +1534,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_calendar_basics, setup, teardown),
 		cmocka_unit_test(test_pipeline_feeds_the_rollups),
 		cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_lives, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
