@@ -319,18 +319,54 @@ static bool numeric(const char *s)
 	return true;
 }
 
+/* One section of a table's CSV (a header line and its rows) as an HTML
+ * table, the fields through the page writer. */
+static int csv_section(html *h, const char *text, size_t len, const char *name, ulf_err *err)
+{
+	csv_reader *r = NULL;
+	size_t i, cols;
+	int rc;
+
+	rc = csv_open(&r, text, len, name, err);
+	if (rc == 0 && (rc = csv_next(r, err)) == 1) {
+		cols = csv_count(r);
+		html_open(h, "div", "class", "table-wrap");
+		html_open(h, "table", "class", "dash compact");
+		html_open(h, "thead");
+		html_open(h, "tr");
+		for (i = 0; i < cols; i++)
+			html_elem(h, "th", csv_field(r, i));
+		html_close(h, "tr");
+		html_close(h, "thead");
+		html_open(h, "tbody");
+		while ((rc = csv_next(r, err)) == 1) {
+			html_open(h, "tr");
+			for (i = 0; i < cols; i++) {
+				const char *f = csv_field(r, i);
+				page_td(h, numeric(f) ? "num" : NULL, f);
+			}
+			html_close(h, "tr");
+		}
+		html_close(h, "tbody");
+		html_close(h, "table");
+		html_close(h, "div");
+	}
+	csv_free(r);
+	return rc < 0 ? rc : 0;
+}
+
 /*
  * The table `name` with a heading and its CSV link, written from the same
- * CSV text the download gives.
+ * CSV text the download gives; a CSV of several parts (an empty line
+ * between them: the lead time and its touches) is a table each.
  */
 static void table(html *h, store *s, const dash_view *v, const char *name, const char *title)
 {
 	char path[96], id[64];
+	const char *p, *end, *cut;
 	dynbuf buf;
-	csv_reader *r = NULL;
 	page_query q;
 	ulf_err err;
-	size_t i, cols;
 	int rc;
 
 	ulf_err_clear(&err);
@@ -350,33 +386,18 @@ static void table(html *h, store *s, const dash_view *v, const char *name, const
 		html_open(h, "p", "class", "muted");
 		html_text(h, "Nothing in this period.");
 		html_close(h, "p");
-		goto out;
 	}
-	if (rc == 0)
-		rc = csv_open(&r, dynbuf_ptr(&buf), dynbuf_len(&buf), name, &err);
-	if (rc == 0 && (rc = csv_next(r, &err)) == 1) {
-		rc = 0;
-		cols = csv_count(r);
-		html_open(h, "div", "class", "table-wrap");
-		html_open(h, "table", "class", "dash compact");
-		html_open(h, "thead");
-		html_open(h, "tr");
-		for (i = 0; i < cols; i++)
-			html_elem(h, "th", csv_field(r, i));
-		html_close(h, "tr");
-		html_close(h, "thead");
-		html_open(h, "tbody");
-		while ((rc = csv_next(r, &err)) == 1) {
-			html_open(h, "tr");
-			for (i = 0; i < cols; i++) {
-				const char *f = csv_field(r, i);
-				page_td(h, numeric(f) ? "num" : NULL, f);
-			}
-			html_close(h, "tr");
+	if (rc == 0 && dynbuf_len(&buf)) {
+		p = dynbuf_ptr(&buf);
+		end = p + dynbuf_len(&buf);
+		while (rc == 0 && p < end) {
+			cut = strstr(p, "\n\n");
+			cut = cut ? cut + 1 : end;
+			rc = csv_section(h, p, (size_t)(cut - p), name, &err);
+			p = cut;
+			while (p < end && *p == '\n')
+				p++;
 		}
-		html_close(h, "tbody");
-		html_close(h, "table");
-		html_close(h, "div");
 	}
 	if (rc < 0) {
 		html_open(h, "p", "class", "flash error");
@@ -385,9 +406,7 @@ static void table(html *h, store *s, const dash_view *v, const char *name, const
 		html_close(h, "p");
 		web_log("error", "dashboard %s: %s", name, err.msg);
 	}
-out:
 	html_close(h, "section");
-	csv_free(r);
 	dynbuf_release(&buf);
 }
 
