@@ -269,15 +269,17 @@ static void spark(html *h, const int64_t *vals, size_t n, const char *label)
 	char pts[32 * 64], *p = pts;
 	size_t i, left = sizeof(pts);
 	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	size_t have = 0;
 	int k;
 
 	for (i = 0; i < n; i++) {
 		if (vals[i] < 0)
 			continue;
+		have++;
 		lo = vals[i] < lo ? vals[i] : lo;
 		hi = vals[i] > hi ? vals[i] : hi;
 	}
-	if (n < 2 || lo > hi) {
+	if (have < 2) {   /* one point is no line */
 		html_open(h, "span", "class", "spark-none");
 		html_text(h, "no trend yet");
 		html_close(h, "span");
@@ -319,6 +321,21 @@ static bool numeric(const char *s)
 	return true;
 }
 
+/* A CSV column name as a heading: "touchless_rate" is "touchless rate". */
+static void header(html *h, const char *name)
+{
+	char buf[128];
+	size_t i;
+
+	snprintf(buf, sizeof(buf), "%s", name);
+	for (i = 0; buf[i]; i++)
+		if (buf[i] == '_')
+			buf[i] = ' ';
+	html_open(h, "th", "class", "nowrap");
+	html_text(h, buf);
+	html_close(h, "th");
+}
+
 /* One section of a table's CSV (a header line and its rows) as an HTML
  * table, the fields through the page writer. */
 static int csv_section(html *h, const char *text, size_t len, const char *name, ulf_err *err)
@@ -335,7 +352,7 @@ static int csv_section(html *h, const char *text, size_t len, const char *name, 
 		html_open(h, "thead");
 		html_open(h, "tr");
 		for (i = 0; i < cols; i++)
-			html_elem(h, "th", csv_field(r, i));
+			header(h, csv_field(r, i));
 		html_close(h, "tr");
 		html_close(h, "thead");
 		html_open(h, "tbody");
@@ -580,7 +597,7 @@ static void overview(html *h, web_ctx *c, store *s, const dash_view *v)
 	theme_path(path, sizeof(path), "lead");
 	figure_begin(h, "fig-lead", "Lead time, receipt to posting", view_url(&qu, v, path));
 	bucket_text(buf, sizeof(buf), l.all.median);
-	html_open(h, "p", "class", "dash-value");
+	html_open(h, "p", "class", "dash-value dash-value-sm");
 	html_text(h, "median ");
 	html_text(h, buf);
 	bucket_text(buf, sizeof(buf), l.all.p90);
