@@ -150,12 +150,13 @@ static int row_hash(char out[DIGEST_HEX_LEN + 1], const fields *f, ulf_err *err)
 
 /* ---- migration: chaining the rows an older store holds ---------------- */
 
-/* One row's new links, collected before they are written. */
-typedef struct link {
+/* One row's new links, collected before they are written (not "link":
+ * that is unistd.h's link(), which <signal.h> brings in under _GNU_SOURCE). */
+typedef struct chain_link {
 	int64_t id;
 	char prev[DIGEST_HEX_LEN + 1];
 	char hash[DIGEST_HEX_LEN + 1];
-} link;
+} chain_link;
 
 /* The chain so far, while rows are collected. */
 struct chaining {
@@ -166,7 +167,7 @@ struct chaining {
 static int link_fill(void *elem, db_stmt *st, void *ctx, ulf_err *err)
 {
 	struct chaining *c = ctx;
-	link *l = elem;
+	chain_link *l = elem;
 	fields f;
 	int rc;
 
@@ -188,7 +189,7 @@ static int chain_existing(db *d, void *ctx, ulf_err *err)
 {
 	struct chaining c = { .n = 0 };
 	db_stmt *st = NULL;
-	link *links = NULL;
+	chain_link *links = NULL;
 	size_t n, i;
 	int rc;
 
@@ -201,7 +202,7 @@ static int chain_existing(db *d, void *ctx, ulf_err *err)
 			return rc;
 		rc = db_bind_row(st, err, DBV_INT(c.last_id));
 		if (rc == 0)
-			rc = db_collect((void **)&links, &n, st, sizeof(link), CHAIN_BATCH,
+			rc = db_collect((void **)&links, &n, st, sizeof(chain_link), CHAIN_BATCH,
 					link_fill, &c, err);
 		db_finalize(st);
 		if (rc)

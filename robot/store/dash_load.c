@@ -29,8 +29,9 @@ static int stored(bool *out, store *s, const char *bytes, ulf_err *err)
 	rc = db_prepare(&st, store_db(s), "SELECT id FROM documents WHERE sha256 = ?", err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, sha);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_TEXT(sha));
+	if (rc == 0)
+		rc = db_step(st, err);
 	db_finalize(st);
 	if (rc < 0)
 		return rc;

@@ -205,6 +205,7 @@ static void qb_text(qb *q, const char *s)
 
 static int qb_prepare(db_stmt **out, qb *q, db *d, ulf_err *err)
 {
+	db_value v[QB_PARAMS];
 	int i, rc;
 
 	*out = NULL;
@@ -213,13 +214,14 @@ static int qb_prepare(db_stmt **out, qb *q, db *d, ulf_err *err)
 	rc = db_prepare(out, d, q->sql, err);
 	if (rc)
 		return rc;
-	for (i = 0; i < q->n; i++) {
-		if (q->p[i].text)
-			db_bind_text(*out, i + 1, q->p[i].s);
-		else
-			db_bind_int(*out, i + 1, q->p[i].i);
+	for (i = 0; i < q->n; i++)
+		v[i] = q->p[i].text ? DBV_TEXT(q->p[i].s) : DBV_INT(q->p[i].i);
+	rc = db_bind_values(*out, v, (size_t)q->n, err);
+	if (rc) {
+		db_finalize(*out);
+		*out = NULL;
 	}
-	return 0;
+	return rc;
 }
 
 /* The flow filter's key ("recurring" is non-po). */
@@ -250,9 +252,9 @@ static int any_days(bool *out, db *d, const char *table, int32_t lo, int32_t hi,
 	rc = db_prepare(&st, d, sql, err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, lo);
-	db_bind_int(st, 2, hi);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_INT(lo), DBV_INT(hi));
+	if (rc == 0)
+		rc = db_step(st, err);
 	db_finalize(st);
 	if (rc < 0)
 		return rc;
@@ -651,8 +653,9 @@ static int supplier_name(char *out, size_t n, db *d, const char *supplier, ulf_e
 	rc = db_prepare(&st, d, "SELECT name FROM dash_names WHERE supplier = ?", err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, supplier);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_TEXT(supplier));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc == 1)
 		put_text(out, n, db_col_text(st, 0));
 	db_finalize(st);
@@ -1440,10 +1443,10 @@ int dash_new_suppliers(dash_month_row **out, size_t *out_n, store *s, const dash
 			" GROUP BY substr(registered, 1, 7)", err);
 	if (rc)
 		goto out;
-	db_bind_text(st, 1, from);
-	db_bind_text(st, 2, to);
-	rc = db_collect((void **)&got, &ngot, st, sizeof(*got), (size_t)months + 1, month_fill,
-			NULL, err);
+	rc = db_bind_row(st, err, DBV_TEXT(from), DBV_TEXT(to));
+	if (rc == 0)
+		rc = db_collect((void **)&got, &ngot, st, sizeof(*got), (size_t)months + 1,
+				month_fill, NULL, err);
 	db_finalize(st);
 	if (rc)
 		goto out;

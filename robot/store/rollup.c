@@ -392,8 +392,9 @@ static int rdoc_load(rdoc *r, bool *found, db *d, int64_t id, ulf_err *err)
 	rc = db_prepare(&st, d, load_sql, err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, id);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_INT(id));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc <= 0) {
 		db_finalize(st);
 		return rc;
@@ -449,12 +450,10 @@ static int rdoc_load(rdoc *r, bool *found, db *d, int64_t id, ulf_err *err)
 	return rc;
 }
 
-static void bind_opt_day(db_stmt *st, int idx, bool set, int32_t day)
+/* A day, NULL when !set: a value for db_bind_row. */
+static db_value opt_day(bool set, int32_t day)
 {
-	if (set)
-		db_bind_int(st, idx, day);
-	else
-		db_bind_null(st, idx);
+	return set ? DBV_INT(day) : DBV_NULL;
 }
 
 static int rdoc_save(db *d, const rdoc *r, ulf_err *err)
@@ -480,31 +479,23 @@ static int rdoc_save(db *d, const rdoc *r, ulf_err *err)
 		err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, r->id);
-	db_bind_text(st, 2, r->cls);
-	db_bind_text(st, 3, r->row ? r->cc : NULL);
-	db_bind_text(st, 4, r->lines_sig);
-	bind_opt_day(st, 5, r->in_counted, r->in_day);
-	db_bind_text(st, 6, r->in_counted ? r->in_region : NULL);
-	db_bind_text(st, 7, r->in_counted ? r->in_cc : NULL);
-	db_bind_text(st, 8, r->in_counted ? r->in_flow : NULL);
-	bind_opt_day(st, 9, r->decided, r->decided_day);
-	db_bind_int(st, 10, r->touchless);
-	db_bind_int(st, 11, r->touches);
-	db_bind_int(st, 12, r->erp_actions);
-	db_bind_int(st, 13, r->erp_held);
-	db_bind_text(st, 14, r->last_queue);
-	db_bind_int(st, 15, r->queued);
-	db_bind_int(st, 16, r->left_at);
-	db_bind_int(st, 17, r->q_rday);
-	bind_opt_day(st, 18, r->q_dday != DASH_NO_DAY, r->q_dday);
-	db_bind_text(st, 19, r->q_region);
-	db_bind_text(st, 20, r->q_cc);
-	db_bind_text(st, 21, r->q_flow);
-	db_bind_text(st, 22, r->q_reasons);
-	db_bind_int(st, 23, r->q_amount);
-	db_bind_int(st, 24, r->q_sek);
-	db_bind_int(st, 25, r->final);
+	rc = db_bind_row(st, err, DBV_INT(r->id), DBV_TEXT(r->cls),
+			 DBV_TEXT(r->row ? r->cc : NULL), DBV_TEXT(r->lines_sig),
+			 opt_day(r->in_counted, r->in_day),
+			 DBV_TEXT(r->in_counted ? r->in_region : NULL),
+			 DBV_TEXT(r->in_counted ? r->in_cc : NULL),
+			 DBV_TEXT(r->in_counted ? r->in_flow : NULL),
+			 opt_day(r->decided, r->decided_day), DBV_INT(r->touchless),
+			 DBV_INT(r->touches), DBV_INT(r->erp_actions), DBV_INT(r->erp_held),
+			 DBV_TEXT(r->last_queue), DBV_INT(r->queued), DBV_INT(r->left_at),
+			 DBV_INT(r->q_rday), opt_day(r->q_dday != DASH_NO_DAY, r->q_dday),
+			 DBV_TEXT(r->q_region), DBV_TEXT(r->q_cc), DBV_TEXT(r->q_flow),
+			 DBV_TEXT(r->q_reasons), DBV_INT(r->q_amount), DBV_INT(r->q_sek),
+			 DBV_INT(r->final));
+	if (rc) {
+		db_finalize(st);
+		return rc;
+	}
 	return db_run(st, err);
 }
 
@@ -541,6 +532,7 @@ static int add_counts(db *d, int32_t day, const char *region, const char *cc,
 		      const char *flow, const dash_counts *c, ulf_err *err)
 {
 	const int64_t *a = dash_counts_arr((dash_counts *)(uintptr_t)c);
+	db_value v[5 + DASH_NCOUNTS];
 	struct grain_row g[3];
 	db_stmt *st = NULL;
 	size_t i, n;
@@ -556,13 +548,18 @@ static int add_counts(db *d, int32_t day, const char *region, const char *cc,
 		rc = db_prepare(&st, d, upsert_sql, err);
 		if (rc)
 			break;
-		db_bind_text(st, 1, g[i].grain);
-		db_bind_int(st, 2, g[i].period);
-		db_bind_text(st, 3, g[i].cc);
-		db_bind_text(st, 4, region);
-		db_bind_text(st, 5, flow);
+		v[0] = DBV_TEXT(g[i].grain);
+		v[1] = DBV_INT(g[i].period);
+		v[2] = DBV_TEXT(g[i].cc);
+		v[3] = DBV_TEXT(region);
+		v[4] = DBV_TEXT(flow);
 		for (k = 0; k < DASH_NCOUNTS; k++)
-			db_bind_int(st, 6 + k, a[k]);
+			v[5 + k] = DBV_INT(a[k]);
+		rc = db_bind_values(st, v, sizeof(v) / sizeof(v[0]), err);
+		if (rc) {
+			db_finalize(st);
+			break;
+		}
 		rc = db_run(st, err);
 	}
 	return rc;
@@ -583,12 +580,13 @@ static int add_reason(db *d, int32_t day, const char *region, const char *cc,
 				err);
 		if (rc)
 			break;
-		db_bind_text(st, 1, g[i].grain);
-		db_bind_int(st, 2, g[i].period);
-		db_bind_text(st, 3, g[i].cc);
-		db_bind_text(st, 4, region);
-		db_bind_text(st, 5, flow);
-		db_bind_text(st, 6, reason);
+		rc = db_bind_row(st, err, DBV_TEXT(g[i].grain), DBV_INT(g[i].period),
+				 DBV_TEXT(g[i].cc), DBV_TEXT(region), DBV_TEXT(flow),
+				 DBV_TEXT(reason));
+		if (rc) {
+			db_finalize(st);
+			break;
+		}
 		rc = db_run(st, err);
 	}
 	return rc;
@@ -627,19 +625,15 @@ static int add_supplier(db *d, int32_t day, const char *region, const char *cc,
 			" contract_ore = dash_suppliers.contract_ore + excluded.contract_ore", err);
 		if (rc)
 			break;
-		db_bind_text(st, 1, g[i].grain);
-		db_bind_int(st, 2, g[i].period);
-		db_bind_text(st, 3, g[i].cc);
-		db_bind_text(st, 4, regs[i]);
-		db_bind_text(st, 5, supplier);
-		db_bind_int(st, 6, x->decided);
-		db_bind_int(st, 7, x->touchless);
-		db_bind_int(st, 8, x->entries);
-		db_bind_int(st, 9, x->posted);
-		db_bind_int(st, 10, x->spend_docs);
-		db_bind_int(st, 11, x->spend_ore);
-		db_bind_int(st, 12, x->contract_docs);
-		db_bind_int(st, 13, x->contract_ore);
+		rc = db_bind_row(st, err, DBV_TEXT(g[i].grain), DBV_INT(g[i].period),
+				 DBV_TEXT(g[i].cc), DBV_TEXT(regs[i]), DBV_TEXT(supplier),
+				 DBV_INT(x->decided), DBV_INT(x->touchless), DBV_INT(x->entries),
+				 DBV_INT(x->posted), DBV_INT(x->spend_docs), DBV_INT(x->spend_ore),
+				 DBV_INT(x->contract_docs), DBV_INT(x->contract_ore));
+		if (rc) {
+			db_finalize(st);
+			break;
+		}
 		rc = db_run(st, err);
 	}
 	return rc;
@@ -659,10 +653,12 @@ static int add_handler(db *d, int32_t day, const char *region, const char *who,
 				" who) DO UPDATE SET actions = dash_handlers.actions + 1", err);
 		if (rc)
 			break;
-		db_bind_text(st, 1, grains[i]);
-		db_bind_int(st, 2, periods[i]);
-		db_bind_text(st, 3, region);
-		db_bind_text(st, 4, who);
+		rc = db_bind_row(st, err, DBV_TEXT(grains[i]), DBV_INT(periods[i]),
+				 DBV_TEXT(region), DBV_TEXT(who));
+		if (rc) {
+			db_finalize(st);
+			break;
+		}
 		rc = db_run(st, err);
 	}
 	return rc;
@@ -680,8 +676,11 @@ static int put_name(db *d, const char *supplier, const char *name, ulf_err *err)
 			" WHERE dash_names.name <> excluded.name", err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, supplier);
-	db_bind_text(st, 2, name);
+	rc = db_bind_row(st, err, DBV_TEXT(supplier), DBV_TEXT(name));
+	if (rc) {
+		db_finalize(st);
+		return rc;
+	}
 	return db_run(st, err);
 }
 
@@ -703,12 +702,12 @@ static int queue_rows_cc(db *d, const rdoc *r, const char *cc, int sign, ulf_err
 			" amount = dash_queue_age.amount + excluded.amount", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, r->q_rday);
-	db_bind_text(st, 2, cc);
-	db_bind_text(st, 3, r->q_region);
-	db_bind_text(st, 4, r->q_flow);
-	db_bind_int(st, 5, sign);
-	db_bind_int(st, 6, sign * amount);
+	rc = db_bind_row(st, err, DBV_INT(r->q_rday), DBV_TEXT(cc), DBV_TEXT(r->q_region),
+			 DBV_TEXT(r->q_flow), DBV_INT(sign), DBV_INT(sign * amount));
+	if (rc) {
+		db_finalize(st);
+		return rc;
+	}
 	rc = db_run(st, err);
 	if (rc)
 		return rc;
@@ -719,13 +718,13 @@ static int queue_rows_cc(db *d, const rdoc *r, const char *cc, int sign, ulf_err
 			" other_n = dash_queue_due.other_n + excluded.other_n", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, r->q_dday);
-	db_bind_text(st, 2, cc);
-	db_bind_text(st, 3, r->q_region);
-	db_bind_text(st, 4, r->q_flow);
-	db_bind_int(st, 5, sign);
-	db_bind_int(st, 6, sign * amount);
-	db_bind_int(st, 7, r->q_sek ? 0 : sign);
+	rc = db_bind_row(st, err, DBV_INT(r->q_dday), DBV_TEXT(cc), DBV_TEXT(r->q_region),
+			 DBV_TEXT(r->q_flow), DBV_INT(sign), DBV_INT(sign * amount),
+			 DBV_INT(r->q_sek ? 0 : sign));
+	if (rc) {
+		db_finalize(st);
+		return rc;
+	}
 	rc = db_run(st, err);
 	for (p = r->q_reasons ? r->q_reasons : ""; rc == 0 && *p; p = *comma ? comma + 1 : comma) {
 		comma = strchr(p, ',');
@@ -739,11 +738,12 @@ static int queue_rows_cc(db *d, const rdoc *r, const char *cc, int sign, ulf_err
 				" SET n = dash_queue_reason.n + excluded.n", err);
 		if (rc)
 			break;
-		db_bind_text(st, 1, reason);
-		db_bind_text(st, 2, cc);
-		db_bind_text(st, 3, r->q_region);
-		db_bind_text(st, 4, r->q_flow);
-		db_bind_int(st, 5, sign);
+		rc = db_bind_row(st, err, DBV_TEXT(reason), DBV_TEXT(cc), DBV_TEXT(r->q_region),
+				 DBV_TEXT(r->q_flow), DBV_INT(sign));
+		if (rc) {
+			db_finalize(st);
+			break;
+		}
 		rc = db_run(st, err);
 	}
 	if (rc || sign > 0)
@@ -754,10 +754,12 @@ static int queue_rows_cc(db *d, const rdoc *r, const char *cc, int sign, ulf_err
 			" AND region = ? AND flow = ? AND n = 0", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, r->q_rday);
-	db_bind_text(st, 2, cc);
-	db_bind_text(st, 3, r->q_region);
-	db_bind_text(st, 4, r->q_flow);
+	rc = db_bind_row(st, err, DBV_INT(r->q_rday), DBV_TEXT(cc), DBV_TEXT(r->q_region),
+			 DBV_TEXT(r->q_flow));
+	if (rc) {
+		db_finalize(st);
+		return rc;
+	}
 	rc = db_run(st, err);
 	if (rc)
 		return rc;
@@ -765,10 +767,12 @@ static int queue_rows_cc(db *d, const rdoc *r, const char *cc, int sign, ulf_err
 			" AND region = ? AND flow = ? AND n = 0", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, r->q_dday);
-	db_bind_text(st, 2, cc);
-	db_bind_text(st, 3, r->q_region);
-	db_bind_text(st, 4, r->q_flow);
+	rc = db_bind_row(st, err, DBV_INT(r->q_dday), DBV_TEXT(cc), DBV_TEXT(r->q_region),
+			 DBV_TEXT(r->q_flow));
+	if (rc) {
+		db_finalize(st);
+		return rc;
+	}
 	return db_run(st, err);
 }
 
@@ -792,8 +796,9 @@ static int due_day(int32_t *out, db *d, int64_t id, ulf_err *err)
 	rc = db_prepare(&st, d, "SELECT facts FROM documents WHERE id = ?", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, id);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_INT(id));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc == 1) {
 		rc = 0;
 		text = db_col_text(st, 0);
@@ -834,8 +839,9 @@ static int contract_valid(bool *out, db *d, const char *supplier, const char *da
 			" FROM ref_suppliers WHERE org_no = ? ORDER BY supplier_no LIMIT 1", err);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, supplier);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_TEXT(supplier));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc == 1) {
 		ref = db_col_text(st, 1);
 		from = db_col_text(st, 2);
@@ -940,8 +946,9 @@ static int lines_posted(int64_t *out_posted, int64_t *out_same, db *d, const rdo
 			: "SELECT result FROM documents WHERE id = ?", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, r->id);
-	rc = db_step(st, err);
+	rc = db_bind_row(st, err, DBV_INT(r->id));
+	if (rc == 0)
+		rc = db_step(st, err);
 	if (rc == 1)
 		rc = booking_sigs(&sigs, &n, db_col_text(st, 0),
 				  strcmp(column, "result") == 0 ? "booking" : NULL, err);
@@ -1338,9 +1345,11 @@ int rollup_summary(db *d, int64_t id, const char *cost_centre, const char *lines
 			" lines_sig = COALESCE(excluded.lines_sig, dash_docs.lines_sig)", err);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, id);
-	db_bind_text(st, 2, cost_centre);
-	db_bind_text(st, 3, lines_sig);
+	rc = db_bind_row(st, err, DBV_INT(id), DBV_TEXT(cost_centre), DBV_TEXT(lines_sig));
+	if (rc) {
+		db_finalize(st);
+		return rc;
+	}
 	return db_run(st, err);
 }
 
