@@ -14,7 +14,7 @@
 /* The most a table's CSV may grow to (a year of suppliers fits). */
 #define DASH_CSV_CAP ((size_t)64 * 1024 * 1024)
 /* Weeks on the board, weeks and months in the trends. */
-#define BOARD_WEEKS 8
+#define BOARD_WEEKS 12
 #define TREND_N 12
 
 /* ---- the tables as CSV ---------------------------------------------------- */
