@@ -57,7 +57,7 @@ typedef enum auth_perm {
  *   queue_view        x          x            x
  *   queue_act         x          x
  *   unmask                       x
- *   dashboard         x          x            x         x
+ *   dashboard                                 x         x
  *   audit_view                                x         x
  *   users                                               x
  *

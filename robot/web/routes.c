@@ -2,13 +2,14 @@
  * routes.c - the pages of the workbench and who may open them: the one
  * list of them (web.h, web_route).  The workbench's own doors (login,
  * logout, assets, health) are in web.c; the queue's handlers are
- * pages_handlers.c.
+ * pages_handlers.c, the dashboard's pages_dashboard.c.
  *
  * The permission is checked by the router on every request, before the
  * handler runs: a controller's or an administrator's POST to an action
  * is refused (403) however it was made, and only a care handler reaches
  * the unmasking of a care claim.
  */
+#include "robot/web/pages_dashboard.h"
 #include "robot/web/pages_handlers.h"
 #include "robot/web/web.h"
 
@@ -29,6 +30,8 @@ const web_route web_page_routes[] = {
 	{ "GET", "/suppliers/pending", AUTH_QUEUE_VIEW, pages_suppliers_pending_get },
 	{ "POST", "/suppliers/{id:int}/approve", AUTH_QUEUE_ACT, pages_supplier_approve_post },
 	{ "POST", "/suppliers/{id:int}/decline", AUTH_QUEUE_ACT, pages_supplier_decline_post },
+	{ "GET", "/dashboard", AUTH_DASHBOARD, pages_dashboard_get },
+	{ "GET", "/dashboard/{page}", AUTH_DASHBOARD, pages_dashboard_page_get },
 };
 
 const size_t web_page_nroutes = sizeof(web_page_routes) / sizeof(web_page_routes[0]);

@@ -29,7 +29,7 @@ static void test_permission_table(void **state)
 		{ AUTH_QUEUE_VIEW, 1, 1, 1, 0 },
 		{ AUTH_QUEUE_ACT,  1, 1, 0, 0 },
 		{ AUTH_UNMASK,     0, 1, 0, 0 },
-		{ AUTH_DASHBOARD,  1, 1, 1, 1 },
+		{ AUTH_DASHBOARD,  0, 0, 1, 1 },
 		{ AUTH_AUDIT_VIEW, 0, 0, 1, 1 },
 		{ AUTH_USERS,      0, 0, 0, 1 },
 	};
