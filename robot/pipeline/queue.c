@@ -413,6 +413,19 @@ static int standing_booking(char **out, bool *handlers, store *s, int64_t id, ul
 	return rc;
 }
 
+/* An action on document `id` by `who`, on the version they saw; the rest
+ * of it zero, for the caller to fill. */
+static void act_init(queue_act *a, int64_t id, int64_t version, const char *who,
+		     const char *action, int64_t now)
+{
+	memset(a, 0, sizeof(*a));
+	a->id = id;
+	a->version = version;
+	a->who = who;
+	a->action = action;
+	a->now = now;
+}
+
 int queue_approve(pipeline *p, int64_t id, const char *who, int64_t version,
 		  const char *note, int64_t now, ulf_err *err)
 {
@@ -442,12 +455,7 @@ int queue_approve(pipeline *p, int64_t id, const char *who, int64_t version,
 	if (rc)
 		goto out;
 	extra[3] = handlers ? "as saved by a handler" : "as suggested";
-	memset(&a, 0, sizeof(a));
-	a.id = id;
-	a.version = version;
-	a.who = who;
-	a.action = "approve";
-	a.now = now;
+	act_init(&a, id, version, who, "approve", now);
 	a.must_wait = true;
 	a.to = ST_READY;
 	a.extra = extra;
@@ -496,12 +504,7 @@ int queue_approve_booking(queue_problems *out_problems, pipeline *p, int64_t id,
 		rc = ulf_err_set(err, ULF_ENOMEM, "out of memory");
 		goto out;
 	}
-	memset(&a, 0, sizeof(a));
-	a.id = id;
-	a.version = version;
-	a.who = who;
-	a.action = "approve";
-	a.now = now;
+	act_init(&a, id, version, who, "approve", now);
 	a.must_wait = true;
 	a.to = ST_READY;
 	a.set_booking = true;
@@ -632,12 +635,7 @@ int queue_reject(pipeline *p, int64_t id, const char *who, int64_t version,
 			return rc;
 	}
 	extra[5] = xml ? "made" : why[0] ? why : NULL;
-	memset(&a, 0, sizeof(a));
-	a.id = id;
-	a.version = version;
-	a.who = who;
-	a.action = "reject";
-	a.now = now;
+	act_init(&a, id, version, who, "reject", now);
 	a.must_wait = true;
 	a.to = ST_REJECTED;
 	a.response_code = code;
@@ -687,12 +685,7 @@ int queue_hold(pipeline *p, int64_t id, const char *who, int64_t version,
 			return ulf_err_set(err, ULF_EINVAL, "hold until %s: that is not after today"
 					   " (%s)", until, day);
 	}
-	memset(&a, 0, sizeof(a));
-	a.id = id;
-	a.version = version;
-	a.who = who;
-	a.action = until && *until ? "hold" : "release";
-	a.now = now;
+	act_init(&a, id, version, who, until && *until ? "hold" : "release", now);
 	a.must_wait = true;
 	a.set_hold = true;
 	a.hold_until = until && *until ? until : NULL;
@@ -708,12 +701,7 @@ int queue_assign(pipeline *p, int64_t id, const char *who, int64_t version,
 
 	if (assignee && strlen(assignee) > 128)
 		return ulf_err_set(err, ULF_EINVAL, "a user name has at most 128 characters");
-	memset(&a, 0, sizeof(a));
-	a.id = id;
-	a.version = version;
-	a.who = who;
-	a.action = "assign";
-	a.now = now;
+	act_init(&a, id, version, who, "assign", now);
 	a.must_wait = true;
 	a.set_assignee = true;
 	a.assignee = assignee;
@@ -731,12 +719,7 @@ int queue_comment(pipeline *p, int64_t id, const char *who, int64_t version,
 		return ulf_err_set(err, ULF_EINVAL, "a comment needs some text");
 	if (strlen(text) > 4000)
 		return ulf_err_set(err, ULF_EINVAL, "a comment has at most 4000 characters");
-	memset(&a, 0, sizeof(a));
-	a.id = id;
-	a.version = version;
-	a.who = who;
-	a.action = "comment";
-	a.now = now;
+	act_init(&a, id, version, who, "comment", now);
 	a.extra = extra;
 	return queue_index_act(p->s, &a, err);
 }
@@ -748,12 +731,7 @@ int queue_retry(doc_state *out_state, pipeline *p, int64_t id, const char *who,
 	int rc;
 
 	*out_state = 0;
-	memset(&a, 0, sizeof(a));
-	a.id = id;
-	a.version = version;
-	a.who = who;
-	a.action = "retry";
-	a.now = now;
+	act_init(&a, id, version, who, "retry", now);
 	a.must_wait = true;
 	a.to = ST_RECEIVED;
 	rc = queue_index_act(p->s, &a, err);
