@@ -224,15 +224,9 @@ static int chain_existing(db *d, void *ctx, ulf_err *err)
 		if (rc)
 			return rc;
 	} while (n == CHAIN_BATCH);
-	rc = db_prepare(&st, d, "UPDATE audit_head SET n = ?, last_id = ?, hash = ?"
-			" WHERE k = 1", err);
-	if (rc)
-		return rc;
-	rc = db_bind_row(st, err, DBV_INT(c.n), DBV_INT(c.last_id), DBV_TEXT(c.prev));
-	if (rc == 0)
-		rc = db_run(st, err);
-	else
-		db_finalize(st);
+	rc = db_exec_row(d, err, "UPDATE audit_head SET n = ?, last_id = ?, hash = ?"
+			" WHERE k = 1",
+			 DBV_INT(c.n), DBV_INT(c.last_id), DBV_TEXT(c.prev));
 	if (rc)
 		return rc;
 	return db_exec_schema(d, "{append_only:audit}", err);

@@ -378,6 +378,21 @@ int db_run(db_stmt *st, ulf_err *err)
 	return rc < 0 ? rc : 0;
 }
 
+int db_exec_values(db *d, const char *sql, const db_value *v, size_t n, ulf_err *err)
+{
+	db_stmt *st = NULL;
+	int rc = db_prepare(&st, d, sql, err);
+
+	if (rc)
+		return rc;
+	rc = db_bind_values(st, v, n, err);
+	if (rc) {
+		db_finalize(st);
+		return rc;
+	}
+	return db_run(st, err);
+}
+
 int db_each(db_stmt *st, db_row_fn fn, void *ctx, ulf_err *err)
 {
 	int rc;

@@ -169,6 +169,15 @@ void db_finalize(db_stmt *st);
 int db_run(db_stmt *st, ulf_err *err);
 
 /*
+ * Prepares `sql`, binds v[0..n-1] and runs it (db_run): one statement whose
+ * rows are not wanted, in one call.  0 or negative, err set.
+ */
+int db_exec_values(db *d, const char *sql, const db_value *v, size_t n, ulf_err *err);
+#define db_exec_row(d, err, sql, ...)                                          \
+	db_exec_values((d), (sql), (const db_value[]){ __VA_ARGS__ },          \
+		       sizeof((const db_value[]){ __VA_ARGS__ }) / sizeof(db_value), (err))
+
+/*
  * Called for each row by db_each: 0 goes on, 1 stops early (not an
  * error), negative stops with that error (fn sets err).
  */

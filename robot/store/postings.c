@@ -89,19 +89,13 @@ static int send_again_tx(db *d, void *ctx, ulf_err *err)
 	db_stmt *st = NULL;
 	int rc;
 
-	rc = db_prepare(&st, d, "UPDATE postings SET outcome_unknown = 1, attempts = attempts + 1,"
+	rc = db_exec_row(d, err, "UPDATE postings SET outcome_unknown = 1, attempts = attempts + 1,"
 			" sent_at = ?, payload = COALESCE(?, payload),"
 			" window_from = CASE WHEN window_from = 0 THEN ? ELSE window_from END"
 			" WHERE doc_id = ? AND EXISTS (SELECT 1 FROM documents"
-			"  WHERE id = postings.doc_id AND state = 'posting')", err);
-	if (rc)
-		return rc;
-	rc = db_bind_row(st, err, DBV_INT(t->now), DBV_TEXT(kept_payload(t->snd->payload)),
+			"  WHERE id = postings.doc_id AND state = 'posting')",
+			 DBV_INT(t->now), DBV_TEXT(kept_payload(t->snd->payload)),
 			 DBV_INT(t->now), DBV_INT(t->id));
-	if (rc == 0)
-		rc = db_run(st, err);
-	else
-		db_finalize(st);
 	if (rc)
 		return rc;
 	if (db_changes(d) != 1)
@@ -147,28 +141,21 @@ static int answer_tx(db *d, void *ctx, ulf_err *err)
 {
 	const struct answer_tx *t = ctx;
 	const store_answer *a = t->a;
-	db_stmt *st = NULL;
 	int rc;
 
-	rc = db_prepare(&st, d, "UPDATE postings SET state = ?, http_status = ?, response = ?,"
+	rc = db_exec_row(d, err, "UPDATE postings SET state = ?, http_status = ?, response = ?,"
 			" next_at = ?, answered_at = ?,"
 			" outcome_unknown = CASE WHEN ? > 0 THEN 1 WHEN ? < 0 THEN 0"
 			"  ELSE outcome_unknown END,"
 			" held_4xx = CASE WHEN ? <> 0 THEN 1 ELSE held_4xx END,"
 			" window_from = CASE WHEN ? = 'held' THEN 0 ELSE window_from END,"
 			" payload = COALESCE(?, payload)"
-			" WHERE doc_id = ?", err);
-	if (rc)
-		return rc;
-	rc = db_bind_row(st, err, DBV_TEXT(a->state), DBV_INT(a->http_status),
+			" WHERE doc_id = ?",
+			 DBV_TEXT(a->state), DBV_INT(a->http_status),
 			 DBV_TEXT(a->response), DBV_INT(a->next_at), DBV_INT(t->now),
 			 DBV_INT(a->unknown), DBV_INT(a->unknown), DBV_INT(a->held_4xx),
 			 DBV_TEXT(a->state), DBV_TEXT(kept_payload(a->payload)),
 			 DBV_INT(t->id));
-	if (rc == 0)
-		rc = db_run(st, err);
-	else
-		db_finalize(st);
 	if (rc)
 		return rc;
 	if (db_changes(d) != 1)
@@ -201,18 +188,11 @@ struct move_tx {
 static int expire_tx(db *d, void *ctx, ulf_err *err)
 {
 	const struct move_tx *t = ctx;
-	db_stmt *st = NULL;
 	int rc;
 
-	rc = db_prepare(&st, d, "UPDATE postings SET state = 'failed', response = ?,"
-			" answered_at = ? WHERE doc_id = ? AND state = 'retry'", err);
-	if (rc)
-		return rc;
-	rc = db_bind_row(st, err, DBV_TEXT(t->text), DBV_INT(t->now), DBV_INT(t->id));
-	if (rc == 0)
-		rc = db_run(st, err);
-	else
-		db_finalize(st);
+	rc = db_exec_row(d, err, "UPDATE postings SET state = 'failed', response = ?,"
+			" answered_at = ? WHERE doc_id = ? AND state = 'retry'",
+			 DBV_TEXT(t->text), DBV_INT(t->now), DBV_INT(t->id));
 	if (rc)
 		return rc;
 	if (db_changes(d) != 1)
@@ -235,16 +215,10 @@ static int recall_tx(db *d, void *ctx, ulf_err *err)
 	db_stmt *st = NULL;
 	int rc;
 
-	rc = db_prepare(&st, d, "UPDATE postings SET state = 'held', held_4xx = 1, next_at = ?,"
+	rc = db_exec_row(d, err, "UPDATE postings SET state = 'held', held_4xx = 1, next_at = ?,"
 			" window_from = 0 WHERE doc_id = ? AND state = 'rejected'"
-			" AND http_status = ? AND held_4xx = 0", err);
-	if (rc)
-		return rc;
-	rc = db_bind_row(st, err, DBV_INT(t->now), DBV_INT(t->id), DBV_INT(t->http_status));
-	if (rc == 0)
-		rc = db_run(st, err);
-	else
-		db_finalize(st);
+			" AND http_status = ? AND held_4xx = 0",
+			 DBV_INT(t->now), DBV_INT(t->id), DBV_INT(t->http_status));
 	if (rc)
 		return rc;
 	if (db_changes(d) != 1)

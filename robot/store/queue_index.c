@@ -357,15 +357,9 @@ static int drop_reasons(db *d, int64_t id, ulf_err *err)
 	db_stmt *st = NULL;
 	int rc;
 
-	rc = db_prepare(&st, d, "UPDATE queue_reason_counts SET n = n - 1 WHERE reason IN"
-			" (SELECT reason FROM queue_reasons WHERE doc_id = ?)", err);
-	if (rc)
-		return rc;
-	rc = db_bind_row(st, err, DBV_INT(id));
-	if (rc == 0)
-		rc = db_run(st, err);
-	else
-		db_finalize(st);
+	rc = db_exec_row(d, err, "UPDATE queue_reason_counts SET n = n - 1 WHERE reason IN"
+			" (SELECT reason FROM queue_reasons WHERE doc_id = ?)",
+			 DBV_INT(id));
 	if (rc)
 		return rc;
 	rc = db_prepare(&st, d, "DELETE FROM queue_reasons WHERE doc_id = ?", err);
@@ -486,18 +480,11 @@ out:
 
 int queue_index_leave(db *d, int64_t id, const char *who, int64_t now, ulf_err *err)
 {
-	db_stmt *st = NULL;
 	int rc;
 
-	rc = db_prepare(&st, d, "UPDATE queue_items SET waiting = 0, version = version + 1,"
-			" changed_by = ?, changed_at = ? WHERE doc_id = ?", err);
-	if (rc)
-		return rc;
-	rc = db_bind_row(st, err, DBV_TEXT(who ? who : "robot"), DBV_INT(now), DBV_INT(id));
-	if (rc == 0)
-		rc = db_run(st, err);
-	else
-		db_finalize(st);
+	rc = db_exec_row(d, err, "UPDATE queue_items SET waiting = 0, version = version + 1,"
+			" changed_by = ?, changed_at = ? WHERE doc_id = ?",
+			 DBV_TEXT(who ? who : "robot"), DBV_INT(now), DBV_INT(id));
 	if (rc)
 		return rc;
 	return drop_reasons(d, id, err);

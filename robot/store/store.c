@@ -530,16 +530,10 @@ static int transition_locked(db *d, int64_t id, doc_state from, doc_state to,
 	char *masked = NULL;
 	int rc;
 
-	rc = db_prepare(&st, d, "UPDATE documents SET state = ?, updated_at = ?"
-			" WHERE id = ? AND state = ?", err);
-	if (rc)
-		return rc;
-	rc = db_bind_row(st, err, DBV_TEXT(store_state_name(to)), DBV_INT(now), DBV_INT(id),
+	rc = db_exec_row(d, err, "UPDATE documents SET state = ?, updated_at = ?"
+			" WHERE id = ? AND state = ?",
+			 DBV_TEXT(store_state_name(to)), DBV_INT(now), DBV_INT(id),
 			 DBV_TEXT(store_state_name(from)));
-	if (rc == 0)
-		rc = db_run(st, err);
-	else
-		db_finalize(st);
 	if (rc)
 		return rc;
 	if (db_changes(d) != 1)

@@ -76,17 +76,11 @@ static int care_take_tx(db *d, void *ctx, ulf_err *err)
 		if (rc)
 			return rc;
 	}
-	rc = db_prepare(&st, d, "UPDATE documents SET size = 0, kind = 'care-claim',"
+	rc = db_exec_row(d, err, "UPDATE documents SET size = 0, kind = 'care-claim',"
 			" flow = 'care', invoice_number = ?, seller_org = ?, care_key = ?"
-			" WHERE id = ?", err);
-	if (rc)
-		return rc;
-	rc = db_bind_row(st, err, DBV_TEXT(c->k->invoice_number), DBV_TEXT(c->k->seller_org),
+			" WHERE id = ?",
+			 DBV_TEXT(c->k->invoice_number), DBV_TEXT(c->k->seller_org),
 			 DBV_TEXT(c->k->claim_id), DBV_INT(c->id));
-	if (rc == 0)
-		rc = db_run(st, err);
-	else
-		db_finalize(st);
 	if (rc)
 		return rc;
 	return store_tx_transition_unchecked(d, c->id, ST_RECEIVED, ST_WAITING, "read", 0,
@@ -135,16 +129,10 @@ static int care_keep_tx(db *d, void *ctx, ulf_err *err)
 	db_stmt *st = NULL;
 	int rc;
 
-	rc = db_prepare(&st, d, "INSERT INTO care_claims (doc_id, received_at, state, sha256,"
+	rc = db_exec_row(d, err, "INSERT INTO care_claims (doc_id, received_at, state, sha256,"
 			" bytes) SELECT d.id, d.received_at, 'kept', d.sha256, b.bytes"
-			" FROM documents d JOIN bodies b ON b.doc_id = d.id WHERE d.id = ?", err);
-	if (rc)
-		return rc;
-	rc = db_bind_row(st, err, DBV_INT(*id));
-	if (rc == 0)
-		rc = db_run(st, err);
-	else
-		db_finalize(st);
+			" FROM documents d JOIN bodies b ON b.doc_id = d.id WHERE d.id = ?",
+			 DBV_INT(*id));
 	if (rc || db_changes(d) == 0)
 		return rc;    /* kept there already */
 	rc = db_prepare(&st, d, "DELETE FROM bodies WHERE doc_id = ?", err);
@@ -331,19 +319,12 @@ struct attach {
 static int attach_tx(db *d, void *ctx, ulf_err *err)
 {
 	const struct attach *a = ctx;
-	db_stmt *st = NULL;
 	char detail[64];
 	int rc;
 
-	rc = db_prepare(&st, d, "UPDATE care_claims SET state = 'joined', partner_doc = ?"
-			" WHERE doc_id = ?", err);
-	if (rc)
-		return rc;
-	rc = db_bind_row(st, err, DBV_INT(a->invoice_id), DBV_INT(a->id));
-	if (rc == 0)
-		rc = db_run(st, err);
-	else
-		db_finalize(st);
+	rc = db_exec_row(d, err, "UPDATE care_claims SET state = 'joined', partner_doc = ?"
+			" WHERE doc_id = ?",
+			 DBV_INT(a->invoice_id), DBV_INT(a->id));
 	if (rc)
 		return rc;
 	snprintf(detail, sizeof(detail), "{\"attached_to\":%lld}", (long long)a->invoice_id);

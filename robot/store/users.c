@@ -448,14 +448,8 @@ static int login_failed_tx(db *d, void *ctx, ulf_err *err)
 	db_stmt *st = NULL;
 	int rc;
 
-	rc = db_prepare(&st, d, "DELETE FROM login_failures WHERE last_at < ?", err);
-	if (rc)
-		return rc;
-	rc = db_bind_row(st, err, DBV_INT(f->now - FAILURE_MEMORY));
-	if (rc == 0)
-		rc = db_run(st, err);
-	else
-		db_finalize(st);
+	rc = db_exec_row(d, err, "DELETE FROM login_failures WHERE last_at < ?",
+			 DBV_INT(f->now - FAILURE_MEMORY));
 	if (rc)
 		return rc;
 	rc = db_prepare(&st, d, "INSERT INTO login_failures (name, failures, last_at)"
@@ -949,15 +943,9 @@ static int secret_tx(db *d, void *ctx, ulf_err *err)
 	int rc;
 
 	/* the first process to ask makes it; the others take that one */
-	rc = db_prepare(&st, d, "INSERT INTO server_secrets (name, secret) VALUES (?, ?)"
-			" ON CONFLICT (name) DO NOTHING", err);
-	if (rc)
-		return rc;
-	rc = db_bind_row(st, err, DBV_TEXT(s->name), DBV_BLOB(s->fresh, sizeof(s->fresh)));
-	if (rc == 0)
-		rc = db_run(st, err);
-	else
-		db_finalize(st);
+	rc = db_exec_row(d, err, "INSERT INTO server_secrets (name, secret) VALUES (?, ?)"
+			" ON CONFLICT (name) DO NOTHING",
+			 DBV_TEXT(s->name), DBV_BLOB(s->fresh, sizeof(s->fresh)));
 	if (rc)
 		return rc;
 	rc = db_prepare(&st, d, "SELECT secret FROM server_secrets WHERE name = ?", err);
